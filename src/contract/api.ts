@@ -1,0 +1,170 @@
+/**
+ * Wire contract between the piximmo CLI and the piximmo API (SPEC "API").
+ * Shared by the client (src/api) and the server (src/server): change it in one place.
+ * All sizes are in bytes, all times ISO 8601 strings unless named *_ms / *_seconds.
+ */
+
+/** Media types the API knows, by lower-case file extension (SPEC "Types"). */
+export type RoomType = string;
+
+/** POST /api/uploads/intent request body. */
+export interface IntentRequest {
+  filename: string;
+  mime: string;
+  order_id: string;
+  /** Slugged by the server to [a-z0-9-]; default "unsorted". */
+  room_type?: string;
+  /** Slugged by the server to [a-z0-9-]; default "s000". */
+  stack_id?: string;
+  /** Size of the file in bytes; required. */
+  bytes: number;
+  /** SHA-256 of the file, lower-case hex; optional but always sent by the CLI. */
+  checksum?: string;
+}
+
+/** Intent answer for a single PUT (bytes <= multipart threshold, SPEC: 100 MB). */
+export interface SingleIntentResponse {
+  signed_url: string;
+  object_key: string;
+  /** Headers the client must send with the PUT, exactly these. */
+  headers: Record<string, string>;
+  expires_at: string;
+}
+
+/** One part URL of a multipart upload. */
+export interface PartUrl {
+  part_number: number;
+  url: string;
+}
+
+/** Intent answer for a multipart upload (bytes > multipart threshold). */
+export interface MultipartIntentResponse {
+  object_key: string;
+  multipart: {
+    upload_id: string;
+    /** Bytes per part (>= 5 MiB), all parts equal but the last. */
+    part_size: number;
+    parts: PartUrl[];
+  };
+  expires_at: string;
+}
+
+/** Intent answer when the order already holds a finalized file with the same checksum. */
+export interface ExistingIntentResponse {
+  existing_file_id: string;
+  object_key: string;
+}
+
+export type IntentResponse = SingleIntentResponse | MultipartIntentResponse | ExistingIntentResponse;
+
+export function isExistingIntent(r: IntentResponse): r is ExistingIntentResponse {
+  return 'existing_file_id' in r;
+}
+export function isMultipartIntent(r: IntentResponse): r is MultipartIntentResponse {
+  return 'multipart' in r;
+}
+
+/** EXIF values sent at finalize and listed back (SPEC "Per file"). All optional. */
+export interface ExifMeta {
+  make?: string;
+  model?: string;
+  serial?: string;
+  /** Focal length in mm. */
+  focal?: number;
+  iso?: number;
+  /** Exposure time as a photographer writes it: "1/120", "4", "0.5". */
+  shutter?: string;
+  /** Exposure time in seconds. */
+  exposure_time?: number;
+  /** f-number, e.g. 2.8. */
+  aperture?: number;
+  /** Capture time, ISO 8601 without zone when the camera gave none ("2019-10-26T16:07:24"). */
+  captured_at?: string;
+  /** Exposure compensation in EV. */
+  ev?: number;
+}
+
+/** POST /api/uploads/finalize request body. */
+export interface FinalizeRequest {
+  object_key: string;
+  bytes: number;
+  checksum: string;
+  exif_meta?: ExifMeta;
+}
+
+export interface FinalizeResponse {
+  file_id: string;
+  status: 'uploaded';
+}
+
+/** POST /api/uploads/multipart/parts */
+export interface MultipartPartsRequest {
+  object_key: string;
+  upload_id: string;
+  part_numbers: number[];
+}
+export interface MultipartPartsResponse {
+  parts: PartUrl[];
+  expires_at: string;
+}
+
+/** POST /api/uploads/multipart/complete */
+export interface MultipartCompleteRequest {
+  object_key: string;
+  upload_id: string;
+  parts: { part_number: number; etag: string }[];
+}
+
+/** POST /api/uploads/multipart/abort */
+export interface MultipartAbortRequest {
+  object_key: string;
+  upload_id: string;
+}
+
+/** One finalized file, as GET /api/orders/:id/files lists it. */
+export interface FileRecord {
+  file_id: string;
+  object_key: string;
+  filename: string;
+  bytes: number;
+  mime: string;
+  checksum: string | null;
+  room_type: string;
+  stack_id: string;
+  status: 'uploaded';
+  exif_meta: ExifMeta | null;
+  created_at: string;
+}
+
+export interface FileListResponse {
+  files: FileRecord[];
+}
+
+export interface MeResponse {
+  user_id: string;
+  name?: string;
+}
+
+export interface OrderSummary {
+  id: string;
+  shootcode: string;
+  file_count: number;
+}
+
+export interface OrdersResponse {
+  orders: OrderSummary[];
+}
+
+/** POST /api/auth/device/code response (RFC 8628). */
+export interface DeviceCodeResponse {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  interval: number;
+  expires_in: number;
+}
+
+export interface DeviceTokenResponse {
+  device_token: string;
+  user_id: string;
+}

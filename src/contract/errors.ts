@@ -1,0 +1,35 @@
+/**
+ * API error codes and their HTTP statuses (SPEC "API", error table).
+ * Every error body is `{"error": {"code", "message", "details"?}}`.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  ORDER_FORBIDDEN: 403,
+  KEY_FORBIDDEN: 403,
+  BAD_SIGNATURE: 403,
+  NOT_FOUND: 404,
+  OBJECT_MISSING: 409,
+  URL_EXPIRED: 410,
+  FILE_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CHECKSUM_MISMATCH: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode | string;
+    message: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+export function isErrorBody(v: unknown): v is ErrorBody {
+  if (typeof v !== 'object' || v === null || !('error' in v)) return false;
+  const e = (v as { error: unknown }).error;
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string';
+}

@@ -1,0 +1,34 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    // Node side: the CLI, the local server runner, the fixture generator.
+    entry: {
+      cli: 'src/cli/main.ts',
+      'local-server': 'src/server/local/run.ts',
+      'gen-fixtures': 'src/fixtures/generate.ts',
+    },
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    splitting: true, // commands are lazy-loaded chunks: `piximmo --help` loads none of them
+    sourcemap: true,
+    clean: true,
+    outDir: 'dist',
+  },
+  {
+    // Worker side: one self-contained ES module for workerd (Miniflare locally, Cloudflare in production).
+    entry: { worker: 'src/server/worker.ts' },
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    noExternal: [/.*/],
+    esbuildOptions(options) {
+      options.conditions = ['workerd', 'worker', 'browser'];
+      options.mainFields = ['module', 'main'];
+    },
+    sourcemap: false,
+    outDir: 'dist',
+    clean: false,
+  },
+]);
