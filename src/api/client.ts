@@ -1,0 +1,197 @@
+/**
+ * Typed client of the piximmo API (SPEC "API"). One instance per process; every call goes through
+ * one keep-alive undici Agent. Calls throw ApiError (see errors.ts); they never retry by themselves —
+ * retry policy lives in the engine (src/core/retry.ts), in one place.
+ */
+import { createReadStream } from 'node:fs';
+import type { Dispatcher } from 'undici';
+import type {
+  FileListResponse,
+  FinalizeRequest,
+  FinalizeResponse,
+  IntentRequest,
+  IntentResponse,
+  MeResponse,
+  MultipartAbortRequest,
+  MultipartCompleteRequest,
+  MultipartPartsRequest,
+  MultipartPartsResponse,
+  OrdersResponse,
+  DeviceCodeResponse,
+  DeviceTokenResponse,
+} from '../contract/api.js';
+import { ApiError } from './errors.js';
+import { createAgent, DEFAULT_STALL_MS, parseJsonAnswer, send } from './http.js';
+
+export interface ApiClientOptions {
+  /** Base URL of the API, e.g. http://127.0.0.1:8787 (no production host is hard-coded: SPEC "The CLI"). */
+  apiUrl: string;
+  /** Device token; sent as `Authorization: Bearer`. */
+  token?: string;
+  dispatcher?: Dispatcher;
+  /** SPEC: no bytes for 30 s → network error. */
+  stallMs?: number;
+  userAgent?: string;
+}
+
+/** A byte range of a local file to PUT (whole file, or one multipart part). */
+export interface PutSource {
+  path: string;
+  /** First byte, inclusive. */
+  start: number;
+  /** Number of bytes. */
+  length: number;
+}
+
+export interface PutResult {
+  /** ETag of the stored object or part, quotes kept as the server sent them. */
+  etag: string;
+}
+
+export class PiximmoApi {
+  readonly apiUrl: string;
+  readonly dispatcher: Dispatcher;
+  private readonly token?: string;
+  private readonly stallMs: number;
+  private readonly userAgent: string;
+
+  constructor(opts: ApiClientOptions) {
+    this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.dispatcher = opts.dispatcher ?? createAgent();
+    this.stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+    this.userAgent = opts.userAgent ?? 'piximmo-cli';
+  }
+
+  /** POST /api/uploads/intent. Throws ApiError (400, 401, 403 ORDER_FORBIDDEN, 413, 415, 429 with retryAfterMs). */
+  intent(body: IntentRequest, signal?: AbortSignal): Promise<IntentResponse> {
+    return this.json('POST', '/api/uploads/intent', body, signal);
+  }
+
+  /** POST /api/uploads/finalize. Throws ApiError (403 KEY_FORBIDDEN, 409 OBJECT_MISSING, 422). Idempotent per key. */
+  finalize(body: FinalizeRequest, signal?: AbortSignal): Promise<FinalizeResponse> {
+    return this.json('POST', '/api/uploads/finalize', body, signal);
+  }
+
+  multipartParts(body: MultipartPartsRequest, signal?: AbortSignal): Promise<MultipartPartsResponse> {
+    return this.json('POST', '/api/uploads/multipart/parts', body, signal);
+  }
+
+  multipartComplete(body: MultipartCompleteRequest, signal?: AbortSignal): Promise<unknown> {
+    return this.json('POST', '/api/uploads/multipart/complete', body, signal);
+  }
+
+  multipartAbort(body: MultipartAbortRequest, signal?: AbortSignal): Promise<unknown> {
+    return this.json('POST', '/api/uploads/multipart/abort', body, signal);
+  }
+
+  /** GET /api/orders/:id/files — finalized files only. */
+  listFiles(orderId: string, signal?: AbortSignal): Promise<FileListResponse> {
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files`, undefined, signal);
+  }
+
+  me(signal?: AbortSignal): Promise<MeResponse> {
+    return this.json('GET', '/api/me', undefined, signal);
+  }
+
+  orders(signal?: AbortSignal): Promise<OrdersResponse> {
+    return this.json('GET', '/api/orders', undefined, signal);
+  }
+
+  deviceCode(signal?: AbortSignal): Promise<DeviceCodeResponse> {
+    return this.json('POST', '/api/auth/device/code', {}, signal);
+  }
+
+  deviceToken(deviceCode: string, signal?: AbortSignal): Promise<DeviceTokenResponse> {
+    return this.json('POST', '/api/auth/device/token', { device_code: deviceCode }, signal);
+  }
+
+  logout(signal?: AbortSignal): Promise<unknown> {
+    return this.json('POST', '/api/auth/logout', {}, signal);
+  }
+
+  /**
+   * PUTs a byte range of a file to a signed URL, streamed from disk (never held in memory).
+   * Sends exactly `headers` (SPEC: "The client sends exactly these headers") plus Content-Length.
+   * `onBytes(n)` is called as bytes leave for the socket. Throws ApiError: http (403/410/413/422/5xx),
+   * network, stalled (no byte for stallMs), aborted.
+   */
+  async put(
+    url: string,
+    headers: Record<string, string>,
+    src: PutSource,
+    opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+  ): Promise<PutResult> {
+    const operation = 'PUT signed URL';
+    let touch: () => void = () => undefined;
+    const body = readRange(src, (n) => {
+      touch();
+      opts.onBytes?.(n);
+    });
+    const ans = await send(
+      {
+        method: 'PUT',
+        url,
+        headers: { ...headers, 'content-length': String(src.length) },
+        body,
+        signal: opts.signal,
+        operation,
+        stallMs: this.stallMs,
+        dispatcher: this.dispatcher,
+      },
+      (t) => {
+        touch = t;
+      },
+    );
+    if (ans.status < 200 || ans.status >= 300) parseJsonAnswer(ans, operation);
+    const etag = ans.headers.etag;
+    return { etag: (Array.isArray(etag) ? etag[0] : etag) ?? '' };
+  }
+
+  private async json<T>(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const operation = `${method} ${path.replace(/\/orders\/[^/]+\//, '/orders/:id/')}`;
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const ans = await send({
+      method,
+      url: this.apiUrl + path,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      operation,
+      stallMs: this.stallMs,
+      dispatcher: this.dispatcher,
+    });
+    return parseJsonAnswer<T>(ans, operation);
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+/** Streams bytes [start, start+length) of a file, reporting each chunk. 1 MiB reads keep syscalls few. */
+async function* readRange(src: PutSource, onBytes: (n: number) => void): AsyncIterable<Uint8Array> {
+  if (src.length === 0) return;
+  const stream = createReadStream(src.path, {
+    start: src.start,
+    end: src.start + src.length - 1,
+    highWaterMark: 1024 * 1024,
+  });
+  let sent = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    sent += chunk.length;
+    onBytes(chunk.length);
+    yield chunk;
+  }
+  if (sent !== src.length) {
+    // The file shrank under us: never send a torn object (SPEC: a changed file is uploaded again).
+    throw new ApiError({
+      kind: 'protocol',
+      code: 'FILE_CHANGED',
+      message: `the file changed while it was being sent (${sent} of ${src.length} bytes read)`,
+      operation: 'PUT signed URL',
+    });
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Account commands: `login` (device flow or --token), `logout`, `whoami`, `orders`, `files --order`.
+ */
+import { PiximmoApi } from '../../api/client.js';
+import { isApiError } from '../../api/errors.js';
+import { authedApi, userAgent, type GlobalOptions } from '../context.js';
+import { CliExit, EXIT } from '../exit-codes.js';
+import { formatBytes } from '../format.js';
+import { writeJsonLine } from '../render/json.js';
+import { resolveApiUrl, resolveToken, settingsStore } from '../settings.js';
+import { deviceLogin } from './device-login.js';
+
+/** `piximmo login [--api-url URL] [--token TOKEN]`: checks the token with GET /api/me, then stores it (conf, 0600). */
+export async function loginCommand(opts: GlobalOptions): Promise<number> {
+  const apiUrl = resolveApiUrl(opts.apiUrl).value;
+  let token = opts.token ?? (process.env.PIXIMMO_TOKEN || undefined);
+  if (!token) token = await deviceLogin(apiUrl, { json: opts.json });
+  const api = new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
+  try {
+    const me = await api.me();
+    const conf = settingsStore();
+    conf.set('token', token);
+    conf.set('api_url', apiUrl);
+    conf.set('user_id', me.user_id);
+    if (opts.json) writeJsonLine({ event: 'login', user_id: me.user_id, api_url: apiUrl });
+    else process.stdout.write(`Logged in as ${me.user_id} at ${apiUrl}.\n`);
+    return EXIT.OK;
+  } catch (err) {
+    if (isApiError(err) && err.status === 401) throw new CliExit(EXIT.AUTH, `The server at ${apiUrl} does not accept this token.`, 'UNAUTHENTICATED');
+    throw err;
+  } finally {
+    await api.close();
+  }
+}
+
+/** `piximmo logout`: revokes the token on the server (best effort) and deletes it locally. */
+export async function logoutCommand(opts: GlobalOptions): Promise<number> {
+  const token = resolveToken(opts.token).value;
+  const apiUrl = resolveApiUrl(opts.apiUrl).value;
+  let revoked = false;
+  if (token) {
+    const api = new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
+    revoked = await api.logout().then(
+      () => true,
+      () => false,
+    );
+    await api.close();
+  }
+  const conf = settingsStore();
+  conf.delete('token');
+  conf.delete('user_id');
+  if (opts.json) writeJsonLine({ event: 'logout', revoked });
+  else process.stdout.write(revoked ? 'Logged out; the token is revoked.\n' : 'Logged out locally (the server could not be told).\n');
+  return EXIT.OK;
+}
+
+export async function whoamiCommand(opts: GlobalOptions): Promise<number> {
+  const api = authedApi(opts);
+  try {
+    const me = await api.me();
+    if (opts.json) writeJsonLine({ event: 'whoami', user_id: me.user_id, name: me.name ?? null, api_url: api.apiUrl });
+    else process.stdout.write(`${me.user_id}${me.name ? ` (${me.name})` : ''} at ${api.apiUrl}\n`);
+    return EXIT.OK;
+  } finally {
+    await api.close();
+  }
+}
+
+export async function ordersCommand(opts: GlobalOptions): Promise<number> {
+  const api = authedApi(opts);
+  try {
+    const { orders } = await api.orders();
+    if (opts.json) for (const o of orders) writeJsonLine({ event: 'order', ...o });
+    else if (orders.length === 0) process.stdout.write('No orders.\n');
+    else for (const o of orders) process.stdout.write(`${o.id.padEnd(14)} ${o.shootcode.padEnd(10)} ${o.file_count} files\n`);
+    return EXIT.OK;
+  } finally {
+    await api.close();
+  }
+}
+
+/** `piximmo files --order ID`: what the server has (finalized files only). */
+export async function filesCommand(opts: GlobalOptions & { order: string }): Promise<number> {
+  const api = authedApi(opts);
+  try {
+    const { files } = await api.listFiles(opts.order);
+    if (opts.json) {
+      for (const f of files) writeJsonLine({ event: 'server_file', order_id: opts.order, ...f });
+      return EXIT.OK;
+    }
+    if (files.length === 0) process.stdout.write(`Order ${opts.order} has no files yet.\n`);
+    for (const f of files) {
+      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${f.object_key}\n`);
+    }
+    if (files.length > 0) process.stdout.write(`${files.length} files, ${formatBytes(files.reduce((s, f) => s + f.bytes, 0))}\n`);
+    return EXIT.OK;
+  } finally {
+    await api.close();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What every command needs: resolved settings, an API client, error → exit-code mapping.
+ */
+import { PiximmoApi } from '../api/client.js';
+import { isApiError } from '../api/errors.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { explain } from './messages.js';
+import { resolveApiUrl, resolveToken, UsageError } from './settings.js';
+import { writeJsonLine } from './render/json.js';
+
+/** Options every command accepts (SPEC "The CLI"). */
+export interface GlobalOptions {
+  apiUrl?: string;
+  token?: string;
+  json?: boolean;
+  lang?: string;
+}
+
+export function userAgent(): string {
+  return `piximmo-cli (node ${process.versions.node})`;
+}
+
+/** An API client for commands that need a login; exit 3 with the login hint when there is no token. */
+export function authedApi(g: GlobalOptions): PiximmoApi {
+  const token = resolveToken(g.token).value;
+  const apiUrl = resolveApiUrl(g.apiUrl).value;
+  if (!token) {
+    throw new CliExit(EXIT.AUTH, 'You are not logged in. Run `piximmo login` (or set PIXIMMO_TOKEN), then run the same command again.', 'UNAUTHENTICATED');
+  }
+  return new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
+}
+
+/**
+ * Runs a command body and turns whatever it throws into SPEC's exit codes and a clear message on stderr
+ * (and an `error` event on stdout with --json).
+ */
+export async function runCommand(g: GlobalOptions, body: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await body();
+    process.exitCode = code ?? EXIT.OK;
+  } catch (err) {
+    const { code, reason, message } = toExit(err);
+    if (g.json) writeJsonLine({ event: 'error', code: reason, detail: message });
+    process.stderr.write(`${message}\n`);
+    process.exitCode = code;
+  }
+}
+
+function toExit(err: unknown): { code: number; reason: string; message: string } {
+  if (err instanceof CliExit) return { code: err.code, reason: err.reason, message: err.message };
+  if (err instanceof UsageError) return { code: EXIT.USAGE, reason: 'USAGE', message: err.message };
+  if (isApiError(err)) {
+    if (err.status === 401) {
+      const ex = explain({ code: 'UNAUTHENTICATED', detail: err.message });
+      return { code: EXIT.AUTH, reason: 'UNAUTHENTICATED', message: `${ex.text} ${ex.hint}` };
+    }
+    if (err.code === 'ORDER_FORBIDDEN') {
+      const order = typeof err.details?.order_id === 'string' ? err.details.order_id : '';
+      const ex = explain({ code: 'ORDER_FORBIDDEN', detail: err.message, params: { order } });
+      return { code: EXIT.ORDER_FORBIDDEN, reason: 'ORDER_FORBIDDEN', message: `${ex.text} ${ex.hint}` };
+    }
+    const ex = explain({ code: err.kind === 'network' ? 'NETWORK' : err.kind === 'protocol' ? 'BAD_RESPONSE' : err.code, detail: `${err.operation}: ${err.message}` });
+    return { code: EXIT.FAILED, reason: err.code, message: `${ex.text} ${ex.hint}` };
+  }
+  const e = err as { message?: string; stack?: string };
+  return { code: EXIT.FAILED, reason: 'INTERNAL', message: `piximmo: unexpected error: ${e?.stack ?? e?.message ?? String(err)}` };
+}

@@ -1,0 +1,78 @@
+/**
+ * piximmo command line (SPEC "The CLI"). Commands are loaded lazily, so `piximmo --help` starts fast.
+ */
+import { Command, Option } from 'commander';
+import type { GlobalOptions } from './context.js';
+
+const VERSION = '0.1.0';
+
+function collect(cmd: Command): GlobalOptions & Record<string, unknown> {
+  return cmd.optsWithGlobals();
+}
+
+async function run(cmd: Command, body: (o: GlobalOptions & Record<string, unknown>) => Promise<number | void>): Promise<void> {
+  const o = collect(cmd);
+  const { runCommand } = await import('./context.js');
+  await runCommand(o, () => body(o));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('piximmo')
+    .description('Upload real-estate photo shoots — brackets, RAW, HEIC, video — into the right order, safely.')
+    .version(VERSION)
+    .option('--api-url <url>', 'piximmo API base URL (env PIXIMMO_API_URL)')
+    .option('--token <token>', 'device token (env PIXIMMO_TOKEN)')
+    .option('--json', 'machine-readable NDJSON on stdout, no prompts or spinners')
+    .showHelpAfterError();
+
+  const uploadOptions = (c: Command): Command =>
+    c
+      .requiredOption('--order <id>', 'order to upload into, e.g. ORD-123')
+      .option('--concurrency <n>', 'files in flight at once (default 4)')
+      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +raw (default jpg,jpeg,png,heic,dng,mp4,mov)')
+      .option('--dry-run', 'show the plan (file → room, stack, size) and send nothing')
+      .option('--no-progress', 'plain lines instead of progress bars')
+      .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
+      .option('--room <room>', 'room for files outside room folders (camera cards)')
+      .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
+      .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
+
+  uploadOptions(program.command('upload').argument('<dir...>', 'shoot folders').description('upload shoot folders into an order'))
+    .action(async (dirs: string[], _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/upload.js')).uploadCommand(dirs, o as never)),
+    );
+
+  program
+    .command('login')
+    .description('log in (device flow in the browser, or --token)')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).loginCommand(o)));
+  program
+    .command('logout')
+    .description('revoke and forget the stored token')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).logoutCommand(o)));
+  program
+    .command('whoami')
+    .description('show the logged-in user')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).whoamiCommand(o)));
+  program
+    .command('orders')
+    .description("list the user's orders")
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).ordersCommand(o)));
+  program
+    .command('files')
+    .description('list what the server has in an order')
+    .requiredOption('--order <id>', 'order')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).filesCommand(o as never)));
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride((err) => {
+    // commander's own usage errors → SPEC exit code 2; --help/--version → 0.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+  await program.parseAsync(argv);
+}
+
+await main();

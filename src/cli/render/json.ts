@@ -1,0 +1,102 @@
+/**
+ * NDJSON renderer (SPEC "--json"): one JSON object per line on stdout — scan, file state changes,
+ * retry, warning, progress (at most every second), summary — and nothing else on stdout.
+ * Schema version 1, documented in README ("JSON events"). Codes, never sentences.
+ */
+import type { EngineEvent, PlannedFile } from '../../core/events.js';
+import type { ShootPlan } from '../../core/plan.js';
+import type { RunSummary } from '../summary.js';
+import { ProgressTracker } from './progress.js';
+import type { RunRenderer, ServerCheck } from './types.js';
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export function writeJsonLine(obj: Record<string, unknown>, out: NodeJS.WritableStream = process.stdout): void {
+  out.write(`${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...obj })}\n`);
+}
+
+function fileFields(f: PlannedFile): Record<string, unknown> {
+  return { path: f.relPath, root: f.shoot.root, order_id: f.shoot.orderId, room_type: f.room_type, stack_id: f.stack_id, bytes: f.bytes };
+}
+
+export class JsonRenderer implements RunRenderer {
+  private readonly progress = new ProgressTracker();
+  private timer?: NodeJS.Timeout;
+
+  scanStart(): void {}
+
+  scanDone(plan: ShootPlan, orderId: string): void {
+    writeJsonLine({
+      event: 'scan',
+      root: plan.root,
+      order_id: orderId,
+      files: plan.items.length,
+      bytes: plan.items.reduce((s, i) => s + i.bytes, 0),
+      skipped: plan.skipped.map((s) => ({ path: s.relPath, reason: s.reason })),
+    });
+  }
+
+  start(files: readonly PlannedFile[]): void {
+    this.progress.plan(files);
+    this.timer = setInterval(() => this.emitProgress(), 1000).unref();
+  }
+
+  private emitProgress(): void {
+    const { active: _active, ...snap } = this.progress.snapshot();
+    writeJsonLine({ event: 'progress', ...snap });
+  }
+
+  event(e: EngineEvent): void {
+    this.progress.onEvent(e);
+    switch (e.type) {
+      case 'file':
+        writeJsonLine({
+          event: 'file',
+          ...fileFields(e.file),
+          state: e.state,
+          ...(e.object_key ? { object_key: e.object_key } : {}),
+          ...(e.file_id ? { file_id: e.file_id } : {}),
+          ...(e.note ? { note: e.note } : {}),
+          ...(e.failure ? { error: { code: e.failure.code, detail: e.failure.detail } } : {}),
+        });
+        break;
+      case 'retry':
+        writeJsonLine({ event: 'retry', path: e.file.relPath, order_id: e.file.shoot.orderId, code: e.code, detail: e.detail, wait_ms: e.wait_ms, attempt: e.attempt });
+        break;
+      case 'warning':
+        writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail });
+        break;
+      case 'fatal':
+        writeJsonLine({ event: 'error', code: e.failure.code, detail: e.failure.detail });
+        break;
+      default:
+        break;
+    }
+  }
+
+  notice(level: 'info' | 'warn' | 'error', code: string, text: string): void {
+    process.stderr.write(`${text}\n`);
+    if (level !== 'info') writeJsonLine({ event: level === 'warn' ? 'warning' : 'error', code, detail: text });
+  }
+
+  finish(summary: RunSummary, check: ServerCheck): void {
+    this.close();
+    this.emitProgress();
+    writeJsonLine({
+      event: 'summary',
+      ...summary.totals,
+      bytes_sent: summary.bytes_sent,
+      duration_ms: summary.duration_ms,
+      interrupted: summary.interrupted,
+      ...(summary.fatal ? { fatal: { code: summary.fatal.code, detail: summary.fatal.detail } } : {}),
+      rooms: summary.rows,
+      failed: summary.failures.map((o) => ({ path: o.file.relPath, order_id: o.file.shoot.orderId, code: o.failure?.code, detail: o.failure?.detail })),
+      server_check: { checked: check.checked, missing: check.missing.map((f) => f.relPath) },
+    });
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

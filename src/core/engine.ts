@@ -1,0 +1,360 @@
+/**
+ * The upload engine: per file size check → SHA-256 → intent → PUT → finalize, through one pool
+ * (SPEC "Per file", "Errors"). No terminal I/O: it emits EngineEvents and takes its collaborators
+ * (API client, hasher, clock, manifests) as arguments.
+ */
+import { promises as fs } from 'node:fs';
+import pLimit from 'p-limit';
+import { isExistingIntent, isMultipartIntent, type IntentResponse, type MultipartIntentResponse } from '../contract/api.js';
+import { ApiError, isApiError } from '../api/errors.js';
+import type { PiximmoApi } from '../api/client.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { IntentPacer } from './intent-pacer.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import type { EngineEvent, EngineListener, Failure, FileOutcome, PlannedFile, RunResult } from './events.js';
+import type { ManifestEntry } from './manifest.js';
+import { failureFrom, FatalStop, FileProblem } from './failures.js';
+import { uploadMultipart } from './multipart.js';
+
+/** The part of the API client the engine uses (a stub can stand in for unit tests). */
+export type UploadApi = Pick<
+  PiximmoApi,
+  'intent' | 'put' | 'finalize' | 'multipartParts' | 'multipartComplete' | 'multipartAbort'
+>;
+
+export interface EngineDeps {
+  api: UploadApi;
+  hashFile: (absPath: string, opts?: { signal?: AbortSignal }) => Promise<string>;
+  clock?: Clock;
+}
+
+export interface EngineOptions {
+  /** Files in flight at once (SPEC default 4). */
+  concurrency: number;
+  retry?: RetryPolicy;
+  /** Intents per second the client allows itself (SPEC: 3/s/user); 0 = unpaced. */
+  intentRate?: number;
+  /** Ctrl-C: stop starting files, abort those in flight. */
+  signal?: AbortSignal;
+}
+
+/** SPEC "Errors": PUT 403/410 → new intent, at most 2 times. */
+const MAX_URL_RENEWALS = 2;
+/** SPEC "Errors": finalize 409 → back to waiting, upload again (bounded so a broken server cannot loop us). */
+const MAX_REUPLOADS = 2;
+/** A file that changes during its upload is read again this often before it is given up. */
+const MAX_REREADS = 2;
+
+export class UploadEngine {
+  private readonly listeners: EngineListener[] = [];
+  private readonly clock: Clock;
+  private readonly retry: RetryPolicy;
+  private readonly pacer: IntentPacer;
+  private readonly stop = new AbortController();
+  private fatal?: Failure;
+  private bytesSent = 0;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly opts: EngineOptions,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.pacer = new IntentPacer(opts.intentRate ?? 3, this.clock);
+    const user = opts.signal;
+    if (user) {
+      if (user.aborted) this.stop.abort(user.reason);
+      else user.addEventListener('abort', () => this.stop.abort(user.reason), { once: true });
+    }
+  }
+
+  on(listener: EngineListener): this {
+    this.listeners.push(listener);
+    return this;
+  }
+
+  private emit(e: EngineEvent): void {
+    if (e.type === 'bytes') this.bytesSent += e.delta > 0 ? e.delta : 0;
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Uploads every file; resolves when all are settled or the run stopped. Never throws for a file's failure. */
+  async run(files: PlannedFile[]): Promise<RunResult> {
+    const started = this.clock.now();
+    const limit = pLimit(Math.max(1, this.opts.concurrency));
+    const pending = files.filter((f) => !this.alreadyRegistered(f));
+    const outcomes: FileOutcome[] = [];
+    for (const f of files) {
+      if (!pending.includes(f)) {
+        const m = f.shoot.manifest.get(f.relPath);
+        this.emit({ type: 'file', file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key });
+        outcomes.push({ file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key, duration_ms: 0 });
+      }
+    }
+    for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
+    const settled = await Promise.all(
+      pending.map((f) =>
+        limit(async (): Promise<FileOutcome> => {
+          if (this.stop.signal.aborted) return { file: f, state: 'waiting', duration_ms: 0 };
+          return this.processFile(f);
+        }),
+      ),
+    );
+    outcomes.push(...settled);
+    await Promise.all([...new Set(files.map((f) => f.shoot.manifest))].map((m) => m.flush().catch(() => undefined)));
+    return {
+      outcomes,
+      fatal: this.fatal,
+      interrupted: Boolean(this.opts.signal?.aborted),
+      bytes_sent: this.bytesSent,
+      duration_ms: this.clock.now() - started,
+    };
+  }
+
+  private alreadyRegistered(f: PlannedFile): boolean {
+    const m = f.shoot.manifest.get(f.relPath);
+    return m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id);
+  }
+
+  private async processFile(f: PlannedFile): Promise<FileOutcome> {
+    const t0 = this.clock.now();
+    const signal = this.stop.signal;
+    const manifest = f.shoot.manifest;
+    try {
+      let entry = await this.prepare(f, signal);
+      let renewals = 0;
+      let reuploads = 0;
+      let rereads = 0;
+      for (;;) {
+        const intent = entry.multipart ? resumeIntent(entry) : await this.requestIntent(f, entry, signal);
+        if (isExistingIntent(intent)) {
+          entry = manifest.patch(f.relPath, { state: 'registered', file_id: intent.existing_file_id, object_key: intent.object_key, last_error: undefined, multipart: undefined });
+          this.emit({ type: 'file', file: f, state: 'registered', note: 'duplicate', file_id: intent.existing_file_id, object_key: intent.object_key });
+          return { file: f, state: 'registered', note: 'duplicate', file_id: intent.existing_file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
+        }
+        entry = manifest.patch(f.relPath, { object_key: intent.object_key, attempts: entry.attempts + 1 });
+        this.emit({ type: 'file', file: f, state: 'uploading', object_key: intent.object_key });
+        try {
+          await this.transfer(f, intent, signal);
+        } catch (err) {
+          if (entry.multipart && isApiError(err) && err.kind === 'http' && [403, 404, 410].includes(err.status) && err.operation.includes('multipart/parts')) {
+            // The saved multipart upload is gone on the server (expired, aborted): start a fresh one.
+            entry = manifest.patch(f.relPath, { multipart: undefined });
+            continue;
+          }
+          if (isChange(err) && rereads < MAX_REREADS) {
+            rereads++; // SPEC: a file changed on disk is hashed and uploaded again, never registered torn
+            entry = await this.prepare(f, signal, true);
+            continue;
+          }
+          if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410) && renewals < MAX_URL_RENEWALS) {
+            renewals++;
+            this.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: 0, attempt: renewals });
+            continue; // SPEC: PUT 403/410 → new intent, at most 2 times
+          }
+          if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410)) {
+            throw new FileProblem({ code: 'URL_REJECTED', detail: err.message });
+          }
+          throw err;
+        }
+        try {
+          await this.assertUnchanged(f, entry);
+        } catch (err) {
+          if (isChange(err) && rereads < MAX_REREADS) {
+            rereads++;
+            entry = await this.prepare(f, signal, true);
+            continue;
+          }
+          throw err;
+        }
+        manifest.patch(f.relPath, { state: 'uploaded' });
+        this.emit({ type: 'file', file: f, state: 'uploaded', object_key: intent.object_key });
+        try {
+          const fin = await withRetry(
+            () => this.deps.api.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta }, signal),
+            this.retryCtx(f, signal),
+          );
+          manifest.patch(f.relPath, { state: 'registered', file_id: fin.file_id, last_error: undefined, multipart: undefined });
+          this.emit({ type: 'file', file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key });
+          return { file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
+        } catch (err) {
+          if (isApiError(err) && err.status === 409 && reuploads < MAX_REUPLOADS) {
+            reuploads++; // SPEC: finalize 409 → back to waiting, upload again
+            manifest.patch(f.relPath, { state: 'pending' });
+            this.emit({ type: 'file', file: f, state: 'waiting', note: 'retry-upload' });
+            continue;
+          }
+          throw err;
+        }
+      }
+    } catch (err) {
+      return this.settleFailure(f, err, t0);
+    }
+  }
+
+  /** Size check and SHA-256, reusing the manifest's checksum when size and mtime still match. */
+  private async prepare(f: PlannedFile, signal: AbortSignal, forceHash = false): Promise<ManifestEntry> {
+    const manifest = f.shoot.manifest;
+    const st = await statOrProblem(f);
+    f.bytes = st.size;
+    f.mtimeMs = st.mtimeMs;
+    if (st.size === 0) throw new FileProblem({ code: 'EMPTY_FILE', detail: 'the file is empty (0 bytes)' });
+    const prev = manifest.get(f.relPath);
+    const reuse = !forceHash && prev && prev.bytes === st.size && prev.mtime_ms === st.mtimeMs && prev.checksum;
+    const checksum = reuse ? prev.checksum! : await this.hashStable(f, signal);
+    const entry: ManifestEntry = {
+      bytes: f.bytes,
+      mtime_ms: f.mtimeMs,
+      checksum,
+      state: 'pending',
+      room_type: f.room_type,
+      stack_id: f.stack_id,
+      // A file changed on disk since it was registered is a new version (SPEC "Manifest").
+      multipart: reuse ? prev.multipart : undefined,
+      attempts: reuse ? prev.attempts : 0,
+      updated_at: '',
+    };
+    manifest.set(f.relPath, entry);
+    return manifest.get(f.relPath)!;
+  }
+
+  /** Hashes until the file is the same before and after (a file still being written is hashed again). */
+  private async hashStable(f: PlannedFile, signal: AbortSignal): Promise<string> {
+    for (let i = 0; i < 3; i++) {
+      const sum = await this.deps.hashFile(f.absPath, { signal }).catch((err: unknown) => {
+        throw fsProblem(err);
+      });
+      const st = await statOrProblem(f);
+      if (st.size === f.bytes && st.mtimeMs === f.mtimeMs) return sum;
+      f.bytes = st.size;
+      f.mtimeMs = st.mtimeMs;
+    }
+    throw new FileProblem({ code: 'FILE_CHANGING', detail: 'the file keeps changing while it is read' });
+  }
+
+  /** SPEC: never register a torn file — the bytes sent must be the bytes hashed. */
+  private async assertUnchanged(f: PlannedFile, entry: ManifestEntry): Promise<void> {
+    const st = await statOrProblem(f);
+    if (st.size !== entry.bytes || st.mtimeMs !== entry.mtime_ms) {
+      throw new FileProblem({ code: 'FILE_CHANGED', detail: 'the file changed on disk during the upload' });
+    }
+  }
+
+  private async requestIntent(f: PlannedFile, entry: ManifestEntry, signal: AbortSignal): Promise<IntentResponse> {
+    const body = {
+      filename: f.name,
+      mime: f.mime,
+      order_id: f.shoot.orderId,
+      room_type: f.room_type,
+      stack_id: f.stack_id,
+      bytes: entry.bytes,
+      checksum: entry.checksum,
+    };
+    return withRetry(async () => {
+      await this.pacer.acquire(signal);
+      try {
+        return await this.deps.api.intent(body, signal);
+      } catch (err) {
+        if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
+        throw err;
+      }
+    }, this.retryCtx(f, signal));
+  }
+
+  private async transfer(f: PlannedFile, intent: IntentResponse, signal: AbortSignal): Promise<void> {
+    if (isMultipartIntent(intent)) {
+      await uploadMultipart(
+        { api: this.deps.api, emit: (e) => this.emit(e), retryCtx: this.retryCtx(f, signal), signal },
+        f,
+        intent,
+      );
+      return;
+    }
+    if (isExistingIntent(intent)) return;
+    let sentThisTry = 0;
+    await withRetry(async () => {
+      if (sentThisTry > 0) {
+        this.emit({ type: 'bytes', file: f, delta: -sentThisTry });
+        sentThisTry = 0;
+      }
+      await this.deps.api.put(intent.signed_url, intent.headers, { path: f.absPath, start: 0, length: f.bytes }, {
+        signal,
+        onBytes: (n) => {
+          sentThisTry += n;
+          this.emit({ type: 'bytes', file: f, delta: n });
+        },
+      });
+    }, this.retryCtx(f, signal));
+  }
+
+  private retryCtx(f: PlannedFile, signal: AbortSignal) {
+    return {
+      policy: this.retry,
+      clock: this.clock,
+      signal,
+      onRetry: (err: ApiError, waitMs: number, attempt: number) =>
+        this.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: waitMs, attempt }),
+    };
+  }
+
+  private settleFailure(f: PlannedFile, err: unknown, t0: number): FileOutcome {
+    const duration_ms = this.clock.now() - t0;
+    if (err instanceof FatalStop || (isApiError(err) && (err.status === 401 || err.code === 'ORDER_FORBIDDEN'))) {
+      const failure = err instanceof FatalStop ? err.failure : failureFrom(err, f);
+      if (!this.fatal) {
+        this.fatal = failure;
+        this.emit({ type: 'fatal', failure });
+        this.stop.abort(new Error(failure.code));
+      }
+      return { file: f, state: 'waiting', duration_ms };
+    }
+    if ((isApiError(err) && err.kind === 'aborted') || this.stop.signal.aborted) {
+      return { file: f, state: 'waiting', duration_ms };
+    }
+    const failure = failureFrom(err, f);
+    const cur = f.shoot.manifest.get(f.relPath);
+    if (cur) f.shoot.manifest.patch(f.relPath, { state: 'failed', last_error: { code: failure.code, message: failure.detail } });
+    this.emit({ type: 'file', file: f, state: 'failed', failure });
+    return { file: f, state: 'failed', failure, duration_ms };
+  }
+
+  /** Stops the run for everyone (e.g. the manifest cannot be written any more). */
+  abortAll(failure: Failure): void {
+    if (this.fatal) return;
+    this.fatal = failure;
+    this.emit({ type: 'fatal', failure });
+    this.stop.abort(new Error(failure.code));
+  }
+}
+
+/** A re-read (hash again, new intent) helps: the file changed, or the server saw other bytes than we hashed. */
+function isChange(err: unknown): boolean {
+  if (err instanceof FileProblem) return err.failure.code === 'FILE_CHANGED';
+  return isApiError(err) && (err.code === 'FILE_CHANGED' || err.status === 422 || err.status === 413);
+}
+
+/** An intent-shaped record for continuing the multipart upload saved in the manifest. */
+function resumeIntent(entry: ManifestEntry): MultipartIntentResponse {
+  const mp = entry.multipart!;
+  return { object_key: mp.object_key, multipart: { upload_id: mp.upload_id, part_size: mp.part_size, parts: [] }, expires_at: '' };
+}
+
+async function statOrProblem(f: PlannedFile): Promise<{ size: number; mtimeMs: number }> {
+  try {
+    const st = await fs.stat(f.absPath);
+    if (!st.isFile()) throw new FileProblem({ code: 'NOT_A_FILE', detail: 'the path is no longer a regular file' });
+    return { size: st.size, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    throw fsProblem(err);
+  }
+}
+
+function fsProblem(err: unknown): unknown {
+  if (err instanceof FileProblem || isApiError(err)) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new FileProblem({ code: 'FILE_VANISHED', detail: 'the file was deleted or moved after the scan' });
+  if (code === 'EACCES' || code === 'EPERM') return new FileProblem({ code: 'FILE_UNREADABLE', detail: 'the file cannot be read (permission denied)' });
+  if (code === 'EIO') return new FileProblem({ code: 'FILE_UNREADABLE', detail: 'the disk reported a read error (EIO)' });
+  return err;
+}

@@ -1,0 +1,85 @@
+/**
+ * Typed events of the upload engine. The engine has no terminal I/O: the CLI renders these
+ * (bars on a TTY, plain lines off a TTY, NDJSON with --json) and tests subscribe to them.
+ */
+import type { ExifMeta } from '../contract/api.js';
+import type { ManifestStore } from './manifest.js';
+
+/** SPEC "Per file": waiting → uploading → uploaded → registered, or failed. */
+export type FileState = 'waiting' | 'uploading' | 'uploaded' | 'registered' | 'failed';
+
+/** A failure as the engine knows it: a stable code (for --json and for the message table) plus detail. */
+export interface Failure {
+  /** e.g. NETWORK, STALLED, FILE_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, URL_REJECTED, FILE_VANISHED, … */
+  code: string;
+  /** The raw reason in English (server message, fs error), for logs and --json. */
+  detail: string;
+  /** Values the message table may use: sizes in bytes, names. */
+  params?: Record<string, string | number>;
+}
+
+/** One shoot folder going into one order, with its manifest (SPEC "Manifest": per (folder, order)). */
+export interface Shoot {
+  /** Real path of the shoot folder. */
+  root: string;
+  orderId: string;
+  manifest: ManifestStore;
+}
+
+/** A file ready for the engine: where it is, where it goes, what its EXIF says. */
+export interface PlannedFile {
+  shoot: Shoot;
+  absPath: string;
+  /** Path relative to the shoot root, posix separators, NFC. The manifest key. */
+  relPath: string;
+  name: string;
+  mime: string;
+  /** Size at scan time, bytes. */
+  bytes: number;
+  mtimeMs: number;
+  room_type: string;
+  stack_id: string;
+  meta: ExifMeta;
+}
+
+export type EngineEvent =
+  | {
+      type: 'file';
+      file: PlannedFile;
+      state: FileState;
+      object_key?: string;
+      file_id?: string;
+      /** 'already' = registered by an earlier run; 'duplicate' = same content already in the order. */
+      note?: 'already' | 'duplicate' | 'retry-upload';
+      failure?: Failure;
+    }
+  /** Bytes of a file left for the network; negative when a retry starts the file over. */
+  | { type: 'bytes'; file: PlannedFile; delta: number }
+  | { type: 'retry'; file: PlannedFile; code: string; detail: string; wait_ms: number; attempt: number }
+  | { type: 'warning'; file?: PlannedFile; code: string; detail: string }
+  /** The run stops early: authentication, order forbidden, manifest not writable. */
+  | { type: 'fatal'; failure: Failure };
+
+export type EngineListener = (e: EngineEvent) => void;
+
+export interface FileOutcome {
+  file: PlannedFile;
+  state: FileState;
+  note?: 'already' | 'duplicate';
+  file_id?: string;
+  object_key?: string;
+  failure?: Failure;
+  /** Wall time spent on this file, ms. */
+  duration_ms: number;
+}
+
+export interface RunResult {
+  outcomes: FileOutcome[];
+  /** Set when the run stopped early for everyone (401, 403 order, manifest write failure). */
+  fatal?: Failure;
+  /** Ctrl-C: the run stopped starting files and aborted the ones in flight. */
+  interrupted: boolean;
+  /** Bytes that left for the network (retries included). */
+  bytes_sent: number;
+  duration_ms: number;
+}

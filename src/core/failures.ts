@@ -1,0 +1,50 @@
+/**
+ * From thrown errors to `Failure` records with stable codes. The CLI turns codes into words
+ * (src/cli/messages.ts); --json prints the codes as they are.
+ */
+import { isApiError } from '../api/errors.js';
+import type { Failure, PlannedFile } from './events.js';
+
+/** A problem with one local file (vanished, unreadable, changing, empty). */
+export class FileProblem extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.detail);
+    this.name = 'FileProblem';
+  }
+}
+
+/** A problem that stops the whole run (401, order forbidden, manifest not writable). */
+export class FatalStop extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.detail);
+    this.name = 'FatalStop';
+  }
+}
+
+/**
+ * Maps any error to a Failure. API errors keep their SPEC code (FILE_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, …);
+ * transport errors become NETWORK / STALLED / BAD_RESPONSE; anything else INTERNAL.
+ */
+export function failureFrom(err: unknown, f?: PlannedFile): Failure {
+  if (err instanceof FileProblem || err instanceof FatalStop) return err.failure;
+  if (isApiError(err)) {
+    const params: Record<string, string | number> = {};
+    if (f) {
+      params.file = f.relPath;
+      params.bytes = f.bytes;
+      params.order = f.shoot.orderId;
+    }
+    const limit = err.details?.max_bytes ?? err.details?.limit;
+    if (typeof limit === 'number') params.limit = limit;
+    if (err.kind === 'network') return { code: 'NETWORK', detail: `${err.operation}: ${err.message} (${err.code})`, params };
+    if (err.kind === 'stalled') return { code: 'STALLED', detail: `${err.operation}: ${err.message}`, params };
+    if (err.kind === 'protocol') {
+      return { code: err.code === 'FILE_CHANGED' ? 'FILE_CHANGED' : 'BAD_RESPONSE', detail: `${err.operation}: ${err.message}`, params };
+    }
+    if (err.status >= 500) return { code: 'SERVER_ERROR', detail: `${err.operation}: HTTP ${err.status} ${err.message}`, params };
+    return { code: err.code, detail: `${err.operation}: ${err.message}`, params };
+  }
+  const e = err as { message?: string; code?: string };
+  if (e?.code === 'ENOSPC') return { code: 'DISK_FULL', detail: e.message ?? 'no space left on device' };
+  return { code: 'INTERNAL', detail: e?.message ?? String(err) };
+}

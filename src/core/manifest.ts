@@ -1,0 +1,251 @@
+/**
+ * The local manifest of one (shoot folder, order): every file's state, so that a re-run uploads only
+ * what is not registered and a killed run resumes (SPEC "Manifest").
+ *
+ * Shape on disk: JSON `ManifestData`, written atomically (temp file + fsync + rename) by a write-behind
+ * loop: updates are coalesced, at most one write is in flight, `flush()` waits for the latest state.
+ * Two runs on one manifest are refused through a lock file naming the other process.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+
+export type ManifestState = 'pending' | 'uploaded' | 'registered' | 'failed';
+
+export interface ManifestEntry {
+  bytes: number;
+  mtime_ms: number;
+  /** SHA-256 hex of the content at (bytes, mtime_ms); absent until hashed. */
+  checksum?: string;
+  state: ManifestState;
+  room_type: string;
+  stack_id: string;
+  object_key?: string;
+  file_id?: string;
+  /** A multipart upload in progress: its id, part size (bytes) and the ETag of each finished part. */
+  multipart?: { upload_id: string; object_key: string; part_size: number; etags: Record<string, string> };
+  attempts: number;
+  last_error?: { code: string; message: string };
+  updated_at: string;
+}
+
+export interface ManifestData {
+  version: 1;
+  root: string;
+  order_id: string;
+  api_url: string;
+  created_at: string;
+  files: Record<string, ManifestEntry>;
+}
+
+export class ManifestLockedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly pid: number,
+    readonly host: string,
+  ) {
+    super(`another piximmo run (process ${pid} on ${host}) is already using this manifest: ${file}`);
+    this.name = 'ManifestLockedError';
+  }
+}
+
+/** Where manifests live: `$PIXIMMO_STATE_DIR`, else `$XDG_STATE_HOME/piximmo`, else `~/.local/state/piximmo`. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PIXIMMO_STATE_DIR) return env.PIXIMMO_STATE_DIR;
+  const base = env.XDG_STATE_HOME || path.join(env.HOME || env.USERPROFILE || '.', '.local', 'state');
+  return path.join(base, 'piximmo');
+}
+
+/** SPEC: keyed by the folder's real path and the order; never on the card or in the shoot folder. */
+export function manifestPathFor(root: string, orderId: string, stateDir = defaultStateDir()): string {
+  const id = createHash('sha256').update(`${root}\0${orderId}`).digest('hex').slice(0, 16);
+  const label = `${path.basename(root)}-${orderId}`.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+  return path.join(stateDir, 'manifests', `${label}-${id}.json`);
+}
+
+export interface OpenManifestResult {
+  store: ManifestStore;
+  /** Set when an unreadable manifest was moved aside and a fresh one started. */
+  warning?: string;
+}
+
+export class ManifestStore {
+  private dirty = false;
+  private writing: Promise<void> | null = null;
+  private failure: Error | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly data: ManifestData,
+    private readonly onError: (e: Error) => void,
+  ) {}
+
+  /**
+   * Opens (or creates) the manifest at `file`, taking its lock.
+   * Throws ManifestLockedError when a live process holds it; fs errors otherwise.
+   * `onError` hears about failed background writes (e.g. ENOSPC): the caller must stop safely.
+   */
+  static async open(
+    file: string,
+    ident: { root: string; orderId: string; apiUrl: string },
+    onError: (e: Error) => void = () => undefined,
+  ): Promise<OpenManifestResult> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await acquireLock(file);
+    let warning: string | undefined;
+    let data: ManifestData | null = null;
+    try {
+      data = validate(JSON.parse(await fs.readFile(file, 'utf8')));
+      if (!data) throw new Error('not a piximmo manifest');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') {
+        const aside = `${file}.corrupt-${Date.now()}`;
+        await fs.rename(file, aside).catch(() => undefined);
+        warning = `the manifest was unreadable (${(err as Error).message}); it was moved to ${aside} and a new one started — files already on the server are recognised by their checksum and not sent again`;
+      }
+      data = null;
+    }
+    const fresh: ManifestData = {
+      version: 1,
+      root: ident.root,
+      order_id: ident.orderId,
+      api_url: ident.apiUrl,
+      created_at: new Date().toISOString(),
+      files: {},
+    };
+    return { store: new ManifestStore(file, data ?? fresh, onError), warning };
+  }
+
+  get(relPath: string): ManifestEntry | undefined {
+    return this.data.files[relPath];
+  }
+
+  entries(): [string, ManifestEntry][] {
+    return Object.entries(this.data.files);
+  }
+
+  /** Replaces or patches one entry and schedules a write. */
+  set(relPath: string, entry: ManifestEntry): void {
+    this.data.files[relPath] = { ...entry, updated_at: new Date().toISOString() };
+    this.schedule();
+  }
+
+  patch(relPath: string, patch: Partial<ManifestEntry>): ManifestEntry {
+    const cur = this.data.files[relPath];
+    if (!cur) throw new Error(`manifest has no entry for ${relPath}`);
+    const next = { ...cur, ...patch, updated_at: new Date().toISOString() };
+    this.data.files[relPath] = next;
+    this.schedule();
+    return next;
+  }
+
+  /** The first background write error, if any (then nothing more is written). */
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** Resolves when everything set so far is on disk; rejects with the write error. */
+  async flush(): Promise<void> {
+    while (this.writing || this.dirty) {
+      if (!this.writing) this.startWrite();
+      await this.writing;
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Flushes and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      await fs.rm(lockPath(this.file), { force: true });
+    }
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    if (!this.writing && !this.failure) this.startWrite();
+  }
+
+  private startWrite(): void {
+    this.dirty = false;
+    const snapshot = JSON.stringify(this.data);
+    this.writing = writeAtomic(this.file, snapshot)
+      .catch((err: Error) => {
+        this.failure ??= err;
+        this.dirty = false;
+        this.onError(err);
+      })
+      .finally(() => {
+        this.writing = null;
+        if (this.dirty && !this.failure) this.startWrite();
+      });
+  }
+}
+
+/** temp file + fsync + rename: a reader sees the old or the new manifest, never a torn one. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fh = await fs.open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+function lockPath(file: string): string {
+  return `${file}.lock`;
+}
+
+async function acquireLock(file: string): Promise<void> {
+  const lock = lockPath(file);
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() });
+  for (let i = 0; i < 2; i++) {
+    try {
+      await fs.writeFile(lock, me, { flag: 'wx', mode: 0o600 });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const other = await readLock(lock);
+      if (other && other.host === hostname() && isAlive(other.pid) && other.pid !== process.pid) {
+        throw new ManifestLockedError(file, other.pid, other.host);
+      }
+      // Stale lock (its process is gone, e.g. after kill -9): take it over.
+      await fs.rm(lock, { force: true });
+    }
+  }
+  throw new Error(`could not lock the manifest ${file}`);
+}
+
+async function readLock(lock: string): Promise<{ pid: number; host: string } | null> {
+  try {
+    const v = JSON.parse(await fs.readFile(lock, 'utf8')) as { pid?: unknown; host?: unknown };
+    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host } : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function validate(v: unknown): ManifestData | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const d = v as Partial<ManifestData>;
+  if (d.version !== 1 || typeof d.files !== 'object' || d.files === null) return null;
+  return d as ManifestData;
+}

@@ -1,0 +1,142 @@
+/**
+ * Multipart transfer of one file (SPEC "Multipart", files > 100 MB): parts of `part_size` bytes,
+ * several in flight, each part's ETag saved in the manifest as it finishes, so that a re-run after any
+ * interruption asks fresh URLs only for the missing parts and never sends a finished part again.
+ */
+import pLimit from 'p-limit';
+import type { MultipartIntentResponse, PartUrl } from '../contract/api.js';
+import { isApiError } from '../api/errors.js';
+import type { UploadApi } from './engine.js';
+import type { EngineEvent, PlannedFile } from './events.js';
+import { withRetry, type RetryContext } from './retry.js';
+import { FileProblem } from './failures.js';
+
+/** Parts of one file in flight at once. */
+export const PARTS_IN_FLIGHT = 3;
+/** A part URL refused (403/410) is renewed through /multipart/parts at most this often per part. */
+const MAX_PART_URL_RENEWALS = 2;
+
+export interface MultipartContext {
+  api: UploadApi;
+  emit: (e: EngineEvent) => void;
+  retryCtx: RetryContext;
+  signal: AbortSignal;
+}
+
+/** Number of parts and the byte range of part `n` (1-based) for a file of `bytes` in parts of `partSize`. */
+export function partRange(n: number, bytes: number, partSize: number): { start: number; length: number } {
+  const start = (n - 1) * partSize;
+  return { start, length: Math.min(partSize, bytes - start) };
+}
+
+export function partCount(bytes: number, partSize: number): number {
+  return Math.max(1, Math.ceil(bytes / partSize));
+}
+
+/**
+ * Sends the missing parts and completes the upload. `intent.multipart.parts` may be empty (resume):
+ * URLs are then fetched for the missing parts. Throws ApiError/FileProblem; on a permanent error the
+ * server-side upload is aborted and the manifest's multipart record dropped.
+ */
+export async function uploadMultipart(ctx: MultipartContext, f: PlannedFile, intent: MultipartIntentResponse): Promise<void> {
+  const manifest = f.shoot.manifest;
+  const { upload_id, part_size } = intent.multipart;
+  const object_key = intent.object_key;
+  if (part_size <= 0) throw new FileProblem({ code: 'BAD_RESPONSE', detail: 'the server gave a part size of 0' });
+  const entry = manifest.get(f.relPath)!;
+  const etags: Record<string, string> =
+    entry.multipart?.upload_id === upload_id ? { ...entry.multipart.etags } : {};
+  manifest.patch(f.relPath, { multipart: { upload_id, object_key, part_size, etags } });
+
+  const total = partCount(f.bytes, part_size);
+  const done = Object.keys(etags).map(Number);
+  // Finished parts count as sent for progress, without sending them again.
+  const already = done.reduce((s, n) => s + partRange(n, f.bytes, part_size).length, 0);
+  if (already > 0) ctx.emit({ type: 'bytes', file: f, delta: already });
+
+  const missing: number[] = [];
+  for (let n = 1; n <= total; n++) if (!etags[n]) missing.push(n);
+  const urls = new Map<number, string>(intent.multipart.parts.map((p: PartUrl) => [p.part_number, p.url]));
+  const refresh = async (numbers: number[]): Promise<void> => {
+    const res = await withRetry(() => ctx.api.multipartParts({ object_key, upload_id, part_numbers: numbers }, ctx.signal), ctx.retryCtx);
+    for (const p of res.parts) urls.set(p.part_number, p.url);
+  };
+  const needUrls = missing.filter((n) => !urls.has(n));
+  if (needUrls.length > 0) await refresh(needUrls);
+
+  try {
+    const limit = pLimit(PARTS_IN_FLIGHT);
+    await Promise.all(
+      missing.map((n) =>
+        limit(async () => {
+          if (ctx.signal.aborted) return;
+          const etag = await sendPart(ctx, f, n, part_size, urls, refresh);
+          etags[n] = etag;
+          const cur = manifest.get(f.relPath)!;
+          manifest.patch(f.relPath, {
+            multipart: { upload_id, object_key, part_size, etags: { ...(cur.multipart?.etags ?? {}), [n]: etag } },
+          });
+        }),
+      ),
+    );
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
+    const parts = Object.entries(etags)
+      .map(([n, etag]) => ({ part_number: Number(n), etag }))
+      .sort((a, b) => a.part_number - b.part_number);
+    await withRetry(() => ctx.api.multipartComplete({ object_key, upload_id, parts }, ctx.signal), ctx.retryCtx);
+  } catch (err) {
+    if (isPermanent(err)) {
+      await ctx.api.multipartAbort({ object_key, upload_id }).catch(() => undefined);
+      manifest.patch(f.relPath, { multipart: undefined });
+    }
+    throw err;
+  }
+}
+
+async function sendPart(
+  ctx: MultipartContext,
+  f: PlannedFile,
+  n: number,
+  partSize: number,
+  urls: Map<number, string>,
+  refresh: (numbers: number[]) => Promise<void>,
+): Promise<string> {
+  const range = partRange(n, f.bytes, partSize);
+  let renewals = 0;
+  for (;;) {
+    let sentThisTry = 0;
+    try {
+      const res = await withRetry(async () => {
+        if (sentThisTry > 0) {
+          ctx.emit({ type: 'bytes', file: f, delta: -sentThisTry });
+          sentThisTry = 0;
+        }
+        return ctx.api.put(urls.get(n)!, {}, { path: f.absPath, ...range }, {
+          signal: ctx.signal,
+          onBytes: (b) => {
+            sentThisTry += b;
+            ctx.emit({ type: 'bytes', file: f, delta: b });
+          },
+        });
+      }, ctx.retryCtx);
+      if (!res.etag) throw new FileProblem({ code: 'BAD_RESPONSE', detail: `part ${n}: the server sent no ETag` });
+      return res.etag;
+    } catch (err) {
+      if (sentThisTry > 0) ctx.emit({ type: 'bytes', file: f, delta: -sentThisTry });
+      if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410) && renewals < MAX_PART_URL_RENEWALS) {
+        renewals++;
+        await refresh([n]);
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+/** Errors after which the multipart upload cannot be continued by a re-run. */
+function isPermanent(err: unknown): boolean {
+  if (err instanceof FileProblem) return true;
+  if (!isApiError(err)) return false;
+  if (err.kind !== 'http') return false;
+  return err.status !== 401 && err.status !== 429 && err.status < 500;
+}

@@ -1,0 +1,102 @@
+/**
+ * Planning a shoot: scan → layout (room_type, stack_id from folders) → EXIF → bracket grouping
+ * for files without a stack folder (SPEC "Folder layout"). Reads no file whole: EXIF reads only headers.
+ * The plan is what `--dry-run` prints and what the engine uploads.
+ */
+import pLimit from 'p-limit';
+import type { ExifMeta } from '../contract/api.js';
+import { mimeFor } from '../contract/media.js';
+import { scanShoot, type SkippedFile } from './scan.js';
+import { placeFile } from './layout.js';
+import { readExif } from './exif.js';
+import { groupBrackets } from './brackets.js';
+
+export interface PlanItem {
+  absPath: string;
+  relPath: string;
+  name: string;
+  mime: string;
+  bytes: number;
+  mtimeMs: number;
+  room_type: string;
+  stack_id: string;
+  meta: ExifMeta;
+  /** Set when EXIF could not be read (damaged file, none): the file still uploads. */
+  exifWarning?: string;
+}
+
+export interface ShootPlan {
+  /** Real path of the shoot folder. */
+  root: string;
+  items: PlanItem[];
+  skipped: SkippedFile[];
+}
+
+export interface PlanOptions {
+  types: readonly string[];
+  aliases?: Record<string, string>;
+  /** Room for files outside room folders (and camera cards); default "unsorted". */
+  defaultRoom?: string;
+  /** Largest gap between frames of one bracket, ms (default 2000). */
+  stackGapMs?: number;
+  /** Parallel EXIF reads. */
+  exifConcurrency?: number;
+}
+
+/** Scans and plans one shoot folder. Throws when `dir` is missing or not a folder (scanShoot's errors). */
+export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPlan> {
+  const scan = await scanShoot(dir, { types: opts.types });
+  const limit = pLimit(opts.exifConcurrency ?? 8);
+  const drafts = await Promise.all(
+    scan.files.map((f) =>
+      limit(async () => {
+        const place = placeFile(f.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom });
+        const exif = await readExif(f.absPath);
+        return { f, place, exif };
+      }),
+    ),
+  );
+
+  const items: PlanItem[] = [];
+  // Files in stack folders keep their folder's stack; loose files of a room are grouped by EXIF.
+  const looseByRoom = new Map<string, { relPath: string; meta: ExifMeta; item: PlanItem }[]>();
+  const usedStacks = new Map<string, Set<string>>();
+  for (const { f, place, exif } of drafts) {
+    const item: PlanItem = {
+      absPath: f.absPath,
+      relPath: f.relPath,
+      name: f.name,
+      mime: mimeFor(f.name),
+      bytes: f.bytes,
+      mtimeMs: f.mtimeMs,
+      room_type: place.room_type,
+      stack_id: place.stack_id ?? '',
+      meta: exif.meta,
+      exifWarning: exif.warning,
+    };
+    items.push(item);
+    if (place.stack_id) {
+      if (!usedStacks.has(place.room_type)) usedStacks.set(place.room_type, new Set());
+      usedStacks.get(place.room_type)!.add(place.stack_id);
+    } else {
+      if (!looseByRoom.has(place.room_type)) looseByRoom.set(place.room_type, []);
+      looseByRoom.get(place.room_type)!.push({ relPath: f.relPath, meta: exif.meta, item });
+    }
+  }
+  for (const [room, loose] of looseByRoom) {
+    const used = usedStacks.get(room) ?? new Set<string>();
+    let next = 1;
+    for (const group of groupBrackets(loose, { gapMs: opts.stackGapMs })) {
+      while (used.has(stackName(next))) next++;
+      const id = stackName(next++);
+      for (const g of group) g.item.stack_id = id;
+    }
+  }
+  items.sort((a, b) => a.relPath.localeCompare(b.relPath));
+  return { root: scan.root, items, skipped: scan.skipped };
+}
+
+/** SPEC: stack ids look like g003. */
+export function stackName(n: number): string {
+  return `g${String(n).padStart(3, '0')}`;
+}
