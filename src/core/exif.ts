@@ -1,0 +1,207 @@
+/**
+ * EXIF of one file → the `exif_meta` sent at finalize (SPEC "Per file": "EXIF (exifr: make, model, focal,
+ * iso, shutter, aperture, capture time, exposure compensation)").
+ *
+ * Reads only the metadata: exifr reads JPEG, HEIC/HEIF and TIFF-based RAW (CR2, DNG, NEF, ARW, ORF, RW2)
+ * in small chunks from the path; CR3, RAF and PNG metadata blocks are located first (exif-source.ts).
+ * Videos (MOV, MP4) carry no EXIF: their meta is empty, without a warning. Known gaps: values that exist
+ * only in maker notes (e.g. the ISO of old Canon compacts) and QuickTime/vendor video metadata.
+ */
+import { open } from 'node:fs/promises';
+import exifr from 'exifr';
+import type { ExifMeta } from '../contract/api.js';
+import { readEmbeddedExif, sniffFormat, SNIFF_BYTES } from './exif-source.js';
+
+export interface ExifReadResult {
+  meta: ExifMeta;
+  /** English; set when the file's metadata could not be read (damaged, unknown format, no EXIF in a photo). */
+  warning?: string;
+}
+
+/** TIFF/EXIF tag numbers read (EXIF 2.32, TIFF 6, DNG 1.6; Panasonic RW2 for its ISO). */
+const TAG = {
+  Make: 0x010f,
+  Model: 0x0110,
+  PanasonicISO: 0x0017,
+  CameraSerialNumber: 0xc62f,
+  ExposureTime: 0x829a,
+  FNumber: 0x829d,
+  ISO: 0x8827,
+  SensitivityType: 0x8830,
+  RecommendedExposureIndex: 0x8832,
+  ISOSpeed: 0x8833,
+  DateTimeOriginal: 0x9003,
+  ExposureBias: 0x9204,
+  FocalLength: 0x920a,
+  BodySerialNumber: 0xa431,
+} as const;
+
+const WANTED = Object.values(TAG);
+
+/**
+ * exifr options: only IFD0 and the Exif IFD, only the wanted tags, raw values (numeric keys, no
+ * translation, no Date revival — so no time-zone shift), chunked reads from the path.
+ * Every wanted tag is picked in both blocks: CR3 stores its Exif IFD as the IFD0 of a TIFF of its own.
+ */
+const EXIFR_OPTIONS = {
+  ifd0: { pick: WANTED },
+  exif: { pick: WANTED },
+  ifd1: false,
+  gps: false,
+  interop: false,
+  makerNote: false,
+  userComment: false,
+  xmp: false,
+  icc: false,
+  iptc: false,
+  jfif: false,
+  ihdr: false,
+  translateKeys: false,
+  translateValues: false,
+  reviveValues: false,
+  mergeOutput: false,
+  silentErrors: true,
+  chunked: true,
+  firstChunkSize: 64 * 1024,
+  chunkSize: 64 * 1024,
+  chunkLimit: 8,
+};
+
+type Tags = Map<number, unknown>;
+
+/**
+ * EXIF of the file at `absPath`. Never throws: an unreadable or damaged file gives `{ meta: {}, warning }`,
+ * a file with some fields missing gives just the fields found. Reads at most a few hundred KiB of the file.
+ */
+export async function readExif(absPath: string): Promise<ExifReadResult> {
+  let fh;
+  try {
+    fh = await open(absPath, 'r');
+  } catch (err) {
+    return { meta: {}, warning: `Could not open the file to read its metadata (${errorText(err)}).` };
+  }
+  let tags: Tags;
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
+    const format = sniffFormat(head.subarray(0, bytesRead));
+    if (format === 'video') return { meta: {} };
+    if (format === 'unknown') return { meta: {}, warning: 'Not a recognised photo format (the file may be damaged); no metadata read.' };
+    const sources: (string | Buffer)[] =
+      format === 'cr3' || format === 'raf' || format === 'png' ? await readEmbeddedExif(fh, format, size) : [absPath];
+    tags = new Map();
+    for (const source of sources) mergeTags(tags, await exifr.parse(source, EXIFR_OPTIONS));
+  } catch (err) {
+    return { meta: {}, warning: `The file's metadata could not be read (${errorText(err)}); it may be damaged.` };
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  const meta = toMeta(tags);
+  if (Object.keys(meta).length === 0) return { meta, warning: 'No EXIF metadata found (camera, exposure and capture time unknown); the photo may have none, or be damaged.' };
+  return { meta };
+}
+
+/** Copy IFD0 and Exif IFD tags of one exifr result (numeric keys) into `into`; first value wins. */
+function mergeTags(into: Tags, parsed: unknown): void {
+  if (typeof parsed !== 'object' || parsed === null) return;
+  for (const block of ['ifd0', 'exif']) {
+    const values = (parsed as Record<string, unknown>)[block];
+    if (typeof values !== 'object' || values === null) continue;
+    for (const [key, value] of Object.entries(values)) {
+      const tag = Number(key);
+      if (Number.isInteger(tag) && !into.has(tag)) into.set(tag, value);
+    }
+  }
+}
+
+/** The wire meta from raw tag values; fields whose value is missing or implausible are left out. */
+function toMeta(tags: Tags): ExifMeta {
+  const meta: ExifMeta = {};
+  const make = text(tags.get(TAG.Make));
+  if (make) meta.make = make;
+  const model = text(tags.get(TAG.Model));
+  if (model) meta.model = model;
+  const serial = text(tags.get(TAG.BodySerialNumber)) ?? text(tags.get(TAG.CameraSerialNumber));
+  if (serial) meta.serial = serial;
+  const focal = positive(tags.get(TAG.FocalLength));
+  if (focal !== undefined) meta.focal = round(focal, 2);
+  const iso = isoOf(tags, make);
+  if (iso !== undefined) meta.iso = iso;
+  const exposure = positive(tags.get(TAG.ExposureTime));
+  if (exposure !== undefined) {
+    meta.exposure_time = exposure;
+    meta.shutter = formatShutter(exposure);
+  }
+  const aperture = positive(tags.get(TAG.FNumber));
+  if (aperture !== undefined) meta.aperture = round(aperture, 2);
+  const captured = capturedAt(tags);
+  if (captured) meta.captured_at = captured;
+  const ev = num(tags.get(TAG.ExposureBias));
+  if (ev !== undefined && Math.abs(ev) <= 20) meta.ev = round(ev, 2) + 0; // + 0 turns -0 into 0
+  return meta;
+}
+
+/**
+ * ISO: the EXIF ISO tag; when it holds 65535 (EXIF 2.3: "the value is 65535 or more") the exact
+ * ISOSpeed / RecommendedExposureIndex; for Panasonic/Leica RW2 files, their own ISO tag in IFD0.
+ */
+function isoOf(tags: Tags, make: string | undefined): number | undefined {
+  let iso = positive(tags.get(TAG.ISO));
+  if (iso === undefined || iso === 65535) {
+    iso = positive(tags.get(TAG.ISOSpeed)) ?? positive(tags.get(TAG.RecommendedExposureIndex)) ?? iso;
+  }
+  if (iso === undefined && make && /panasonic|leica/i.test(make)) iso = positive(tags.get(TAG.PanasonicISO));
+  return iso === undefined ? undefined : Math.round(iso);
+}
+
+/**
+ * DateTimeOriginal "YYYY:MM:DD HH:MM:SS" as ISO 8601 local time without zone "YYYY-MM-DDTHH:MM:SS"
+ * (the camera's clock as shown on the camera; sub-seconds and OffsetTimeOriginal are not appended).
+ * Taken as text, never through Date: no time-zone shift. Blank or zeroed dates → undefined.
+ */
+function capturedAt(tags: Tags): string | undefined {
+  const raw = text(tags.get(TAG.DateTimeOriginal));
+  const m = raw && /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(raw);
+  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return undefined;
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
+}
+
+/**
+ * Exposure time in seconds as a photographer writes it: below 1 s a fraction "1/N" (N rounded to a
+ * whole number from 1/3 s down, to one decimal above it: "1/2", "1/1.3", "1/2.5", "1/4000");
+ * from 1 s plain seconds with at most one decimal ("1", "1.3", "4", "30").
+ */
+export function formatShutter(seconds: number): string {
+  if (seconds >= 1) return String(round(seconds, 1));
+  const n = 1 / seconds;
+  return `1/${n >= 2.95 ? Math.round(n) : round(n, 1)}`;
+}
+
+/** Trimmed text (NULs and spaces at either end removed); undefined when empty or not text. */
+function text(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = v.replace(/^[\s\0]+|[\s\0]+$/g, '');
+  return t === '' ? undefined : t;
+}
+
+/** A finite number (the first one of an array, as some cameras write ISO [100, 0]). */
+function num(v: unknown): number | undefined {
+  const n = Array.isArray(v) || ArrayBuffer.isView(v) ? (v as ArrayLike<unknown>)[0] : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+function positive(v: unknown): number | undefined {
+  const n = num(v);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return (err as NodeJS.ErrnoException).code ?? err.message;
+  return String(err);
+}
