@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // 2 cores: server-heavy e2e files run two at a time at most.
     maxWorkers: 2,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });

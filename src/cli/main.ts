@@ -23,7 +23,10 @@ export function buildProgram(): Command {
     .option('--api-url <url>', 'piximmo API base URL (env PIXIMMO_API_URL)')
     .option('--token <token>', 'device token (env PIXIMMO_TOKEN)')
     .option('--json', 'machine-readable NDJSON on stdout, no prompts or spinners')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // commander's own usage errors → SPEC exit code 2; --help/--version → 0. Set before the
+    // subcommands are added so they inherit it.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
   const uploadOptions = (c: Command): Command =>
     c
@@ -68,10 +71,6 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
-  program.exitOverride((err) => {
-    // commander's own usage errors → SPEC exit code 2; --help/--version → 0.
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
   await program.parseAsync(argv);
 }
 

@@ -13,7 +13,7 @@ export const MIME_BY_EXT: Readonly<Record<string, string>> = {
   cr2: 'image/x-canon-cr2',
   nef: 'image/x-nikon-nef',
   arw: 'image/x-sony-arw',
-  raf: 'image/x-fuji-raf',
+  raf: 'image/x-fujifilm-raf',
   rw2: 'image/x-panasonic-rw2',
   orf: 'image/x-olympus-orf',
   tif: 'image/tiff',

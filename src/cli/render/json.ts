@@ -7,6 +7,7 @@ import type { EngineEvent, PlannedFile } from '../../core/events.js';
 import type { ShootPlan } from '../../core/plan.js';
 import type { RunSummary } from '../summary.js';
 import { ProgressTracker } from './progress.js';
+import { explain } from '../messages.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -66,9 +67,12 @@ export class JsonRenderer implements RunRenderer {
       case 'warning':
         writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail });
         break;
-      case 'fatal':
+      case 'fatal': {
         writeJsonLine({ event: 'error', code: e.failure.code, detail: e.failure.detail });
+        const ex = explain(e.failure); // the human words go to stderr, never stdout
+        process.stderr.write(`${ex.text} ${ex.hint}\n`);
         break;
+      }
       default:
         break;
     }
@@ -90,7 +94,7 @@ export class JsonRenderer implements RunRenderer {
       interrupted: summary.interrupted,
       ...(summary.fatal ? { fatal: { code: summary.fatal.code, detail: summary.fatal.detail } } : {}),
       rooms: summary.rows,
-      failed: summary.failures.map((o) => ({ path: o.file.relPath, order_id: o.file.shoot.orderId, code: o.failure?.code, detail: o.failure?.detail })),
+      failures: summary.failures.map((o) => ({ path: o.file.relPath, order_id: o.file.shoot.orderId, code: o.failure?.code, detail: o.failure?.detail })),
       server_check: { checked: check.checked, missing: check.missing.map((f) => f.relPath) },
     });
   }

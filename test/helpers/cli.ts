@@ -1,0 +1,80 @@
+/**
+ * Runs the real CLI binary (bin/piximmo.js → dist/cli.js) as a child process, with its own config and
+ * state directories, and collects stdout, stderr and the exit code.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const binPath = path.join(repoRoot, 'bin/piximmo.js');
+export const samplesDir = path.resolve(repoRoot, '../shared/samples');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as NDJSON (lines that are not JSON are kept out). */
+  events: Record<string, unknown>[];
+}
+
+/** An isolated CLI environment: config + state in temp dirs, API URL and token preset. */
+export class CliEnv {
+  readonly home = mkdtempSync(path.join(tmpdir(), 'piximmo-cli-'));
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(apiUrl: string, token?: string, extra: NodeJS.ProcessEnv = {}) {
+    this.env = {
+      PATH: process.env.PATH,
+      HOME: this.home,
+      PIXIMMO_CONFIG_DIR: path.join(this.home, 'config'),
+      PIXIMMO_STATE_DIR: path.join(this.home, 'state'),
+      PIXIMMO_API_URL: apiUrl,
+      ...(token ? { PIXIMMO_TOKEN: token } : {}),
+      LANG: 'en_US.UTF-8',
+      NO_COLOR: '1',
+      ...extra,
+    };
+  }
+
+  /** Starts the CLI; resolve `done` for the result. */
+  spawn(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: opts.cwd ?? repoRoot,
+      env: { ...this.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const done = new Promise<CliResult>((resolve) => {
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, events: parseNdjson(stdout) }));
+    });
+    return { child, done };
+  }
+
+  run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+    return this.spawn(args, opts).done;
+  }
+
+  cleanup(): void {
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+export function parseNdjson(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not an event
+    }
+  }
+  return out;
+}
