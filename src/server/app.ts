@@ -1,0 +1,23 @@
+/**
+ * The Hono app: every route group registered, errors in the one JSON shape (lib/errors.ts),
+ * unknown paths 404 NOT_FOUND.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from './lib/app-env.js';
+import { ApiError, errorResponse, toErrorResponse } from './lib/errors.js';
+import { registerFinalizeRoute } from './routes/finalize.js';
+import { registerIntentRoute } from './routes/intent.js';
+import { registerOrderRoutes } from './routes/orders.js';
+import { registerLocalUploadRoute } from './routes/upload-local.js';
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  registerIntentRoute(app);
+  registerFinalizeRoute(app);
+  registerLocalUploadRoute(app);
+  registerOrderRoutes(app);
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.onError((err) => toErrorResponse(err));
+  return app;
+}

@@ -1,0 +1,93 @@
+/**
+ * D1 repository: finalized files (SPEC "POST /api/uploads/finalize", "GET /api/orders/:id/files").
+ * UNIQUE(object_key) makes finalize idempotent and race-free: the upsert returns the one row's id.
+ */
+import type { ExifMeta, FileRecord } from '../../contract/api.js';
+
+export interface FileRow {
+  id: string;
+  user_id: string;
+  order_id: string;
+  object_key: string;
+  filename: string;
+  bytes: number;
+  mime: string;
+  checksum: string | null;
+  room_type: string;
+  stack_id: string;
+  status: 'uploaded';
+  /** JSON of ExifMeta, or null. */
+  meta: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Inserts the file, or — when a row for `object_key` exists — updates its meta and keeps its id.
+ * Returns the id of the one row for that key (the existing one on conflict).
+ */
+export async function upsertFile(db: D1Database, row: FileRow): Promise<string> {
+  const r = await db
+    .prepare(
+      `INSERT INTO files (id, user_id, order_id, object_key, filename, bytes, mime, checksum, room_type,
+         stack_id, status, meta, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+       ON CONFLICT (object_key) DO UPDATE SET meta = COALESCE(excluded.meta, files.meta),
+         updated_at = excluded.updated_at
+       RETURNING id`,
+    )
+    .bind(
+      row.id, row.user_id, row.order_id, row.object_key, row.filename, row.bytes, row.mime, row.checksum,
+      row.room_type, row.stack_id, row.status, row.meta, row.created_at, row.updated_at,
+    )
+    .first<{ id: string }>();
+  if (!r) throw new Error('file upsert returned no row');
+  return r.id;
+}
+
+export async function getFileByKey(db: D1Database, objectKey: string): Promise<FileRow | null> {
+  return db.prepare(`SELECT * FROM files WHERE object_key = ?1`).bind(objectKey).first<FileRow>();
+}
+
+/** A finalized file of the order with this SHA-256 (hex), or null. */
+export async function findFileByChecksum(db: D1Database, orderId: string, checksum: string): Promise<FileRow | null> {
+  return db
+    .prepare(`SELECT * FROM files WHERE order_id = ?1 AND checksum = ?2 ORDER BY created_at LIMIT 1`)
+    .bind(orderId, checksum)
+    .first<FileRow>();
+}
+
+function parseMeta(meta: string | null): ExifMeta | null {
+  if (!meta) return null;
+  try {
+    const v: unknown = JSON.parse(meta);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ExifMeta) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function toFileRecord(r: FileRow): FileRecord {
+  return {
+    file_id: r.id,
+    object_key: r.object_key,
+    filename: r.filename,
+    bytes: r.bytes,
+    mime: r.mime,
+    checksum: r.checksum,
+    room_type: r.room_type,
+    stack_id: r.stack_id,
+    status: r.status,
+    exif_meta: parseMeta(r.meta),
+    created_at: r.created_at,
+  };
+}
+
+/** Finalized files of the order, oldest first. */
+export async function listFiles(db: D1Database, orderId: string): Promise<FileRecord[]> {
+  const r = await db
+    .prepare(`SELECT * FROM files WHERE order_id = ?1 ORDER BY created_at, object_key`)
+    .bind(orderId)
+    .all<FileRow>();
+  return r.results.map(toFileRecord);
+}

@@ -1,0 +1,135 @@
+/**
+ * D1 repository: upload intents (one row per issued object key) and the per-(order, room, stack)
+ * key counter. Status flow: pending → uploaded → finalized; or → expired (housekeeping) / aborted.
+ */
+
+export type IntentStatus = 'pending' | 'uploaded' | 'finalized' | 'expired' | 'aborted';
+
+export interface IntentRow {
+  id: string;
+  user_id: string;
+  order_id: string;
+  object_key: string;
+  filename: string;
+  mime: string;
+  /** Declared size, bytes. */
+  bytes: number;
+  /** SHA-256 lower-case hex, or null when the client sent none. */
+  checksum: string | null;
+  room_type: string;
+  stack_id: string;
+  status: IntentStatus;
+  /** R2 multipart upload id; null for a single PUT. */
+  upload_id: string | null;
+  /** Bytes per part (multipart only). */
+  part_size: number | null;
+  /** Set while a local single PUT is in flight or done (single-use token). */
+  claimed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Atomically takes the next version for (order, room_type, stack_id): 1 on first use, then 2, 3, …
+ * One statement, so two concurrent intents never get the same number (SPEC: ver = 1 + keys issued).
+ */
+export async function nextKeyVersion(db: D1Database, orderId: string, room: string, stack: string): Promise<number> {
+  const row = await db
+    .prepare(
+      `INSERT INTO key_counters (order_id, room_type, stack_id, issued) VALUES (?1, ?2, ?3, 1)
+       ON CONFLICT (order_id, room_type, stack_id) DO UPDATE SET issued = issued + 1
+       RETURNING issued`,
+    )
+    .bind(orderId, room, stack)
+    .first<{ issued: number }>();
+  if (!row) throw new Error('key counter returned no row');
+  return row.issued;
+}
+
+/**
+ * Inserts the intent; returns false (and inserts nothing) when `object_key` already exists
+ * (UNIQUE constraint — the caller then takes a new version and retries).
+ */
+export async function insertIntent(db: D1Database, row: IntentRow): Promise<boolean> {
+  const r = await db
+    .prepare(
+      `INSERT INTO intents (id, user_id, order_id, object_key, filename, mime, bytes, checksum, room_type,
+         stack_id, status, upload_id, part_size, claimed_at, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+       ON CONFLICT (object_key) DO NOTHING`,
+    )
+    .bind(
+      row.id, row.user_id, row.order_id, row.object_key, row.filename, row.mime, row.bytes, row.checksum,
+      row.room_type, row.stack_id, row.status, row.upload_id, row.part_size, row.claimed_at, row.created_at,
+      row.updated_at,
+    )
+    .run();
+  return r.meta.changes === 1;
+}
+
+export async function getIntentById(db: D1Database, id: string): Promise<IntentRow | null> {
+  return db.prepare(`SELECT * FROM intents WHERE id = ?1`).bind(id).first<IntentRow>();
+}
+
+export async function getIntentByKey(db: D1Database, objectKey: string): Promise<IntentRow | null> {
+  return db.prepare(`SELECT * FROM intents WHERE object_key = ?1`).bind(objectKey).first<IntentRow>();
+}
+
+/**
+ * Claims a pending single-PUT intent for one upload: true for exactly one caller, false when already
+ * claimed/used or no longer pending (→ 410 URL_EXPIRED). `releaseClaim` undoes it after a failed PUT
+ * (SPEC: the token is spent on success only).
+ */
+export async function claimForUpload(db: D1Database, id: string, now: Date): Promise<boolean> {
+  const r = await db
+    .prepare(
+      `UPDATE intents SET claimed_at = ?2, updated_at = ?2
+       WHERE id = ?1 AND status = 'pending' AND claimed_at IS NULL`,
+    )
+    .bind(id, now.toISOString())
+    .run();
+  return r.meta.changes === 1;
+}
+
+export async function releaseClaim(db: D1Database, id: string, now: Date): Promise<void> {
+  await db
+    .prepare(`UPDATE intents SET claimed_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'pending'`)
+    .bind(id, now.toISOString())
+    .run();
+}
+
+/** Moves the intent to `to` only if it is currently in one of `from`; true when it moved. */
+export async function transitionIntent(
+  db: D1Database,
+  id: string,
+  from: IntentStatus[],
+  to: IntentStatus,
+  now: Date,
+): Promise<boolean> {
+  const marks = from.map((_, i) => `?${i + 4}`).join(', ');
+  const r = await db
+    .prepare(`UPDATE intents SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status IN (${marks})`)
+    .bind(id, to, now.toISOString(), ...from)
+    .run();
+  return r.meta.changes === 1;
+}
+
+/** Intents created before `before` that never got finalized (pending/uploaded), oldest first, at most `limit`. */
+export async function listStaleIntents(db: D1Database, before: Date, limit: number): Promise<IntentRow[]> {
+  const r = await db
+    .prepare(
+      `SELECT * FROM intents WHERE status IN ('pending', 'uploaded') AND created_at < ?1
+       ORDER BY created_at LIMIT ?2`,
+    )
+    .bind(before.toISOString(), limit)
+    .all<IntentRow>();
+  return r.results;
+}
+
+/** Records the R2 multipart upload of an intent. */
+export async function setMultipart(db: D1Database, id: string, uploadId: string, partSize: number, now: Date): Promise<void> {
+  await db
+    .prepare(`UPDATE intents SET upload_id = ?2, part_size = ?3, updated_at = ?4 WHERE id = ?1`)
+    .bind(id, uploadId, partSize, now.toISOString())
+    .run();
+}

@@ -1,0 +1,88 @@
+/**
+ * Worker bindings and settings (wrangler.toml `[vars]`, Miniflare `bindings`), and their parsed form.
+ *
+ * Every var arrives as a string (or is absent); `readConfig` turns them into numbers with the SPEC's
+ * defaults and throws `Error` on a value that cannot be used (a misconfigured deployment should fail loudly).
+ */
+
+/** Bindings as the Worker receives them. */
+export interface Env {
+  /** R2 bucket `piximmo-media` (SPEC "Minimal-Konfig"). */
+  BUCKET: R2Bucket;
+  /** D1 database; schema in migrations/. */
+  DB: D1Database;
+  /** Per-user token bucket for intents (src/server/ratelimit/intent-limiter.ts). */
+  INTENT_LIMITER: DurableObjectNamespace;
+  /** "local": HMAC-signed URLs to this Worker's `PUT /upload/<token>`; "s3": SigV4 URLs to R2's S3 API. */
+  SIGNER?: string;
+  /** HMAC key of the local signer (any string; the local server makes a random one). */
+  LOCAL_SIGNING_SECRET?: string;
+  /** Max file size in bytes; default 262144000 (SPEC: 250 MB). */
+  MAX_BYTES?: string;
+  /** Signed URL lifetime in seconds; default 300 (SPEC: 5 minutes). */
+  URL_TTL_SECONDS?: string;
+  /** Intents per second per user; default 3 (SPEC); "0" = unlimited. */
+  INTENT_RATE?: string;
+  /** Files with more bytes than this go multipart; default 104857600 (SPEC: 100 MB). */
+  MULTIPART_THRESHOLD?: string;
+  /** Multipart part size in bytes; default 16 MiB; at least 5 MiB (S3/R2 minimum). */
+  PART_SIZE?: string;
+  /** Device login (RFC 8628): seconds a client must wait between polls; default 5. */
+  DEVICE_POLL_INTERVAL?: string;
+  /** Device login: lifetime of a device code in seconds; default 600. */
+  DEVICE_CODE_TTL?: string;
+  /** S3 signer: e.g. https://<account>.r2.cloudflarestorage.com */
+  S3_ENDPOINT?: string;
+  S3_BUCKET?: string;
+  /** S3 signer region; R2 uses "auto". */
+  S3_REGION?: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+}
+
+export interface ServerConfig {
+  signer: 'local' | 's3';
+  /** Bytes. */
+  maxBytes: number;
+  /** Seconds. */
+  urlTtlSeconds: number;
+  /** Intents per second per user; 0 = unlimited. */
+  intentRate: number;
+  /** Bytes; a file with more bytes goes multipart. */
+  multipartThreshold: number;
+  /** Bytes, >= MIN_PART_SIZE. */
+  partSize: number;
+  /** Seconds. */
+  devicePollInterval: number;
+  /** Seconds. */
+  deviceCodeTtl: number;
+}
+
+/** S3/R2 minimum size of every part but the last: 5 MiB. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/** S3/R2 maximum number of parts of one multipart upload. */
+export const MAX_PARTS = 10_000;
+
+function num(raw: string | undefined, name: string, fallback: number, min: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+/** Parses the vars of `env`; throws Error on an unusable value (e.g. PART_SIZE below 5 MiB). */
+export function readConfig(env: Env): ServerConfig {
+  const signer = (env.SIGNER ?? 'local').toLowerCase();
+  if (signer !== 'local' && signer !== 's3') throw new Error(`SIGNER must be "local" or "s3", got "${env.SIGNER}"`);
+  return {
+    signer,
+    maxBytes: num(env.MAX_BYTES, 'MAX_BYTES', 262_144_000, 1),
+    urlTtlSeconds: num(env.URL_TTL_SECONDS, 'URL_TTL_SECONDS', 300, 1),
+    intentRate: num(env.INTENT_RATE, 'INTENT_RATE', 3, 0),
+    multipartThreshold: num(env.MULTIPART_THRESHOLD, 'MULTIPART_THRESHOLD', 104_857_600, 0),
+    partSize: num(env.PART_SIZE, 'PART_SIZE', 16 * 1024 * 1024, MIN_PART_SIZE),
+    devicePollInterval: num(env.DEVICE_POLL_INTERVAL, 'DEVICE_POLL_INTERVAL', 5, 0),
+    deviceCodeTtl: num(env.DEVICE_CODE_TTL, 'DEVICE_CODE_TTL', 600, 1),
+  };
+}

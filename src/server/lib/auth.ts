@@ -1,0 +1,40 @@
+/**
+ * Authentication middleware (SPEC "API"): the caller's credential is, in this order of precedence,
+ * `Authorization: Bearer <device_token>`, header `X-Device-Token: <device_token>`, or cookie
+ * `piximmo_session=<session>`. The first one present decides. D1 holds only SHA-256 hex of tokens.
+ * Missing, unknown or revoked → 401 UNAUTHENTICATED.
+ *
+ * On success sets `c.var.user` ({id, name}) and `c.var.tokenHash` (for logout).
+ */
+import { getCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from './app-env.js';
+import { sha256Hex } from './crypto.js';
+import { ApiError } from './errors.js';
+import { findUserByTokenHash } from '../db/users.js';
+
+export const SESSION_COOKIE = 'piximmo_session';
+
+/** The raw credential of the request, or null. */
+export function credentialOf(headers: Headers, cookie: string | undefined): string | null {
+  const auth = headers.get('Authorization');
+  if (auth !== null) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m ? m[1] : '';
+  }
+  const dev = headers.get('X-Device-Token');
+  if (dev !== null) return dev.trim();
+  return cookie ?? null;
+}
+
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const cred = credentialOf(c.req.raw.headers, getCookie(c, SESSION_COOKIE));
+  if (cred === null) throw new ApiError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <device_token>');
+  if (cred === '') throw new ApiError('UNAUTHENTICATED', 'malformed credential');
+  const tokenHash = await sha256Hex(cred);
+  const user = await findUserByTokenHash(c.env.DB, tokenHash);
+  if (!user) throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token; run `piximmo login`');
+  c.set('user', user);
+  c.set('tokenHash', tokenHash);
+  await next();
+});

@@ -1,0 +1,45 @@
+/**
+ * The API's one error shape (SPEC "API"): `{"error": {"code", "message", "details"?}}` with the HTTP
+ * status of `ERROR_STATUS[code]` (src/contract/errors.ts).
+ *
+ * Route code throws `ApiError`; `app.onError` turns it into the response (`errorResponse`). Anything
+ * else thrown becomes 500 INTERNAL without leaking the message.
+ */
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../contract/errors.js';
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    /** Extra response headers, e.g. `Retry-After` for RATE_LIMITED. */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** 400 VALIDATION_FAILED naming the field (SPEC: "details name the field"). */
+export function invalid(field: string, message: string): ApiError {
+  return new ApiError('VALIDATION_FAILED', message, { field });
+}
+
+/** JSON error response for `err`; status from ERROR_STATUS. */
+export function errorResponse(err: ApiError): Response {
+  const body: ErrorBody = { error: { code: err.code, message: err.message } };
+  if (err.details) body.error.details = err.details;
+  return new Response(JSON.stringify(body), {
+    status: err.status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...err.headers },
+  });
+}
+
+/** Maps any thrown value to a response: ApiError as is, everything else 500 INTERNAL (logged). */
+export function toErrorResponse(err: unknown): Response {
+  if (err instanceof ApiError) return errorResponse(err);
+  console.error('piximmo: unhandled error', err);
+  return errorResponse(new ApiError('INTERNAL', 'internal error'));
+}

@@ -1,0 +1,46 @@
+/**
+ * One interface for both ways of handing out upload URLs (SPEC "The system"):
+ * - local: HMAC tokens for this Worker's own `PUT /upload/<token>` (signers/local.ts);
+ * - s3: SigV4 query-signed URLs for R2's S3 API (signers/s3.ts).
+ */
+
+/** A single-PUT upload of one object. */
+export interface PutTarget {
+  intentId: string;
+  objectKey: string;
+  /** Declared size in bytes: the most the PUT may carry. */
+  bytes: number;
+  /** Content-Type the client must send. */
+  mime: string;
+  /** SHA-256 lower-case hex the stored bytes must hash to, or null. */
+  checksum: string | null;
+  expiresAt: Date;
+  /** Origin the API request came in on, e.g. "http://127.0.0.1:8787" (local signer only). */
+  origin: string;
+}
+
+/** One part of a multipart upload. */
+export interface PartTarget {
+  intentId: string;
+  objectKey: string;
+  uploadId: string;
+  /** 1-based. */
+  partNumber: number;
+  /** Exact size of this part in bytes (all parts part_size but the last). */
+  bytes: number;
+  expiresAt: Date;
+  origin: string;
+}
+
+export interface SignedPut {
+  url: string;
+  /** Headers the client must send with the PUT, exactly these (SPEC). */
+  headers: Record<string, string>;
+}
+
+export interface UploadSigner {
+  readonly kind: 'local' | 's3';
+  signPut(t: PutTarget): Promise<SignedPut>;
+  /** URL for `PUT <url>` of one part; the response's `ETag` header is the part's etag. */
+  signPart(t: PartTarget): Promise<string>;
+}

@@ -1,0 +1,22 @@
+/**
+ * Worker entry (bundled to dist/worker.js as one ES module): the Hono app as `fetch`, housekeeping as
+ * `scheduled` (cron), and the Durable Object class `IntentLimiter` (binding INTENT_LIMITER).
+ * Bindings and vars: see src/server/env.ts.
+ */
+import { createApp } from './app.js';
+import type { Env } from './env.js';
+import { runHousekeeping } from './housekeeping.js';
+
+export { IntentLimiter } from './ratelimit/intent-limiter.js';
+export type { Env } from './env.js';
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  /** Cron (wrangler.toml [triggers]): housekeeping as of the event's scheduledTime (awaited, not waitUntil). */
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    const r = await runHousekeeping(env, new Date(controller.scheduledTime));
+    console.log(`piximmo housekeeping: ${JSON.stringify(r)}`);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,92 @@
+/**
+ * The local server itself (SPEC "The local server"): state persists across restarts (R2, D1, the
+ * signing secret), migrations and seed are idempotent, seeds can be objects, and the CLI runner
+ * prints `listening on http://127.0.0.1:<port>` and exits 0 on SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../helpers/server.js';
+import { api, finalize, intent, put, randomBytes, sha256 } from './_client.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('persistence', () => {
+  it('keeps files, objects, migrations and the signing secret across a restart', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'piximmo-persist-'));
+    dirs.push(stateDir);
+    const a = await startTestServer({ stateDir, intentRate: 0 });
+    const bytes = randomBytes(1000);
+    const done = await intent(a.url, { bytes: 1000, checksum: sha256(bytes) });
+    await put(done.body.signed_url, done.body.headers, bytes);
+    const fin = await finalize(a.url, { object_key: done.body.object_key, bytes: 1000, checksum: sha256(bytes) });
+    const pending = await intent(a.url, { bytes: 1000 });
+    await a.close();
+    expect(existsSync(stateDir)).toBe(true); // caller-owned state dir is kept
+
+    const b = await startTestServer({ stateDir, intentRate: 0 });
+    try {
+      const files = await api(b.url, 'GET', '/api/orders/ORD-1/files');
+      expect(files.body.files.map((f) => f.file_id)).toEqual([fin.body.file_id]);
+      // a URL signed before the restart is still valid (same secret, same intent), on the new port
+      const moved = pending.body.signed_url.replace(/^http:\/\/[^/]+/, b.url);
+      expect((await put(moved, pending.body.headers, randomBytes(1000))).status).toBe(200);
+      const db = await b.mf.getD1Database('DB');
+      const m = await db.prepare('SELECT name FROM d1_migrations').all<{ name: string }>();
+      expect(m.results.map((r) => r.name)).toEqual(['0001_init.sql']);
+      // versions continue after the restart
+      expect((await intent(b.url)).body.object_key).toMatch(/_v3\.jpg$/);
+    } finally {
+      await b.close();
+    }
+  });
+});
+
+describe('seed', () => {
+  it('accepts an object, with sessions and several orders', async () => {
+    const s = await startTestServer({
+      seed: { users: [{ id: 'carol', name: 'Carol', device_token: 'tok-carol', session: 's-c', orders: [{ id: 'C-1', shootcode: 'SHC' }] }] },
+      persist: false,
+    });
+    try {
+      expect((await api(s.url, 'GET', '/api/me', { Cookie: 'piximmo_session=s-c' })).body.user_id).toBe('carol');
+      expect((await api(s.url, 'GET', '/api/me', { Authorization: 'Bearer tok-alice' })).status).toBe(401);
+      const i = await intent(s.url, { order_id: 'C-1' }, { Authorization: 'Bearer tok-carol' });
+      expect(i.body.object_key).toMatch(/^user\/carol\/orders\/C-1\/raw\/\d{4}-\d\d-\d\d_SHC_unsorted_s000_v1\.jpg$/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+const RUNNER = new URL('../../dist/local-server.js', import.meta.url).pathname;
+
+describe('CLI runner (dist/local-server.js)', () => {
+  it.skipIf(!existsSync(RUNNER))('prints the listening line, serves, and exits 0 on SIGTERM', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'piximmo-run-'));
+    dirs.push(stateDir);
+    const child = spawn(process.execPath, [RUNNER, '--port', '0', '--state', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code} before listening`)));
+      setTimeout(() => reject(new Error('no listening line in 20 s')), 20_000);
+    });
+    expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    const url = line.trim().slice('listening on '.length);
+    expect((await api(url, 'GET', '/api/me')).body.user_id).toBe('alice');
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  });
+});
