@@ -62,21 +62,17 @@ export function normalizeRoom(folderName: string, aliases?: Record<string, strin
   return ROOM_ALIASES[slug] ?? ROOM_ALIASES[key] ?? slug;
 }
 
-/** Last user table seen, normalised (the CLI passes the same object for every file). */
-let cachedUser: { source: Record<string, string>; table: Map<string, string> } | undefined;
-
+/** The user's alias table with keys and values slugged; a key also answers without its trailing number. */
 function userAliasTable(aliases: Record<string, string>): Map<string, string> {
-  if (cachedUser?.source === aliases) return cachedUser.table;
   const table = new Map<string, string>();
   for (const [from, to] of Object.entries(aliases)) {
     const target = slugify(to);
     if (target === '') continue;
     const slug = slugify(from);
     table.set(slug, target);
-    // "Bad 2" as a key also answers "bad-2" exactly; the stripped key only when not already taken.
+    // "Bad 2" as a key answers "bad-2" exactly; its stripped key "bad" only when no other key claims it.
     if (!table.has(aliasKey(slug))) table.set(aliasKey(slug), target);
   }
-  cachedUser = { source: aliases, table };
   return table;
 }
 

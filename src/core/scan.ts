@@ -59,8 +59,9 @@ const LITTER_FILES = new Set(['thumbs.db', 'ehthumbs.db', 'ehthumbs_vista.db', '
  *
  * Never listed at all (neither file nor skipped): hidden files and folders (dot-names: `.DS_Store`, `._*`,
  * `.Spotlight-V100`, `.Trashes`, the CLI's `.piximmo*`), OS litter (`Thumbs.db`, `desktop.ini`, `@eaDir/`, …),
- * anything below {@link MAX_SCAN_DEPTH} segments. Symlinks are followed (to files and folders); a file
- * reached twice (through a symlinked folder or a loop) is listed once, under its shortest relPath.
+ * anything deeper than {@link MAX_SCAN_DEPTH} segments, symlinks that point nowhere. Symlinks are followed
+ * (to files and folders); a file reached twice (a symlink to it, a symlinked folder, a loop) is listed once,
+ * under its path without symlinks (else its shortest).
  * Skipped with a reason: an extension not in `opts.types` (`type-not-allowed`), no extension
  * (`no-extension`), 0 bytes (`empty`), not readable by this user (`unreadable`), gone between listing
  * and checking (`vanished`).
@@ -126,7 +127,7 @@ async function uniqueFiles(root: string, entries: fg.Entry[]): Promise<fg.Entry[
   return Promise.all(
     [...byInode.values()].map(async (group) => {
       if (group.length === 1) return group[0];
-      group.sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      group.sort((a, b) => depth(a.path) - depth(b.path) || compareText(a.path, b.path));
       for (const entry of group) {
         const abs = path.join(root, entry.path);
         if ((await fsp.realpath(abs).catch(() => '')) === abs) return entry;
@@ -216,6 +217,10 @@ function depth(p: string): number {
   return p.split('/').length;
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function byRelPath(a: { relPath: string }, b: { relPath: string }): number {
-  return a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0;
+  return compareText(a.relPath, b.relPath);
 }
