@@ -27,7 +27,18 @@ export function authedApi(g: GlobalOptions): PiximmoApi {
   if (!token) {
     throw new CliExit(EXIT.AUTH, 'You are not logged in. Run `piximmo login` (or set PIXIMMO_TOKEN), then run the same command again.', 'UNAUTHENTICATED');
   }
-  return new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
+  return new PiximmoApi({ apiUrl, token, userAgent: userAgent(), stallMs: stallMsFromEnv() });
+}
+
+/**
+ * SPEC: a transfer with no byte moving for 30 s is stalled. `PIXIMMO_STALL_MS` shortens it (tests, and
+ * links where 30 s is too patient); values under 1 s are refused as a typo.
+ */
+export function stallMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.PIXIMMO_STALL_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 1000 ? n : undefined;
 }
 
 /**

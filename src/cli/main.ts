@@ -38,6 +38,7 @@ export function buildProgram(): Command {
       .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
       .option('--room <room>', 'room for files outside room folders (camera cards)')
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
+      .option('--retries <n>', 'tries per request on network errors, 5xx and stalls (default 5)')
       .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
 
   uploadOptions(program.command('upload').argument('<dir...>', 'shoot folders').description('upload shoot folders into an order'))

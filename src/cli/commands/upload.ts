@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PiximmoApi } from '../../api/client.js';
 import { sha256File } from '../../core/hash.js';
 import { UploadEngine } from '../../core/engine.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../../core/retry.js';
 import type { PlannedFile, Shoot } from '../../core/events.js';
 import { ManifestLockedError, ManifestStore, manifestPathFor } from '../../core/manifest.js';
 import { planShoot, type ShootPlan } from '../../core/plan.js';
@@ -30,6 +31,7 @@ export interface UploadOptions extends GlobalOptions {
   room?: string;
   stackGap?: string;
   intentRate?: string;
+  retries?: string;
 }
 
 /** Runs an upload; returns the exit code (SPEC "Exit codes"). Throws CliExit/UsageError for setup problems. */
@@ -50,7 +52,8 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
     printPlan(plans, opts);
     return EXIT.OK;
   }
-  return runPlans(plans.map((p) => ({ plan: p, orderId: opts.order })), { api, renderer, concurrency, manifestFile: opts.manifest, intentRate: opts.intentRate });
+  const retry = resolveRetry(opts.retries);
+  return runPlans(plans.map((p) => ({ plan: p, orderId: opts.order })), { api, renderer, concurrency, retry, manifestFile: opts.manifest, intentRate: opts.intentRate });
 }
 
 export interface RunPlansOptions {
@@ -59,6 +62,7 @@ export interface RunPlansOptions {
   concurrency: number;
   manifestFile?: string;
   intentRate?: string;
+  retry?: RetryPolicy;
 }
 
 /** Uploads planned shoots (each into its order) through one engine and one pool; returns the exit code. */
@@ -95,7 +99,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
       }),
     );
     const intentRate = o.intentRate !== undefined ? Number(o.intentRate) : Number(process.env.PIXIMMO_INTENT_RATE ?? 3);
-    engine = new UploadEngine({ api, hashFile: sha256File }, { concurrency: o.concurrency, signal: stop.signal, intentRate });
+    engine = new UploadEngine({ api, hashFile: sha256File }, { concurrency: o.concurrency, signal: stop.signal, intentRate, retry: o.retry });
     engine.on((e) => renderer.event(e));
     for (const w of warnings) renderer.event({ type: 'warning', file: w.file, code: 'EXIF_UNREADABLE', detail: w.detail });
     process.on('SIGINT', onSigint);
@@ -121,6 +125,15 @@ export function exitCodeFor(fatal: string | undefined, interrupted: boolean, any
   if (interrupted) return EXIT.INTERRUPTED;
   if (fatal || anyFailed) return EXIT.FAILED;
   return EXIT.OK;
+}
+
+/** `--retries N` / PIXIMMO_RETRIES: tries per request for transient failures (issue 3: configurable attempts). */
+export function resolveRetry(flag?: string): RetryPolicy {
+  const raw = flag ?? process.env.PIXIMMO_RETRIES;
+  if (raw === undefined || raw === '') return DEFAULT_RETRY;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`--retries must be a whole number from 1 to 100 (got ${raw})`);
+  return { ...DEFAULT_RETRY, attempts: n };
 }
 
 function parseTypesOrUsage(spec: string | undefined): string[] {
