@@ -7,6 +7,7 @@ import type { AppEnv } from './lib/app-env.js';
 import { ApiError, errorResponse, toErrorResponse } from './lib/errors.js';
 import { registerFinalizeRoute } from './routes/finalize.js';
 import { registerIntentRoute } from './routes/intent.js';
+import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 
@@ -14,6 +15,7 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   registerIntentRoute(app);
   registerFinalizeRoute(app);
+  registerMultipartRoutes(app);
   registerLocalUploadRoute(app);
   registerOrderRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));

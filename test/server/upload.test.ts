@@ -98,6 +98,15 @@ describe('PUT signed_url', () => {
     expect(f.status).toBe(200);
   });
 
+  it('refusals of a large body reach the client as answers, not connection resets', async () => {
+    const bytes = randomBytes(8 * 1024 * 1024);
+    const i = await intent(s.url, { bytes: bytes.length, checksum: sha256(bytes) });
+    expect((await put(i.body.signed_url, i.body.headers, bytes)).status).toBe(200);
+    for (let k = 0; k < 3; k++) expect((await put(i.body.signed_url, i.body.headers, bytes)).status).toBe(410);
+    const small = await intent(s.url, { bytes: 10 });
+    expect((await put(small.body.signed_url, small.body.headers, bytes)).status).toBe(413);
+  });
+
   it('410 URL_EXPIRED after the URL lifetime (server with a 1 s TTL)', async () => {
     const i = await intent(short.url, { bytes: 5 });
     expect(Date.parse(i.body.expires_at) - Date.now()).toBeLessThanOrEqual(1000);

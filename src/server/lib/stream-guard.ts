@@ -71,3 +71,30 @@ export function contentLength(headers: Headers): number | null {
   if (v === null || !/^\d+$/.test(v.trim())) return null;
   return Number(v.trim());
 }
+
+/** Largest refused body read to the end before answering (bytes); bigger ones are cancelled. */
+export const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads and discards a request body we refuse (e.g. 413 by Content-Length), so that the client sees
+ * our answer instead of a connection reset while it is still sending. Stops (cancels the body) after
+ * `limit` bytes. Never throws.
+ */
+export async function drainBody(body: ReadableStream<Uint8Array> | null, limit = DRAIN_LIMIT): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  let n = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      n += value.byteLength;
+      if (n > limit) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // client went away: nothing to drain
+  }
+}

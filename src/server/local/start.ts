@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import { applyMigrations, type D1Like } from './migrate.js';
 import { defaultSeedPath, migrationsDir, workerScriptPath } from './paths.js';
@@ -106,6 +107,11 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     r2Persist: persist ? join(stateDir, 'r2') : false,
     d1Persist: persist ? join(stateDir, 'd1') : false,
     durableObjectsPersist: persist ? join(stateDir, 'do') : false,
+    // Worker console output goes to stderr: stdout carries only the runner's "listening on …" line.
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      stdout.pipe(process.stderr);
+      stderr.pipe(process.stderr);
+    },
   });
   try {
     const ready = await mf.ready;

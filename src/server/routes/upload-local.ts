@@ -9,13 +9,13 @@
  *   checksum (R2 refuses it; nothing is kept) · 200 with `ETag` (the object's quoted etag).
  * Part (token with part number p): streams into `resumeMultipartUpload(key, uploadId).uploadPart(p)`;
  *   the URL may be used again until it expires (a part may be re-sent); 200 with `ETag` = the part's
- *   etag and body `{"part_number", "etag"}` (seed 004). 410 when the upload is no longer open.
+ *   etag (quoted, like S3) and body `{"part_number", "etag"}` (seed 004). 410 when the upload is no longer open.
  */
 import type { Context, Hono } from 'hono';
 import { claimForUpload, getIntentById, releaseClaim, transitionIntent, type IntentRow } from '../db/intents.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { ApiError, invalid } from '../lib/errors.js';
-import { contentLength, guardBody } from '../lib/stream-guard.js';
+import { contentLength, drainBody, guardBody } from '../lib/stream-guard.js';
 import { verifyLocalToken, type LocalTokenPayload } from '../signers/local.js';
 
 function tooLarge(intent: IntentRow, max: number, got: number | null): ApiError {
@@ -90,30 +90,42 @@ async function putSingle(c: Context<AppEnv>, intent: IntentRow, p: LocalTokenPay
 }
 
 async function putPart(c: Context<AppEnv>, intent: IntentRow, p: LocalTokenPayload, part: number): Promise<Response> {
-  if (!intent.upload_id || (intent.status !== 'pending' && intent.status !== 'uploaded')) {
+  if (!intent.upload_id || intent.status !== 'pending') {
     throw new ApiError('URL_EXPIRED', 'this multipart upload is no longer open; request a new intent', { object_key: intent.object_key });
   }
   const len = contentLength(c.req.raw.headers);
   if (len !== null && len > p.b) throw tooLarge(intent, p.b, len);
   const mpu = c.env.BUCKET.resumeMultipartUpload(intent.object_key, intent.upload_id);
   const uploaded = await withGuardedBody(c, intent, p.b, len ?? p.b, (stream) => mpu.uploadPart(part, stream));
+  // Header quoted like S3's UploadPart; complete accepts quoted or bare etags.
   return new Response(JSON.stringify({ part_number: uploaded.partNumber, etag: uploaded.etag }), {
     status: 200,
-    headers: { ETag: uploaded.etag, 'Content-Type': 'application/json' },
+    headers: { ETag: `"${uploaded.etag}"`, 'Content-Type': 'application/json' },
   });
+}
+
+async function handleUpload(c: Context<AppEnv>): Promise<Response> {
+  const secret = c.env.LOCAL_SIGNING_SECRET;
+  if (!secret) throw new ApiError('NOT_FOUND', 'local upload route is not enabled');
+  const p = await verifyLocalToken(secret, c.req.param('token') ?? '');
+  if (!p) throw new ApiError('BAD_SIGNATURE', 'upload URL signature is invalid');
+  if (p.e * 1000 <= Date.now()) {
+    throw new ApiError('URL_EXPIRED', 'upload URL expired; request a new intent', { expired_at: new Date(p.e * 1000).toISOString() });
+  }
+  const intent = await getIntentById(c.env.DB, p.i);
+  if (!intent || intent.object_key !== p.k) throw new ApiError('BAD_SIGNATURE', 'upload URL does not match any intent');
+  return p.p === undefined ? putSingle(c, intent, p) : putPart(c, intent, p, p.p);
 }
 
 export function registerLocalUploadRoute(app: Hono<AppEnv>): void {
   app.put('/upload/:token', async (c) => {
-    const secret = c.env.LOCAL_SIGNING_SECRET;
-    if (!secret) throw new ApiError('NOT_FOUND', 'local upload route is not enabled');
-    const p = await verifyLocalToken(secret, c.req.param('token'));
-    if (!p) throw new ApiError('BAD_SIGNATURE', 'upload URL signature is invalid');
-    if (p.e * 1000 <= Date.now()) {
-      throw new ApiError('URL_EXPIRED', 'upload URL expired; request a new intent', { expired_at: new Date(p.e * 1000).toISOString() });
+    try {
+      return await handleUpload(c);
+    } catch (e) {
+      // Refused before reading the body (403/410/413 …): read it to the end first, so the client
+      // sees this answer rather than a connection reset while it is still sending.
+      if (!c.req.raw.bodyUsed) await drainBody(c.req.raw.body);
+      throw e;
     }
-    const intent = await getIntentById(c.env.DB, p.i);
-    if (!intent || intent.object_key !== p.k) throw new ApiError('BAD_SIGNATURE', 'upload URL does not match any intent');
-    return p.p === undefined ? putSingle(c, intent, p) : putPart(c, intent, p, p.p);
   });
 }

@@ -1,0 +1,123 @@
+/**
+ * Multipart routes (SPEC "Multipart"), all authenticated, all taking `{object_key, upload_id, …}` of
+ * an intent the caller got (else 403 KEY_FORBIDDEN; an upload_id not belonging to the key → 400
+ * VALIDATION_FAILED field "upload_id"):
+ * - POST /api/uploads/multipart/parts `{part_numbers}` → MultipartPartsResponse `{parts, expires_at}`:
+ *   fresh part URLs (resume after the 5-minute URLs expired). 410 URL_EXPIRED when the upload is no
+ *   longer open (aborted, expired by housekeeping, completed).
+ * - POST /api/uploads/multipart/complete `{parts: [{part_number, etag}]}` → 200 `{object_key, bytes, etag}`
+ *   (R2 complete; etags may be quoted). Repeating it after success answers the same (idempotent).
+ *   R2 refusing the parts (wrong etag, missing part, undersized part) → 400 field "parts".
+ * - POST /api/uploads/multipart/abort → 204; idempotent; an upload already completed but not
+ *   finalized is deleted; a finalized one cannot be aborted (400 field "object_key").
+ * Then POST /api/uploads/finalize as for a single PUT (the checksum is verified there by reading
+ * the object once, since R2 cannot check a multipart upload's SHA-256 at put time).
+ */
+import type { Hono } from 'hono';
+import type { MultipartPartsResponse } from '../../contract/api.js';
+import { getIntentByKey, transitionIntent, type IntentRow } from '../db/intents.js';
+import { MAX_PARTS, readConfig } from '../env.js';
+import type { AppEnv } from '../lib/app-env.js';
+import { requireAuth } from '../lib/auth.js';
+import { ApiError, invalid } from '../lib/errors.js';
+import { requestOrigin } from '../lib/origin.js';
+import { jsonBody, reqString, type Json } from '../lib/validate.js';
+import { makeSigner } from '../signers/index.js';
+import { partCount, signParts } from './multipart-start.js';
+
+/** The caller's multipart intent for `{object_key, upload_id}` of the body. */
+async function ownedUpload(db: D1Database, userId: string, body: Json): Promise<IntentRow & { upload_id: string; part_size: number }> {
+  const objectKey = reqString(body, 'object_key', 1024);
+  const uploadId = reqString(body, 'upload_id', 2048);
+  const intent = await getIntentByKey(db, objectKey);
+  if (!intent || intent.user_id !== userId) {
+    throw new ApiError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
+  }
+  if (!intent.upload_id || intent.upload_id !== uploadId || !intent.part_size) {
+    throw invalid('upload_id', `upload_id does not belong to ${objectKey}`);
+  }
+  return intent as IntentRow & { upload_id: string; part_size: number };
+}
+
+function notOpen(intent: IntentRow): ApiError {
+  return new ApiError('URL_EXPIRED', `multipart upload of ${intent.object_key} is ${intent.status}; request a new intent`, {
+    object_key: intent.object_key,
+    intent_status: intent.status,
+  });
+}
+
+function partNumbers(body: Json, max: number): number[] {
+  const v = body.part_numbers;
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_PARTS) throw invalid('part_numbers', 'part_numbers must be a non-empty array');
+  for (const n of v) {
+    if (!Number.isInteger(n) || n < 1 || n > max) throw invalid('part_numbers', `part numbers must be integers 1…${max}`);
+  }
+  return [...new Set(v as number[])].sort((a, b) => a - b);
+}
+
+function completedParts(body: Json, max: number): R2UploadedPart[] {
+  const v = body.parts;
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_PARTS) throw invalid('parts', 'parts must be a non-empty array');
+  const seen = new Set<number>();
+  const out: R2UploadedPart[] = [];
+  for (const p of v as unknown[]) {
+    const { part_number: n, etag } = (p ?? {}) as { part_number?: unknown; etag?: unknown };
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max || seen.has(n)) {
+      throw invalid('parts', `part_number must be a unique integer 1…${max}`);
+    }
+    if (typeof etag !== 'string' || !etag) throw invalid('parts', `part ${n}: etag is required`);
+    seen.add(n);
+    out.push({ partNumber: n, etag: etag.replace(/^W\//, '').replace(/^"|"$/g, '') });
+  }
+  return out.sort((a, b) => a.partNumber - b.partNumber);
+}
+
+export function registerMultipartRoutes(app: Hono<AppEnv>): void {
+  app.post('/api/uploads/multipart/parts', requireAuth, async (c) => {
+    const cfg = readConfig(c.env);
+    const body = await jsonBody(c);
+    const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
+    const numbers = partNumbers(body, partCount(intent.bytes, intent.part_size));
+    if (intent.status !== 'pending') throw notOpen(intent);
+    const signer = makeSigner(c.env, cfg);
+    const expiresAt = new Date(Date.now() + cfg.urlTtlSeconds * 1000);
+    const parts = await signParts(signer, intent, numbers, requestOrigin(c.req.raw, signer.kind === 'local'), expiresAt);
+    return c.json<MultipartPartsResponse>({ parts, expires_at: expiresAt.toISOString() });
+  });
+
+  app.post('/api/uploads/multipart/complete', requireAuth, async (c) => {
+    const body = await jsonBody(c);
+    const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
+    const parts = completedParts(body, partCount(intent.bytes, intent.part_size));
+    if (intent.status === 'uploaded' || intent.status === 'finalized') {
+      const head = await c.env.BUCKET.head(intent.object_key);
+      if (head) return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.httpEtag });
+    }
+    if (intent.status !== 'pending') throw notOpen(intent);
+    let obj: R2Object;
+    try {
+      obj = await c.env.BUCKET.resumeMultipartUpload(intent.object_key, intent.upload_id).complete(parts);
+    } catch (e) {
+      throw invalid('parts', `R2 refused to complete the upload: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    await transitionIntent(c.env.DB, intent.id, ['pending'], 'uploaded', new Date());
+    return c.json({ object_key: intent.object_key, bytes: obj.size, etag: obj.httpEtag });
+  });
+
+  app.post('/api/uploads/multipart/abort', requireAuth, async (c) => {
+    const body = await jsonBody(c);
+    const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
+    if (intent.status === 'finalized') throw invalid('object_key', `${intent.object_key} is already finalized; it cannot be aborted`);
+    if (intent.status === 'pending') {
+      try {
+        await c.env.BUCKET.resumeMultipartUpload(intent.object_key, intent.upload_id).abort();
+      } catch {
+        // already gone in R2: aborting is idempotent
+      }
+    } else if (intent.status === 'uploaded') {
+      await c.env.BUCKET.delete(intent.object_key);
+    }
+    await transitionIntent(c.env.DB, intent.id, ['pending', 'uploaded'], 'aborted', new Date());
+    return c.body(null, 204);
+  });
+}
