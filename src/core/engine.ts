@@ -123,6 +123,12 @@ export class UploadEngine {
     const manifest = f.shoot.manifest;
     try {
       let entry = await this.prepare(f, signal);
+      const known = f.shoot.known?.get(entry.checksum!);
+      if (known) {
+        manifest.patch(f.relPath, { state: 'registered', file_id: known.file_id, object_key: known.object_key, last_error: undefined });
+        this.emit({ type: 'file', file: f, state: 'registered', note: 'duplicate', file_id: known.file_id, object_key: known.object_key });
+        return { file: f, state: 'registered', note: 'duplicate', file_id: known.file_id, object_key: known.object_key, duration_ms: this.clock.now() - t0 };
+      }
       let renewals = 0;
       let reuploads = 0;
       let rereads = 0;

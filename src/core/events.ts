@@ -24,6 +24,11 @@ export interface Shoot {
   root: string;
   orderId: string;
   manifest: ManifestStore;
+  /**
+   * Content the order already holds on the server, by SHA-256 (loaded when the manifest had to be
+   * rebuilt): a file with a known checksum is registered without sending anything.
+   */
+  known?: Map<string, { file_id: string; object_key: string }>;
 }
 
 /** A file ready for the engine: where it is, where it goes, what its EXIF says. */

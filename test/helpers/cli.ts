@@ -41,7 +41,10 @@ export class CliEnv {
   }
 
   /** Starts the CLI; resolve `done` for the result. */
-  spawn(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  spawn(
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { ...this.env, ...opts.env },
@@ -54,7 +57,7 @@ export class CliEnv {
     const done = new Promise<CliResult>((resolve) => {
       child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, events: parseNdjson(stdout) }));
     });
-    return { child, done };
+    return { child, done, output: () => ({ stdout, stderr }) };
   }
 
   run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
@@ -64,6 +67,16 @@ export class CliEnv {
   cleanup(): void {
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/** Polls `cond` every 50 ms until it holds or `ms` pass; returns whether it held. */
+export async function waitFor(cond: () => boolean, ms = 20_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
 }
 
 export function parseNdjson(text: string): Record<string, unknown>[] {

@@ -169,11 +169,13 @@ export class FaultProxy {
       const delay = this.opts.throttleBps ? (chunk.length / this.opts.throttleBps) * 1000 : 0;
       if (!ok || delay > 0) {
         req.pause();
-        const resume = (): void => {
-          if (!paused) req.resume();
+        // Resume once the upstream has drained (if it was full) and the throttle delay has passed.
+        let waits = (ok ? 0 : 1) + (delay > 0 ? 1 : 0);
+        const done = (): void => {
+          if (--waits === 0 && !paused) req.resume();
         };
-        if (delay > 0) setTimeout(() => (ok ? resume() : upstream.once('drain', resume)), delay).unref();
-        else upstream.once('drain', resume);
+        if (!ok) upstream.once('drain', done);
+        if (delay > 0) setTimeout(done, delay).unref();
       }
     });
     req.on('end', () => {

@@ -87,8 +87,12 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
         if (err instanceof ManifestLockedError) throw new CliExit(EXIT.USAGE, `${err.message}. Wait for it to finish, or stop it first.`, 'MANIFEST_LOCKED');
         throw err;
       });
-      if (opened.warning) renderer.notice('warn', 'MANIFEST_REBUILT', opened.warning);
-      shoots.push({ root: plan.root, orderId, manifest: opened.store });
+      const shoot: Shoot = { root: plan.root, orderId, manifest: opened.store };
+      if (opened.warning) {
+        renderer.notice('warn', 'MANIFEST_REBUILT', opened.warning);
+        shoot.known = await knownContent(api, orderId);
+      }
+      shoots.push(shoot);
     }
     const warnings: { file: PlannedFile; detail: string }[] = [];
     const files: PlannedFile[] = jobs.flatMap(({ plan }, i) =>
@@ -116,6 +120,19 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     renderer.close();
     await Promise.all(shoots.map((s) => s.manifest.close().catch(() => undefined)));
     await api.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The order's files on the server by checksum, to rebuild a lost manifest without sending anything twice.
+ * Errors (401, 403 …) surface later at the first intent with the usual handling, so they are ignored here.
+ */
+async function knownContent(api: PiximmoApi, orderId: string): Promise<Shoot['known']> {
+  try {
+    const { files } = await api.listFiles(orderId);
+    return new Map(files.filter((f) => f.checksum).map((f) => [f.checksum!, { file_id: f.file_id, object_key: f.object_key }]));
+  } catch {
+    return undefined;
   }
 }
 
