@@ -160,7 +160,11 @@ export interface DeviceCodeResponse {
   device_code: string;
   user_code: string;
   verification_uri: string;
+  /** verification_uri with the user code filled in (RFC 8628 §3.3.1, optional). */
+  verification_uri_complete?: string;
+  /** Seconds to wait between polls of /api/auth/device/token. */
   interval: number;
+  /** Seconds until device_code expires. */
   expires_in: number;
 }
 

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './lib/app-env.js';
 import { ApiError, errorResponse, toErrorResponse } from './lib/errors.js';
+import { registerDeviceRoutes } from './routes/device.js';
 import { registerFinalizeRoute } from './routes/finalize.js';
 import { registerIntentRoute } from './routes/intent.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
@@ -18,6 +19,7 @@ export function createApp(): Hono<AppEnv> {
   registerMultipartRoutes(app);
   registerLocalUploadRoute(app);
   registerOrderRoutes(app);
+  registerDeviceRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err) => toErrorResponse(err));
