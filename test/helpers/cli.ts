@@ -43,9 +43,11 @@ export class CliEnv {
   /** Starts the CLI; resolve `done` for the result. */
   spawn(
     args: string[],
-    opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[] } = {},
   ): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
-    const child = spawn(process.execPath, [binPath, ...args], {
+    // `prefix` runs the CLI through another program (e.g. setpriv, to drop root for a permission test).
+    const [cmd, ...rest] = [...(opts.prefix ?? []), process.execPath, binPath, ...args];
+    const child = spawn(cmd, rest, {
       cwd: opts.cwd ?? repoRoot,
       env: { ...this.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +62,7 @@ export class CliEnv {
     return { child, done, output: () => ({ stdout, stderr }) };
   }
 
-  run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[] } = {}): Promise<CliResult> {
     return this.spawn(args, opts).done;
   }
 
