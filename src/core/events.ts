@@ -31,9 +31,8 @@ export interface Shoot {
   known?: Map<string, { file_id: string; object_key: string }>;
 }
 
-/** A file ready for the engine: where it is, where it goes, what its EXIF says. */
-export interface PlannedFile {
-  shoot: Shoot;
+/** What the plan knows of a file: where it is, where it goes, what its EXIF says. */
+export interface FileFacts {
   absPath: string;
   /** Path relative to the shoot root, posix separators, NFC. The manifest key. */
   relPath: string;
@@ -45,6 +44,11 @@ export interface PlannedFile {
   room_type: string;
   stack_id: string;
   meta: ExifMeta;
+}
+
+/** A file ready for the engine: its facts and the shoot (order, manifest) it belongs to. */
+export interface PlannedFile extends FileFacts {
+  shoot: Shoot;
 }
 
 export type EngineEvent =

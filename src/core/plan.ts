@@ -10,17 +10,9 @@ import { scanShoot, type SkippedFile } from './scan.js';
 import { placeFile } from './layout.js';
 import { readExif } from './exif.js';
 import { groupBrackets } from './brackets.js';
+import type { FileFacts } from './events.js';
 
-export interface PlanItem {
-  absPath: string;
-  relPath: string;
-  name: string;
-  mime: string;
-  bytes: number;
-  mtimeMs: number;
-  room_type: string;
-  stack_id: string;
-  meta: ExifMeta;
+export interface PlanItem extends FileFacts {
   /** Set when EXIF could not be read (damaged file, none): the file still uploads. */
   exifWarning?: string;
 }

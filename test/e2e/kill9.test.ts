@@ -29,7 +29,7 @@ async function writeVideo(file: string): Promise<string> {
     const chunk = Buffer.from(block.subarray(0, Math.min(block.length, left)));
     if (i > 0) chunk.writeUInt32BE(i, 64); // every MiB differs
     hash.update(chunk);
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     left -= chunk.length;
     i++;
   }

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../../src/fixtures/jpeg.js';
 
 export type FaultKind = 'drop' | 'stall' | 'http-503' | 'expire' | 'html' | 'truncated-json';
 
@@ -198,16 +199,4 @@ function decodeToken(path: string): { objectKey?: string; part?: number } {
   } catch {
     return {};
   }
-}
-
-/** Small seeded PRNG so fault sequences are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
