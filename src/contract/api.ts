@@ -80,6 +80,8 @@ export interface ExifMeta {
   aperture?: number;
   /** Capture time, ISO 8601 without zone when the camera gave none ("2019-10-26T16:07:24"). */
   captured_at?: string;
+  /** Milliseconds within captured_at's second (0–999), from SubSecTimeOriginal where the camera wrote it. */
+  captured_subsec_ms?: number;
   /** Exposure compensation in EV. */
   ev?: number;
 }

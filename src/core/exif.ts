@@ -4,13 +4,17 @@
  *
  * Reads only the metadata: exifr reads JPEG, HEIC/HEIF and TIFF-based RAW (CR2, DNG, NEF, ARW, ORF, RW2)
  * in small chunks from the path; CR3, RAF and PNG metadata blocks are located first (exif-source.ts).
- * Videos (MOV, MP4) carry no EXIF: their meta is empty, without a warning. Known gaps: values that exist
- * only in maker notes (e.g. the ISO of old Canon compacts) and QuickTime/vendor video metadata.
+ * Where a Canon camera wrote no EXIF ISO tag, the ISO comes from its maker notes (exif-makernote.ts).
+ * Videos (MOV, MP4) carry no EXIF: their QuickTime metadata is read instead (exif-quicktime.ts: make,
+ * model, creation time, Pentax exposure values), and a video without any gives empty meta, no warning.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import exifr from 'exifr';
 import type { ExifMeta } from '../contract/api.js';
-import { readEmbeddedExif, sniffFormat, SNIFF_BYTES } from './exif-source.js';
+import { readMakerNote } from './exif-makernote.js';
+import { readQuickTimeMeta } from './exif-quicktime.js';
+import { readEmbeddedExif, sniffFormat, SNIFF_BYTES, type ContainerFormat } from './exif-source.js';
+import { bufferSource, fileSource } from './makernotes/tiff.js';
 
 export interface ExifReadResult {
   meta: ExifMeta;
@@ -31,6 +35,7 @@ const TAG = {
   RecommendedExposureIndex: 0x8832,
   ISOSpeed: 0x8833,
   DateTimeOriginal: 0x9003,
+  SubSecTimeOriginal: 0x9291,
   ExposureBias: 0x9204,
   FocalLength: 0x920a,
   BodySerialNumber: 0xa431,
@@ -80,26 +85,63 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
   } catch (err) {
     return { meta: {}, warning: `Could not open the file to read its metadata (${errorText(err)}).` };
   }
-  let tags: Tags;
+  let meta: ExifMeta;
   try {
     const { size } = await fh.stat();
     const head = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
     const format = sniffFormat(head.subarray(0, bytesRead));
-    if (format === 'video') return { meta: {} };
+    if (format === 'video') return { meta: await videoMeta(fh, size) };
     if (format === 'unknown') return { meta: {}, warning: 'Not a recognised photo format (the file may be damaged); no metadata read.' };
     const sources: (string | Buffer)[] =
       format === 'cr3' || format === 'raf' || format === 'png' ? await readEmbeddedExif(fh, format, size) : [absPath];
-    tags = new Map();
+    const tags: Tags = new Map();
     for (const source of sources) mergeTags(tags, await exifr.parse(source, EXIFR_OPTIONS));
+    meta = toMeta(tags);
+    if (meta.iso === undefined && meta.make) {
+      const iso = await makerNoteIso(fh, size, format, sources, meta.make);
+      if (iso !== undefined) meta = { ...meta, iso };
+    }
   } catch (err) {
     return { meta: {}, warning: `The file's metadata could not be read (${errorText(err)}); it may be damaged.` };
   } finally {
     await fh.close().catch(() => undefined);
   }
-  const meta = toMeta(tags);
   if (Object.keys(meta).length === 0) return { meta, warning: 'No EXIF metadata found (camera, exposure and capture time unknown); the photo may have none, or be damaged.' };
   return { meta };
+}
+
+/**
+ * ISO from the maker notes (only called when the EXIF ISO tag is absent): JPEG and TIFF-based files are
+ * read from the file, embedded blocks (CR3, RAF, PNG) from memory; HEIF is not searched. Damaged maker
+ * notes give undefined, never an error.
+ */
+async function makerNoteIso(fh: FileHandle, size: number, format: ContainerFormat, sources: (string | Buffer)[], make: string): Promise<number | undefined> {
+  if (format === 'heif') return undefined;
+  for (const source of sources) {
+    const src = typeof source === 'string' ? fileSource(fh, size) : bufferSource(source);
+    const { iso } = await readMakerNote(src, make).catch(() => ({ iso: undefined }));
+    if (iso !== undefined) return Math.round(iso);
+  }
+  return undefined;
+}
+
+/** Video metadata in wire form (rounded as for photos); damaged atoms give fewer fields, never an error. */
+async function videoMeta(fh: FileHandle, size: number): Promise<ExifMeta> {
+  const raw = await readQuickTimeMeta(fileSource(fh, size)).catch((): ExifMeta => ({}));
+  const meta: ExifMeta = {};
+  if (raw.make) meta.make = raw.make;
+  if (raw.model) meta.model = raw.model;
+  if (raw.focal !== undefined && raw.focal > 0) meta.focal = round(raw.focal, 2);
+  if (raw.iso !== undefined && raw.iso > 0) meta.iso = Math.round(raw.iso);
+  if (raw.exposure_time !== undefined && raw.exposure_time > 0) {
+    meta.exposure_time = raw.exposure_time;
+    meta.shutter = formatShutter(raw.exposure_time);
+  }
+  if (raw.aperture !== undefined && raw.aperture > 0) meta.aperture = round(raw.aperture, 2);
+  if (raw.captured_at) meta.captured_at = raw.captured_at;
+  if (raw.ev !== undefined) meta.ev = round(raw.ev, 2) + 0;
+  return meta;
 }
 
 /** Copy IFD0 and Exif IFD tags of one exifr result (numeric keys) into `into`; first value wins. */
@@ -137,6 +179,8 @@ function toMeta(tags: Tags): ExifMeta {
   if (aperture !== undefined) meta.aperture = round(aperture, 2);
   const captured = capturedAt(tags);
   if (captured) meta.captured_at = captured;
+  const subsec = captured ? subsecMs(tags.get(TAG.SubSecTimeOriginal)) : undefined;
+  if (subsec !== undefined) meta.captured_subsec_ms = subsec;
   const ev = num(tags.get(TAG.ExposureBias));
   if (ev !== undefined && Math.abs(ev) <= 20) meta.ev = round(ev, 2) + 0; // + 0 turns -0 into 0
   return meta;
@@ -157,7 +201,8 @@ function isoOf(tags: Tags, make: string | undefined): number | undefined {
 
 /**
  * DateTimeOriginal "YYYY:MM:DD HH:MM:SS" as ISO 8601 local time without zone "YYYY-MM-DDTHH:MM:SS"
- * (the camera's clock as shown on the camera; sub-seconds and OffsetTimeOriginal are not appended).
+ * (the camera's clock as shown on the camera; sub-seconds go to `captured_subsec_ms`, OffsetTimeOriginal is
+ * not read).
  * Taken as text, never through Date: no time-zone shift. Blank or zeroed dates → undefined.
  */
 function capturedAt(tags: Tags): string | undefined {
@@ -165,6 +210,17 @@ function capturedAt(tags: Tags): string | undefined {
   const m = raw && /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(raw);
   if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return undefined;
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
+}
+
+/**
+ * SubSecTimeOriginal (EXIF 2.32 0x9291: ASCII digits, the fraction of DateTimeOriginal's second, "54" =
+ * 0.54 s) → whole ms 0–999 (truncated, never rounded up into the next second); undefined when absent or
+ * not digits.
+ */
+function subsecMs(v: unknown): number | undefined {
+  const digits = typeof v === 'string' ? v.replace(/[\s\0]+$/g, '').trim() : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : '';
+  if (!/^\d{1,9}$/.test(digits)) return undefined;
+  return Math.min(999, Math.floor(Number(`0.${digits}`) * 1000 + 1e-6));
 }
 
 /**

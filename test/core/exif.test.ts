@@ -38,15 +38,10 @@ const FIELDS: [keyof Expected, keyof ExifMeta][] = [
 
 /**
  * Where ExifTool has a value we knowingly do not give (absent, never different). When one of these starts
- * to be read, this test fails: move the entry out.
+ * to be read, this test fails: move the entry out. Empty since the Canon maker-note ISO (img_1771.jpg) and
+ * the QuickTime/Pentax TAGS values (exiftool-QuickTime.mov) are read.
  */
-const KNOWN_GAPS: Record<string, { fields: (keyof ExifMeta)[]; why: string }> = {
-  'cameras/img_1771.jpg': { fields: ['iso'], why: 'Canon PowerShot S40 writes ISO only in its maker notes, which are not parsed' },
-  'video/exiftool-QuickTime.mov': {
-    fields: ['make', 'iso', 'focal', 'exposure_time', 'aperture', 'ev'],
-    why: "videos are not read for metadata; this one's values sit in Pentax's proprietary QuickTime TAGS atom",
-  },
-};
+const KNOWN_GAPS: Record<string, { fields: (keyof ExifMeta)[]; why: string }> = {};
 
 /**
  * Where ExifTool's `-n` number is not the value (ExifTool prints the maker-note raw value): the right one.
@@ -90,6 +85,32 @@ describe.skipIf(!haveSamples)(`readExif against ExifTool on the real samples (${
       const { warning } = await readExif(path.join(samples, rel));
       expect(warning, rel).toBeUndefined();
     }
+  });
+
+  it('reads the ISO of a Canon PowerShot S40 from its maker notes (no EXIF ISO tag), as ExifTool does', async () => {
+    expect((await readExif(path.join(samples, 'cameras/img_1771.jpg'))).meta.iso).toBe(100);
+  });
+
+  it("reads a Pentax MOV's TAGS atom (make, exposure, ISO, focal) and its mvhd creation time", async () => {
+    expect((await readExif(path.join(samples, 'video/exiftool-QuickTime.mov'))).meta).toEqual({
+      make: 'PENTAX DIGITAL CAMERA',
+      iso: 50,
+      focal: 18.9,
+      exposure_time: 10 / 384,
+      shutter: '1/38',
+      aperture: 4,
+      ev: 0,
+      // mvhd creation time 0xbf210b4a s after 1904-01-01, shown unconverted (ExifTool: CreateDate 2005:08:11 14:03:54)
+      captured_at: '2005-08-11T14:03:54',
+    });
+  });
+
+  it('reads SubSecTimeOriginal into captured_subsec_ms, leaving captured_at as DateTimeOriginal', async () => {
+    const dslr = (await readExif(path.join(samples, 'cameras/canon-dslr.jpg'))).meta;
+    expect([dslr.captured_at, dslr.captured_subsec_ms]).toEqual(['2019-10-26T16:07:24', 540]); // "54"
+    const pixel = (await readExif(path.join(samples, 'phones/IMG_20180725_163423.jpg'))).meta;
+    expect(pixel.captured_subsec_ms).toBe(935); // "935476", truncated
+    expect((await readExif(path.join(samples, 'cameras/exiftool-Sony.jpg'))).meta.captured_subsec_ms).toBeUndefined();
   });
 
   it('trims strings and reads the body serial number where there is one', async () => {
