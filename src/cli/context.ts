@@ -7,6 +7,7 @@ import { CliExit, EXIT } from './exit-codes.js';
 import { explain } from './messages.js';
 import { resolveApiUrl, resolveToken, UsageError } from './settings.js';
 import { writeJsonLine } from './render/json.js';
+import { t } from './i18n/index.js';
 
 /** Options every command accepts (SPEC "The CLI"). */
 export interface GlobalOptions {
@@ -25,7 +26,7 @@ export function authedApi(g: GlobalOptions): PiximmoApi {
   const token = resolveToken(g.token).value;
   const apiUrl = resolveApiUrl(g.apiUrl).value;
   if (!token) {
-    throw new CliExit(EXIT.AUTH, 'You are not logged in. Run `piximmo login` (or set PIXIMMO_TOKEN), then run the same command again.', 'UNAUTHENTICATED');
+    throw new CliExit(EXIT.AUTH, `${t('fail.UNAUTHENTICATED')} ${t('fail.UNAUTHENTICATED.hint')}`, 'UNAUTHENTICATED');
   }
   return new PiximmoApi({ apiUrl, token, userAgent: userAgent(), stallMs: stallMsFromEnv() });
 }
@@ -74,5 +75,5 @@ function toExit(err: unknown): { code: number; reason: string; message: string }
     return { code: EXIT.FAILED, reason: err.code, message: `${ex.text} ${ex.hint}` };
   }
   const e = err as { message?: string; stack?: string };
-  return { code: EXIT.FAILED, reason: 'INTERNAL', message: `piximmo: unexpected error: ${e?.stack ?? e?.message ?? String(err)}` };
+  return { code: EXIT.FAILED, reason: 'INTERNAL', message: t('error.unexpected', { detail: e?.stack ?? e?.message ?? String(err) }) };
 }

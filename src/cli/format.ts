@@ -1,4 +1,10 @@
-/** Human formatting of sizes, rates and durations. */
+/** Human formatting of sizes, rates and durations (decimal comma in German). */
+import { getLang } from './i18n/index.js';
+
+function num(v: number, digits: number): string {
+  const s = v.toFixed(digits);
+  return getLang() === 'de' ? s.replace('.', ',') : s;
+}
 
 /** 1,234,567 → "1.2 MB" (decimal units, as photographers' tools and OSes show file sizes). */
 export function formatBytes(n: number): string {
@@ -10,7 +16,7 @@ export function formatBytes(n: number): string {
     v /= 1000;
     i++;
   }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+  return i === 0 ? `${v} B` : `${num(v, v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 /** bytes per second → "12.3 MB/s". */
@@ -21,7 +27,7 @@ export function formatRate(bps: number): string {
 /** ms → "1m 05s" / "4.2s". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 60_000) return `${num(ms / 1000, 1)}s`;
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);

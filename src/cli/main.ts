@@ -23,6 +23,7 @@ export function buildProgram(): Command {
     .option('--api-url <url>', 'piximmo API base URL (env PIXIMMO_API_URL)')
     .option('--token <token>', 'device token (env PIXIMMO_TOKEN)')
     .option('--json', 'machine-readable NDJSON on stdout, no prompts or spinners')
+    .option('--lang <de|en>', 'language of messages (default from LC_ALL / LC_MESSAGES / LANG)')
     .showHelpAfterError()
     // commander's own usage errors → SPEC exit code 2; --help/--version → 0. Set before the
     // subcommands are added so they inherit it.
@@ -70,7 +71,23 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `--lang X` / `--lang=X` from argv, read before commander so that every message is in that language. */
+function langFromArgv(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--lang') return argv[i + 1];
+    if (argv[i].startsWith('--lang=')) return argv[i].slice('--lang='.length);
+  }
+  return undefined;
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
+  const flag = langFromArgv(argv);
+  const { detectLang, setLang, t } = await import('./i18n/index.js');
+  if (flag !== undefined && !/^(de|en)([-_].*)?$/i.test(flag)) {
+    process.stderr.write(`${t('usage.lang', { value: flag })}\n`);
+    process.exit(2);
+  }
+  setLang(detectLang(flag));
   const program = buildProgram();
   await program.parseAsync(argv);
 }

@@ -4,6 +4,7 @@
  * No production host is hard-coded: the default API is the local development server.
  */
 import Conf from 'conf';
+import { t } from './i18n/index.js';
 
 /** The local server's default address (SPEC "The local server": port 8787). */
 export const DEFAULT_API_URL = 'http://127.0.0.1:8787';
@@ -56,7 +57,7 @@ export function resolveToken(flag?: string): Resolved<string | undefined> {
 export function resolveConcurrency(flag?: string | number): number {
   const raw = pick<string | number>(flag, process.env.PIXIMMO_CONCURRENCY, settingsStore().get('concurrency'), DEFAULT_CONCURRENCY).value;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got ${raw})`);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(t('usage.concurrency', { value: String(raw) }));
   return n;
 }
 

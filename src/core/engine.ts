@@ -360,7 +360,8 @@ function fsProblem(err: unknown): unknown {
   if (err instanceof FileProblem || isApiError(err)) return err;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new FileProblem({ code: 'FILE_VANISHED', detail: 'the file was deleted or moved after the scan' });
-  if (code === 'EACCES' || code === 'EPERM') return new FileProblem({ code: 'FILE_UNREADABLE', detail: 'the file cannot be read (permission denied)' });
-  if (code === 'EIO') return new FileProblem({ code: 'FILE_UNREADABLE', detail: 'the disk reported a read error (EIO)' });
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {
+    return new FileProblem({ code: 'FILE_UNREADABLE', detail: `the file cannot be read (${code})`, params: { cause: code } });
+  }
   return err;
 }

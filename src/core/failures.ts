@@ -34,6 +34,8 @@ export function failureFrom(err: unknown, f?: PlannedFile): Failure {
       params.bytes = f.bytes;
       params.order = f.shoot.orderId;
     }
+    // A short, language-neutral cause (ECONNRESET, HTTP_503, …) for messages in any language.
+    params.cause = err.kind === 'http' ? `HTTP ${err.status}` : err.code;
     const limit = err.details?.max_bytes ?? err.details?.limit;
     if (typeof limit === 'number') params.limit = limit;
     if (err.kind === 'network') return { code: 'NETWORK', detail: `${err.operation}: ${err.message} (${err.code})`, params };
@@ -45,6 +47,6 @@ export function failureFrom(err: unknown, f?: PlannedFile): Failure {
     return { code: err.code, detail: `${err.operation}: ${err.message}`, params };
   }
   const e = err as { message?: string; code?: string };
-  if (e?.code === 'ENOSPC') return { code: 'DISK_FULL', detail: e.message ?? 'no space left on device' };
+  if (e?.code === 'ENOSPC') return { code: 'DISK_FULL', detail: e.message ?? 'no space left on device', params: { cause: 'ENOSPC' } };
   return { code: 'INTERNAL', detail: e?.message ?? String(err) };
 }

@@ -66,8 +66,8 @@ export function manifestPathFor(root: string, orderId: string, stateDir = defaul
 
 export interface OpenManifestResult {
   store: ManifestStore;
-  /** Set when an unreadable manifest was moved aside and a fresh one started. */
-  warning?: string;
+  /** Set when an unreadable manifest was moved aside (to `aside`) and a fresh one started. */
+  rebuilt?: { reason: string; aside: string };
 }
 
 export class ManifestStore {
@@ -94,7 +94,7 @@ export class ManifestStore {
   ): Promise<OpenManifestResult> {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await acquireLock(file);
-    let warning: string | undefined;
+    let rebuilt: OpenManifestResult['rebuilt'];
     let data: ManifestData | null = null;
     try {
       data = validate(JSON.parse(await fs.readFile(file, 'utf8')));
@@ -104,7 +104,7 @@ export class ManifestStore {
       if (code !== 'ENOENT') {
         const aside = `${file}.corrupt-${Date.now()}`;
         await fs.rename(file, aside).catch(() => undefined);
-        warning = `the manifest was unreadable (${(err as Error).message}); it was moved to ${aside} and a new one started — files already on the server are recognised by their checksum and not sent again`;
+        rebuilt = { reason: (err as Error).message, aside };
       }
       data = null;
     }
@@ -116,7 +116,7 @@ export class ManifestStore {
       created_at: new Date().toISOString(),
       files: {},
     };
-    return { store: new ManifestStore(file, data ?? fresh, onError), warning };
+    return { store: new ManifestStore(file, data ?? fresh, onError), rebuilt };
   }
 
   get(relPath: string): ManifestEntry | undefined {

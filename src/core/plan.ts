@@ -22,6 +22,8 @@ export interface ShootPlan {
   root: string;
   items: PlanItem[];
   skipped: SkippedFile[];
+  /** The allowed extensions the scan used (for skip messages). */
+  types: readonly string[];
 }
 
 export interface PlanOptions {
@@ -85,7 +87,7 @@ export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPl
     }
   }
   items.sort((a, b) => a.relPath.localeCompare(b.relPath));
-  return { root: scan.root, items, skipped: scan.skipped };
+  return { root: scan.root, items, skipped: scan.skipped, types: opts.types };
 }
 
 /** SPEC: stack ids look like g003. */

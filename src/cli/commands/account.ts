@@ -9,6 +9,7 @@ import { formatBytes } from '../format.js';
 import { writeJsonLine } from '../render/json.js';
 import { resolveApiUrl, resolveToken, settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
+import { t } from '../i18n/index.js';
 
 /** `piximmo login [--api-url URL] [--token TOKEN]`: checks the token with GET /api/me, then stores it (conf, 0600). */
 export async function loginCommand(opts: GlobalOptions): Promise<number> {
@@ -23,10 +24,10 @@ export async function loginCommand(opts: GlobalOptions): Promise<number> {
     conf.set('api_url', apiUrl);
     conf.set('user_id', me.user_id);
     if (opts.json) writeJsonLine({ event: 'login', user_id: me.user_id, api_url: apiUrl });
-    else process.stdout.write(`Logged in as ${me.user_id} at ${apiUrl}.\n`);
+    else process.stdout.write(`${t('login.ok', { user: me.user_id, api: apiUrl })}\n`);
     return EXIT.OK;
   } catch (err) {
-    if (isApiError(err) && err.status === 401) throw new CliExit(EXIT.AUTH, `The server at ${apiUrl} does not accept this token.`, 'UNAUTHENTICATED');
+    if (isApiError(err) && err.status === 401) throw new CliExit(EXIT.AUTH, t('login.badToken', { api: apiUrl }), 'UNAUTHENTICATED');
     throw err;
   } finally {
     await api.close();
@@ -50,7 +51,7 @@ export async function logoutCommand(opts: GlobalOptions): Promise<number> {
   conf.delete('token');
   conf.delete('user_id');
   if (opts.json) writeJsonLine({ event: 'logout', revoked });
-  else process.stdout.write(revoked ? 'Logged out; the token is revoked.\n' : 'Logged out locally (the server could not be told).\n');
+  else process.stdout.write(`${t(revoked ? 'logout.revoked' : 'logout.local')}\n`);
   return EXIT.OK;
 }
 
@@ -59,7 +60,7 @@ export async function whoamiCommand(opts: GlobalOptions): Promise<number> {
   try {
     const me = await api.me();
     if (opts.json) writeJsonLine({ event: 'whoami', user_id: me.user_id, name: me.name ?? null, api_url: api.apiUrl });
-    else process.stdout.write(`${me.user_id}${me.name ? ` (${me.name})` : ''} at ${api.apiUrl}\n`);
+    else process.stdout.write(`${t('whoami.line', { user: me.user_id, name: me.name ? ` (${me.name})` : '', api: api.apiUrl })}\n`);
     return EXIT.OK;
   } finally {
     await api.close();
@@ -71,8 +72,8 @@ export async function ordersCommand(opts: GlobalOptions): Promise<number> {
   try {
     const { orders } = await api.orders();
     if (opts.json) for (const o of orders) writeJsonLine({ event: 'order', ...o });
-    else if (orders.length === 0) process.stdout.write('No orders.\n');
-    else for (const o of orders) process.stdout.write(`${o.id.padEnd(14)} ${o.shootcode.padEnd(10)} ${o.file_count} files\n`);
+    else if (orders.length === 0) process.stdout.write(`${t('orders.none')}\n`);
+    else for (const o of orders) process.stdout.write(`${t('orders.line', { id: o.id.padEnd(14), shootcode: o.shootcode.padEnd(10), n: o.file_count })}\n`);
     return EXIT.OK;
   } finally {
     await api.close();
@@ -83,16 +84,18 @@ export async function ordersCommand(opts: GlobalOptions): Promise<number> {
 export async function filesCommand(opts: GlobalOptions & { order: string }): Promise<number> {
   const api = authedApi(opts);
   try {
-    const { files } = await api.listFiles(opts.order);
+    const files = (await api.listFiles(opts.order)).files.sort(
+      (a, b) => a.room_type.localeCompare(b.room_type) || a.stack_id.localeCompare(b.stack_id) || a.filename.localeCompare(b.filename),
+    );
     if (opts.json) {
       for (const f of files) writeJsonLine({ event: 'server_file', order_id: opts.order, ...f });
       return EXIT.OK;
     }
-    if (files.length === 0) process.stdout.write(`Order ${opts.order} has no files yet.\n`);
+    if (files.length === 0) process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
     for (const f of files) {
       process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${f.object_key}\n`);
     }
-    if (files.length > 0) process.stdout.write(`${files.length} files, ${formatBytes(files.reduce((s, f) => s + f.bytes, 0))}\n`);
+    if (files.length > 0) process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
     return EXIT.OK;
   } finally {
     await api.close();

@@ -7,6 +7,7 @@ import { isApiError } from '../../api/errors.js';
 import { userAgent } from '../context.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { writeJsonLine } from '../render/json.js';
+import { t } from '../i18n/index.js';
 
 /** Returns the device token once the user approved; throws CliExit(3) on denial or expiry. */
 export async function deviceLogin(apiUrl: string, opts: { json?: boolean; sleep?: (ms: number) => Promise<void> }): Promise<string> {
@@ -15,7 +16,7 @@ export async function deviceLogin(apiUrl: string, opts: { json?: boolean; sleep?
   try {
     const code = await api.deviceCode();
     if (opts.json) writeJsonLine({ event: 'device_code', user_code: code.user_code, verification_uri: code.verification_uri, expires_in: code.expires_in });
-    process.stderr.write(`To log in, open ${code.verification_uri} and enter the code ${code.user_code}\nWaiting for approval …\n`);
+    process.stderr.write(`${t('login.open', { uri: code.verification_uri, code: code.user_code })}\n${t('login.waiting')}\n`);
     let intervalMs = Math.max(1, code.interval) * 1000;
     const deadline = Date.now() + code.expires_in * 1000;
     while (Date.now() < deadline) {
@@ -29,12 +30,12 @@ export async function deviceLogin(apiUrl: string, opts: { json?: boolean; sleep?
           intervalMs += 5000; // RFC 8628 §3.5: add 5 seconds to the interval
           continue;
         }
-        if (err.code === 'access_denied') throw new CliExit(EXIT.AUTH, 'The login was denied.', 'ACCESS_DENIED');
+        if (err.code === 'access_denied') throw new CliExit(EXIT.AUTH, t('login.denied'), 'ACCESS_DENIED');
         if (err.code === 'expired_token') break;
         throw err;
       }
     }
-    throw new CliExit(EXIT.AUTH, 'The login code expired before it was approved. Run `piximmo login` again.', 'EXPIRED_TOKEN');
+    throw new CliExit(EXIT.AUTH, t('login.expired'), 'EXPIRED_TOKEN');
   } finally {
     await api.close();
   }

@@ -19,6 +19,7 @@ import { pickRenderer } from '../render/pick.js';
 import type { RunRenderer, ServerCheck } from '../render/types.js';
 import { resolveConcurrency, resolveTypes, settingsStore, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
+import { t } from '../i18n/index.js';
 import { verifyOnServer } from '../server-check.js';
 
 export interface UploadOptions extends GlobalOptions {
@@ -38,7 +39,7 @@ export interface UploadOptions extends GlobalOptions {
 export async function uploadCommand(dirs: string[], opts: UploadOptions): Promise<number> {
   const types = parseTypesOrUsage(resolveTypes(opts.types));
   const concurrency = resolveConcurrency(opts.concurrency);
-  if (opts.manifest && dirs.length > 1) throw new UsageError('--manifest names one manifest, so it works with one folder only');
+  if (opts.manifest && dirs.length > 1) throw new UsageError(t('usage.manifestOne'));
   const renderer = await pickRenderer(opts);
   const api = opts.dryRun ? undefined : authedApi(opts);
   const plans: ShootPlan[] = [];
@@ -75,21 +76,27 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
   const onSigint = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.INTERRUPTED); // twice: at once; the manifest on disk stays valid (atomic writes)
-    renderer.notice('warn', 'INTERRUPTING', 'Stopping: no new files start, transfers in flight are cancelled, the state is saved. Press Ctrl-C again to quit at once.');
+    renderer.notice('warn', 'INTERRUPTING', t('run.interrupting'));
     stop.abort(new Error('SIGINT'));
   };
   try {
     for (const { plan, orderId } of jobs) {
       const file = o.manifestFile ? path.resolve(o.manifestFile) : manifestPathFor(plan.root, orderId);
       const opened = await ManifestStore.open(file, { root: plan.root, orderId, apiUrl: api.apiUrl }, (err) =>
-        engine?.abortAll({ code: 'MANIFEST_WRITE_FAILED', detail: `${file}: ${err.message}` }),
+        engine?.abortAll({
+          code: 'MANIFEST_WRITE_FAILED',
+          detail: `${file}: ${err.message}`,
+          params: { cause: (err as NodeJS.ErrnoException).code ?? 'EIO' },
+        }),
       ).catch((err: unknown) => {
-        if (err instanceof ManifestLockedError) throw new CliExit(EXIT.USAGE, `${err.message}. Wait for it to finish, or stop it first.`, 'MANIFEST_LOCKED');
+        if (err instanceof ManifestLockedError) {
+          throw new CliExit(EXIT.USAGE, t('manifest.locked', { pid: err.pid, host: err.host, file: err.file }), 'MANIFEST_LOCKED');
+        }
         throw err;
       });
       const shoot: Shoot = { root: plan.root, orderId, manifest: opened.store };
-      if (opened.warning) {
-        renderer.notice('warn', 'MANIFEST_REBUILT', opened.warning);
+      if (opened.rebuilt) {
+        renderer.notice('warn', 'MANIFEST_REBUILT', t('manifest.rebuilt', { detail: opened.rebuilt.reason, aside: opened.rebuilt.aside }));
         shoot.known = await knownContent(api, orderId);
       }
       shoots.push(shoot);
@@ -149,7 +156,7 @@ export function resolveRetry(flag?: string): RetryPolicy {
   const raw = flag ?? process.env.PIXIMMO_RETRIES;
   if (raw === undefined || raw === '') return DEFAULT_RETRY;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`--retries must be a whole number from 1 to 100 (got ${raw})`);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(t('usage.retries', { value: raw }));
   return { ...DEFAULT_RETRY, attempts: n };
 }
 
@@ -157,7 +164,7 @@ function parseTypesOrUsage(spec: string | undefined): string[] {
   try {
     return parseTypes(spec);
   } catch (err) {
-    throw new UsageError(`--types: ${(err as Error).message}`);
+    throw new UsageError(t('usage.types', { detail: (err as Error).message }));
   }
 }
 
@@ -165,13 +172,13 @@ export async function planOrUsage(dir: string, opts: { room?: string; stackGap?:
   const conf = settingsStore();
   const gapRaw = opts.stackGap ?? conf.get('stack_gap');
   const stackGapMs = gapRaw === undefined ? undefined : Number(gapRaw) * 1000;
-  if (stackGapMs !== undefined && !(stackGapMs >= 0)) throw new UsageError(`--stack-gap must be seconds ≥ 0 (got ${gapRaw})`);
+  if (stackGapMs !== undefined && !(stackGapMs >= 0)) throw new UsageError(t('usage.stackGap', { value: gapRaw }));
   try {
     return await planShoot(dir, { types, aliases: conf.get('room_aliases'), defaultRoom: opts.room, stackGapMs });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`The folder ${dir} does not exist.`);
-    if (code === 'ENOTDIR') throw new UsageError(`${dir} is not a folder.`);
+    if (code === 'ENOENT') throw new UsageError(t('usage.noFolder', { dir }));
+    if (code === 'ENOTDIR') throw new UsageError(t('usage.notFolder', { dir }));
     throw err;
   }
 }
@@ -187,6 +194,6 @@ function printPlan(plans: ShootPlan[], opts: UploadOptions): void {
       }
     }
   }
-  if (!opts.json) process.stdout.write('Dry run: nothing was sent.\n');
+  if (!opts.json) process.stdout.write(`${t('plan.dry')}\n`);
 }
 

@@ -2,11 +2,14 @@
  * Plain renderer for logs and pipes (stdout not a TTY, or --no-progress): one line per state change,
  * no escape codes. Results on stdout; retries, warnings and errors on stderr.
  */
+import path from 'node:path';
+import { extensionOf } from '../../contract/media.js';
 import type { EngineEvent, PlannedFile } from '../../core/events.js';
 import type { ShootPlan } from '../../core/plan.js';
 import type { RunSummary } from '../summary.js';
-import { explain, STATE_WORDS } from '../messages.js';
+import { explain, stateWord } from '../messages.js';
 import { formatBytes, formatDuration } from '../format.js';
+import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 
@@ -14,12 +17,45 @@ export function placeLabel(f: { room_type: string; stack_id: string }): string {
   return `${f.room_type}/${f.stack_id}`;
 }
 
-export function scanText(plan: ShootPlan): string {
+/** The scan result: counts, then each skipped file and each EXIF warning with its reason. */
+export function scanText(plan: ShootPlan, orderId: string): string {
   const bytes = plan.items.reduce((s, i) => s + i.bytes, 0);
-  const lines = [`${plan.items.length} files (${formatBytes(bytes)}) in ${plan.root}`];
-  for (const s of plan.skipped) lines.push(`  skipped ${s.relPath}: ${s.detail}`);
-  for (const i of plan.items) if (i.exifWarning) lines.push(`  warning ${i.relPath}: ${i.exifWarning}`);
+  const lines = [t('scan.found', { order: orderId, files: plan.items.length, size: formatBytes(bytes), root: plan.root })];
+  for (const s of plan.skipped) {
+    const name = path.posix.basename(s.relPath);
+    const why = t(`skip.${s.reason}`, { name, ext: extensionOf(name), types: plan.types.join(', ') });
+    lines.push(`  ${t('scan.skipped')} ${s.relPath.includes('/') ? `${path.posix.dirname(s.relPath)}/` : ''}${why}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** One line for a file state change. */
+export function fileLine(e: Extract<EngineEvent, { type: 'file' }>): string {
+  const f = e.file;
+  let line = `${stateWord(e.state).padEnd(14)} ${f.relPath} → ${placeLabel(f)} (${formatBytes(f.bytes)})`;
+  if (e.note) line += ` — ${t(`note.${e.note}`)}`;
+  if (e.failure) {
+    const ex = explain(e.failure);
+    line += `: ${ex.text} ${ex.hint}`;
+  }
+  return line;
+}
+
+/** The text of retry / warning / fatal events (shared by the plain and TTY renderers); undefined for others. */
+export function eventNote(e: EngineEvent): string | undefined {
+  switch (e.type) {
+    case 'retry':
+      return `${t('state.retry').padEnd(14)} ${e.file.relPath}: ${e.code} (${t('run.again', { wait: formatDuration(e.wait_ms) })})`;
+    case 'warning':
+      if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: e.file.relPath })}`;
+      return `${t('state.warning').padEnd(14)} ${e.file ? `${e.file.relPath}: ` : ''}${e.code}`;
+    case 'fatal': {
+      const ex = explain(e.failure);
+      return `${ex.text}\n${ex.hint}`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 export class PlainRenderer implements RunRenderer {
@@ -29,45 +65,23 @@ export class PlainRenderer implements RunRenderer {
   ) {}
 
   scanStart(dir: string): void {
-    this.err.write(`Scanning ${dir} …\n`);
+    this.err.write(`${t('scan.scanning', { dir })}\n`);
   }
 
   scanDone(plan: ShootPlan, orderId: string): void {
-    this.out.write(`Order ${orderId}: ${scanText(plan)}`);
+    this.out.write(scanText(plan, orderId));
   }
 
   start(_files: readonly PlannedFile[]): void {}
 
   event(e: EngineEvent): void {
-    switch (e.type) {
-      case 'file': {
-        if (e.state === 'waiting' && e.note !== 'retry-upload') return;
-        const f = e.file;
-        let line = `${STATE_WORDS[e.state].padEnd(10)} ${f.relPath} → ${placeLabel(f)} (${formatBytes(f.bytes)})`;
-        if (e.note === 'already') line += ' — already registered';
-        if (e.note === 'duplicate') line += ' — same content already in the order';
-        if (e.note === 'retry-upload') line += ' — the server did not find the bytes; uploading again';
-        if (e.failure) {
-          const ex = explain(e.failure);
-          line += `: ${ex.text} ${ex.hint}`;
-        }
-        (e.state === 'failed' ? this.err : this.out).write(`${line}\n`);
-        break;
-      }
-      case 'retry':
-        this.err.write(`retry      ${e.file.relPath}: ${e.detail} (again in ${formatDuration(e.wait_ms)})\n`);
-        break;
-      case 'warning':
-        this.err.write(`warning    ${e.file ? `${e.file.relPath}: ` : ''}${e.detail}\n`);
-        break;
-      case 'fatal': {
-        const ex = explain(e.failure);
-        this.err.write(`${ex.text}\n${ex.hint}\n`);
-        break;
-      }
-      default:
-        break;
+    if (e.type === 'file') {
+      if (e.state === 'waiting' && e.note !== 'retry-upload') return;
+      (e.state === 'failed' ? this.err : this.out).write(`${fileLine(e)}\n`);
+      return;
     }
+    const note = eventNote(e);
+    if (note) this.err.write(`${note}\n`);
   }
 
   notice(_level: 'info' | 'warn' | 'error', _code: string, text: string): void {

@@ -1,50 +1,62 @@
-/** The human end-of-run summary (plain and TTY): a table per room, then each failure with what to do. */
+/**
+ * The human end-of-run summary (plain and TTY): a table per room — files, registered, skipped, failed,
+ * bytes, time, reasons — then each failure with what to do (issue 4 "Know what happened").
+ */
 import type { RunSummary } from '../summary.js';
 import type { ServerCheck } from './types.js';
 import { explain } from '../messages.js';
 import { cell, formatBytes, formatDuration } from '../format.js';
+import { t } from '../i18n/index.js';
 
 export function summaryText(s: RunSummary, check: ServerCheck): string {
   const lines: string[] = [];
   const multiOrder = new Set(s.rows.map((r) => r.order_id)).size > 1;
   const head = [
-    ...(multiOrder ? [cell('order', 12)] : []),
-    cell('room', 16),
-    cell('files', 6, 'right'),
-    cell('registered', 11, 'right'),
-    cell('skipped', 8, 'right'),
-    cell('failed', 7, 'right'),
-    cell('bytes', 10, 'right'),
+    ...(multiOrder ? [cell(t('summary.order'), 12)] : []),
+    cell(t('summary.room'), 14),
+    cell(t('summary.files'), 8, 'right'),
+    cell(t('summary.registered'), 11, 'right'),
+    cell(t('summary.skipped'), 12, 'right'),
+    cell(t('summary.failed'), 12, 'right'),
+    cell(t('summary.bytes'), 9, 'right'),
+    cell(t('summary.time'), 8, 'right'),
+    ` ${t('summary.reasons')}`,
   ].join(' ');
   lines.push('', head, '-'.repeat(head.length));
   for (const r of s.rows) {
+    const reasons = s.failures
+      .filter((o) => o.file.shoot.orderId === r.order_id && o.file.room_type === r.room_type)
+      .map((o) => o.failure?.code ?? '?');
+    const counted = [...new Set(reasons)].map((c) => `${c}×${reasons.filter((x) => x === c).length}`).join(', ');
     lines.push(
       [
         ...(multiOrder ? [cell(r.order_id, 12)] : []),
-        cell(r.room_type, 16),
-        cell(String(r.files), 6, 'right'),
+        cell(r.room_type, 14),
+        cell(String(r.files), 8, 'right'),
         cell(String(r.registered), 11, 'right'),
-        cell(String(r.skipped), 8, 'right'),
-        cell(String(r.failed), 7, 'right'),
-        cell(formatBytes(r.bytes), 10, 'right'),
-      ].join(' '),
+        cell(String(r.skipped), 12, 'right'),
+        cell(String(r.failed), 12, 'right'),
+        cell(formatBytes(r.bytes), 9, 'right'),
+        cell(formatDuration(r.duration_ms), 8, 'right'),
+        counted ? ` ${counted}` : '',
+      ].join(' ').trimEnd(),
     );
   }
-  const t = s.totals;
+  const tot = s.totals;
   lines.push('-'.repeat(head.length));
   lines.push(
-    `${t.registered} of ${t.files} files registered (${t.skipped} already there), ${t.failed} failed` +
-      (t.pending ? `, ${t.pending} not started` : '') +
-      ` — ${formatBytes(s.bytes_sent)} sent in ${formatDuration(s.duration_ms)}`,
+    t('summary.total', { registered: tot.registered, files: tot.files, skipped: tot.skipped, failed: tot.failed }) +
+      (tot.pending ? t('summary.pending', { n: tot.pending }) : '') +
+      t('summary.sent', { size: formatBytes(s.bytes_sent), time: formatDuration(s.duration_ms) }),
   );
   if (check.checked && check.missing.length > 0) {
-    lines.push(`WARNING: ${check.missing.length} registered file(s) are not in the order's list on the server:`);
+    lines.push(t('summary.missing', { n: check.missing.length }));
     for (const f of check.missing) lines.push(`  ${f.relPath}`);
   }
   for (const o of s.failures) {
-    const ex = explain(o.failure ?? { code: 'INTERNAL', detail: 'unknown' });
-    lines.push(`FAILED ${o.file.relPath}: ${ex.text}`, `       → ${ex.hint}`);
+    const ex = explain(o.failure ?? { code: 'INTERNAL', detail: '?' });
+    lines.push(t('summary.failedLine', { path: o.file.relPath, text: ex.text }), `       → ${ex.hint}`);
   }
-  if (s.interrupted) lines.push('Interrupted: the state is saved; run the same command again to continue.');
+  if (s.interrupted) lines.push(t('summary.interrupted'));
   return `${lines.join('\n')}\n`;
 }

@@ -7,10 +7,10 @@ import ora, { type Ora } from 'ora';
 import type { EngineEvent, PlannedFile } from '../../core/events.js';
 import type { ShootPlan } from '../../core/plan.js';
 import type { RunSummary } from '../summary.js';
-import { explain } from '../messages.js';
 import { cell, formatBytes, formatDuration, formatRate } from '../format.js';
 import { ProgressTracker } from './progress.js';
-import { placeLabel, scanText } from './plain.js';
+import { eventNote, fileLine, placeLabel, scanText } from './plain.js';
+import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 
@@ -25,11 +25,11 @@ export class TtyRenderer implements RunRenderer {
   private timer?: NodeJS.Timeout;
 
   scanStart(dir: string): void {
-    this.spinner = ora({ text: `Scanning ${dir} …`, stream: process.stderr }).start();
+    this.spinner = ora({ text: t('scan.scanning', { dir }), stream: process.stderr }).start();
   }
 
   scanDone(plan: ShootPlan, orderId: string): void {
-    this.spinner?.succeed(`Order ${orderId}: ${scanText(plan).trimEnd()}`);
+    this.spinner?.succeed(scanText(plan, orderId).trimEnd());
     this.spinner = undefined;
   }
 
@@ -61,7 +61,13 @@ export class TtyRenderer implements RunRenderer {
     const eta = s.eta_s === null ? '--' : formatDuration(s.eta_s * 1000);
     this.overall.setTotal(Math.max(1, s.bytes_total));
     this.overall.update(s.bytes_sent, {
-      line: `${s.files_done}/${s.files_total} files · ${formatBytes(s.bytes_sent)}/${formatBytes(s.bytes_total)} · ${formatRate(s.rate_bps)} · ETA ${eta}${s.files_failed ? ` · ${s.files_failed} failed` : ''}`,
+      line: [
+        t('progress.files', { done: s.files_done, total: s.files_total }),
+        `${formatBytes(s.bytes_sent)}/${formatBytes(s.bytes_total)}`,
+        formatRate(s.rate_bps),
+        t('progress.eta', { eta }),
+        ...(s.files_failed ? [t('progress.failed', { n: s.files_failed })] : []),
+      ].join(' · '),
     });
     for (const a of s.active) {
       let bar = this.fileBars.get(a.file);
@@ -83,17 +89,10 @@ export class TtyRenderer implements RunRenderer {
         this.multibar?.remove(bar);
         this.fileBars.delete(e.file);
       }
-      if (e.state === 'failed' && e.failure) {
-        const ex = explain(e.failure);
-        this.log(`failed ${e.file.relPath}: ${ex.text} ${ex.hint}`);
-      }
-    } else if (e.type === 'retry') {
-      this.log(`retry ${e.file.relPath}: ${e.detail} (again in ${formatDuration(e.wait_ms)})`);
-    } else if (e.type === 'warning') {
-      this.log(`warning ${e.file ? `${e.file.relPath}: ` : ''}${e.detail}`);
-    } else if (e.type === 'fatal') {
-      const ex = explain(e.failure);
-      this.log(`${ex.text} ${ex.hint}`);
+      if (e.state === 'failed') this.log(fileLine(e));
+    } else {
+      const note = eventNote(e);
+      if (note) this.log(note);
     }
   }
 
