@@ -68,6 +68,33 @@ export function buildProgram(): Command {
     .description('list what the server has in an order')
     .requiredOption('--order <id>', 'order')
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).filesCommand(o as never)));
+  program
+    .command('status')
+    .argument('<dir>', 'shoot folder')
+    .description('what the manifest says, per room: registered / pending / failed')
+    .requiredOption('--order <id>', 'order')
+    .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
+    .action(async (dir: string, _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/status.js')).statusCommand(dir, o as never)),
+    );
+  program
+    .command('verify')
+    .argument('<dir>', 'shoot folder')
+    .description("compare local checksums with the order's files on the server: missing, extra, mismatched")
+    .requiredOption('--order <id>', 'order')
+    .option('--types <list>', 'allowed extensions (as for upload)')
+    .action(async (dir: string, _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/verify.js')).verifyCommand(dir, o as never)),
+    );
+  program
+    .command('config')
+    .argument('<action>', 'get | set | list')
+    .argument('[key]', 'api-url | concurrency | types | room-aliases | stack-gap | lang')
+    .argument('[value]', 'new value (set)')
+    .description('show or change settings (stored with conf, file mode 0600)')
+    .action(async (action: string, key: string | undefined, value: string | undefined, _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/config.js')).configCommand(action, key, value, o)),
+    );
   return program;
 }
 
