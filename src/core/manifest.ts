@@ -119,6 +119,28 @@ export class ManifestStore {
     return { store: new ManifestStore(file, data ?? fresh, onError), rebuilt };
   }
 
+  /**
+   * Reads the manifest at `file` without taking its lock and without writing anything (for `status`
+   * and `verify`, which may run while an upload holds the lock: writes are atomic renames, so the
+   * reader sees the previous or the next complete state, never a torn one).
+   *
+   * @returns the data, or null when the file does not exist
+   * @throws Error when the file exists but is not a readable piximmo manifest (bad JSON, wrong version),
+   *   or the fs error (EACCES, EISDIR, …) unchanged
+   */
+  static async read(file: string): Promise<ManifestData | null> {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    const data = validate(JSON.parse(text));
+    if (!data) throw new Error(`not a piximmo manifest: ${file}`);
+    return data;
+  }
+
   get(relPath: string): ManifestEntry | undefined {
     return this.data.files[relPath];
   }
