@@ -158,12 +158,14 @@ function toShots<T extends { relPath: string; meta: ExifMeta }>(frames: T[]): { 
     else if (mimeFor(name).startsWith('video/')) singles.push(shot);
     else {
       const stem = name.replace(/\.[^.]*$/, '').toLowerCase();
-      const key = [frame.relPath.slice(0, slash + 1), stem, camera, t].join('\u0000');
+      // whole seconds: a RAW may lack the sub-seconds its JPEG carries
+      const key = [frame.relPath.slice(0, slash + 1), stem, camera, captureMs(frame.meta.captured_at)].join('\u0000');
       const sibling = byKey.get(key);
       if (sibling) {
         sibling.frames.push(frame);
         sibling.frames.sort((a, b) => compareText(a.relPath, b.relPath));
         if (sibling.meta.ev === undefined && frame.meta.ev !== undefined) sibling.meta = frame.meta;
+        if (frame.meta.captured_subsec_ms !== undefined && sibling.meta.captured_subsec_ms === undefined) sibling.t = t;
       } else byKey.set(key, shot);
     }
   }

@@ -243,6 +243,9 @@ describe('groupBrackets: clocks, cameras, counters', () => {
     const stacks = groupBrackets([...raws, ...jpgs]);
     expect(stacks.map((s) => s.length)).toEqual([6]);
     expect(stacks[0].slice(0, 2).map((f) => f.relPath)).toEqual([raws[0].relPath, jpgs[0].relPath]);
+    // the JPEG carries sub-seconds, its RAW not: still one shot
+    const subJpgs = jpgs.map((f) => ({ ...f, meta: { ...f.meta, captured_subsec_ms: 400 } }));
+    expect(groupBrackets([...raws, ...subJpgs]).map((s) => s.length)).toEqual([6]);
   });
 
   it('makes videos and frames without a camera stacks of their own, in time order', () => {
