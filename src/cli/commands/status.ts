@@ -119,11 +119,19 @@ function lastChange(data: ManifestData): string | undefined {
   return last ?? data.created_at;
 }
 
+/** ISO 8601 instant → local "YYYY-MM-DD HH:MM:SS" (unambiguous in either language). */
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 type Totals = Omit<StatusRoom, 'room_type' | 'failures'>;
 
 /** The human table: header, one row per room, totals, then the failed files with code, detail and hint. */
 function renderText(root: string, order: string, file: string, updated: string | undefined, rooms: StatusRoom[], totals: Totals): string {
-  const lines: string[] = [t('status.header', { order, root }), t('status.manifest', { file, when: updated ? new Date(updated).toLocaleString() : '?' }), ''];
+  const lines: string[] = [t('status.header', { order, root }), t('status.manifest', { file, when: updated ? localTime(updated) : '?' }), ''];
   const row = (room: string, reg: string, pend: string, fail: string, bytes: string): string =>
     `${cell(room, 16)} ${cell(reg, 12, 'right')} ${cell(pend, 12, 'right')} ${cell(fail, 12, 'right')} ${cell(bytes, 10, 'right')}`.trimEnd();
   lines.push(row(t('summary.room'), t('summary.registered'), t('status.pending'), t('summary.failed'), t('summary.bytes')));
