@@ -47,6 +47,11 @@ export function buildProgram(): Command {
       run(cmd, async (o) => (await import('./commands/upload.js')).uploadCommand(dirs, o as never)),
     );
 
+  uploadOptions(program.command('watch').argument('<dir>', 'card-reader folder, e.g. /media/EOS_DIGITAL').description('upload every new file of a folder as it appears'))
+    .action(async (dir: string, _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/watch.js')).watchCommand(dir, o as never)),
+    );
+
   program
     .command('login')
     .description('log in (device flow in the browser, or --token)')

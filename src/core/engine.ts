@@ -53,6 +53,9 @@ export class UploadEngine {
   private readonly pacer: IntentPacer;
   private readonly stop = new AbortController();
   private fatal?: Failure;
+  /** One pool for every run() of this engine (watch mode starts runs while others are going). */
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly contentLocks = new Map<string, Promise<void>>();
   private bytesSent = 0;
 
   constructor(
@@ -62,6 +65,7 @@ export class UploadEngine {
     this.clock = deps.clock ?? systemClock;
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.pacer = new IntentPacer(opts.intentRate ?? 3, this.clock);
+    this.limit = pLimit(Math.max(1, opts.concurrency));
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
@@ -82,7 +86,6 @@ export class UploadEngine {
   /** Uploads every file; resolves when all are settled or the run stopped. Never throws for a file's failure. */
   async run(files: PlannedFile[]): Promise<RunResult> {
     const started = this.clock.now();
-    const limit = pLimit(Math.max(1, this.opts.concurrency));
     const pending = files.filter((f) => !this.alreadyRegistered(f));
     const outcomes: FileOutcome[] = [];
     for (const f of files) {
@@ -95,7 +98,7 @@ export class UploadEngine {
     for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
     const settled = await Promise.all(
       pending.map((f) =>
-        limit(async (): Promise<FileOutcome> => {
+        this.limit(async (): Promise<FileOutcome> => {
           if (this.stop.signal.aborted) return { file: f, state: 'waiting', duration_ms: 0 };
           return this.processFile(f);
         }),
@@ -119,83 +122,108 @@ export class UploadEngine {
 
   private async processFile(f: PlannedFile): Promise<FileOutcome> {
     const t0 = this.clock.now();
-    const signal = this.stop.signal;
-    const manifest = f.shoot.manifest;
     try {
-      let entry = await this.prepare(f, signal);
-      const known = f.shoot.known?.get(entry.checksum!);
-      if (known) {
-        manifest.patch(f.relPath, { state: 'registered', file_id: known.file_id, object_key: known.object_key, last_error: undefined });
-        this.emit({ type: 'file', file: f, state: 'registered', note: 'duplicate', file_id: known.file_id, object_key: known.object_key });
-        return { file: f, state: 'registered', note: 'duplicate', file_id: known.file_id, object_key: known.object_key, duration_ms: this.clock.now() - t0 };
-      }
-      let renewals = 0;
-      let reuploads = 0;
-      let rereads = 0;
-      for (;;) {
-        const intent = entry.multipart ? resumeIntent(entry) : await this.requestIntent(f, entry, signal);
-        if (isExistingIntent(intent)) {
-          entry = manifest.patch(f.relPath, { state: 'registered', file_id: intent.existing_file_id, object_key: intent.object_key, last_error: undefined, multipart: undefined });
-          this.emit({ type: 'file', file: f, state: 'registered', note: 'duplicate', file_id: intent.existing_file_id, object_key: intent.object_key });
-          return { file: f, state: 'registered', note: 'duplicate', file_id: intent.existing_file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
-        }
-        entry = manifest.patch(f.relPath, { object_key: intent.object_key, attempts: entry.attempts + 1 });
-        this.emit({ type: 'file', file: f, state: 'uploading', object_key: intent.object_key });
-        try {
-          await this.transfer(f, intent, signal);
-        } catch (err) {
-          if (entry.multipart && isApiError(err) && err.kind === 'http' && [403, 404, 410].includes(err.status) && err.operation.includes('multipart/parts')) {
-            // The saved multipart upload is gone on the server (expired, aborted): start a fresh one.
-            entry = manifest.patch(f.relPath, { multipart: undefined });
-            continue;
-          }
-          if (isChange(err) && rereads < MAX_REREADS) {
-            rereads++; // SPEC: a file changed on disk is hashed and uploaded again, never registered torn
-            entry = await this.prepare(f, signal, true);
-            continue;
-          }
-          if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410) && renewals < MAX_URL_RENEWALS) {
-            renewals++;
-            this.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: 0, attempt: renewals });
-            continue; // SPEC: PUT 403/410 → new intent, at most 2 times
-          }
-          if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410)) {
-            throw new FileProblem({ code: 'URL_REJECTED', detail: err.message });
-          }
-          throw err;
-        }
-        try {
-          await this.assertUnchanged(f, entry);
-        } catch (err) {
-          if (isChange(err) && rereads < MAX_REREADS) {
-            rereads++;
-            entry = await this.prepare(f, signal, true);
-            continue;
-          }
-          throw err;
-        }
-        manifest.patch(f.relPath, { state: 'uploaded' });
-        this.emit({ type: 'file', file: f, state: 'uploaded', object_key: intent.object_key });
-        try {
-          const fin = await withRetry(
-            () => this.deps.api.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta }, signal),
-            this.retryCtx(f, signal),
-          );
-          manifest.patch(f.relPath, { state: 'registered', file_id: fin.file_id, last_error: undefined, multipart: undefined });
-          this.emit({ type: 'file', file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key });
-          return { file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
-        } catch (err) {
-          if (isApiError(err) && err.status === 409 && reuploads < MAX_REUPLOADS) {
-            reuploads++; // SPEC: finalize 409 → back to waiting, upload again
-            manifest.patch(f.relPath, { state: 'pending' });
-            this.emit({ type: 'file', file: f, state: 'waiting', note: 'retry-upload' });
-            continue;
-          }
-          throw err;
-        }
-      }
+      const entry = await this.prepare(f, this.stop.signal);
+      // Two files with the same content go one after the other, so the second is a duplicate, not a second row.
+      return await this.oneAtATime(`${f.shoot.orderId}\0${entry.checksum}`, () => this.send(f, entry, t0));
     } catch (err) {
       return this.settleFailure(f, err, t0);
+    }
+  }
+
+  /** Runs `fn` after every earlier call with the same key has settled. */
+  private async oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.contentLocks.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const chain = prev.then(() => mine);
+    this.contentLocks.set(key, chain);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.contentLocks.get(key) === chain) this.contentLocks.delete(key);
+    }
+  }
+
+  /** Intent → PUT → finalize for a prepared file, with SPEC's renewals and re-uploads. Throws on failure. */
+  private async send(f: PlannedFile, prepared: ManifestEntry, t0: number): Promise<FileOutcome> {
+    const signal = this.stop.signal;
+    const manifest = f.shoot.manifest;
+    let entry = prepared;
+    const known = (f.shoot.known ??= new Map()).get(entry.checksum!);
+    if (known) {
+      manifest.patch(f.relPath, { state: 'registered', file_id: known.file_id, object_key: known.object_key, last_error: undefined });
+      this.emit({ type: 'file', file: f, state: 'registered', note: 'duplicate', file_id: known.file_id, object_key: known.object_key });
+      return { file: f, state: 'registered', note: 'duplicate', file_id: known.file_id, object_key: known.object_key, duration_ms: this.clock.now() - t0 };
+    }
+    let renewals = 0;
+    let reuploads = 0;
+    let rereads = 0;
+    for (;;) {
+      const intent = entry.multipart ? resumeIntent(entry) : await this.requestIntent(f, entry, signal);
+      if (isExistingIntent(intent)) {
+        f.shoot.known.set(entry.checksum!, { file_id: intent.existing_file_id, object_key: intent.object_key });
+        entry = manifest.patch(f.relPath, { state: 'registered', file_id: intent.existing_file_id, object_key: intent.object_key, last_error: undefined, multipart: undefined });
+        this.emit({ type: 'file', file: f, state: 'registered', note: 'duplicate', file_id: intent.existing_file_id, object_key: intent.object_key });
+        return { file: f, state: 'registered', note: 'duplicate', file_id: intent.existing_file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
+      }
+      entry = manifest.patch(f.relPath, { object_key: intent.object_key, attempts: entry.attempts + 1 });
+      this.emit({ type: 'file', file: f, state: 'uploading', object_key: intent.object_key });
+      try {
+        await this.transfer(f, intent, signal);
+      } catch (err) {
+        if (entry.multipart && isApiError(err) && err.kind === 'http' && [403, 404, 410].includes(err.status) && err.operation.includes('multipart/parts')) {
+          // The saved multipart upload is gone on the server (expired, aborted): start a fresh one.
+          entry = manifest.patch(f.relPath, { multipart: undefined });
+          continue;
+        }
+        if (isChange(err) && rereads < MAX_REREADS) {
+          rereads++; // SPEC: a file changed on disk is hashed and uploaded again, never registered torn
+          entry = await this.prepare(f, signal, true);
+          continue;
+        }
+        if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410) && renewals < MAX_URL_RENEWALS) {
+          renewals++;
+          this.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: 0, attempt: renewals });
+          continue; // SPEC: PUT 403/410 → new intent, at most 2 times
+        }
+        if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410)) {
+          throw new FileProblem({ code: 'URL_REJECTED', detail: err.message });
+        }
+        throw err;
+      }
+      try {
+        await this.assertUnchanged(f, entry);
+      } catch (err) {
+        if (isChange(err) && rereads < MAX_REREADS) {
+          rereads++;
+          entry = await this.prepare(f, signal, true);
+          continue;
+        }
+        throw err;
+      }
+      manifest.patch(f.relPath, { state: 'uploaded' });
+      this.emit({ type: 'file', file: f, state: 'uploaded', object_key: intent.object_key });
+      try {
+        const fin = await withRetry(
+          () => this.deps.api.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta }, signal),
+          this.retryCtx(f, signal),
+        );
+        manifest.patch(f.relPath, { state: 'registered', file_id: fin.file_id, last_error: undefined, multipart: undefined });
+        f.shoot.known.set(entry.checksum!, { file_id: fin.file_id, object_key: intent.object_key });
+        this.emit({ type: 'file', file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key });
+        return { file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
+      } catch (err) {
+        if (isApiError(err) && err.status === 409 && reuploads < MAX_REUPLOADS) {
+          reuploads++; // SPEC: finalize 409 → back to waiting, upload again
+          manifest.patch(f.relPath, { state: 'pending' });
+          this.emit({ type: 'file', file: f, state: 'waiting', note: 'retry-upload' });
+          continue;
+        }
+        throw err;
+      }
     }
   }
 

@@ -88,7 +88,8 @@ function userAliasTable(aliases: Record<string, string>): Map<string, string> {
  *   → default room, stack null.
  */
 export function placeFile(relPath: string, opts: { aliases?: Record<string, string>; defaultRoom?: string } = {}): Placement {
-  const defaultRoom = opts.defaultRoom === undefined ? DEFAULT_ROOM : slugify(opts.defaultRoom) || DEFAULT_ROOM;
+  // `--room Wohnzimmer` goes through the same alias table as a room folder.
+  const defaultRoom = opts.defaultRoom === undefined ? DEFAULT_ROOM : normalizeRoom(opts.defaultRoom, opts.aliases) || DEFAULT_ROOM;
   const folders = relPath.split('/').slice(0, -1).filter((s) => s !== '' && s !== '.');
   if (folders.length === 0 || CARD_FOLDER.test(folders[0])) return { room_type: defaultRoom, stack_id: null };
   const topStack = parseStackFolder(folders[0]);

@@ -9,7 +9,7 @@ import { mimeFor } from '../contract/media.js';
 import { scanShoot, type SkippedFile } from './scan.js';
 import { placeFile } from './layout.js';
 import { readExif } from './exif.js';
-import { groupBrackets } from './brackets.js';
+import { StackAssigner } from './stack-assigner.js';
 import type { FileFacts } from './events.js';
 
 export interface PlanItem extends FileFacts {
@@ -53,8 +53,8 @@ export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPl
 
   const items: PlanItem[] = [];
   // Files in stack folders keep their folder's stack; loose files of a room are grouped by EXIF.
-  const looseByRoom = new Map<string, { relPath: string; meta: ExifMeta; item: PlanItem }[]>();
-  const usedStacks = new Map<string, Set<string>>();
+  const stacks = new StackAssigner(opts.stackGapMs);
+  const looseByRoom = new Map<string, PlanItem[]>();
   for (const { f, place, exif } of drafts) {
     const item: PlanItem = {
       absPath: f.absPath,
@@ -69,28 +69,13 @@ export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPl
       exifWarning: exif.warning,
     };
     items.push(item);
-    if (place.stack_id) {
-      if (!usedStacks.has(place.room_type)) usedStacks.set(place.room_type, new Set());
-      usedStacks.get(place.room_type)!.add(place.stack_id);
-    } else {
-      if (!looseByRoom.has(place.room_type)) looseByRoom.set(place.room_type, []);
-      looseByRoom.get(place.room_type)!.push({ relPath: f.relPath, meta: exif.meta, item });
-    }
+    if (place.stack_id) stacks.reserve(place.room_type, place.stack_id);
+    else if (looseByRoom.has(place.room_type)) looseByRoom.get(place.room_type)!.push(item);
+    else looseByRoom.set(place.room_type, [item]);
   }
   for (const [room, loose] of looseByRoom) {
-    const used = usedStacks.get(room) ?? new Set<string>();
-    let next = 1;
-    for (const group of groupBrackets(loose, { gapMs: opts.stackGapMs })) {
-      while (used.has(stackName(next))) next++;
-      const id = stackName(next++);
-      for (const g of group) g.item.stack_id = id;
-    }
+    stacks.assign(room, loose).forEach((id, i) => (loose[i].stack_id = id));
   }
   items.sort((a, b) => a.relPath.localeCompare(b.relPath));
   return { root: scan.root, items, skipped: scan.skipped, types: opts.types };
-}
-
-/** SPEC: stack ids look like g003. */
-export function stackName(n: number): string {
-  return `g${String(n).padStart(3, '0')}`;
 }

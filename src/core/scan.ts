@@ -55,6 +55,16 @@ const LITTER_DIRS = ['@eaDir', '$RECYCLE.BIN', 'System Volume Information'];
 const LITTER_FILES = new Set(['thumbs.db', 'ehthumbs.db', 'ehthumbs_vista.db', 'desktop.ini']);
 
 /**
+ * Whether a path relative to the shoot root is never scanned (the same rule as scanShoot): a hidden
+ * segment (dot-name, incl. `.piximmo*`), an OS litter folder, or an OS litter file. For watch mode.
+ */
+export function isIgnoredPath(relPath: string): boolean {
+  const segments = relPath.split(/[\\/]/).filter((x) => x !== '');
+  if (segments.some((x) => x.startsWith('.') || LITTER_DIRS.includes(x))) return true;
+  return LITTER_FILES.has((segments.at(-1) ?? '').toLowerCase());
+}
+
+/**
  * List the files of a shoot folder, split into files to upload and skipped files.
  *
  * Never listed at all (neither file nor skipped): hidden files and folders (dot-names: `.DS_Store`, `._*`,

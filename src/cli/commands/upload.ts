@@ -2,13 +2,10 @@
  * `piximmo upload <dir…> --order ID` (SPEC "The CLI"): scan and plan each folder, open its manifest,
  * run the engine through one pool, check the order's file list on the server, print the summary.
  */
-import path from 'node:path';
 import { PiximmoApi } from '../../api/client.js';
-import { sha256File } from '../../core/hash.js';
-import { UploadEngine } from '../../core/engine.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../core/retry.js';
-import type { PlannedFile, Shoot } from '../../core/events.js';
-import { ManifestLockedError, ManifestStore, manifestPathFor } from '../../core/manifest.js';
+import type { PlannedFile } from '../../core/events.js';
+import { UploadSession } from '../session.js';
 import { planShoot, type ShootPlan } from '../../core/plan.js';
 import { parseTypes } from '../../core/scan.js';
 import { authedApi, type GlobalOptions } from '../context.js';
@@ -68,78 +65,20 @@ export interface RunPlansOptions {
 
 /** Uploads planned shoots (each into its order) through one engine and one pool; returns the exit code. */
 export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: RunPlansOptions): Promise<number> {
-  const { api, renderer } = o;
-  const shoots: Shoot[] = [];
-  const stop = new AbortController();
-  let engine: UploadEngine | undefined;
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.INTERRUPTED); // twice: at once; the manifest on disk stays valid (atomic writes)
-    renderer.notice('warn', 'INTERRUPTING', t('run.interrupting'));
-    stop.abort(new Error('SIGINT'));
-  };
+  const session = new UploadSession(o.api, o.renderer, o);
   try {
+    const files: PlannedFile[] = [];
     for (const { plan, orderId } of jobs) {
-      const file = o.manifestFile ? path.resolve(o.manifestFile) : manifestPathFor(plan.root, orderId);
-      const opened = await ManifestStore.open(file, { root: plan.root, orderId, apiUrl: api.apiUrl }, (err) =>
-        engine?.abortAll({
-          code: 'MANIFEST_WRITE_FAILED',
-          detail: `${file}: ${err.message}`,
-          params: { cause: (err as NodeJS.ErrnoException).code ?? 'EIO' },
-        }),
-      ).catch((err: unknown) => {
-        if (err instanceof ManifestLockedError) {
-          throw new CliExit(EXIT.USAGE, t('manifest.locked', { pid: err.pid, host: err.host, file: err.file }), 'MANIFEST_LOCKED');
-        }
-        throw err;
-      });
-      const shoot: Shoot = { root: plan.root, orderId, manifest: opened.store };
-      if (opened.rebuilt) {
-        renderer.notice('warn', 'MANIFEST_REBUILT', t('manifest.rebuilt', { detail: opened.rebuilt.reason, aside: opened.rebuilt.aside }));
-        shoot.known = await knownContent(api, orderId);
-      }
-      shoots.push(shoot);
+      files.push(...session.planned(plan, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
-    const warnings: { file: PlannedFile; detail: string }[] = [];
-    const files: PlannedFile[] = jobs.flatMap(({ plan }, i) =>
-      plan.items.map(({ exifWarning, ...item }) => {
-        const f: PlannedFile = { ...item, shoot: shoots[i] };
-        if (exifWarning) warnings.push({ file: f, detail: exifWarning });
-        return f;
-      }),
-    );
-    const intentRate = o.intentRate !== undefined ? Number(o.intentRate) : Number(process.env.PIXIMMO_INTENT_RATE ?? 3);
-    engine = new UploadEngine({ api, hashFile: sha256File }, { concurrency: o.concurrency, signal: stop.signal, intentRate, retry: o.retry });
-    engine.on((e) => renderer.event(e));
-    for (const w of warnings) renderer.event({ type: 'warning', file: w.file, code: 'EXIF_UNREADABLE', detail: w.detail });
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
-    renderer.start(files);
-    const result = await engine.run(files);
+    o.renderer.start(files);
+    const result = await session.engine.run(files);
     const check: ServerCheck =
-      result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
-    renderer.finish(summarize(result), check);
+      result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
+    o.renderer.finish(summarize(result), check);
     return exitCodeFor(result.fatal?.code, result.interrupted, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    renderer.close();
-    await Promise.all(shoots.map((s) => s.manifest.close().catch(() => undefined)));
-    await api.close().catch(() => undefined);
-  }
-}
-
-/**
- * The order's files on the server by checksum, to rebuild a lost manifest without sending anything twice.
- * Errors (401, 403 …) surface later at the first intent with the usual handling, so they are ignored here.
- */
-async function knownContent(api: PiximmoApi, orderId: string): Promise<Shoot['known']> {
-  try {
-    const { files } = await api.listFiles(orderId);
-    return new Map(files.filter((f) => f.checksum).map((f) => [f.checksum!, { file_id: f.file_id, object_key: f.object_key }]));
-  } catch {
-    return undefined;
+    await session.close();
   }
 }
 

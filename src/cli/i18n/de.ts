@@ -120,6 +120,11 @@ export const de: Record<MessageKey, string> = {
   'orders.line': '{id} {shootcode} {n} Dateien',
   'files.none': 'Auftrag {order} hat noch keine Dateien.',
   'files.total': '{n} Dateien, {size}',
+  'watch.status': 'Beobachte {dir}: {waiting} wartend, {uploading} lädt hoch, {done} fertig, {failed} fehlgeschlagen',
+  'watch.gone': 'Der Ordner {dir} ist weg (Karte entnommen?). Warte, bis er wieder da ist …',
+  'watch.back': 'Der Ordner {dir} ist wieder da; es geht weiter.',
+  'watch.stopped': 'Beobachtung von {dir} beendet.',
+  'watch.skipped': 'übersprungen',
   // status, verify, config
   'status.none': 'Aus {root} wurde noch nichts in den Auftrag {order} hochgeladen (kein Manifest unter {file}).',
   'status.header': 'Auftrag {order} — {root}',

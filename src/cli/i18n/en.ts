@@ -119,6 +119,11 @@ export const en = {
   'orders.line': '{id} {shootcode} {n} files',
   'files.none': 'Order {order} has no files yet.',
   'files.total': '{n} files, {size}',
+  'watch.status': 'Watching {dir}: {waiting} waiting, {uploading} uploading, {done} done, {failed} failed',
+  'watch.gone': 'The folder {dir} is gone (card pulled?). Waiting for it to come back …',
+  'watch.back': 'The folder {dir} is back; carrying on.',
+  'watch.stopped': 'Stopped watching {dir}.',
+  'watch.skipped': 'skipped',
   // status, verify, config (issue: per-room state from the manifest; verify against the server; settings)
   'status.none': 'Nothing has been uploaded yet from {root} into order {order} (no manifest at {file}).',
   'status.header': 'Order {order} — {root}',

@@ -1,0 +1,119 @@
+/**
+ * One upload session of the CLI: the API client, the renderer, one engine (one pool), the opened shoots
+ * with their manifests, and Ctrl-C handling (SPEC: once → stop starting files, abort transfers, save,
+ * exit 130; twice → exit at once). Shared by `upload`, `batch` and `watch`.
+ */
+import path from 'node:path';
+import type { PiximmoApi } from '../api/client.js';
+import { UploadEngine } from '../core/engine.js';
+import type { PlannedFile, Shoot } from '../core/events.js';
+import { sha256File } from '../core/hash.js';
+import { ManifestLockedError, ManifestStore, manifestPathFor } from '../core/manifest.js';
+import type { ShootPlan } from '../core/plan.js';
+import type { RetryPolicy } from '../core/retry.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { t } from './i18n/index.js';
+import type { RunRenderer } from './render/types.js';
+
+export interface SessionOptions {
+  concurrency: number;
+  retry?: RetryPolicy;
+  /** Intents per second the client allows itself (SPEC 3/s); flag value or PIXIMMO_INTENT_RATE. */
+  intentRate?: string;
+}
+
+export class UploadSession {
+  readonly stop = new AbortController();
+  readonly engine: UploadEngine;
+  readonly shoots: Shoot[] = [];
+  private interrupts = 0;
+  private readonly onSignal = (): void => {
+    this.interrupts++;
+    if (this.interrupts > 1) process.exit(EXIT.INTERRUPTED); // the manifest on disk stays valid (atomic writes)
+    this.renderer.notice('warn', 'INTERRUPTING', t('run.interrupting'));
+    this.stop.abort(new Error('SIGINT'));
+  };
+
+  constructor(
+    readonly api: PiximmoApi,
+    readonly renderer: RunRenderer,
+    opts: SessionOptions,
+  ) {
+    const raw = opts.intentRate ?? process.env.PIXIMMO_INTENT_RATE;
+    const intentRate = raw === undefined || raw === '' ? 3 : Number(raw);
+    this.engine = new UploadEngine(
+      { api, hashFile: sha256File },
+      { concurrency: opts.concurrency, signal: this.stop.signal, intentRate, retry: opts.retry },
+    );
+    this.engine.on((e) => renderer.event(e));
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  get interrupted(): boolean {
+    return this.stop.signal.aborted;
+  }
+
+  /**
+   * Opens the manifest of (root, order) — refused with exit 2 when another run holds it — and, when it had
+   * to be rebuilt, loads the order's content from the server so nothing is sent twice.
+   */
+  async openShoot(root: string, orderId: string, manifestFile?: string, preloadKnown = false): Promise<Shoot> {
+    const file = manifestFile ? path.resolve(manifestFile) : manifestPathFor(root, orderId);
+    const opened = await ManifestStore.open(file, { root, orderId, apiUrl: this.api.apiUrl }, (err) =>
+      this.engine.abortAll({
+        code: 'MANIFEST_WRITE_FAILED',
+        detail: `${file}: ${err.message}`,
+        params: { cause: (err as NodeJS.ErrnoException).code ?? 'EIO' },
+      }),
+    ).catch((err: unknown) => {
+      if (err instanceof ManifestLockedError) {
+        throw new CliExit(EXIT.USAGE, t('manifest.locked', { pid: err.pid, host: err.host, file: err.file }), 'MANIFEST_LOCKED');
+      }
+      throw err;
+    });
+    const shoot: Shoot = { root, orderId, manifest: opened.store };
+    if (opened.rebuilt) {
+      this.renderer.notice('warn', 'MANIFEST_REBUILT', t('manifest.rebuilt', { detail: opened.rebuilt.reason, aside: opened.rebuilt.aside }));
+    }
+    if (opened.rebuilt || preloadKnown) shoot.known = await this.knownContent(orderId);
+    for (const [, e] of opened.store.entries()) {
+      if (e.state === 'registered' && e.checksum && e.file_id && e.object_key) {
+        (shoot.known ??= new Map()).set(e.checksum, { file_id: e.file_id, object_key: e.object_key });
+      }
+    }
+    this.shoots.push(shoot);
+    return shoot;
+  }
+
+  /** The plan's items as engine files of `shoot`; EXIF warnings are shown as they are attached. */
+  planned(plan: ShootPlan, shoot: Shoot): PlannedFile[] {
+    return plan.items.map(({ exifWarning, ...item }) => {
+      const f: PlannedFile = { ...item, shoot };
+      if (exifWarning) this.renderer.event({ type: 'warning', file: f, code: 'EXIF_UNREADABLE', detail: exifWarning });
+      return f;
+    });
+  }
+
+  /**
+   * The order's files on the server by checksum (a lost manifest, watch mode: "never sent again, even
+   * from a different path"). Errors (401, 403 …) surface at the first intent with the usual handling.
+   */
+  private async knownContent(orderId: string): Promise<Shoot['known']> {
+    try {
+      const { files } = await this.api.listFiles(orderId);
+      return new Map(files.filter((f) => f.checksum).map((f) => [f.checksum!, { file_id: f.file_id, object_key: f.object_key }]));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Releases signals, renderer, manifests (flushed, unlocked) and the connection pool. */
+  async close(): Promise<void> {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    this.renderer.close();
+    await Promise.all(this.shoots.map((s) => s.manifest.close().catch(() => undefined)));
+    await this.api.close().catch(() => undefined);
+  }
+}
