@@ -29,18 +29,20 @@ export function buildProgram(): Command {
     // subcommands are added so they inherit it.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
-  const uploadOptions = (c: Command): Command =>
+  // Options of every command that uploads (upload, watch, batch).
+  const transferOptions = (c: Command): Command =>
     c
-      .requiredOption('--order <id>', 'order to upload into, e.g. ORD-123')
       .option('--concurrency <n>', 'files in flight at once (default 4)')
       .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +raw (default jpg,jpeg,png,heic,dng,mp4,mov)')
-      .option('--dry-run', 'show the plan (file → room, stack, size) and send nothing')
       .option('--no-progress', 'plain lines instead of progress bars')
-      .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
       .option('--room <room>', 'room for files outside room folders (camera cards)')
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
       .option('--retries <n>', 'tries per request on network errors, 5xx and stalls (default 5)')
       .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
+  const uploadOptions = (c: Command): Command =>
+    transferOptions(c.requiredOption('--order <id>', 'order to upload into, e.g. ORD-123'))
+      .option('--dry-run', 'show the plan (file → room, stack, size) and send nothing')
+      .option('--manifest <file>', 'use this manifest file instead of the one in the state directory');
 
   uploadOptions(program.command('upload').argument('<dir...>', 'shoot folders').description('upload shoot folders into an order'))
     .action(async (dirs: string[], _o, cmd: Command) =>
@@ -50,6 +52,16 @@ export function buildProgram(): Command {
   uploadOptions(program.command('watch').argument('<dir>', 'card-reader folder, e.g. /media/EOS_DIGITAL').description('upload every new file of a folder as it appears'))
     .action(async (dir: string, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/watch.js')).watchCommand(dir, o as never)),
+    );
+
+  transferOptions(
+    program
+      .command('batch')
+      .argument('<file>', 'CSV with header folder,order — or JSON [{"folder","order"}]; folders relative to the file')
+      .description('upload many (folder, order) pairs with one pool and one summary'),
+  )
+    .action(async (file: string, _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/batch.js')).batchCommand(file, o as never)),
     );
 
   program

@@ -26,6 +26,7 @@ export interface RunSummary {
   bytes_sent: number;
   interrupted: boolean;
   fatal?: RunResult['fatal'];
+  forbidden_orders: string[];
 }
 
 export function summarize(result: RunResult): RunSummary {
@@ -57,5 +58,6 @@ export function summarize(result: RunResult): RunSummary {
     bytes_sent: result.bytes_sent,
     interrupted: result.interrupted,
     fatal: result.fatal,
+    forbidden_orders: result.forbidden_orders,
   };
 }

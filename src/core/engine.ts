@@ -53,6 +53,8 @@ export class UploadEngine {
   private readonly pacer: IntentPacer;
   private readonly stop = new AbortController();
   private fatal?: Failure;
+  /** Orders refused at intent: their remaining files are not tried (SPEC: 403 on intent → stop). */
+  private readonly forbidden = new Map<string, Failure>();
   /** One pool for every run() of this engine (watch mode starts runs while others are going). */
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly contentLocks = new Map<string, Promise<void>>();
@@ -99,7 +101,7 @@ export class UploadEngine {
     const settled = await Promise.all(
       pending.map((f) =>
         this.limit(async (): Promise<FileOutcome> => {
-          if (this.stop.signal.aborted) return { file: f, state: 'waiting', duration_ms: 0 };
+          if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
           return this.processFile(f);
         }),
       ),
@@ -109,6 +111,7 @@ export class UploadEngine {
     return {
       outcomes,
       fatal: this.fatal,
+      forbidden_orders: [...this.forbidden.keys()],
       interrupted: Boolean(this.opts.signal?.aborted),
       bytes_sent: this.bytesSent,
       duration_ms: this.clock.now() - started,
@@ -334,7 +337,15 @@ export class UploadEngine {
 
   private settleFailure(f: PlannedFile, err: unknown, t0: number): FileOutcome {
     const duration_ms = this.clock.now() - t0;
-    if (err instanceof FatalStop || (isApiError(err) && (err.status === 401 || err.code === 'ORDER_FORBIDDEN'))) {
+    if (isApiError(err) && err.code === 'ORDER_FORBIDDEN') {
+      if (!this.forbidden.has(f.shoot.orderId)) {
+        const failure = failureFrom(err, f);
+        this.forbidden.set(f.shoot.orderId, failure);
+        this.emit({ type: 'order-forbidden', orderId: f.shoot.orderId, failure });
+      }
+      return { file: f, state: 'waiting', duration_ms };
+    }
+    if (err instanceof FatalStop || (isApiError(err) && err.status === 401)) {
       const failure = err instanceof FatalStop ? err.failure : failureFrom(err, f);
       if (!this.fatal) {
         this.fatal = failure;

@@ -66,8 +66,10 @@ export type EngineEvent =
   | { type: 'bytes'; file: PlannedFile; delta: number }
   | { type: 'retry'; file: PlannedFile; code: string; detail: string; wait_ms: number; attempt: number }
   | { type: 'warning'; file?: PlannedFile; code: string; detail: string }
-  /** The run stops early: authentication, order forbidden, manifest not writable. */
-  | { type: 'fatal'; failure: Failure };
+  /** The run stops early for everyone: authentication, manifest not writable. */
+  | { type: 'fatal'; failure: Failure }
+  /** An order is not the user's (403 at intent): its files stop, other orders go on (batch). */
+  | { type: 'order-forbidden'; orderId: string; failure: Failure };
 
 export type EngineListener = (e: EngineEvent) => void;
 
@@ -84,8 +86,10 @@ export interface FileOutcome {
 
 export interface RunResult {
   outcomes: FileOutcome[];
-  /** Set when the run stopped early for everyone (401, 403 order, manifest write failure). */
+  /** Set when the run stopped early for everyone (401, manifest write failure). */
   fatal?: Failure;
+  /** Orders refused at intent (403 ORDER_FORBIDDEN); their files were not sent. */
+  forbidden_orders: string[];
   /** Ctrl-C: the run stopped starting files and aborted the ones in flight. */
   interrupted: boolean;
   /** Bytes that left for the network (retries included). */

@@ -4,7 +4,7 @@
  */
 import { PiximmoApi } from '../../api/client.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../core/retry.js';
-import type { PlannedFile } from '../../core/events.js';
+import type { PlannedFile, RunResult } from '../../core/events.js';
 import { UploadSession } from '../session.js';
 import { planShoot, type ShootPlan } from '../../core/plan.js';
 import { parseTypes } from '../../core/scan.js';
@@ -76,17 +76,18 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
-    return exitCodeFor(result.fatal?.code, result.interrupted, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
+    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
   } finally {
     await session.close();
   }
 }
 
-export function exitCodeFor(fatal: string | undefined, interrupted: boolean, anyFailed: boolean): number {
-  if (fatal === 'UNAUTHENTICATED') return EXIT.AUTH;
-  if (fatal === 'ORDER_FORBIDDEN') return EXIT.ORDER_FORBIDDEN;
-  if (interrupted) return EXIT.INTERRUPTED;
-  if (fatal || anyFailed) return EXIT.FAILED;
+/** SPEC exit codes; the worst outcome wins: 3 (login) before 4 (order) before 130 (Ctrl-C) before 1 (failures). */
+export function exitCodeFor(r: Pick<RunResult, 'fatal' | 'forbidden_orders' | 'interrupted'>, anyFailed: boolean): number {
+  if (r.fatal?.code === 'UNAUTHENTICATED') return EXIT.AUTH;
+  if (r.forbidden_orders.length > 0) return EXIT.ORDER_FORBIDDEN;
+  if (r.interrupted) return EXIT.INTERRUPTED;
+  if (r.fatal || anyFailed) return EXIT.FAILED;
   return EXIT.OK;
 }
 

@@ -45,6 +45,7 @@ export async function watchCommand(dir: string, opts: UploadOptions): Promise<nu
   let timer: NodeJS.Timeout | undefined;
   let shoot: Shoot | undefined;
   let fatal: Failure | undefined;
+  let forbidden = false;
 
   const flush = (): void => {
     timer = undefined;
@@ -64,9 +65,10 @@ export async function watchCommand(dir: string, opts: UploadOptions): Promise<nu
           enqueue(next);
         }
       }
-      if (result.fatal) {
+      if (result.fatal || result.forbidden_orders.length > 0) {
         fatal ??= result.fatal;
-        session.stop.abort(new Error(result.fatal.code)); // 401 / order forbidden: stop watching
+        forbidden ||= result.forbidden_orders.length > 0;
+        session.stop.abort(new Error('stop')); // 401 / order forbidden: stop watching
       }
     })().finally(() => runs.delete(run));
     runs.add(run);
@@ -136,9 +138,9 @@ export async function watchCommand(dir: string, opts: UploadOptions): Promise<nu
     status.stop();
     renderer.notice('info', 'WATCH_STOPPED', t('watch.stopped', { dir: root }));
     const outcomes = [...last.values()];
-    renderer.finish(summarize({ outcomes, interrupted: false, bytes_sent: status.bytesSent, duration_ms: status.elapsedMs(), fatal }), { checked: false, missing: [] });
+    renderer.finish(summarize({ outcomes, forbidden_orders: [], interrupted: false, bytes_sent: status.bytesSent, duration_ms: status.elapsedMs(), fatal }), { checked: false, missing: [] });
     // Ctrl-C is the normal end of watching: 0 when nothing is left failed (issue 4).
-    return exitCodeFor(fatal?.code, false, outcomes.some((o) => o.state === 'failed'));
+    return exitCodeFor({ fatal, forbidden_orders: forbidden ? [opts.order] : [], interrupted: false }, outcomes.some((o) => o.state === 'failed'));
   } finally {
     status.stop();
     await watcher.close();

@@ -67,8 +67,9 @@ export class JsonRenderer implements RunRenderer {
       case 'warning':
         writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail });
         break;
-      case 'fatal': {
-        writeJsonLine({ event: 'error', code: e.failure.code, detail: e.failure.detail });
+      case 'fatal':
+      case 'order-forbidden': {
+        writeJsonLine({ event: 'error', code: e.failure.code, detail: e.failure.detail, ...(e.type === 'order-forbidden' ? { order_id: e.orderId } : {}) });
         const ex = explain(e.failure); // the human words go to stderr, never stdout
         process.stderr.write(`${ex.text} ${ex.hint}\n`);
         break;
@@ -92,6 +93,7 @@ export class JsonRenderer implements RunRenderer {
       bytes_sent: summary.bytes_sent,
       duration_ms: summary.duration_ms,
       interrupted: summary.interrupted,
+      forbidden_orders: summary.forbidden_orders,
       ...(summary.fatal ? { fatal: { code: summary.fatal.code, detail: summary.fatal.detail } } : {}),
       rooms: summary.rows,
       failures: summary.failures.map((o) => ({ path: o.file.relPath, order_id: o.file.shoot.orderId, code: o.failure?.code, detail: o.failure?.detail })),

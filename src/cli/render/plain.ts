@@ -49,7 +49,8 @@ export function eventNote(e: EngineEvent): string | undefined {
     case 'warning':
       if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: e.file.relPath })}`;
       return `${t('state.warning').padEnd(14)} ${e.file ? `${e.file.relPath}: ` : ''}${e.code}`;
-    case 'fatal': {
+    case 'fatal':
+    case 'order-forbidden': {
       const ex = explain(e.failure);
       return `${ex.text}\n${ex.hint}`;
     }

@@ -1,0 +1,106 @@
+/**
+ * `piximmo batch <file>` (issue 4 "Scripted batch imports"): a list of (folder, order) pairs — CSV with
+ * the header row `folder,order`, or JSON `[{"folder", "order"}]` — uploaded with one shared pool, one
+ * progress view and one summary. Folders are relative to the batch file's folder. The exit code covers
+ * the whole batch: the worst outcome wins (3 before 4 before 1). Re-running a batch sends nothing twice.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { PlannedFile } from '../../core/events.js';
+import type { ShootPlan } from '../../core/plan.js';
+import { parseTypes } from '../../core/scan.js';
+import { authedApi } from '../context.js';
+import { t } from '../i18n/index.js';
+import { pickRenderer } from '../render/pick.js';
+import type { ServerCheck } from '../render/types.js';
+import { verifyOnServer } from '../server-check.js';
+import { UploadSession } from '../session.js';
+import { resolveConcurrency, resolveTypes, UsageError } from '../settings.js';
+import { summarize } from '../summary.js';
+import { exitCodeFor, planOrUsage, resolveRetry, type UploadOptions } from './upload.js';
+
+export interface BatchJob {
+  /** Absolute folder path. */
+  folder: string;
+  order: string;
+}
+
+/**
+ * Reads a batch file. CSV needs the header `folder,order` (more columns are ignored); JSON is an array of
+ * `{folder, order}`. Throws UsageError naming the line/entry that is wrong.
+ */
+export async function readBatchFile(file: string): Promise<BatchJob[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(t('batch.noFile', { file }));
+  }
+  const base = path.dirname(path.resolve(file));
+  let rows: unknown[];
+  if (/^\s*\[/.test(text)) {
+    try {
+      rows = JSON.parse(text) as unknown[];
+    } catch (err) {
+      throw new UsageError(t('batch.badJson', { file, detail: (err as Error).message }));
+    }
+    if (!Array.isArray(rows)) throw new UsageError(t('batch.badJson', { file, detail: 'not an array' }));
+  } else {
+    try {
+      rows = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+    } catch (err) {
+      throw new UsageError(t('batch.badCsv', { file, detail: (err as Error).message }));
+    }
+  }
+  return rows.map((r, i) => {
+    const row = (r ?? {}) as { folder?: unknown; order?: unknown };
+    if (typeof row.folder !== 'string' || !row.folder || typeof row.order !== 'string' || !row.order) {
+      throw new UsageError(t('batch.badRow', { file, n: i + 1 }));
+    }
+    return { folder: path.resolve(base, row.folder), order: row.order };
+  });
+}
+
+export async function batchCommand(file: string, opts: Omit<UploadOptions, 'order'>): Promise<number> {
+  const jobs = await readBatchFile(file);
+  if (jobs.length === 0) throw new UsageError(t('batch.empty', { file }));
+  const types = (() => {
+    try {
+      return parseTypes(resolveTypes(opts.types));
+    } catch (err) {
+      throw new UsageError(t('usage.types', { detail: (err as Error).message }));
+    }
+  })();
+  const renderer = await pickRenderer(opts);
+  const api = authedApi(opts);
+  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate });
+  let missingFolders = 0;
+  try {
+    const files: PlannedFile[] = [];
+    for (const job of jobs) {
+      renderer.scanStart(job.folder);
+      let plan: ShootPlan;
+      try {
+        plan = await planOrUsage(job.folder, opts, types);
+      } catch (err) {
+        // One missing folder does not stop the batch; it counts as a failure of the batch.
+        if (!(err instanceof UsageError)) throw err;
+        missingFolders++;
+        renderer.notice('error', 'FOLDER_MISSING', err.message);
+        continue;
+      }
+      renderer.scanDone(plan, job.order);
+      files.push(...session.planned(plan, await session.openShoot(plan.root, job.order)));
+    }
+    renderer.start(files);
+    const result = await session.engine.run(files);
+    const check: ServerCheck =
+      result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
+    renderer.finish(summarize(result), check);
+    const failed = result.outcomes.some((o) => o.state === 'failed') || check.missing.length > 0 || missingFolders > 0;
+    return exitCodeFor(result, failed);
+  } finally {
+    await session.close();
+  }
+}
