@@ -49,7 +49,7 @@ describe('status and verify', () => {
   it('before any upload: status says nothing was uploaded from this folder into this order, exit 0', async () => {
     const r = await cli.run(['status', shoot, '--order', 'ORD-1']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/Nothing has been uploaded yet from .* into order ORD-1/);
+    expect(r.stdout).toMatch(/Nothing has been uploaded yet from .* into order ORD-1/);
     const j = await cli.run(['status', shoot, '--order', 'ORD-1', '--json']);
     expect(j.events).toEqual([expect.objectContaining({ v: 1, event: 'status', found: false, files: 0 })]);
     const missing = await cli.run(['status', path.join(shoot, 'nope'), '--order', 'ORD-1']);

@@ -92,7 +92,7 @@ export async function statusCommand(dir: string, opts: StatusOptions): Promise<n
   if (!data) {
     if (!exists) throw new UsageError(t('usage.noFolder', { dir }));
     if (opts.json) writeJsonLine({ event: 'status', root, order_id: opts.order, manifest: file, found: false, files: 0, registered: 0, pending: 0, failed: 0, bytes: 0 });
-    else process.stderr.write(`${t('status.none', { root, order: opts.order, file })}\n`);
+    else process.stdout.write(`${t('status.none', { root, order: opts.order, file })}\n`);
     return EXIT.OK;
   }
   if (data.order_id && data.order_id !== opts.order) {
