@@ -3,6 +3,7 @@
  * Shared by the client (src/api) and the server (src/server): change it in one place.
  * All sizes are in bytes, all times ISO 8601 strings unless named *_ms / *_seconds.
  */
+import type { ErrorBody } from './errors.js';
 
 /** Media types the API knows, by lower-case file extension (SPEC "Types"). */
 export type RoomType = string;
@@ -62,6 +63,37 @@ export function isExistingIntent(r: IntentResponse): r is ExistingIntentResponse
 }
 export function isMultipartIntent(r: IntentResponse): r is MultipartIntentResponse {
   return 'multipart' in r;
+}
+
+/** Most files one POST /api/uploads/intents may carry. */
+export const MAX_BATCH_INTENTS = 50;
+
+/** One file of a batch: a single-intent body whose order_id is left out or equals the batch's. */
+export type BatchIntentFile = Omit<IntentRequest, 'order_id'> & { order_id?: string };
+
+/**
+ * POST /api/uploads/intents request body (batch prepare-upload, seeds/002): 1…MAX_BATCH_INTENTS files of
+ * one order. Counts as one request for the intent rate limit.
+ */
+export interface BatchIntentRequest {
+  order_id: string;
+  files: BatchIntentFile[];
+}
+
+/**
+ * One answer per file, in request order: what POST /api/uploads/intent would have answered with 200
+ * (single, multipart or existing_file_id), or that route's error body for this file (400 naming the
+ * field, 413, 415, 502 …; the HTTP status of the batch is still 200).
+ */
+export type BatchIntentItem = IntentResponse | ErrorBody;
+
+/** POST /api/uploads/intents response body (200). */
+export interface BatchIntentResponse {
+  uploads: BatchIntentItem[];
+}
+
+export function isBatchIntentError(item: BatchIntentItem): item is ErrorBody {
+  return 'error' in item;
 }
 
 /** EXIF values sent at finalize and listed back (SPEC "Per file"). All optional. */

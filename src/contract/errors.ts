@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   CHECKSUM_MISMATCH: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** The object store (S3-compatible endpoint) failed or refused a server-side request; retryable. */
+  STORAGE_ERROR: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -8,6 +8,7 @@ import { ApiError, errorResponse, toErrorResponse } from './lib/errors.js';
 import { registerDeviceRoutes } from './routes/device.js';
 import { registerFinalizeRoute } from './routes/finalize.js';
 import { registerIntentRoute } from './routes/intent.js';
+import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
@@ -15,6 +16,7 @@ import { registerLocalUploadRoute } from './routes/upload-local.js';
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   registerIntentRoute(app);
+  registerBatchIntentRoute(app);
   registerFinalizeRoute(app);
   registerMultipartRoutes(app);
   registerLocalUploadRoute(app);

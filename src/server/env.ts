@@ -13,8 +13,14 @@ export interface Env {
   DB: D1Database;
   /** Per-user token bucket for intents (src/server/ratelimit/intent-limiter.ts). */
   INTENT_LIMITER: DurableObjectNamespace;
-  /** "local": HMAC-signed URLs to this Worker's `PUT /upload/<token>`; "s3": SigV4 URLs to R2's S3 API. */
+  /** "local": HMAC-signed URLs to this Worker's `PUT /upload/<token>`; "s3": SigV4 URLs to S3_ENDPOINT. */
   SIGNER?: string;
+  /**
+   * How the Worker itself reaches stored objects (finalize HEAD, multipart create/complete/abort,
+   * housekeeping deletes): "r2" (default) = the BUCKET binding; "s3" = signed HTTP requests to
+   * S3_ENDPOINT (storage/s3.ts). Production on R2 keeps "r2" (same bucket, no extra round trips).
+   */
+  STORE?: string;
   /** HMAC key of the local signer (any string; the local server makes a random one). */
   LOCAL_SIGNING_SECRET?: string;
   /** Max file size in bytes; default 262144000 (SPEC: 250 MB). */
@@ -38,10 +44,26 @@ export interface Env {
   S3_REGION?: string;
   S3_ACCESS_KEY_ID?: string;
   S3_SECRET_ACCESS_KEY?: string;
+  /**
+   * S3 signer: "on" (default) signs `If-None-Match: *` into single-PUT URLs so a second PUT on the key
+   * fails (SPEC, R2/S3 honour it); "off" leaves it out, for sinks that reject the conditional.
+   */
+  S3_IF_NONE_MATCH?: string;
+  /**
+   * STORE "s3": "on" (default) = multipart via the S3 API above MULTIPART_THRESHOLD; "off" = single PUT
+   * for every size up to MAX_BYTES (sinks without multipart, e.g. nginx WebDAV). Ignored with STORE "r2".
+   */
+  S3_MULTIPART?: string;
 }
 
 export interface ServerConfig {
   signer: 'local' | 's3';
+  /** Server-side object access: the R2 binding or signed S3 requests (see Env.STORE). */
+  store: 'r2' | 's3';
+  /** S3 signer: sign `If-None-Match: *` into single PUTs. */
+  s3IfNoneMatch: boolean;
+  /** false: never multipart, single PUT up to maxBytes (STORE "s3" with S3_MULTIPART "off"). */
+  multipart: boolean;
   /** Bytes. */
   maxBytes: number;
   /** Seconds. */
@@ -71,12 +93,29 @@ function num(raw: string | undefined, name: string, fallback: number, min: numbe
   return n;
 }
 
+function onOff(raw: string | undefined, name: string, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(v)) return true;
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  throw new Error(`${name} must be "on" or "off", got "${raw}"`);
+}
+
+function oneOf<T extends string>(raw: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  const v = (raw || fallback).toLowerCase();
+  if (!(allowed as readonly string[]).includes(v)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return v as T;
+}
+
 /** Parses the vars of `env`; throws Error on an unusable value (e.g. PART_SIZE below 5 MiB). */
 export function readConfig(env: Env): ServerConfig {
-  const signer = (env.SIGNER ?? 'local').toLowerCase();
-  if (signer !== 'local' && signer !== 's3') throw new Error(`SIGNER must be "local" or "s3", got "${env.SIGNER}"`);
+  const signer = oneOf(env.SIGNER, 'SIGNER', ['local', 's3'] as const, 'local');
+  const store = oneOf(env.STORE, 'STORE', ['r2', 's3'] as const, 'r2');
   return {
     signer,
+    store,
+    s3IfNoneMatch: onOff(env.S3_IF_NONE_MATCH, 'S3_IF_NONE_MATCH', true),
+    multipart: store === 'r2' || onOff(env.S3_MULTIPART, 'S3_MULTIPART', true),
     maxBytes: num(env.MAX_BYTES, 'MAX_BYTES', 262_144_000, 1),
     urlTtlSeconds: num(env.URL_TTL_SECONDS, 'URL_TTL_SECONDS', 300, 1),
     intentRate: num(env.INTENT_RATE, 'INTENT_RATE', 3, 0),

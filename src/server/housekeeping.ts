@@ -1,13 +1,15 @@
 /**
  * Scheduled housekeeping (SPEC "Housekeeping"): intents not finalized within 24 h expire; their
- * objects are deleted and their unfinished multipart uploads aborted. Expired device codes are dropped.
+ * objects are deleted and their unfinished multipart uploads aborted (through the ObjectStore: R2
+ * binding or signed S3 requests). Expired device codes are dropped.
  *
  * "Now" is the cron event's scheduledTime, so tests can move the clock (runScheduled(at)).
  * Works in batches of 200 intents, at most 50 batches per run (the next run picks up the rest).
  */
 import { getFileByKey } from './db/files.js';
 import { listStaleIntents, transitionIntent } from './db/intents.js';
-import type { Env } from './env.js';
+import { readConfig, type Env } from './env.js';
+import { makeStore } from './storage/index.js';
 
 /** SPEC: 24 h, in ms. */
 export const INTENT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -19,11 +21,14 @@ export interface HousekeepingResult {
   objectsDeleted: number;
   uploadsAborted: number;
   deviceCodesDeleted: number;
+  /** Intents whose object/upload could not be cleaned up because the store failed. */
+  storeErrors: number;
 }
 
 export async function runHousekeeping(env: Env, now: Date): Promise<HousekeepingResult> {
-  const result: HousekeepingResult = { expired: 0, objectsDeleted: 0, uploadsAborted: 0, deviceCodesDeleted: 0 };
+  const result: HousekeepingResult = { expired: 0, objectsDeleted: 0, uploadsAborted: 0, deviceCodesDeleted: 0, storeErrors: 0 };
   const before = new Date(now.getTime() - INTENT_MAX_AGE_MS);
+  const store = makeStore(env, readConfig(env));
   for (let b = 0; b < MAX_BATCHES; b++) {
     const stale = await listStaleIntents(env.DB, before, BATCH);
     if (stale.length === 0) break;
@@ -33,17 +38,20 @@ export async function runHousekeeping(env: Env, now: Date): Promise<Housekeeping
       if (!(await transitionIntent(env.DB, intent.id, ['pending', 'uploaded'], 'expired', now))) continue;
       result.expired++;
       if (await getFileByKey(env.DB, intent.object_key)) continue; // finalized after all: keep the object
-      if (intent.upload_id) {
-        try {
-          await env.BUCKET.resumeMultipartUpload(intent.object_key, intent.upload_id).abort();
+      try {
+        if (intent.upload_id && intent.status === 'pending') {
+          await store.abortMultipart(intent.object_key, intent.upload_id); // already completed/aborted: no-op
           result.uploadsAborted++;
-        } catch {
-          // already completed or aborted: the object (if any) is deleted below
         }
-      }
-      if (await env.BUCKET.head(intent.object_key)) {
-        await env.BUCKET.delete(intent.object_key);
-        result.objectsDeleted++;
+        if (await store.head(intent.object_key)) {
+          await store.delete(intent.object_key);
+          result.objectsDeleted++;
+        }
+      } catch (e) {
+        // Store unreachable (S3 mode): the intent stays expired; its leftovers wait for the store's own
+        // lifecycle rules. One failure must not stop the run.
+        result.storeErrors++;
+        console.error(`piximmo housekeeping: ${intent.object_key}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     if (stale.length < BATCH) break;

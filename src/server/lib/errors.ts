@@ -27,11 +27,16 @@ export function invalid(field: string, message: string): ApiError {
   return new ApiError('VALIDATION_FAILED', message, { field });
 }
 
-/** JSON error response for `err`; status from ERROR_STATUS. */
-export function errorResponse(err: ApiError): Response {
+/** The error body `{"error": {code, message, details?}}` of `err` (also a batch item, routes/intents-batch.ts). */
+export function errorBody(err: ApiError): ErrorBody {
   const body: ErrorBody = { error: { code: err.code, message: err.message } };
   if (err.details) body.error.details = err.details;
-  return new Response(JSON.stringify(body), {
+  return body;
+}
+
+/** JSON error response for `err`; status from ERROR_STATUS. */
+export function errorResponse(err: ApiError): Response {
+  return new Response(JSON.stringify(errorBody(err)), {
     status: err.status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', ...err.headers },
   });

@@ -1,10 +1,18 @@
 /**
  * The local server (SPEC "The local server"): the bundled Worker (dist/worker.js — run `npm run build`
  * first) under Miniflare on 127.0.0.1, with R2/D1/Durable Object state persisted under `stateDir`,
- * migrations applied and users/orders seeded. The Worker uses the local signer: signed URLs point at
- * its own `PUT /upload/<token>`, on the origin each request came in on.
+ * migrations applied and users/orders seeded.
  *
- * Throws Error when dist/worker.js is missing, the seed is malformed, or the port is taken.
+ * Storage (`storage`):
+ * - "r2" (default): the local signer — signed URLs point at the Worker's own `PUT /upload/<token>`, on
+ *   the origin each request came in on — and Miniflare's emulated R2 in `stateDir`.
+ * - "s3": the production path against any S3-compatible endpoint (`s3`): SigV4 query-signed PUT URLs to
+ *   `<endpoint>/<bucket>/<key>` (SIGNER "s3"), and the Worker checks/assembles/deletes objects with signed
+ *   S3 requests (STORE "s3", storage/s3.ts). Use a separate `stateDir` per storage: D1 rows of one mode
+ *   name objects the other cannot see.
+ *
+ * Throws Error when dist/worker.js is missing, the seed is malformed, S3 settings are incomplete, or
+ * the port is taken.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +25,26 @@ import { applySeed, loadSeed, type SeedFile } from './seed.js';
 
 export type { SeedFile, SeedOrder, SeedUser } from './seed.js';
 
+/** An S3-compatible endpoint for `storage: "s3"` (path-style URLs `<endpoint>/<bucket>/<key>`). */
+export interface S3StorageOptions {
+  /** e.g. "http://127.0.0.1:9000"; http or https, a path prefix is kept. */
+  endpoint: string;
+  bucket: string;
+  /** SigV4 region; default "auto" (R2's). */
+  region?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Sign `If-None-Match: *` into single PUTs (a second PUT on the key fails on R2/S3); default true. */
+  ifNoneMatch?: boolean;
+  /** Multipart above multipartThreshold via the S3 API; default true. false: single PUT up to maxBytes. */
+  multipart?: boolean;
+}
+
 export interface LocalServerOptions {
+  /** "r2" (default): emulated R2 + local upload route; "s3": sign for `s3` (see the file comment). */
+  storage?: 'r2' | 's3';
+  /** Required when storage is "s3". */
+  s3?: S3StorageOptions;
   /** Default 8787; 0 = an ephemeral port (read it from `LocalServer.port`). */
   port?: number;
   /** Default "127.0.0.1". */
@@ -47,6 +74,7 @@ export interface LocalServerOptions {
 export interface LocalServer {
   /** "http://127.0.0.1:PORT" (no trailing slash). */
   url: string;
+  storage: 'r2' | 's3';
   port: number;
   close(): Promise<void>;
   /** Fires the Worker's scheduled (cron) handler as of `at`. */
@@ -70,8 +98,36 @@ function signingSecret(stateDir: string, persist: boolean): string {
   return s;
 }
 
-function optVar(v: number | undefined): string | undefined {
-  return v === undefined ? undefined : String(v);
+function optVar(v: number | boolean | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
+}
+
+/** Worker vars selecting signer and store; throws Error when the S3 settings are incomplete. */
+function storageVars(opts: LocalServerOptions, stateDir: string, persist: boolean): Record<string, string> {
+  const storage = opts.storage ?? 'r2';
+  if (storage === 'r2') return { SIGNER: 'local', STORE: 'r2', LOCAL_SIGNING_SECRET: signingSecret(stateDir, persist) };
+  if (storage !== 's3') throw new Error(`storage must be "r2" or "s3", got "${String(storage)}"`);
+  const s3 = opts.s3;
+  if (!s3) throw new Error('storage "s3" needs the s3 options (endpoint, bucket, accessKeyId, secretAccessKey)');
+  for (const k of ['endpoint', 'bucket', 'accessKeyId', 'secretAccessKey'] as const) {
+    if (!s3[k]) throw new Error(`storage "s3": ${k} is not set`);
+  }
+  if (!/^https?:\/\/[^/?#]+/.test(s3.endpoint)) throw new Error(`storage "s3": endpoint must be an http(s) URL, got "${s3.endpoint}"`);
+  const vars: Record<string, string> = {
+    SIGNER: 's3',
+    STORE: 's3',
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: s3.region || 'auto',
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  };
+  const inm = optVar(s3.ifNoneMatch);
+  const mp = optVar(s3.multipart);
+  if (inm) vars.S3_IF_NONE_MATCH = inm;
+  if (mp) vars.S3_MULTIPART = mp;
+  return vars;
 }
 
 export async function startLocalServer(opts: LocalServerOptions = {}): Promise<LocalServer> {
@@ -82,7 +138,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const seed = loadSeed(opts.seed ?? defaultSeedPath());
   if (persist) mkdirSync(stateDir, { recursive: true });
 
-  const vars: Record<string, string> = { SIGNER: 'local', LOCAL_SIGNING_SECRET: signingSecret(stateDir, persist) };
+  const vars = storageVars(opts, stateDir, persist);
   const extra: Record<string, string | undefined> = {
     MAX_BYTES: optVar(opts.maxBytes),
     URL_TTL_SECONDS: optVar(opts.urlTtlSeconds),
@@ -122,6 +178,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     return {
       url: `http://${ready.hostname}:${port}`,
       port,
+      storage: opts.storage ?? 'r2',
       mf,
       close: () => mf.dispose(),
       async runScheduled(at: Date) {

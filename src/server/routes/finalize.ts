@@ -5,7 +5,12 @@
  * intent's is used then). Checks: 403 KEY_FORBIDDEN when the key was not issued to the caller
  * (unknown keys too); 409 OBJECT_MISSING when the object is not in R2 or its size differs from
  * `bytes`; 422 CHECKSUM_MISMATCH when `checksum` differs from the intent's, or from the stored bytes'
- * SHA-256 (recorded by R2 at put, or — multipart — computed by reading the object once).
+ * SHA-256; 502 STORAGE_ERROR when the object store cannot be asked.
+ * The object is checked through the ObjectStore (storage/): with the R2 binding the SHA-256 is the one
+ * R2 recorded at put, or — multipart — computed by reading the object once; with an S3 endpoint
+ * (`--storage s3`) it is a signed HEAD: size must equal, and the SHA-256 is compared when the store
+ * reports `x-amz-checksum-sha256` (it does when the PUT carried the signed checksum header and the store
+ * keeps checksums, as R2/S3 do); otherwise (nginx WebDAV, multipart objects) the size only.
  * Writes the File row (upsert on UNIQUE(object_key): idempotent, concurrent finalizes → one row).
  * Response: FinalizeResponse `{file_id, status: "uploaded"}`.
  */
@@ -17,8 +22,9 @@ import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
-import { computeSha256, recordedSha256 } from '../lib/object-hash.js';
 import { jsonBody, optObject, reqInt, reqString, sha256Field } from '../lib/validate.js';
+import { readConfig } from '../env.js';
+import { makeStore } from '../storage/index.js';
 
 function mismatch(objectKey: string, expected: string, actual: string, what: string): ApiError {
   return new ApiError('CHECKSUM_MISMATCH', `${objectKey}: ${what}`, { object_key: objectKey, expected, actual });
@@ -43,7 +49,8 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
         intent_status: intent.status,
       });
     }
-    const head = await c.env.BUCKET.head(objectKey);
+    const store = makeStore(c.env, readConfig(c.env));
+    const head = await store.head(objectKey);
     if (!head || head.size !== bytes) {
       throw new ApiError(
         'OBJECT_MISSING',
@@ -55,9 +62,9 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
       throw mismatch(objectKey, intent.checksum, declared, 'checksum differs from the one given at intent');
     }
     const want = declared ?? intent.checksum;
-    let stored = recordedSha256(head);
-    if (!stored && want) {
-      stored = await computeSha256(c.env.BUCKET, objectKey);
+    let stored = head.sha256;
+    if (!stored && want && store.hashByRead) {
+      stored = await store.hashByRead(objectKey);
       if (stored === null) throw new ApiError('OBJECT_MISSING', `${objectKey}: object vanished`, { object_key: objectKey });
     }
     if (want && stored && want !== stored) throw mismatch(objectKey, want, stored, 'stored bytes do not hash to the declared SHA-256');

@@ -1,12 +1,14 @@
 /**
- * Multipart helpers (SPEC "Multipart"): part arithmetic, part URL signing, and starting the R2
- * multipart upload of an intent whose bytes exceed MULTIPART_THRESHOLD.
+ * Multipart helpers (SPEC "Multipart"): part arithmetic, part URL signing, and starting the multipart
+ * upload (R2 binding or S3 CreateMultipartUpload, via the ObjectStore) of an intent whose bytes exceed
+ * MULTIPART_THRESHOLD.
  * Parts are `part_size` bytes (>= 5 MiB), all equal but the last; at most 10,000 parts (the part size
  * is raised, in whole MiB, when the configured one would need more).
  */
 import type { MultipartIntentResponse, PartUrl } from '../../contract/api.js';
 import { setMultipart, type IntentRow } from '../db/intents.js';
-import { MAX_PARTS, type Env, type ServerConfig } from '../env.js';
+import { MAX_PARTS, type ServerConfig } from '../env.js';
+import type { ObjectStore } from '../storage/index.js';
 import type { UploadSigner } from '../signers/types.js';
 
 const MiB = 1024 * 1024;
@@ -52,9 +54,13 @@ export async function signParts(
   return out;
 }
 
-/** Creates the R2 multipart upload for `intent`, records it, and returns all part URLs. */
+/**
+ * Creates the multipart upload for `intent` in the store, records it, and returns all part URLs.
+ * Throws ApiError 502 STORAGE_ERROR when the store refuses (S3 mode).
+ */
 export async function startMultipart(
-  env: Env,
+  db: D1Database,
+  store: ObjectStore,
   cfg: ServerConfig,
   signer: UploadSigner,
   intent: IntentRow,
@@ -62,16 +68,13 @@ export async function startMultipart(
   expiresAt: Date,
 ): Promise<MultipartIntentResponse> {
   const partSize = effectivePartSize(intent.bytes, cfg.partSize);
-  const mpu = await env.BUCKET.createMultipartUpload(intent.object_key, {
-    httpMetadata: { contentType: intent.mime },
-    customMetadata: { intent_id: intent.id },
-  });
-  await setMultipart(env.DB, intent.id, mpu.uploadId, partSize, new Date());
-  const withUpload: IntentRow = { ...intent, upload_id: mpu.uploadId, part_size: partSize };
+  const uploadId = await store.createMultipart(intent.object_key, intent.mime, intent.id);
+  await setMultipart(db, intent.id, uploadId, partSize, new Date());
+  const withUpload: IntentRow = { ...intent, upload_id: uploadId, part_size: partSize };
   const numbers = Array.from({ length: partCount(intent.bytes, partSize) }, (_, i) => i + 1);
   return {
     object_key: intent.object_key,
-    multipart: { upload_id: mpu.uploadId, part_size: partSize, parts: await signParts(signer, withUpload, numbers, origin, expiresAt) },
+    multipart: { upload_id: uploadId, part_size: partSize, parts: await signParts(signer, withUpload, numbers, origin, expiresAt) },
     expires_at: expiresAt.toISOString(),
   };
 }

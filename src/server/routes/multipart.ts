@@ -6,12 +6,14 @@
  *   fresh part URLs (resume after the 5-minute URLs expired). 410 URL_EXPIRED when the upload is no
  *   longer open (aborted, expired by housekeeping, completed).
  * - POST /api/uploads/multipart/complete `{parts: [{part_number, etag}]}` → 200 `{object_key, bytes, etag}`
- *   (R2 complete; etags may be quoted). Repeating it after success answers the same (idempotent).
- *   R2 refusing the parts (wrong etag, missing part, undersized part) → 400 field "parts".
+ *   (store complete — R2 binding or S3 CompleteMultipartUpload; etags may be quoted). Repeating it after
+ *   success answers the same (idempotent). The store refusing the parts (wrong etag, missing part,
+ *   undersized part) → 400 field "parts"; the store failing otherwise (S3 mode) → 502 STORAGE_ERROR.
  * - POST /api/uploads/multipart/abort → 204; idempotent; an upload already completed but not
  *   finalized is deleted; a finalized one cannot be aborted (400 field "object_key").
- * Then POST /api/uploads/finalize as for a single PUT (the checksum is verified there by reading
- * the object once, since R2 cannot check a multipart upload's SHA-256 at put time).
+ * Then POST /api/uploads/finalize as for a single PUT (with the R2 binding the checksum is verified
+ * there by reading the object once, since R2 cannot check a multipart upload's SHA-256 at put time;
+ * in S3 mode the size only — see routes/finalize.ts).
  */
 import type { Hono } from 'hono';
 import type { MultipartPartsResponse } from '../../contract/api.js';
@@ -23,6 +25,7 @@ import { ApiError, invalid } from '../lib/errors.js';
 import { requestOrigin } from '../lib/origin.js';
 import { jsonBody, reqString, type Json } from '../lib/validate.js';
 import { makeSigner } from '../signers/index.js';
+import { makeStore, PartsRejectedError, type CompletedPart } from '../storage/index.js';
 import { partCount, signParts } from './multipart-start.js';
 
 /** The caller's multipart intent for `{object_key, upload_id}` of the body. */
@@ -55,11 +58,11 @@ function partNumbers(body: Json, max: number): number[] {
   return [...new Set(v as number[])].sort((a, b) => a - b);
 }
 
-function completedParts(body: Json, max: number): R2UploadedPart[] {
+function completedParts(body: Json, max: number): CompletedPart[] {
   const v = body.parts;
   if (!Array.isArray(v) || v.length === 0 || v.length > MAX_PARTS) throw invalid('parts', 'parts must be a non-empty array');
   const seen = new Set<number>();
-  const out: R2UploadedPart[] = [];
+  const out: CompletedPart[] = [];
   for (const p of v as unknown[]) {
     const { part_number: n, etag } = (p ?? {}) as { part_number?: unknown; etag?: unknown };
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max || seen.has(n)) {
@@ -89,33 +92,33 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
     const body = await jsonBody(c);
     const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
     const parts = completedParts(body, partCount(intent.bytes, intent.part_size));
+    const store = makeStore(c.env, readConfig(c.env));
     if (intent.status === 'uploaded' || intent.status === 'finalized') {
-      const head = await c.env.BUCKET.head(intent.object_key);
-      if (head) return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.httpEtag });
+      const head = await store.head(intent.object_key);
+      if (head) return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
     }
     if (intent.status !== 'pending') throw notOpen(intent);
-    let obj: R2Object;
     try {
-      obj = await c.env.BUCKET.resumeMultipartUpload(intent.object_key, intent.upload_id).complete(parts);
+      await store.completeMultipart(intent.object_key, intent.upload_id, parts);
     } catch (e) {
-      throw invalid('parts', `R2 refused to complete the upload: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof PartsRejectedError) throw invalid('parts', `the object store refused to complete the upload: ${e.message}`);
+      throw e;
     }
+    const head = await store.head(intent.object_key);
+    if (!head) throw new ApiError('STORAGE_ERROR', `${intent.object_key}: completed, but the store does not show the object`, { operation: 'HeadObject' });
     await transitionIntent(c.env.DB, intent.id, ['pending'], 'uploaded', new Date());
-    return c.json({ object_key: intent.object_key, bytes: obj.size, etag: obj.httpEtag });
+    return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
   });
 
   app.post('/api/uploads/multipart/abort', requireAuth, async (c) => {
     const body = await jsonBody(c);
     const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
     if (intent.status === 'finalized') throw invalid('object_key', `${intent.object_key} is already finalized; it cannot be aborted`);
+    const store = makeStore(c.env, readConfig(c.env));
     if (intent.status === 'pending') {
-      try {
-        await c.env.BUCKET.resumeMultipartUpload(intent.object_key, intent.upload_id).abort();
-      } catch {
-        // already gone in R2: aborting is idempotent
-      }
+      await store.abortMultipart(intent.object_key, intent.upload_id); // idempotent
     } else if (intent.status === 'uploaded') {
-      await c.env.BUCKET.delete(intent.object_key);
+      await store.delete(intent.object_key);
     }
     await transitionIntent(c.env.DB, intent.id, ['pending', 'uploaded'], 'aborted', new Date());
     return c.body(null, 204);

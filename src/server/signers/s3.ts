@@ -1,9 +1,12 @@
 /**
- * Production signer: SigV4 query-signed ("presigned") URLs for R2's S3 API, made with aws4fetch.
+ * Production signer: SigV4 query-signed ("presigned") URLs for an S3-compatible API (R2's in
+ * production; any S3-compatible endpoint with the local server's `--storage s3`), made with aws4fetch.
  *
- * Single PUT: `PUT {S3_ENDPOINT}/{S3_BUCKET}/{key}` signing `Content-Type`, `If-None-Match: *`
- * (SPEC: single-use — a second PUT on the key fails with 412) and, when the intent has a checksum,
- * `x-amz-checksum-sha256` (base64 of the digest: R2 rejects a body that does not hash to it).
+ * Single PUT: `PUT {S3_ENDPOINT}/{S3_BUCKET}/{key}` (path-style) signing `Content-Type`,
+ * `If-None-Match: *` unless `ifNoneMatch` is false (SPEC: single-use — a second PUT on the key fails
+ * with 412 on R2/S3) and, when the intent has a checksum, `x-amz-checksum-sha256` (base64 of the digest:
+ * R2/S3 reject a body that does not hash to it). Exactly these headers are returned to the client,
+ * which sends them plus Content-Length (not signed); the signature also covers `host`.
  * Parts: `PUT …/{key}?partNumber=N&uploadId=U` (UploadPart), no extra headers.
  * Lifetime: X-Amz-Expires = seconds until `expiresAt` (SPEC: 5 minutes).
  */
@@ -57,13 +60,19 @@ export function objectUrl(endpoint: string, bucket: string, key: string): string
 }
 
 export interface S3SignerConfig extends S3Credentials {
+  /** e.g. "https://<account>.r2.cloudflarestorage.com" or "http://127.0.0.1:9000" (a path prefix is kept). */
   endpoint: string;
   bucket: string;
 }
 
+export interface S3SignerOptions extends S3SignerConfig {
+  /** Sign `If-None-Match: *` into single PUTs; default true. */
+  ifNoneMatch?: boolean;
+}
+
 export class S3Signer implements UploadSigner {
   readonly kind = 's3' as const;
-  constructor(private readonly cfg: S3SignerConfig) {
+  constructor(private readonly cfg: S3SignerOptions) {
     for (const k of ['endpoint', 'bucket', 'accessKeyId', 'secretAccessKey'] as const) {
       if (!cfg[k]) throw new Error(`S3 signer: ${k} is not set`);
     }
@@ -75,7 +84,8 @@ export class S3Signer implements UploadSigner {
 
   async signPut(t: PutTarget): Promise<SignedPut> {
     const now = new Date();
-    const headers: Record<string, string> = { 'Content-Type': t.mime, 'If-None-Match': '*' };
+    const headers: Record<string, string> = { 'Content-Type': t.mime };
+    if (this.cfg.ifNoneMatch !== false) headers['If-None-Match'] = '*';
     if (t.checksum) headers['x-amz-checksum-sha256'] = base64(hexToBytes(t.checksum));
     const url = await presignS3(this.cfg, {
       method: 'PUT',

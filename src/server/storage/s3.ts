@@ -1,0 +1,142 @@
+/**
+ * ObjectStore over an S3-compatible HTTP endpoint (`STORE = "s3"`; the local server's `--storage s3`):
+ * header-signed SigV4 requests (aws4fetch, service "s3", `x-amz-content-sha256: UNSIGNED-PAYLOAD`) to
+ * path-style URLs `<S3_ENDPOINT>/<S3_BUCKET>/<key>`.
+ *
+ * - head: `HEAD <object>` with `x-amz-checksum-mode: ENABLED`; 200 → size from Content-Length, sha256
+ *   from `x-amz-checksum-sha256` (base64, present only when the PUT carried it and the store keeps it:
+ *   R2/S3 do, nginx WebDAV does not — then finalize checks the size only); 404 → null.
+ * - delete: `DELETE <object>`; 2xx and 404 (nginx answers 404 for a missing file) are success.
+ * - multipart: CreateMultipartUpload `POST <object>?uploads` (XML `UploadId`), CompleteMultipartUpload
+ *   `POST <object>?uploadId=U` (XML body; S3 may answer 200 with an `<Error>` body, treated as failure),
+ *   AbortMultipartUpload `DELETE <object>?uploadId=U` (404 NoSuchUpload is success). Sinks without
+ *   multipart (nginx WebDAV) are run with `S3_MULTIPART = "off"` instead, so these are never called.
+ * Any other answer, a network error or no answer within 30 s → ApiError 502 STORAGE_ERROR naming the
+ * operation and the store's status/code. Source of the wire formats: the Amazon S3 API reference.
+ */
+import { AwsClient } from 'aws4fetch';
+import { fromBase64url, toHex } from '../lib/crypto.js';
+import { ApiError } from '../lib/errors.js';
+import { objectUrl, type S3SignerConfig } from '../signers/s3.js';
+import { PartsRejectedError, type CompletedPart, type ObjectStore, type StoredObject } from './types.js';
+
+/** Milliseconds one request to the store may take. */
+const TIMEOUT_MS = 30_000;
+
+/** S3 error codes of CompleteMultipartUpload that mean "these parts are wrong" (→ 400 field "parts"). */
+const PART_ERRORS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'NoSuchUpload', 'MalformedXML']);
+
+function xmlText(xml: string, tag: string): string | null {
+  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
+  if (!m) return null;
+  return m[1]
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Lower-case hex of a base64 SHA-256 header value; null when absent, composite ("…-3") or malformed. */
+export function checksumHeaderToHex(v: string | null): string | null {
+  if (!v || !/^[A-Za-z0-9+/]{43}=$/.test(v.trim())) return null;
+  const bytes = fromBase64url(v.trim().replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+  return bytes.length === 32 ? toHex(bytes) : null;
+}
+
+export class S3HttpStore implements ObjectStore {
+  readonly kind = 's3' as const;
+  private readonly client: AwsClient;
+
+  constructor(private readonly cfg: S3SignerConfig) {
+    this.client = new AwsClient({ ...cfg, service: 's3', retries: 2 });
+  }
+
+  private url(key: string, query: Record<string, string> = {}): string {
+    const u = new URL(objectUrl(this.cfg.endpoint, this.cfg.bucket, key));
+    for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+    // {uploads: ''} gives "?uploads=", which S3 accepts for the bare subresource "?uploads".
+    return u.toString();
+  }
+
+  private async call(op: string, url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.client.fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (e) {
+      throw new ApiError('STORAGE_ERROR', `object store unreachable during ${op}: ${e instanceof Error ? e.message : String(e)}`, { operation: op });
+    }
+  }
+
+  private async failure(op: string, res: Response): Promise<ApiError> {
+    const text = await res.text().catch(() => '');
+    const code = xmlText(text, 'Code');
+    return new ApiError('STORAGE_ERROR', `object store refused ${op}: HTTP ${res.status}${code ? ` ${code}` : ''}`, {
+      operation: op,
+      store_status: res.status,
+      ...(code ? { store_code: code } : {}),
+    });
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    const res = await this.call('HeadObject', this.url(key), { method: 'HEAD', headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+    if (res.status === 404) return null;
+    if (!res.ok) throw await this.failure('HeadObject', res);
+    const size = Number(res.headers.get('content-length'));
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new ApiError('STORAGE_ERROR', 'object store answered HeadObject without a Content-Length', { operation: 'HeadObject' });
+    }
+    return { size, etag: res.headers.get('etag') ?? '', sha256: checksumHeaderToHex(res.headers.get('x-amz-checksum-sha256')) };
+  }
+
+  async delete(key: string): Promise<void> {
+    const res = await this.call('DeleteObject', this.url(key), { method: 'DELETE' });
+    if (!res.ok && res.status !== 404) throw await this.failure('DeleteObject', res);
+    await res.body?.cancel();
+  }
+
+  async createMultipart(key: string, contentType: string): Promise<string> {
+    const res = await this.call('CreateMultipartUpload', this.url(key, { uploads: '' }), {
+      method: 'POST',
+      headers: { 'Content-Type': contentType },
+    });
+    if (!res.ok) {
+      const err = await this.failure('CreateMultipartUpload', res);
+      err.message += ' (a sink without multipart, e.g. nginx WebDAV, needs S3_MULTIPART = "off" / --s3-multipart off)';
+      throw err;
+    }
+    const uploadId = xmlText(await res.text(), 'UploadId');
+    if (!uploadId) throw new ApiError('STORAGE_ERROR', 'object store answered CreateMultipartUpload without an UploadId', { operation: 'CreateMultipartUpload' });
+    return uploadId;
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
+    const body =
+      '<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>"${xmlEscape(p.etag)}"</ETag></Part>`).join('') +
+      '</CompleteMultipartUpload>';
+    const res = await this.call('CompleteMultipartUpload', this.url(key, { uploadId }), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/xml' },
+      body,
+    });
+    const text = await res.text();
+    const code = xmlText(text, 'Code');
+    if (res.ok && !text.includes('<Error>')) return;
+    if (code && PART_ERRORS.has(code)) throw new PartsRejectedError(`${code}: ${xmlText(text, 'Message') ?? 'parts refused'}`);
+    throw new ApiError('STORAGE_ERROR', `object store refused CompleteMultipartUpload: HTTP ${res.status}${code ? ` ${code}` : ''}`, {
+      operation: 'CompleteMultipartUpload',
+      store_status: res.status,
+      ...(code ? { store_code: code } : {}),
+    });
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    const res = await this.call('AbortMultipartUpload', this.url(key, { uploadId }), { method: 'DELETE' });
+    if (!res.ok && res.status !== 404) throw await this.failure('AbortMultipartUpload', res);
+    await res.body?.cancel();
+  }
+}

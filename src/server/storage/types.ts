@@ -1,0 +1,58 @@
+/**
+ * Server-side access to the object store (SPEC "The system": the API checks objects at finalize, runs
+ * multipart create/complete/abort, and housekeeping deletes expired objects). Two implementations:
+ * - `R2BindingStore` (storage/r2.ts): the Worker's `BUCKET` binding (R2 in production, Miniflare's
+ *   emulated R2 locally);
+ * - `S3HttpStore` (storage/s3.ts): header-signed SigV4 requests to an S3-compatible endpoint
+ *   (path-style `<endpoint>/<bucket>/<key>`), e.g. R2's S3 API, MinIO, or an nginx WebDAV sink.
+ * Clients never talk to the store through this interface: they PUT to signed URLs (signers/).
+ */
+
+/** What a HEAD tells about a stored object. */
+export interface StoredObject {
+  /** Bytes. */
+  size: number;
+  /** Quoted entity tag as the store reports it (S3 `ETag`, R2 `httpEtag`), or "" when none. */
+  etag: string;
+  /**
+   * SHA-256 (lower-case hex) the store verified at write and reports back, or null when it does not
+   * (no checksum sent at PUT, multipart object, or a sink without checksum support such as nginx).
+   */
+  sha256: string | null;
+}
+
+/** One uploaded part, for completing a multipart upload. */
+export interface CompletedPart {
+  /** 1-based. */
+  partNumber: number;
+  /** The part's entity tag without quotes. */
+  etag: string;
+}
+
+/** The store refused a multipart complete because of the parts (wrong etag, missing or undersized part). */
+export class PartsRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartsRejectedError';
+  }
+}
+
+export interface ObjectStore {
+  readonly kind: 'r2' | 's3';
+  /** Metadata of `key`, or null when there is no such object. */
+  head(key: string): Promise<StoredObject | null>;
+  /**
+   * SHA-256 (hex) computed by reading the whole object once; null when it is gone. Only stores that can
+   * afford it offer this (R2 binding: a read inside the data centre); the S3 store leaves it out, so
+   * finalize in S3 mode checks the size only when the store reports no checksum.
+   */
+  hashByRead?(key: string): Promise<string | null>;
+  /** Deletes `key`; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Starts a multipart upload; returns its upload id. */
+  createMultipart(key: string, contentType: string, intentId: string): Promise<string>;
+  /** Completes a multipart upload. Throws PartsRejectedError when the store refuses the parts. */
+  completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void>;
+  /** Aborts a multipart upload; an unknown (already completed/aborted) upload is not an error. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+}
