@@ -21,6 +21,7 @@ import type {
   DeviceTokenResponse,
 } from '../contract/api.js';
 import { ApiError } from './errors.js';
+import { ERROR_STATUS, isErrorBody } from '../contract/errors.js';
 import { createAgent, DEFAULT_STALL_MS, parseJsonAnswer, send } from './http.js';
 
 export interface ApiClientOptions {
@@ -66,6 +67,26 @@ export class PiximmoApi {
   /** POST /api/uploads/intent. Throws ApiError (400, 401, 403 ORDER_FORBIDDEN, 413, 415, 429 with retryAfterMs). */
   intent(body: IntentRequest, signal?: AbortSignal): Promise<IntentResponse> {
     return this.json('POST', '/api/uploads/intent', body, signal);
+  }
+
+  /**
+   * POST /api/uploads/intents (issue 5, seed 002's prepare-upload): intents for up to 50 files of one order
+   * in one request, counted once by the rate limit. Resolves to one response or one ApiError per file, in
+   * order. Throws ApiError for the whole request (401, 403 ORDER_FORBIDDEN, 429, 404 on servers without it).
+   */
+  async intentBatch(orderId: string, files: Omit<IntentRequest, 'order_id'>[], signal?: AbortSignal): Promise<(IntentResponse | ApiError)[]> {
+    const operation = 'POST /api/uploads/intents';
+    const res = await this.json<{ uploads?: unknown }>('POST', '/api/uploads/intents', { order_id: orderId, files }, signal);
+    if (!Array.isArray(res.uploads) || res.uploads.length !== files.length) {
+      throw new ApiError({ kind: 'protocol', code: 'BAD_RESPONSE', message: 'the batch answer does not list one upload per file', operation });
+    }
+    return res.uploads.map((u: unknown) => {
+      if (isErrorBody(u)) {
+        const status = (ERROR_STATUS as Record<string, number>)[u.error.code] ?? 400;
+        return new ApiError({ kind: 'http', status, code: u.error.code, message: u.error.message, operation, details: u.error.details });
+      }
+      return u as IntentResponse;
+    });
   }
 
   /** POST /api/uploads/finalize. Throws ApiError (403 KEY_FORBIDDEN, 409 OBJECT_MISSING, 422). Idempotent per key. */
@@ -124,10 +145,12 @@ export class PiximmoApi {
   ): Promise<PutResult> {
     const operation = 'PUT signed URL';
     let touch: () => void = () => undefined;
+    // The body's own failure (file changed or unreadable) is the real reason, whatever undici makes of it.
+    let bodyError: ApiError | undefined;
     const body = readRange(src, (n) => {
       touch();
       opts.onBytes?.(n);
-    });
+    }, (e) => (bodyError = e));
     const ans = await send(
       {
         method: 'PUT',
@@ -142,7 +165,9 @@ export class PiximmoApi {
       (t) => {
         touch = t;
       },
-    );
+    ).catch((err: unknown) => {
+      throw bodyError ?? err;
+    });
     if (ans.status < 200 || ans.status >= 300) parseJsonAnswer(ans, operation);
     const etag = ans.headers.etag;
     return { etag: (Array.isArray(etag) ? etag[0] : etag) ?? '' };
@@ -172,7 +197,7 @@ export class PiximmoApi {
 }
 
 /** Streams bytes [start, start+length) of a file, reporting each chunk. 1 MiB reads keep syscalls few. */
-async function* readRange(src: PutSource, onBytes: (n: number) => void): AsyncIterable<Uint8Array> {
+async function* readRange(src: PutSource, onBytes: (n: number) => void, onError: (e: ApiError) => void): AsyncIterable<Uint8Array> {
   if (src.length === 0) return;
   const stream = createReadStream(src.path, {
     start: src.start,
@@ -180,18 +205,27 @@ async function* readRange(src: PutSource, onBytes: (n: number) => void): AsyncIt
     highWaterMark: 1024 * 1024,
   });
   let sent = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    sent += chunk.length;
-    onBytes(chunk.length);
-    yield chunk;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      sent += chunk.length;
+      onBytes(chunk.length);
+      yield chunk;
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    const e = new ApiError({ kind: 'file', code, message: `the file could not be read (${code})`, operation: 'PUT signed URL', cause: err });
+    onError(e);
+    throw e;
   }
   if (sent !== src.length) {
     // The file shrank under us: never send a torn object (SPEC: a changed file is uploaded again).
-    throw new ApiError({
+    const e = new ApiError({
       kind: 'protocol',
       code: 'FILE_CHANGED',
       message: `the file changed while it was being sent (${sent} of ${src.length} bytes read)`,
       operation: 'PUT signed URL',
     });
+    onError(e);
+    throw e;
   }
 }

@@ -14,7 +14,9 @@ export type FailureKind =
   /** The server answered something that is not the contract (HTML, truncated JSON, wrong shape). */
   | 'protocol'
   /** The caller aborted (Ctrl-C). */
-  | 'aborted';
+  | 'aborted'
+  /** The local file could not be read while sending it (deleted, permissions, I/O error); code = errno. */
+  | 'file';
 
 export class ApiError extends Error {
   readonly kind: FailureKind;

@@ -100,6 +100,7 @@ export function buildProgram(): Command {
     .description("compare local checksums with the order's files on the server: missing, extra, mismatched")
     .requiredOption('--order <id>', 'order')
     .option('--types <list>', 'allowed extensions (as for upload)')
+    .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
     .action(async (dir: string, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/verify.js')).verifyCommand(dir, o as never)),
     );
@@ -131,7 +132,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.stderr.write(`${t('usage.lang', { value: flag })}\n`);
     process.exit(2);
   }
-  setLang(detectLang(flag));
+  // --lang > PIXIMMO_LANG > `config set lang` > LC_ALL/LC_MESSAGES/LANG. Help and version skip the conf
+  // store: it is the slowest part of start-up and help text is not translated.
+  const quick = argv.length <= 2 || ['--help', '-h', '--version', '-V'].some((a) => argv.includes(a));
+  if (flag || process.env.PIXIMMO_LANG || quick) setLang(detectLang(flag ?? process.env.PIXIMMO_LANG));
+  else setLang((await import('./commands/config.js')).resolveLang(flag).value);
   const program = buildProgram();
   await program.parseAsync(argv);
 }

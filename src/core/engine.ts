@@ -5,12 +5,14 @@
  */
 import { promises as fs } from 'node:fs';
 import pLimit from 'p-limit';
-import { isExistingIntent, isMultipartIntent, type IntentResponse, type MultipartIntentResponse } from '../contract/api.js';
+import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../contract/api.js';
 import { ApiError, isApiError } from '../api/errors.js';
 import type { PiximmoApi } from '../api/client.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { IntentPacer } from './intent-pacer.js';
+import { IntentBroker } from './intent-broker.js';
+import { PrepareAhead } from './prepare-ahead.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import type { EngineEvent, EngineListener, Failure, FileOutcome, PlannedFile, RunResult } from './events.js';
 import type { ManifestEntry } from './manifest.js';
@@ -21,7 +23,8 @@ import { uploadMultipart } from './multipart.js';
 export type UploadApi = Pick<
   PiximmoApi,
   'intent' | 'put' | 'finalize' | 'multipartParts' | 'multipartComplete' | 'multipartAbort'
->;
+> &
+  Partial<Pick<PiximmoApi, 'intentBatch'>>;
 
 export interface EngineDeps {
   api: UploadApi;
@@ -35,6 +38,8 @@ export interface EngineOptions {
   retry?: RetryPolicy;
   /** Intents per second the client allows itself (SPEC: 3/s/user); 0 = unpaced. */
   intentRate?: number;
+  /** Files hashed at once ahead of the uploads (default 2). */
+  hashConcurrency?: number;
   /** Ctrl-C: stop starting files, abort those in flight. */
   signal?: AbortSignal;
 }
@@ -58,6 +63,8 @@ export class UploadEngine {
   /** One pool for every run() of this engine (watch mode starts runs while others are going). */
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly contentLocks = new Map<string, Promise<void>>();
+  private readonly broker: IntentBroker;
+  private readonly ahead: PrepareAhead<ManifestEntry>;
   private bytesSent = 0;
 
   constructor(
@@ -68,6 +75,8 @@ export class UploadEngine {
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.pacer = new IntentPacer(opts.intentRate ?? 3, this.clock);
     this.limit = pLimit(Math.max(1, opts.concurrency));
+    this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
+    this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
@@ -89,20 +98,25 @@ export class UploadEngine {
   async run(files: PlannedFile[]): Promise<RunResult> {
     const started = this.clock.now();
     const pending = files.filter((f) => !this.alreadyRegistered(f));
+    const todo = new Set(pending);
     const outcomes: FileOutcome[] = [];
     for (const f of files) {
-      if (!pending.includes(f)) {
+      if (!todo.has(f)) {
         const m = f.shoot.manifest.get(f.relPath);
         this.emit({ type: 'file', file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key });
         outcomes.push({ file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key, duration_ms: 0 });
       }
     }
     for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
+    const prepared = this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
     const settled = await Promise.all(
       pending.map((f) =>
         this.limit(async (): Promise<FileOutcome> => {
+          this.ahead.started(f);
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
-          return this.processFile(f);
+          const outcome = await this.processFile(f, prepared.get(f)!);
+          this.broker.drop(f);
+          return outcome;
         }),
       ),
     );
@@ -123,10 +137,18 @@ export class UploadEngine {
     return m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id);
   }
 
-  private async processFile(f: PlannedFile): Promise<FileOutcome> {
+  /** Prepares a file ahead of its turn and tells the broker it will want an intent. */
+  private async prepareAndOffer(f: PlannedFile): Promise<ManifestEntry> {
+    if (this.stop.signal.aborted) throw new ApiError({ kind: 'aborted', code: 'ABORTED', message: 'interrupted', operation: 'prepare' });
+    const entry = await this.prepare(f, this.stop.signal);
+    if (!entry.multipart) this.broker.offer({ file: f, body: this.intentBody(f, entry) });
+    return entry;
+  }
+
+  private async processFile(f: PlannedFile, prepared: Promise<ManifestEntry>): Promise<FileOutcome> {
     const t0 = this.clock.now();
     try {
-      const entry = await this.prepare(f, this.stop.signal);
+      const entry = await prepared;
       // Two files with the same content go one after the other, so the second is a duplicate, not a second row.
       return await this.oneAtATime(`${f.shoot.orderId}\0${entry.checksum}`, () => this.send(f, entry, t0));
     } catch (err) {
@@ -177,6 +199,7 @@ export class UploadEngine {
       try {
         await this.transfer(f, intent, signal);
       } catch (err) {
+        if (isApiError(err) && err.kind === 'file') throw fsProblem(err); // deleted or unreadable while sending
         if (entry.multipart && isApiError(err) && err.kind === 'http' && [403, 404, 410].includes(err.status) && err.operation.includes('multipart/parts')) {
           // The saved multipart upload is gone on the server (expired, aborted): start a fresh one.
           entry = manifest.patch(f.relPath, { multipart: undefined });
@@ -278,8 +301,8 @@ export class UploadEngine {
     }
   }
 
-  private async requestIntent(f: PlannedFile, entry: ManifestEntry, signal: AbortSignal): Promise<IntentResponse> {
-    const body = {
+  private intentBody(f: PlannedFile, entry: ManifestEntry): IntentRequest {
+    return {
       filename: f.name,
       mime: f.mime,
       order_id: f.shoot.orderId,
@@ -288,15 +311,10 @@ export class UploadEngine {
       bytes: entry.bytes,
       checksum: entry.checksum,
     };
-    return withRetry(async () => {
-      await this.pacer.acquire(signal);
-      try {
-        return await this.deps.api.intent(body, signal);
-      } catch (err) {
-        if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
-        throw err;
-      }
-    }, this.retryCtx(f, signal));
+  }
+
+  private requestIntent(f: PlannedFile, entry: ManifestEntry, signal: AbortSignal): Promise<IntentResponse> {
+    return this.broker.get({ file: f, body: this.intentBody(f, entry) }, this.retryCtx(f, signal));
   }
 
   private async transfer(f: PlannedFile, intent: IntentResponse, signal: AbortSignal): Promise<void> {
@@ -396,7 +414,7 @@ async function statOrProblem(f: PlannedFile): Promise<{ size: number; mtimeMs: n
 }
 
 function fsProblem(err: unknown): unknown {
-  if (err instanceof FileProblem || isApiError(err)) return err;
+  if (err instanceof FileProblem || (isApiError(err) && err.kind !== 'file')) return err;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new FileProblem({ code: 'FILE_VANISHED', detail: 'the file was deleted or moved after the scan' });
   if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {

@@ -1,0 +1,170 @@
+/**
+ * Where the engine gets intents from (issue 5 "The intent ceiling"). At SPEC's 3 intents/s a shoot of
+ * small files cannot go faster than 3 files/s with one intent per request, so the broker asks for the
+ * intents of the next files in one batch request (`POST /api/uploads/intents`, up to 50, counted once by
+ * the rate limit) and hands them out as the files' turns come. A batch is never larger than what will be
+ * started within the signed URLs' lifetime, judged from the rate at which uploads start. Servers without
+ * the batch route get single intents. All requests are paced (IntentPacer) and retried (withRetry).
+ */
+import { isExistingIntent, type IntentRequest, type IntentResponse } from '../contract/api.js';
+import { ApiError, isApiError } from '../api/errors.js';
+import type { Clock } from './clock.js';
+import type { IntentPacer } from './intent-pacer.js';
+import type { PlannedFile } from './events.js';
+import { withRetry, type RetryContext } from './retry.js';
+
+/** SPEC batch limit (seed 002 / issue 5): at most 50 files per batch request. */
+export const MAX_BATCH = 50;
+/** A prefetched intent is used only while its URL has at least this long left, ms. */
+const FRESH_MARGIN_MS = 60_000;
+/** Lifetime of signed URLs assumed until the server says (SPEC: 5 minutes), ms. */
+const DEFAULT_TTL_MS = 300_000;
+
+export interface IntentSource {
+  intent(body: IntentRequest, signal?: AbortSignal): Promise<IntentResponse>;
+  /** Batch intents; resolves to one response or one ApiError per file, in order. Throws ApiError 404 when the server has no batch route. */
+  intentBatch?(orderId: string, files: Omit<IntentRequest, 'order_id'>[], signal?: AbortSignal): Promise<(IntentResponse | ApiError)[]>;
+}
+
+/** A file waiting for its turn, with what its intent needs (checksum known). */
+export interface Candidate {
+  file: PlannedFile;
+  body: IntentRequest;
+}
+
+type Slot = { res: IntentResponse; at: number } | { err: ApiError };
+
+export class IntentBroker {
+  private readonly cache = new Map<PlannedFile, Slot>();
+  private readonly waiting = new Map<PlannedFile, Candidate>();
+  private readonly starts: number[] = [];
+  private batchSupported: boolean;
+  private ttlMs = DEFAULT_TTL_MS;
+
+  constructor(
+    private readonly api: IntentSource,
+    private readonly pacer: IntentPacer,
+    private readonly clock: Clock,
+    private readonly concurrency: number,
+  ) {
+    this.batchSupported = typeof api.intentBatch === 'function';
+  }
+
+  /** Declares a prepared file (its checksum is known) that will ask for an intent later. */
+  offer(c: Candidate): void {
+    this.waiting.set(c.file, c);
+  }
+
+  /** Forgets a file (it is done, failed, or was registered without an intent). */
+  drop(file: PlannedFile): void {
+    this.waiting.delete(file);
+    this.cache.delete(file);
+  }
+
+  /**
+   * The intent for `c` now: a fresh prefetched one, else a new request (a batch of `c` and the next waiting
+   * files of the same order). Throws ApiError (401, 403 ORDER_FORBIDDEN, 413, 415, 429 after the waits, …).
+   */
+  async get(c: Candidate, retry: RetryContext): Promise<IntentResponse> {
+    this.noteStart();
+    this.waiting.delete(c.file);
+    const cached = this.takeFresh(c.file);
+    if (cached) return cached;
+    return withRetry(async () => {
+      const again = this.takeFresh(c.file);
+      if (again) return again;
+      await this.pacer.acquire(retry.signal);
+      try {
+        return this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
+      } catch (err) {
+        if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
+        throw err;
+      }
+    }, retry);
+  }
+
+  private async requestBatch(c: Candidate, signal?: AbortSignal): Promise<IntentResponse> {
+    const group = [c, ...this.nextWaiting(c, this.batchSize() - 1)];
+    let answers: (IntentResponse | ApiError)[];
+    try {
+      answers = await this.api.intentBatch!(c.body.order_id, group.map((g) => withoutOrder(g.body)), signal);
+    } catch (err) {
+      if (isApiError(err) && err.kind === 'http' && (err.status === 404 || err.status === 405)) {
+        this.batchSupported = false; // an older server: single intents from now on
+        return this.api.intent(c.body, signal);
+      }
+      throw err;
+    }
+    const now = this.clock.now();
+    group.forEach((g, i) => {
+      const a = answers[i];
+      if (g === c) return;
+      this.waiting.delete(g.file);
+      this.cache.set(g.file, a instanceof ApiError ? { err: a } : { res: a, at: now });
+    });
+    const mine = answers[0];
+    if (mine instanceof ApiError) throw mine;
+    this.learnTtl(mine, now);
+    return mine;
+  }
+
+  private takeFresh(file: PlannedFile): IntentResponse | undefined {
+    const slot = this.cache.get(file);
+    if (!slot) return undefined;
+    this.cache.delete(file);
+    if ('err' in slot) {
+      // A per-file error from a batch: transient ones are asked again, the others are the answer.
+      if (slot.err.transient || slot.err.status === 429) return undefined;
+      throw slot.err;
+    }
+    if (isExistingIntent(slot.res)) return slot.res;
+    const expires = Date.parse(slot.res.expires_at);
+    const left = Number.isFinite(expires) ? expires - this.clock.now() : this.ttlMs - (this.clock.now() - slot.at);
+    return left > FRESH_MARGIN_MS ? slot.res : undefined;
+  }
+
+  /** The next waiting files of the same order, in the order they were prepared. */
+  private nextWaiting(c: Candidate, n: number): Candidate[] {
+    const out: Candidate[] = [];
+    for (const w of this.waiting.values()) {
+      if (out.length >= n) break;
+      if (w.file !== c.file && w.body.order_id === c.body.order_id && !this.cache.has(w.file)) out.push(w);
+    }
+    return out;
+  }
+
+  /**
+   * How many intents to ask for at once: what will start within half the URLs' usable lifetime at the
+   * current start rate (issue 5: "batches no larger than what it will start within the URLs' lifetime"),
+   * between the pool size and MAX_BATCH.
+   */
+  batchSize(): number {
+    const usableS = Math.max(0, this.ttlMs - FRESH_MARGIN_MS) / 1000;
+    const rate = this.startRate();
+    const byRate = rate === undefined ? this.concurrency * 2 : Math.floor(rate * usableS * 0.5);
+    return Math.max(1, Math.min(MAX_BATCH, Math.max(this.concurrency, byRate)));
+  }
+
+  /** Upload starts per second over the last starts; undefined until there are a few. */
+  private startRate(): number | undefined {
+    if (this.starts.length < 4) return undefined;
+    const span = (this.starts[this.starts.length - 1] - this.starts[0]) / 1000;
+    return span > 0 ? (this.starts.length - 1) / span : undefined;
+  }
+
+  private noteStart(): void {
+    this.starts.push(this.clock.now());
+    if (this.starts.length > 32) this.starts.shift();
+  }
+
+  private learnTtl(res: IntentResponse, now: number): void {
+    if (isExistingIntent(res)) return;
+    const expires = Date.parse(res.expires_at);
+    if (Number.isFinite(expires) && expires > now) this.ttlMs = expires - now;
+  }
+}
+
+function withoutOrder(body: IntentRequest): Omit<IntentRequest, 'order_id'> {
+  const { order_id: _order, ...rest } = body;
+  return rest;
+}
