@@ -33,6 +33,8 @@ export interface ApiClientOptions {
   /** SPEC: no bytes for 30 s → network error. */
   stallMs?: number;
   userAgent?: string;
+  /** Called before each chunk of a PUT body is sent (`--bwlimit`): resolves when `n` bytes may go. */
+  throttle?: (n: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** A byte range of a local file to PUT (whole file, or one multipart part). */
@@ -55,6 +57,7 @@ export class PiximmoApi {
   private readonly token?: string;
   private readonly stallMs: number;
   private readonly userAgent: string;
+  private readonly throttle?: ApiClientOptions['throttle'];
 
   constructor(opts: ApiClientOptions) {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
@@ -62,6 +65,7 @@ export class PiximmoApi {
     this.dispatcher = opts.dispatcher ?? createAgent();
     this.stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
     this.userAgent = opts.userAgent ?? 'piximmo-cli';
+    this.throttle = opts.throttle;
   }
 
   /** POST /api/uploads/intent. Throws ApiError (400, 401, 403 ORDER_FORBIDDEN, 413, 415, 429 with retryAfterMs). */
@@ -147,10 +151,15 @@ export class PiximmoApi {
     let touch: () => void = () => undefined;
     // The body's own failure (file changed or unreadable) is the real reason, whatever undici makes of it.
     let bodyError: ApiError | undefined;
-    const body = readRange(src, (n) => {
-      touch();
-      opts.onBytes?.(n);
-    }, (e) => (bodyError = e));
+    const body = readRange(
+      src,
+      (n) => {
+        touch();
+        opts.onBytes?.(n);
+      },
+      (e) => (bodyError = e),
+      this.throttle && ((n: number) => this.throttle!(n, opts.signal).then(touch)),
+    );
     const ans = await send(
       {
         method: 'PUT',
@@ -197,21 +206,29 @@ export class PiximmoApi {
 }
 
 /** Streams bytes [start, start+length) of a file, reporting each chunk. 1 MiB reads keep syscalls few. */
-async function* readRange(src: PutSource, onBytes: (n: number) => void, onError: (e: ApiError) => void): AsyncIterable<Uint8Array> {
+async function* readRange(
+  src: PutSource,
+  onBytes: (n: number) => void,
+  onError: (e: ApiError) => void,
+  throttle?: (n: number) => Promise<void>,
+): AsyncIterable<Uint8Array> {
   if (src.length === 0) return;
   const stream = createReadStream(src.path, {
     start: src.start,
     end: src.start + src.length - 1,
-    highWaterMark: 1024 * 1024,
+    // Smaller reads under a bandwidth limit keep the rate smooth.
+    highWaterMark: throttle ? 64 * 1024 : 1024 * 1024,
   });
   let sent = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (throttle) await throttle(chunk.length);
       sent += chunk.length;
       onBytes(chunk.length);
       yield chunk;
     }
   } catch (err) {
+    if (err instanceof ApiError) throw err; // e.g. aborted while waiting for bandwidth
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     const e = new ApiError({ kind: 'file', code, message: `the file could not be read (${code})`, operation: 'PUT signed URL', cause: err });
     onError(e);

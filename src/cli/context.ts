@@ -6,6 +6,7 @@ import { isApiError } from '../api/errors.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { explain } from './messages.js';
 import { resolveApiUrl, resolveToken, UsageError } from './settings.js';
+import { BandwidthLimiter, parseRate } from '../core/bandwidth.js';
 import { writeJsonLine } from './render/json.js';
 import { t } from './i18n/index.js';
 
@@ -22,13 +23,24 @@ export function userAgent(): string {
 }
 
 /** An API client for commands that need a login; exit 3 with the login hint when there is no token. */
-export function authedApi(g: GlobalOptions): PiximmoApi {
+export function authedApi(g: GlobalOptions & { bwlimit?: string }): PiximmoApi {
   const token = resolveToken(g.token).value;
   const apiUrl = resolveApiUrl(g.apiUrl).value;
   if (!token) {
     throw new CliExit(EXIT.AUTH, `${t('fail.UNAUTHENTICATED')} ${t('fail.UNAUTHENTICATED.hint')}`, 'UNAUTHENTICATED');
   }
-  return new PiximmoApi({ apiUrl, token, userAgent: userAgent(), stallMs: stallMsFromEnv() });
+  let throttle: ((n: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  if (g.bwlimit) {
+    let rate: number;
+    try {
+      rate = parseRate(g.bwlimit);
+    } catch {
+      throw new UsageError(t('usage.bwlimit', { value: g.bwlimit }));
+    }
+    const limiter = new BandwidthLimiter(rate);
+    throttle = (n, signal) => limiter.take(n, signal);
+  }
+  return new PiximmoApi({ apiUrl, token, userAgent: userAgent(), stallMs: stallMsFromEnv(), throttle });
 }
 
 /**

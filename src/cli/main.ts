@@ -38,6 +38,7 @@ export function buildProgram(): Command {
       .option('--room <room>', 'room for files outside room folders (camera cards)')
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
       .option('--retries <n>', 'tries per request on network errors, 5xx and stalls (default 5)')
+      .option('--bwlimit <rate>', 'cap the upload rate across all transfers, bytes/s: 5M, 800K, 2MiB')
       .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
   const uploadOptions = (c: Command): Command =>
     transferOptions(c.requiredOption('--order <id>', 'order to upload into, e.g. ORD-123'))

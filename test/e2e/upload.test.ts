@@ -180,5 +180,8 @@ describe('piximmo upload end to end', () => {
     expect((await cli.run(['upload', shoot])).code).toBe(2); // --order missing
     expect((await cli.run(['upload', path.join(shoot, 'nope'), '--order', 'ORD-1'])).code).toBe(2);
     expect((await cli.run(['upload', shoot, '--order', 'ORD-1', '--types', 'jpg,bogus'])).code).toBe(2);
+    const bw = await cli.run(['upload', shoot, '--order', 'ORD-1', '--bwlimit', 'fast']);
+    expect(bw.code).toBe(2);
+    expect(bw.stderr).toContain('--bwlimit must be a rate');
   });
 });

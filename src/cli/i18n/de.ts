@@ -104,6 +104,7 @@ export const de: Record<MessageKey, string> = {
   'usage.retries': '--retries muss eine ganze Zahl von 1 bis 100 sein (war {value}).',
   'usage.stackGap': '--stack-gap muss eine Zahl von Sekunden ≥ 0 sein (war {value}).',
   'usage.types': '--types: {detail}',
+  'usage.bwlimit': '--bwlimit muss eine Rate über 0 sein, etwa 5M, 800K oder 2MiB (Bytes pro Sekunde; war {value}).',
   'usage.lang': '--lang muss de oder en sein (war {value}).',
   'error.unexpected': 'piximmo: unerwarteter Fehler: {detail}',
 

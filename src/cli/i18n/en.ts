@@ -103,6 +103,7 @@ export const en = {
   'usage.retries': '--retries must be a whole number from 1 to 100 (got {value}).',
   'usage.stackGap': '--stack-gap must be seconds ≥ 0 (got {value}).',
   'usage.types': '--types: {detail}',
+  'usage.bwlimit': '--bwlimit must be a rate above 0 like 5M, 800K or 2MiB (bytes per second; got {value}).',
   'usage.lang': '--lang must be de or en (got {value}).',
   'error.unexpected': 'piximmo: unexpected error: {detail}',
 
