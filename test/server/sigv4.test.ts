@@ -69,4 +69,13 @@ describe('S3Signer', () => {
     expect(url.searchParams.get('uploadId')).toBe('up+/=1');
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
   });
+
+  it('ifNoneMatch: false leaves If-None-Match out of headers and signature (sinks that reject the conditional)', async () => {
+    const plain = new S3Signer({ endpoint: 'http://127.0.0.1:9000/', bucket: 'b', region: 'auto', accessKeyId: 'AKID', secretAccessKey: 'S', ifNoneMatch: false });
+    const s = await plain.signPut({ ...base, checksum: null, expiresAt: new Date(Date.now() + 300_000) });
+    expect(s.headers).toEqual({ 'Content-Type': 'image/heic' });
+    const u = new URL(s.url);
+    expect(u.origin + u.pathname).toBe(`http://127.0.0.1:9000/b/${base.objectKey}`);
+    expect(u.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
+  });
 });
