@@ -5,7 +5,9 @@
  *
  * Defaults: demo seed (fixtures/demo-seed.json: alice/tok-alice/sess-alice with ORD-1 (SH123) and
  * ORD-2 (SH124); bob/tok-bob/sess-bob with ORD-9 (SH900)), SPEC limits (3 intents/s/user, 250 MB,
- * 5-minute URLs, multipart above 100 MB). Pass options to override, e.g. `{ intentRate: 0 }`.
+ * 5-minute URLs, multipart above 100 MB), storage "r2" (emulated). Pass options to override, e.g.
+ * `{ intentRate: 0 }`, or `{ storage: 's3', s3: { endpoint, bucket, accessKeyId, secretAccessKey } }` to sign
+ * for an S3-compatible endpoint (test/server/_s3-stub.ts, or nginx via test/server/_nginx.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
