@@ -3,7 +3,7 @@
  *
  * Request: FinalizeRequest `{object_key, bytes, checksum, exif_meta?}` (checksum may be omitted; the
  * intent's is used then). Checks: 403 KEY_FORBIDDEN when the key was not issued to the caller
- * (unknown keys too); 409 OBJECT_MISSING when the object is not in R2 or its size differs from
+ * (unknown keys too); 409 OBJECT_MISSING when the object is not in storage or its size differs from
  * `bytes`; 422 CHECKSUM_MISMATCH when `checksum` differs from the intent's, or from the stored bytes'
  * SHA-256; 502 STORAGE_ERROR when the object store cannot be asked.
  * The object is checked through the ObjectStore (storage/): with the R2 binding the SHA-256 is the one
@@ -22,8 +22,8 @@ import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
-import { jsonBody, optObject, reqInt, reqString, sha256Field } from '../lib/validate.js';
 import { readConfig } from '../env.js';
+import { jsonBody, optObject, reqInt, reqString, sha256Field } from '../lib/validate.js';
 import { makeStore } from '../storage/index.js';
 
 function mismatch(objectKey: string, expected: string, actual: string, what: string): ApiError {
