@@ -11,11 +11,12 @@ export function rcloneBinary() {
 }
 
 /**
- * Command, arguments and environment of `rclone copy <dir> BENCHSINK:<bucket>/<prefix>`.
+ * Command, arguments and environment of `rclone copy <dir> BENCHSINK:<bucket>/<prefix>`; `singlePut`
+ * raises the multipart cutoff above the biggest bench file.
  * Debian's rclone refuses to start while AWS_CA_BUNDLE is set, so every AWS_* and RCLONE_* variable of
  * ours is left out of its environment.
  */
-export function rcloneCommand({ dir, endpoint, bucket, prefix, transfers, tmp }) {
+export function rcloneCommand({ dir, endpoint, bucket, prefix, transfers, tmp, singlePut = false }) {
   const conf = path.join(tmp, 'rclone.conf');
   writeFileSync(conf, '');
   const env = {};
@@ -36,6 +37,8 @@ export function rcloneCommand({ dir, endpoint, bucket, prefix, transfers, tmp })
     '--config', conf,
     '--transfers', String(transfers),
     '--no-traverse', '--no-check-dest', '--s3-no-check-bucket', '--s3-no-head',
+    // The nginx sink has no S3 multipart; rclone's default cutoff is 200 MiB.
+    ...(singlePut ? ['--s3-upload-cutoff', '300M'] : []),
   ];
   return { cmd: rcloneBinary(), args, env };
 }

@@ -1,0 +1,584 @@
+#!/usr/bin/env node
+// `npm run bench` (issue 5): piximmo against the bare data path (and rclone) on generated shoots.
+// Everything it measures, and how, is in docs/bench.md; `node scripts/bench.mjs --help` for the options.
+// Table on stderr, one JSON object on stdout. Installs nothing: missing tools are named and their part skipped.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadGenerator, workloads, writeWorkload } from './bench/fixtures.mjs';
+import { haveGnuTime, measure } from './bench/measure.mjs';
+import { nginxBinary, startNginx } from './bench/nginx.mjs';
+import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
+import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from './bench/server.mjs';
+import { machineInfo, median, versionOf } from './bench/sys.mjs';
+import { renderTable, renderTargets } from './bench/report.mjs';
+import { gitState, snapshotBuild } from './bench/snapshot.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TOKEN = 'tok-alice';
+const CONCURRENCY = 4;
+const SPEC_RATE = 3;
+const BUCKET = 'bench';
+const WORKLOAD_NAMES = ['8mb', '200kb', 'mixed'];
+const EXTRA_NAMES = ['help', 'dry-run'];
+
+const HELP = `usage: npm run bench -- [options]      (= tsup --silent && node scripts/bench.mjs [options])
+
+Generates shoots of valid JPEGs with EXIF in a temp folder, starts the local server (dist/local-server.js)
+and measures, side by side, the bare data path (scripts/bench/baseline.mjs: intent → PUT → finalize with
+undici, checksums before the clock) and the real \`piximmo upload --no-progress\`, both at concurrency ${CONCURRENCY}:
+wall s, MB/s, files/s, peak RSS, CPU s (user+sys), and the ratio piximmo / baseline. Medians of --runs runs.
+
+Workloads (--only):  8mb    200 × 8 MB
+                     200kb  1,000 × 200 KB
+                     mixed  one 250,000,000-byte file (multipart) + 100 × 8 MB
+                     help   \`piximmo --help\`, median wall of 20 runs (target ≤ 120 ms)
+                     dry-run  \`piximmo upload --dry-run\` of 10,000 small files (target ≤ 8 s)
+Modes:  lifted  intent rate limit lifted (server --intent-rate 0, PIXIMMO_INTENT_RATE=0); every workload, --runs runs
+        spec    SPEC limit 3 intents/s (server default, PIXIMMO_INTENT_RATE=3); 1 run each: by default only
+                8mb (~2.5 min); --spec-limit adds 200kb and mixed (+ ~13 min: 1,000 intents at 3/s ≥ 333 s per tool)
+        peer    server in S3 mode (--storage s3) against an nginx WebDAV sink: rclone, the baseline and piximmo;
+                every workload, --runs runs. The sink has no S3 multipart: for mixed the server runs with
+                --s3-multipart off and rclone with --s3-upload-cutoff 300M (everything in single PUTs)
+
+Options:
+  --runs N          runs per measurement in lifted and peer mode (default 3)
+  --quick           1 run, small workloads (20 × 8 MB, 100 × 200 KB, 120 MB + 10 × 8 MB, 5 × --help,
+                    1,000-file dry run): a smoke test of every path, not the targets' sizes
+  --only LIST       comma-separated: ${[...WORKLOAD_NAMES, ...EXTRA_NAMES].join(', ')} (default all)
+  --spec-limit      run the SPEC-limit mode for every workload (default: 8mb only)
+  --no-spec-limit   skip the SPEC-limit mode
+  --no-peer         skip the nginx/rclone peer run
+  --tmp DIR         parent of the temp folder (default ${os.tmpdir()}); needs ~3 GB free
+  --keep            keep the temp folder (shoots, logs, server state of the last run)
+  --baseline-intents auto|single|batch
+                    how the baseline asks for intents (default auto: batch when the server has
+                    POST /api/uploads/intents, else one by one)
+  -h, --help        this text
+
+Needs: npm run build (dist/); optional Debian packages: time (/usr/bin/time, exact peak RSS/CPU; else
+/proc polling), nginx-light and rclone (peer run). Full default run: about 10–12 minutes on 2 cores.
+Output: table on stderr, one JSON object on stdout. Exit 0 when every measured run succeeded, else 1.
+`;
+
+// ---- options ------------------------------------------------------------------------------------------
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      runs: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      'spec-limit': { type: 'boolean' },
+      'no-spec-limit': { type: 'boolean', default: false },
+      'no-peer': { type: 'boolean', default: false },
+      tmp: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'baseline-intents': { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }));
+} catch (e) {
+  process.stderr.write(`bench: ${e.message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (opts.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const quick = opts.quick;
+const runs = opts.runs !== undefined ? Number(opts.runs) : quick ? 1 : 3;
+if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a whole number ≥ 1, got "${opts.runs}"`);
+const only = (opts.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
+for (const o of only) if (![...WORKLOAD_NAMES, ...EXTRA_NAMES].includes(o)) usage(`--only: unknown "${o}" (one of ${[...WORKLOAD_NAMES, ...EXTRA_NAMES].join(', ')})`);
+const selected = (name) => only.length === 0 || only.includes(name);
+if (!['auto', 'single', 'batch'].includes(opts['baseline-intents'])) usage('--baseline-intents must be auto, single or batch');
+if (opts['spec-limit'] && opts['no-spec-limit']) usage('--spec-limit and --no-spec-limit contradict each other');
+const specFor = (name) => !opts['no-spec-limit'] && (opts['spec-limit'] || name === '8mb');
+
+function usage(msg) {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+}
+const say = (s = '') => process.stderr.write(`${s}\n`);
+
+// ---- what is there ------------------------------------------------------------------------------------
+const tools = {
+  gnu_time: haveGnuTime() ? '/usr/bin/time' : null,
+  nginx: nginxBinary(),
+  rclone: rcloneBinary(),
+};
+const versions = {
+  nginx: tools.nginx ? versionOf(tools.nginx, ['-v']) : null,
+  rclone: tools.rclone ? versionOf(tools.rclone, ['version']) : null,
+};
+const missing = [];
+if (!tools.gnu_time) missing.push('/usr/bin/time not found (Debian package `time`): peak RSS and CPU are polled from /proc every 20 ms instead');
+if (!opts['no-peer']) {
+  if (!tools.nginx) missing.push('nginx not found (Debian package `nginx-light`): the peer run into the nginx sink is skipped');
+  if (!tools.rclone) missing.push('rclone not found (Debian package `rclone`): no rclone rows in the peer run');
+}
+
+// ---- temp folder and cleanup --------------------------------------------------------------------------
+const tmpParent = opts.tmp ? path.resolve(opts.tmp) : os.tmpdir();
+mkdirSync(tmpParent, { recursive: true });
+const TMP = mkdtempSync(path.join(tmpParent, 'piximmo-bench-'));
+let APP;
+try {
+  APP = snapshotBuild(ROOT, path.join(TMP, 'app'));
+} catch (e) {
+  rmSync(TMP, { recursive: true, force: true });
+  usage(e.message);
+}
+const cleanups = new Set();
+let interrupted = false;
+async function cleanupAll() {
+  for (const c of [...cleanups]) {
+    try {
+      await c();
+    } catch {}
+  }
+  cleanups.clear();
+  if (!opts.keep) rmSync(TMP, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    say(`\nbench: ${sig}, stopping…`);
+    cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+// Orders: a fresh one for every run, so nothing is deduplicated.
+const SEED = path.join(TMP, 'seed.json');
+const ORDER_COUNT = 1000;
+writeFileSync(
+  SEED,
+  JSON.stringify({
+    users: [
+      {
+        id: 'alice',
+        name: 'A',
+        device_token: TOKEN,
+        orders: Array.from({ length: ORDER_COUNT }, (_, i) => ({ id: `B-${i + 1}`, shootcode: `SHB${i + 1}` })),
+      },
+    ],
+  }),
+);
+let orderNo = 0;
+const freshOrder = () => {
+  if (orderNo >= ORDER_COUNT) throw new Error('bench: out of seeded orders');
+  return `B-${++orderNo}`;
+};
+let seq = 0;
+const runDir = (label) => {
+  const d = path.join(TMP, 'runs', `${String(++seq).padStart(3, '0')}-${label}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
+
+/** The bench's environment for child processes, without any PIXIMMO_* of ours. */
+function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PIXIMMO_')) env[k] = v;
+  return { ...env, ...extra };
+}
+function piximmoEnv(dir, url, intentRate) {
+  return cleanEnv({
+    PIXIMMO_API_URL: url,
+    PIXIMMO_TOKEN: TOKEN,
+    PIXIMMO_CONFIG_DIR: path.join(dir, 'config'),
+    PIXIMMO_STATE_DIR: path.join(dir, 'state'),
+    PIXIMMO_INTENT_RATE: String(intentRate),
+  });
+}
+function tail(file, n = 4) {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-n).join(' | ');
+  } catch {
+    return '';
+  }
+}
+function countFiles(dir) {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1;
+  return n;
+}
+
+// ---- one measured run of one tool ---------------------------------------------------------------------
+const RUN_TIMEOUT_MS = 40 * 60_000;
+
+/**
+ * Starts a fresh server (own state folder), runs `tool` on the shoot, checks the order holds every file,
+ * stops the server and drops its state. Returns the run's figures ({ok: false, error} when it failed).
+ */
+async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
+  const dir = runDir(`${tool}`);
+  const out = path.join(dir, 'stdout');
+  const err = path.join(dir, 'stderr');
+  const timeFile = path.join(dir, 'time');
+  const order = freshOrder();
+  const base = { tool, order, loadavg: os.loadavg()[0] };
+  if (tool === 'rclone') {
+    const prefix = `rclone-${order}`;
+    const c = rcloneCommand({ dir: shootDir, endpoint: storage.endpoint, bucket: BUCKET, prefix, transfers: CONCURRENCY, tmp: dir, singlePut: storage.singlePut });
+    const m = await measure(c.cmd, c.args, { env: c.env, stdoutFile: out, stderrFile: err, timeFile, timeoutMs: RUN_TIMEOUT_MS });
+    let landed = 0;
+    try {
+      landed = countFiles(path.join(storage.root, BUCKET, prefix));
+    } catch {}
+    rmSync(path.join(storage.root, BUCKET, prefix), { recursive: true, force: true });
+    const r = { ...base, ...m, process_wall_s: m.wall_s };
+    if (m.code !== 0) return { ...r, ok: false, error: `rclone exited ${m.code ?? m.signal}: ${tail(err)}` };
+    if (landed !== expect.files) return { ...r, ok: false, error: `${landed} of ${expect.files} files in the sink` };
+    return { ...r, ok: true };
+  }
+  const server = await startServer({
+    root: APP,
+    stateDir: path.join(dir, 'server-state'),
+    seed: SEED,
+    intentRate,
+    extra: storage ? s3Args(storage.endpoint, storage.singlePut) : undefined,
+    logFile: path.join(dir, 'server.log'),
+  });
+  cleanups.add(server.stop);
+  try {
+    let m;
+    let r;
+    if (tool === 'baseline') {
+      const args = [
+        path.join(ROOT, 'scripts/bench/baseline.mjs'),
+        '--api', server.url, '--token', TOKEN, '--order', order, '--dir', shootDir,
+        '--concurrency', String(CONCURRENCY), '--intent-rate', String(intentRate), '--intents', opts['baseline-intents'],
+      ];
+      m = await measure(process.execPath, args, { env: cleanEnv(), cwd: ROOT, stdoutFile: out, stderrFile: err, timeFile, timeoutMs: RUN_TIMEOUT_MS });
+      let inner = null;
+      try {
+        inner = JSON.parse(readFileSync(out, 'utf8').trim().split('\n').pop());
+      } catch {}
+      // The baseline's wall is its own clock: the data path only (checksums were taken before it started).
+      r = {
+        ...base,
+        ...m,
+        process_wall_s: m.wall_s,
+        wall_s: inner?.wall_s ?? m.wall_s,
+        hash_s: inner?.hash_s ?? null,
+        data_cpu_s: inner?.data_cpu_s ?? null,
+        intents: inner?.intents ?? null,
+        rate_limited: inner?.rate_limited ?? null,
+      };
+      if (m.code !== 0 || !inner) return { ...r, ok: false, error: `baseline exited ${m.code ?? m.signal}: ${inner?.errors?.join(' | ') || tail(err)}` };
+    } else {
+      const args = [path.join(APP, 'bin/piximmo.js'), 'upload', shootDir, '--order', order, '--no-progress', '--concurrency', String(CONCURRENCY)];
+      m = await measure(process.execPath, args, { env: piximmoEnv(dir, server.url, intentRate), cwd: dir, stdoutFile: out, stderrFile: err, timeFile, timeoutMs: RUN_TIMEOUT_MS });
+      r = { ...base, ...m, process_wall_s: m.wall_s };
+      if (m.code !== 0) return { ...r, ok: false, error: `piximmo exited ${m.code ?? m.signal}: ${tail(err)}` };
+    }
+    const listed = await countOrderFiles(server.url, TOKEN, order);
+    if (listed !== expect.files) return { ...r, ok: false, error: `the order lists ${listed} of ${expect.files} files` };
+    return { ...r, ok: true };
+  } finally {
+    await server.stop();
+    cleanups.delete(server.stop);
+    rmSync(path.join(dir, 'server-state'), { recursive: true, force: true });
+  }
+}
+
+/** Server flags of S3 mode; `singlePut`: no S3 multipart (the nginx sink has none), one PUT up to --max-bytes. */
+function s3Args(endpoint, singlePut = false) {
+  return [
+    '--storage', 's3', '--s3-endpoint', endpoint, '--s3-bucket', BUCKET, '--s3-region', 'us-east-1',
+    '--s3-access-key-id', 'x', '--s3-secret-access-key', 'y',
+    ...(singlePut ? ['--s3-multipart', 'off'] : []),
+  ];
+}
+
+// ---- aggregation --------------------------------------------------------------------------------------
+const results = [];
+const skipped = [];
+let failures = 0;
+
+function aggregate(workload, wl, mode, tool, runList) {
+  const ok = runList.filter((r) => r.ok);
+  const wall = median(ok.map((r) => r.wall_s));
+  const row = {
+    workload,
+    workload_label: wl.label,
+    files: wl.files,
+    bytes: wl.bytes,
+    mode,
+    tool,
+    runs_ok: ok.length,
+    runs: runList.length,
+    wall_s: wall,
+    process_wall_s: median(ok.map((r) => r.process_wall_s)),
+    mb_s: wall ? wl.bytes / wall / 1e6 : null,
+    files_s: wall ? wl.files / wall : null,
+    rss_mb: median(ok.map((r) => r.rss_mb)),
+    rss_max_mb: ok.length ? Math.max(...ok.map((r) => r.rss_mb ?? 0)) : null,
+    cpu_s: median(ok.map((r) => r.cpu_s)),
+    ratio: null,
+    ratio_to: null,
+    details: runList,
+  };
+  if (mode === 'peer') row.single_put = Boolean(wl.multipart);
+  if (tool === 'baseline') {
+    row.intents = ok[0]?.intents ?? null;
+    row.hash_s = median(ok.map((r) => r.hash_s));
+    row.data_cpu_s = median(ok.map((r) => r.data_cpu_s));
+  }
+  for (const r of runList) if (!r.ok) failures++;
+  results.push(row);
+  return row;
+}
+
+function setRatios(rows, refTool) {
+  const ref = rows.find((r) => r.tool === refTool);
+  for (const r of rows) {
+    r.ratio_to = refTool;
+    r.ratio = ref?.wall_s && r.wall_s ? r.wall_s / ref.wall_s : null;
+    r.ratio_cpu = ref?.cpu_s && r.cpu_s ? r.cpu_s / ref.cpu_s : null;
+    r.ratio_rss = ref?.rss_mb && r.rss_mb ? r.rss_mb / ref.rss_mb : null;
+  }
+}
+
+const fmt = (x, d = 2) => (x === null || x === undefined ? '–' : x.toFixed(d));
+function progress(label, r) {
+  say(`  ${label.padEnd(34)} ${r.ok ? `${fmt(r.wall_s)} s` : `FAILED: ${r.error}`}${r.ok && r.rss_mb ? `  (RSS ${fmt(r.rss_mb, 0)} MB, CPU ${fmt(r.cpu_s)} s)` : ''}`);
+}
+
+/** Runs `tools` round-robin `n` times (the order rotates every run, so drift hits every tool alike). */
+async function series({ workload, wl, mode, tools: toolList, n, intentRate, storage, shootDir }) {
+  const byTool = Object.fromEntries(toolList.map((t) => [t, []]));
+  for (let i = 0; i < n; i++) {
+    const order = toolList.map((_, k) => toolList[(k + i) % toolList.length]);
+    for (const tool of order) {
+      if (interrupted) return [];
+      let r;
+      try {
+        r = await measuredRun({ tool, shootDir, expect: wl, intentRate, storage });
+      } catch (e) {
+        r = { tool, ok: false, error: e.message };
+      }
+      progress(`${workload} ${mode} run ${i + 1}/${n} ${tool}`, r);
+      byTool[tool].push(r);
+    }
+  }
+  const rows = toolList.map((t) => aggregate(workload, wl, mode, t, byTool[t]));
+  setRatios(rows, mode === 'peer' ? 'rclone' : 'baseline');
+  return rows;
+}
+
+// ---- main ---------------------------------------------------------------------------------------------
+const started = Date.now();
+const machine = { ...machineInfo(), tools, versions, git: gitState(ROOT) };
+say(`piximmo bench — ${machine.cores} cores, node ${machine.node}, load ${machine.loadavg_at_start.join(' ')}, ${quick ? 'QUICK (smoke test), ' : ''}${runs} run(s); temp ${TMP}`);
+for (const m of missing) say(`  missing: ${m}`);
+
+let server_features = { batch_intents: null, s3_storage: null };
+let helpStats = null;
+let dryRun = null;
+let exitCode = 0;
+try {
+  const gen = await loadGenerator(ROOT, path.join(TMP, 'build'));
+
+  // What the server offers (batch intents): one short-lived server.
+  {
+    const s = await startServer({ root: APP, stateDir: path.join(TMP, 'probe-state'), seed: SEED, logFile: path.join(TMP, 'probe.log') });
+    cleanups.add(s.stop);
+    try {
+      server_features.batch_intents = await probeBatchIntents(s.url, TOKEN);
+    } finally {
+      await s.stop();
+      cleanups.delete(s.stop);
+    }
+    if (!server_features.batch_intents) {
+      say('  batch intents: not available yet (POST /api/uploads/intents → 404); the baseline uses single intents');
+      skipped.push({ part: 'batch intents', reason: 'not available yet: the server has no POST /api/uploads/intents' });
+    } else say('  batch intents: available; the baseline uses them (POST /api/uploads/intents)');
+  }
+
+  if (selected('help')) {
+    const n = quick ? 5 : 20;
+    say(`\npiximmo --help × ${n}`);
+    const walls = [];
+    const rss = [];
+    const dir = runDir('help');
+    for (let i = 0; i < n; i++) {
+      const m = await measure(process.execPath, [path.join(APP, 'bin/piximmo.js'), '--help'], {
+        env: cleanEnv({ PIXIMMO_CONFIG_DIR: path.join(dir, 'config'), PIXIMMO_STATE_DIR: path.join(dir, 'state') }),
+        cwd: dir,
+        stdoutFile: path.join(dir, 'stdout'),
+        stderrFile: path.join(dir, 'stderr'),
+        timeFile: path.join(dir, 'time'),
+      });
+      if (m.code !== 0) failures++;
+      walls.push(m.wall_s);
+      rss.push(m.rss_mb);
+    }
+    helpStats = { runs: n, median_ms: median(walls) * 1000, min_ms: Math.min(...walls) * 1000, max_ms: Math.max(...walls) * 1000, rss_mb: median(rss), target_ms: 120 };
+    say(`  median ${fmt(helpStats.median_ms, 0)} ms (min ${fmt(helpStats.min_ms, 0)}, max ${fmt(helpStats.max_ms, 0)})`);
+  }
+
+  if (selected('dry-run')) {
+    const count = quick ? 1000 : 10_000;
+    const rooms = 10;
+    const shoot = path.join(TMP, 'shoot-dry-run');
+    say(`\npiximmo upload --dry-run, ${count.toLocaleString('en-US')} files × 20 KB: writing…`);
+    for (let i = 0; i < rooms; i++) {
+      await gen.writeManyFiles(shoot, { count: count / rooms, bytesEach: 20_000, folder: `Raum ${i + 1}`, seed: i + 1, start: `2025:11:10 ${String(6 + i).padStart(2, '0')}:00:00` });
+    }
+    const list = [];
+    for (let i = 0; i < runs; i++) {
+      const dir = runDir('dry-run');
+      const m = await measure(process.execPath, [path.join(APP, 'bin/piximmo.js'), 'upload', shoot, '--order', 'B-1', '--dry-run', '--no-progress'], {
+        env: piximmoEnv(dir, 'http://127.0.0.1:9', 0),
+        cwd: dir,
+        stdoutFile: path.join(dir, 'stdout'),
+        stderrFile: path.join(dir, 'stderr'),
+        timeFile: path.join(dir, 'time'),
+        timeoutMs: RUN_TIMEOUT_MS,
+      });
+      const r = { ...m, ok: m.code === 0, error: m.code === 0 ? undefined : `exit ${m.code}: ${tail(path.join(dir, 'stderr'))}` };
+      progress(`dry-run run ${i + 1}/${runs}`, r);
+      if (!r.ok) failures++;
+      list.push(r);
+    }
+    const ok = list.filter((r) => r.ok);
+    dryRun = { files: count, bytes_each: 20_000, runs: list.length, runs_ok: ok.length, wall_s: median(ok.map((r) => r.wall_s)), rss_mb: median(ok.map((r) => r.rss_mb)), cpu_s: median(ok.map((r) => r.cpu_s)), target_s: 8, details: list };
+    rmSync(shoot, { recursive: true, force: true });
+  }
+
+  const wls = workloads(quick);
+  for (const name of WORKLOAD_NAMES) {
+    if (!selected(name) || interrupted) continue;
+    const wl = wls[name];
+    const shootDir = path.join(TMP, `shoot-${name}`);
+    say(`\n${name}: ${wl.label} — writing the shoot…`);
+    Object.assign(wl, await writeWorkload(gen, shootDir, wl));
+
+    // lifted: no intent limit anywhere.
+    await series({ workload: name, wl, mode: 'lifted', tools: ['baseline', 'piximmo'], n: runs, intentRate: 0, shootDir });
+
+    // spec: the SPEC limit of 3 intents/s (the server's default), once per tool.
+    if (specFor(name)) {
+      await series({ workload: name, wl, mode: 'spec', tools: ['baseline', 'piximmo'], n: 1, intentRate: SPEC_RATE, shootDir });
+    } else if (!opts['no-spec-limit']) {
+      skipped.push({ part: `${name} at the SPEC limit`, reason: 'opt-in with --spec-limit (≥ files/3 s per tool)' });
+    }
+
+    // peer: S3 mode against the nginx sink, with rclone beside.
+    if (!opts['no-peer']) {
+      if (!tools.nginx) {
+        skipped.push({ part: `${name} into the nginx sink`, reason: 'nginx is not installed (Debian: nginx-light)' });
+      } else {
+        await peer(name, wl, shootDir);
+      }
+    }
+    rmSync(shootDir, { recursive: true, force: true });
+  }
+} catch (e) {
+  say(`\nbench: ${e.stack ?? e.message}`);
+  exitCode = 1;
+} finally {
+  await cleanupAll();
+}
+
+async function peer(name, wl, shootDir) {
+  const sinkRoot = path.join(TMP, 'sink');
+  const ng = await startNginx({ prefix: path.join(TMP, `nginx-${name}`), root: sinkRoot, bucket: BUCKET });
+  cleanups.add(ng.stop);
+  try {
+    // The sink has no S3 multipart: a workload with a file above the threshold goes there in single PUTs
+    // (server --s3-multipart off, rclone --s3-upload-cutoff 300M) — said in the table's mode column.
+    const storage = { endpoint: ng.endpoint, root: sinkRoot, singlePut: wl.multipart };
+    if (server_features.s3_storage === null) server_features.s3_storage = await probeS3(ng.endpoint);
+    const toolList = [...(tools.rclone ? ['rclone'] : []), ...(server_features.s3_storage ? ['baseline', 'piximmo'] : [])];
+    if (!server_features.s3_storage) {
+      skipped.push({ part: `piximmo and baseline into the nginx sink (${name})`, reason: `not available yet: ${s3Refusal}` });
+    }
+    if (!tools.rclone) skipped.push({ part: `rclone into the nginx sink (${name})`, reason: 'rclone is not installed (Debian: rclone)' });
+    if (toolList.length) await series({ workload: name, wl, mode: 'peer', tools: toolList, n: runs, intentRate: 0, storage, shootDir });
+  } finally {
+    await ng.stop();
+    cleanups.delete(ng.stop);
+    rmSync(sinkRoot, { recursive: true, force: true });
+  }
+}
+
+let s3Refusal = '';
+/** Whether the server starts in S3 mode (--storage s3 …); a refusal (exit 2) means "not available yet". */
+async function probeS3(endpoint) {
+  try {
+    const s = await startServer({
+      root: APP,
+      stateDir: path.join(TMP, 'probe-s3-state'),
+      seed: SEED,
+      intentRate: 0,
+      extra: s3Args(endpoint),
+      logFile: path.join(TMP, 'probe-s3.log'),
+    });
+    await s.stop();
+    say('  S3 storage: available (--storage s3)');
+    return true;
+  } catch (e) {
+    if (!(e instanceof NotAvailable)) throw e;
+    s3Refusal = 'the server refuses --storage s3';
+    say(`  S3 storage: not available yet (${e.message})`);
+    return false;
+  }
+}
+
+// ---- report -------------------------------------------------------------------------------------------
+const targets = [];
+const row = (w, m, t) => results.find((r) => r.workload === w && r.mode === m && r.tool === t);
+if (helpStats) targets.push({ what: '`piximmo --help` median wall', target: '≤ 120 ms', value: `${fmt(helpStats.median_ms, 0)} ms`, met: helpStats.median_ms <= 120 });
+if (dryRun) targets.push({ what: `--dry-run of ${dryRun.files.toLocaleString('en-US')} files`, target: '≤ 8 s', value: dryRun.wall_s === null ? 'failed' : `${fmt(dryRun.wall_s)} s`, met: dryRun.wall_s !== null && dryRun.wall_s <= 8 });
+for (const [w, limit] of [['8mb', 1.1], ['200kb', 1.15]]) {
+  const p = row(w, 'lifted', 'piximmo');
+  if (p) targets.push({ what: `${p.workload_label}: piximmo / baseline wall (lifted)`, target: `≤ ${limit.toFixed(2)}`, value: fmt(p.ratio), met: p.ratio !== null && p.ratio <= limit });
+}
+{
+  const p = row('8mb', 'peer', 'piximmo');
+  if (p && row('8mb', 'peer', 'rclone')) targets.push({ what: `${p.workload_label} into nginx: piximmo / rclone wall`, target: '≤ 1.00', value: fmt(p.ratio), met: p.ratio !== null && p.ratio <= 1.0 });
+}
+{
+  const px = results.filter((r) => r.tool === 'piximmo' && r.rss_max_mb !== null && r.runs_ok > 0);
+  if (px.length) {
+    const worst = px.reduce((a, b) => (b.rss_max_mb > a.rss_max_mb ? b : a));
+    targets.push({ what: 'piximmo peak RSS, every workload (worst run)', target: '≤ 120 MB', value: `${fmt(worst.rss_max_mb, 0)} MB (${worst.workload} ${worst.mode})`, met: worst.rss_max_mb <= 120 });
+  }
+}
+
+say('');
+say(renderTable(results, { helpStats, dryRun }));
+say('');
+say(renderTargets(targets, quick));
+if (skipped.length || missing.length) {
+  say('\nNot measured:');
+  for (const m of missing) say(`  - ${m}`);
+  for (const s of skipped) say(`  - ${s.part}: ${s.reason}`);
+}
+const duration_s = (Date.now() - started) / 1000;
+say(`\n${quick ? 'quick ' : ''}run took ${fmt(duration_s / 60, 1)} min; load at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}${opts.keep ? `; kept ${TMP}` : ''}`);
+
+const report = {
+  version: 1,
+  command: `node scripts/bench.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+  machine: { ...machine, loadavg_at_end: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+  options: { runs, quick, only: only.length ? only : null, spec_limit: opts['no-spec-limit'] ? 'none' : opts['spec-limit'] ? 'all' : '8mb', peer: !opts['no-peer'], concurrency: CONCURRENCY, spec_intent_rate: SPEC_RATE },
+  server_features,
+  duration_s,
+  help: helpStats,
+  dry_run: dryRun,
+  results,
+  targets,
+  skipped: [...missing.map((m) => ({ part: 'tool', reason: m })), ...skipped],
+  failed_runs: failures,
+};
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+process.exit(exitCode || (failures ? 1 : 0));
