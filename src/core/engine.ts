@@ -3,7 +3,6 @@
  * (SPEC "Per file", "Errors"). No terminal I/O: it emits EngineEvents and takes its collaborators
  * (API client, hasher, clock, manifests) as arguments.
  */
-import { promises as fs } from 'node:fs';
 import pLimit from 'p-limit';
 import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../contract/api.js';
 import { ApiError, isApiError } from '../api/errors.js';
@@ -18,6 +17,8 @@ import type { EngineEvent, EngineListener, Failure, FileOutcome, PlannedFile, Ru
 import type { ManifestEntry } from './manifest.js';
 import { failureFrom, FatalStop, FileProblem } from './failures.js';
 import { uploadMultipart } from './multipart.js';
+import { assertUnchanged, fsProblem, prepareFile, type HashFile } from './file-prep.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 /** The part of the API client the engine uses (a stub can stand in for unit tests). */
 export type UploadApi = Pick<
@@ -28,7 +29,7 @@ export type UploadApi = Pick<
 
 export interface EngineDeps {
   api: UploadApi;
-  hashFile: (absPath: string, opts?: { signal?: AbortSignal }) => Promise<string>;
+  hashFile: HashFile;
   clock?: Clock;
 }
 
@@ -62,7 +63,8 @@ export class UploadEngine {
   private readonly forbidden = new Map<string, Failure>();
   /** One pool for every run() of this engine (watch mode starts runs while others are going). */
   private readonly limit: ReturnType<typeof pLimit>;
-  private readonly contentLocks = new Map<string, Promise<void>>();
+  /** Files of one order with the same content go one after the other. */
+  private readonly contentQueue = new KeyedQueue();
   private readonly broker: IntentBroker;
   private readonly ahead: PrepareAhead<ManifestEntry>;
   private bytesSent = 0;
@@ -150,25 +152,9 @@ export class UploadEngine {
     try {
       const entry = await prepared;
       // Two files with the same content go one after the other, so the second is a duplicate, not a second row.
-      return await this.oneAtATime(`${f.shoot.orderId}\0${entry.checksum}`, () => this.send(f, entry, t0));
+      return await this.contentQueue.run(`${f.shoot.orderId}\0${entry.checksum}`, () => this.send(f, entry, t0));
     } catch (err) {
       return this.settleFailure(f, err, t0);
-    }
-  }
-
-  /** Runs `fn` after every earlier call with the same key has settled. */
-  private async oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.contentLocks.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const chain = prev.then(() => mine);
-    this.contentLocks.set(key, chain);
-    await prev;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.contentLocks.get(key) === chain) this.contentLocks.delete(key);
     }
   }
 
@@ -221,7 +207,7 @@ export class UploadEngine {
         throw err;
       }
       try {
-        await this.assertUnchanged(f, entry);
+        await assertUnchanged(f, entry);
       } catch (err) {
         if (isChange(err) && rereads < MAX_REREADS) {
           rereads++;
@@ -253,52 +239,8 @@ export class UploadEngine {
     }
   }
 
-  /** Size check and SHA-256, reusing the manifest's checksum when size and mtime still match. */
-  private async prepare(f: PlannedFile, signal: AbortSignal, forceHash = false): Promise<ManifestEntry> {
-    const manifest = f.shoot.manifest;
-    const st = await statOrProblem(f);
-    f.bytes = st.size;
-    f.mtimeMs = st.mtimeMs;
-    if (st.size === 0) throw new FileProblem({ code: 'EMPTY_FILE', detail: 'the file is empty (0 bytes)' });
-    const prev = manifest.get(f.relPath);
-    const reuse = !forceHash && prev && prev.bytes === st.size && prev.mtime_ms === st.mtimeMs && prev.checksum;
-    const checksum = reuse ? prev.checksum! : await this.hashStable(f, signal);
-    const entry: ManifestEntry = {
-      bytes: f.bytes,
-      mtime_ms: f.mtimeMs,
-      checksum,
-      state: 'pending',
-      room_type: f.room_type,
-      stack_id: f.stack_id,
-      // A file changed on disk since it was registered is a new version (SPEC "Manifest").
-      multipart: reuse ? prev.multipart : undefined,
-      attempts: reuse ? prev.attempts : 0,
-      updated_at: '',
-    };
-    manifest.set(f.relPath, entry);
-    return manifest.get(f.relPath)!;
-  }
-
-  /** Hashes until the file is the same before and after (a file still being written is hashed again). */
-  private async hashStable(f: PlannedFile, signal: AbortSignal): Promise<string> {
-    for (let i = 0; i < 3; i++) {
-      const sum = await this.deps.hashFile(f.absPath, { signal }).catch((err: unknown) => {
-        throw fsProblem(err);
-      });
-      const st = await statOrProblem(f);
-      if (st.size === f.bytes && st.mtimeMs === f.mtimeMs) return sum;
-      f.bytes = st.size;
-      f.mtimeMs = st.mtimeMs;
-    }
-    throw new FileProblem({ code: 'FILE_CHANGING', detail: 'the file keeps changing while it is read' });
-  }
-
-  /** SPEC: never register a torn file — the bytes sent must be the bytes hashed. */
-  private async assertUnchanged(f: PlannedFile, entry: ManifestEntry): Promise<void> {
-    const st = await statOrProblem(f);
-    if (st.size !== entry.bytes || st.mtimeMs !== entry.mtime_ms) {
-      throw new FileProblem({ code: 'FILE_CHANGED', detail: 'the file changed on disk during the upload' });
-    }
+  private prepare(f: PlannedFile, signal: AbortSignal, forceHash = false): Promise<ManifestEntry> {
+    return prepareFile(f, this.deps.hashFile, signal, forceHash);
   }
 
   private intentBody(f: PlannedFile, entry: ManifestEntry): IntentRequest {
@@ -401,24 +343,4 @@ function isChange(err: unknown): boolean {
 function resumeIntent(entry: ManifestEntry): MultipartIntentResponse {
   const mp = entry.multipart!;
   return { object_key: mp.object_key, multipart: { upload_id: mp.upload_id, part_size: mp.part_size, parts: [] }, expires_at: '' };
-}
-
-async function statOrProblem(f: PlannedFile): Promise<{ size: number; mtimeMs: number }> {
-  try {
-    const st = await fs.stat(f.absPath);
-    if (!st.isFile()) throw new FileProblem({ code: 'NOT_A_FILE', detail: 'the path is no longer a regular file' });
-    return { size: st.size, mtimeMs: st.mtimeMs };
-  } catch (err) {
-    throw fsProblem(err);
-  }
-}
-
-function fsProblem(err: unknown): unknown {
-  if (err instanceof FileProblem || (isApiError(err) && err.kind !== 'file')) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new FileProblem({ code: 'FILE_VANISHED', detail: 'the file was deleted or moved after the scan' });
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {
-    return new FileProblem({ code: 'FILE_UNREADABLE', detail: `the file cannot be read (${code})`, params: { cause: code } });
-  }
-  return err;
 }

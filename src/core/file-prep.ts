@@ -1,0 +1,84 @@
+/**
+ * The local file side of an upload: size check and SHA-256 (reusing the manifest's checksum when size and
+ * mtime still match), the check that the bytes sent are the bytes hashed, and fs errors as FileProblems
+ * with words for the user (SPEC "Per file"; issue 3 "Bad input").
+ */
+import { promises as fs } from 'node:fs';
+import { isApiError } from '../api/errors.js';
+import type { PlannedFile } from './events.js';
+import { FileProblem } from './failures.js';
+import type { ManifestEntry } from './manifest.js';
+
+export type HashFile = (absPath: string, opts?: { signal?: AbortSignal }) => Promise<string>;
+
+/**
+ * Stats and hashes `f`, records it as pending in its manifest and returns the entry. `forceHash` ignores
+ * the manifest's checksum (the file is known to have changed). Throws FileProblem (EMPTY_FILE,
+ * FILE_VANISHED, FILE_UNREADABLE, NOT_A_FILE, FILE_CHANGING).
+ */
+export async function prepareFile(f: PlannedFile, hashFile: HashFile, signal: AbortSignal, forceHash = false): Promise<ManifestEntry> {
+  const manifest = f.shoot.manifest;
+  const st = await statOrProblem(f);
+  f.bytes = st.size;
+  f.mtimeMs = st.mtimeMs;
+  if (st.size === 0) throw new FileProblem({ code: 'EMPTY_FILE', detail: 'the file is empty (0 bytes)' });
+  const prev = manifest.get(f.relPath);
+  const reuse = !forceHash && prev && prev.bytes === st.size && prev.mtime_ms === st.mtimeMs && prev.checksum;
+  const checksum = reuse ? prev.checksum! : await hashStable(f, hashFile, signal);
+  manifest.set(f.relPath, {
+    bytes: f.bytes,
+    mtime_ms: f.mtimeMs,
+    checksum,
+    state: 'pending',
+    room_type: f.room_type,
+    stack_id: f.stack_id,
+    // A file changed on disk since it was registered is a new version (SPEC "Manifest").
+    multipart: reuse ? prev.multipart : undefined,
+    attempts: reuse ? prev.attempts : 0,
+    updated_at: '',
+  });
+  return manifest.get(f.relPath)!;
+}
+
+/** Hashes until the file is the same before and after (a file still being written is hashed again). */
+async function hashStable(f: PlannedFile, hashFile: HashFile, signal: AbortSignal): Promise<string> {
+  for (let i = 0; i < 3; i++) {
+    const sum = await hashFile(f.absPath, { signal }).catch((err: unknown) => {
+      throw fsProblem(err);
+    });
+    const st = await statOrProblem(f);
+    if (st.size === f.bytes && st.mtimeMs === f.mtimeMs) return sum;
+    f.bytes = st.size;
+    f.mtimeMs = st.mtimeMs;
+  }
+  throw new FileProblem({ code: 'FILE_CHANGING', detail: 'the file keeps changing while it is read' });
+}
+
+/** SPEC: never register a torn file — the bytes sent must be the bytes hashed. Throws FileProblem FILE_CHANGED. */
+export async function assertUnchanged(f: PlannedFile, entry: ManifestEntry): Promise<void> {
+  const st = await statOrProblem(f);
+  if (st.size !== entry.bytes || st.mtimeMs !== entry.mtime_ms) {
+    throw new FileProblem({ code: 'FILE_CHANGED', detail: 'the file changed on disk during the upload' });
+  }
+}
+
+async function statOrProblem(f: PlannedFile): Promise<{ size: number; mtimeMs: number }> {
+  try {
+    const st = await fs.stat(f.absPath);
+    if (!st.isFile()) throw new FileProblem({ code: 'NOT_A_FILE', detail: 'the path is no longer a regular file' });
+    return { size: st.size, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    throw fsProblem(err);
+  }
+}
+
+/** fs errors (and ApiErrors of kind 'file', raised while a body was read) as FileProblems; others unchanged. */
+export function fsProblem(err: unknown): unknown {
+  if (err instanceof FileProblem || (isApiError(err) && err.kind !== 'file')) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new FileProblem({ code: 'FILE_VANISHED', detail: 'the file was deleted or moved after the scan' });
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {
+    return new FileProblem({ code: 'FILE_UNREADABLE', detail: `the file cannot be read (${code})`, params: { cause: code } });
+  }
+  return err;
+}
