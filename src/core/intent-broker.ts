@@ -36,6 +36,8 @@ type Slot = { res: IntentResponse; at: number } | { err: ApiError };
 
 export class IntentBroker {
   private readonly cache = new Map<PlannedFile, Slot>();
+  /** Files whose intent is being asked for in a batch right now (another file's request). */
+  private readonly asked = new Map<PlannedFile, Promise<unknown>>();
   private readonly waiting = new Map<PlannedFile, Candidate>();
   private readonly starts: number[] = [];
   private batchSupported: boolean;
@@ -59,6 +61,7 @@ export class IntentBroker {
   drop(file: PlannedFile): void {
     this.waiting.delete(file);
     this.cache.delete(file);
+    this.asked.delete(file);
   }
 
   /**
@@ -68,6 +71,8 @@ export class IntentBroker {
   async get(c: Candidate, retry: RetryContext): Promise<IntentResponse> {
     this.noteStart();
     this.waiting.delete(c.file);
+    // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
+    await this.asked.get(c.file)?.catch(() => undefined);
     const cached = this.takeFresh(c.file);
     if (cached) return cached;
     return withRetry(async () => {
@@ -86,14 +91,18 @@ export class IntentBroker {
   private async requestBatch(c: Candidate, signal?: AbortSignal): Promise<IntentResponse> {
     const group = [c, ...this.nextWaiting(c, this.batchSize() - 1)];
     let answers: (IntentResponse | ApiError)[];
+    const call = this.api.intentBatch!(c.body.order_id, group.map((g) => withoutOrder(g.body)), signal);
+    for (const g of group) if (g !== c) this.asked.set(g.file, call);
     try {
-      answers = await this.api.intentBatch!(c.body.order_id, group.map((g) => withoutOrder(g.body)), signal);
+      answers = await call;
     } catch (err) {
       if (isApiError(err) && err.kind === 'http' && (err.status === 404 || err.status === 405)) {
         this.batchSupported = false; // an older server: single intents from now on
         return this.api.intent(c.body, signal);
       }
       throw err;
+    } finally {
+      for (const g of group) if (this.asked.get(g.file) === call) this.asked.delete(g.file);
     }
     const now = this.clock.now();
     group.forEach((g, i) => {
@@ -128,7 +137,7 @@ export class IntentBroker {
     const out: Candidate[] = [];
     for (const w of this.waiting.values()) {
       if (out.length >= n) break;
-      if (w.file !== c.file && w.body.order_id === c.body.order_id && !this.cache.has(w.file)) out.push(w);
+      if (w.file !== c.file && w.body.order_id === c.body.order_id && !this.cache.has(w.file) && !this.asked.has(w.file)) out.push(w);
     }
     return out;
   }
