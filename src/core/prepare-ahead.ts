@@ -20,6 +20,8 @@ export const DEFAULT_WINDOW: AheadWindow = { files: 64, bytes: 512 * 1024 * 1024
 export class PrepareAhead<T> {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly ahead = new Set<PlannedFile>();
+  /** Files whose upload began before their preparation did: they never count as ahead. */
+  private readonly begun = new WeakSet<PlannedFile>();
   private aheadBytes = 0;
   private wakeups: (() => void)[] = [];
 
@@ -38,9 +40,13 @@ export class PrepareAhead<T> {
     const out = new Map<PlannedFile, Promise<T>>();
     for (const f of files) {
       const p = this.limit(async () => {
-        await this.room(f);
-        this.ahead.add(f);
-        this.aheadBytes += f.bytes;
+        if (!this.begun.has(f)) {
+          await this.room(f);
+          if (!this.begun.has(f)) {
+            this.ahead.add(f);
+            this.aheadBytes += f.bytes;
+          }
+        }
         return prepare(f);
       });
       p.catch(() => undefined);
@@ -51,6 +57,7 @@ export class PrepareAhead<T> {
 
   /** The upload of `f` began (or `f` left the run): the window moves on. */
   started(f: PlannedFile): void {
+    this.begun.add(f);
     if (this.ahead.delete(f)) this.aheadBytes -= f.bytes;
     const w = this.wakeups;
     this.wakeups = [];
