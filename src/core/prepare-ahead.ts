@@ -40,13 +40,7 @@ export class PrepareAhead<T> {
     const out = new Map<PlannedFile, Promise<T>>();
     for (const f of files) {
       const p = this.limit(async () => {
-        if (!this.begun.has(f)) {
-          await this.room(f);
-          if (!this.begun.has(f)) {
-            this.ahead.add(f);
-            this.aheadBytes += f.bytes;
-          }
-        }
+        if (!this.begun.has(f)) await this.reserve(f);
         return prepare(f);
       });
       p.catch(() => undefined);
@@ -64,10 +58,14 @@ export class PrepareAhead<T> {
     for (const wake of w) wake();
   }
 
-  private async room(f: PlannedFile): Promise<void> {
+  /** Waits for room in the window, then takes it — check and take with no await between them. */
+  private async reserve(f: PlannedFile): Promise<void> {
     // The first file ahead always goes, however big: otherwise one large file would wait forever.
-    while (this.ahead.size > 0 && (this.ahead.size >= this.window.files || this.aheadBytes + f.bytes > this.window.bytes)) {
+    while (!this.begun.has(f) && this.ahead.size > 0 && (this.ahead.size >= this.window.files || this.aheadBytes + f.bytes > this.window.bytes)) {
       await new Promise<void>((r) => this.wakeups.push(r));
     }
+    if (this.begun.has(f)) return;
+    this.ahead.add(f);
+    this.aheadBytes += f.bytes;
   }
 }
