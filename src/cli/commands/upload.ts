@@ -16,6 +16,7 @@ import { pickRenderer } from '../render/pick.js';
 import type { RunRenderer, ServerCheck } from '../render/types.js';
 import { resolveConcurrency, resolveTypes, settingsStore, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
+import { planText } from '../render/plan-table.js';
 import { t } from '../i18n/index.js';
 import { verifyOnServer } from '../server-check.js';
 
@@ -129,10 +130,9 @@ function printPlan(plans: ShootPlan[], opts: UploadOptions): void {
     for (const i of plan.items) {
       if (opts.json) {
         writeJsonLine({ event: 'plan', root: plan.root, order_id: opts.order, path: i.relPath, room_type: i.room_type, stack_id: i.stack_id, bytes: i.bytes, ev: i.meta.ev ?? null, captured_at: i.meta.captured_at ?? null });
-      } else {
-        process.stdout.write(`${i.relPath}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${i.meta.ev}` : ''}\n`);
       }
     }
+    if (!opts.json) process.stdout.write(planText(plan));
   }
   if (!opts.json) process.stdout.write(`${t('plan.dry')}\n`);
 }
