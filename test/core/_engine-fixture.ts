@@ -70,12 +70,12 @@ export class StubApi implements UploadApi {
   };
 
   put = async (url: string, headers: Record<string, string>, src: PutSource, opts: PutOpts = {}): Promise<PutResult> => {
-    this.puts.push({ url, headers, src });
+    const n = this.puts.push({ url, headers, src });
     this.log.push(`put ${url}`);
-    const scripted = await this.onPut?.(url, src, opts, this.puts.length);
+    const scripted = await this.onPut?.(url, src, opts, n);
     if (scripted) return scripted;
     opts.onBytes?.(src.length);
-    return { etag: `"etag-${this.puts.length}"` };
+    return { etag: `"etag-${n}"` };
   };
 
   finalize = async (body: FinalizeRequest, _signal?: AbortSignal): Promise<FinalizeResponse> => {
