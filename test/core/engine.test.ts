@@ -251,8 +251,11 @@ describe('UploadEngine: 401 → stop everything', () => {
   it('401 on finalize is fatal too, and aborts the transfers in flight (they stay waiting, not failed)', async () => {
     const { files } = await sandbox.shoot('ORD-1', { 'a.jpg': 'a', 'b.jpg': 'b', 'c.jpg': 'c' });
     let bAborted = false;
+    let bStarted!: () => void;
+    const bPutStarted = new Promise<void>((r) => (bStarted = r));
     api.onPut = async (url, _src, opts) => {
       if (!url.includes('/b.jpg')) return undefined;
+      bStarted();
       // b's PUT hangs until the run is stopped
       await new Promise<void>((_r, reject) =>
         opts.signal!.addEventListener('abort', () => {
@@ -263,7 +266,7 @@ describe('UploadEngine: 401 → stop everything', () => {
       return undefined;
     };
     api.onFinalize = async () => {
-      await new Promise((r) => setTimeout(r, 20)); // b's PUT is under way by now
+      await bPutStarted; // b's PUT is under way
       throw httpError(401, 'UNAUTHENTICATED');
     };
     const { engine: eng, events } = engine({ concurrency: 2 });
@@ -370,6 +373,30 @@ describe('UploadEngine: a file changed on disk', () => {
     expect(api.finalizes[0]).toMatchObject({ checksum: sha256(second), bytes: second.length });
     expect(api.puts[1].src.length).toBe(second.length);
     expect(shoot.manifest.get('a.jpg')).toMatchObject({ state: 'registered', checksum: sha256(second), bytes: second.length });
+  });
+
+  it('a file that keeps changing during every upload is given up after 2 re-reads: failed FILE_CHANGED, never finalized', async () => {
+    const { shoot, files } = await sandbox.shoot('ORD-1', { 'a.jpg': 'v0' });
+    api.onPut = async (_u, _s, _o, n) => {
+      await fsp.writeFile(files[0].absPath, `version ${n} ${'x'.repeat(n)}`);
+      return undefined;
+    };
+    const hashFile = vi.fn(sha256File);
+    const { engine: eng } = engine({}, hashFile);
+    const result = await eng.run(files);
+    expect(result.outcomes[0]).toMatchObject({ state: 'failed', failure: { code: 'FILE_CHANGED' } });
+    expect(api.puts).toHaveLength(3);
+    expect(hashFile).toHaveBeenCalledTimes(3);
+    expect(api.finalizes).toEqual([]);
+    expect(shoot.manifest.get('a.jpg')).toMatchObject({ state: 'failed', last_error: { code: 'FILE_CHANGED' } });
+  });
+
+  it('an empty file fails EMPTY_FILE without any API call', async () => {
+    const { files } = await sandbox.shoot('ORD-1', { 'empty.jpg': '' });
+    const { engine: eng } = engine();
+    const result = await eng.run(files);
+    expect(result.outcomes[0]).toMatchObject({ state: 'failed', failure: { code: 'EMPTY_FILE' } });
+    expect(api.log).toEqual([]);
   });
 
   it('a checksum mismatch (422) from the store means other bytes than hashed: re-hash and send again', async () => {
@@ -523,12 +550,20 @@ describe('UploadEngine: batch intents', () => {
       return list.map((f) => api.single({ ...f, order_id: orderId }));
     };
     // uploads take longer than hashes, as on a real link: the hashers get ahead and batches fill up
+    let hashed = 0;
+    let allHashed!: () => void;
+    const everyFileHashed = new Promise<void>((r) => (allHashed = r));
+    const hashFile: HashFile = async (p, o) => {
+      const sum = await sha256File(p, o);
+      if (++hashed === 10) setImmediate(allHashed);
+      return sum;
+    };
     api.onPut = async () => {
-      await new Promise((r) => setTimeout(r, 15));
+      await everyFileHashed;
       clock.t += 1000; // one upload a second
       return undefined;
     };
-    const { engine: eng } = engine({ concurrency: 1 });
+    const { engine: eng } = engine({ concurrency: 1 }, hashFile);
     const result = await eng.run(files);
     expect(result.outcomes.every((o) => o.state === 'registered')).toBe(true);
     expect(api.intents).toHaveLength(0);
