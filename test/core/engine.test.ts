@@ -197,7 +197,7 @@ describe('UploadEngine: finalize 409 → back to waiting, upload again', () => {
     expect(shoot.manifest.get('a.jpg')).toMatchObject({ state: 'failed', last_error: { code: 'OBJECT_MISSING' } });
   });
 
-  // BUG (src/core/engine.ts, transfer() ~line 300 and send() ~lines 168-180 / 215-221): the bytes of a
+  // BUG (src/core/engine.ts, transfer() lines 262-290, with send() line 200 (renewal) and line 232 (re-upload)): the bytes of a
   // transfer that ended in a PUT 403/410 renewal or a finalize-409 re-upload are never taken back (only
   // withRetry's in-place retries emit a negative delta, and multipart.ts takes back a failed part's bytes).
   // The file's progress then counts its bytes twice: ProgressTracker shows e.g. 20 of 10 bytes for the

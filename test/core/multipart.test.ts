@@ -214,7 +214,7 @@ describe('uploadMultipart', () => {
     expect(api.completes).toEqual([]);
   });
 
-  // BUG (src/core/multipart.ts, uploadMultipart() lines ~70-95): on a permanent error of one part the other
+  // BUG (src/core/multipart.ts, uploadMultipart() lines 67-93): on a permanent error of one part the other
   // parts are neither stopped nor awaited. Promise.all rejects at the first failure, the catch sends
   // multipartAbort and clears the manifest record at once, while p-limit goes on starting the queued parts
   // and the parts in flight finish later: each then writes `multipart: {upload_id, etags…}` back into the
@@ -337,7 +337,7 @@ describe('UploadEngine with multipart uploads', () => {
     expect(api.finalizes[0]).toMatchObject({ object_key: KEY, bytes: 35, checksum: sha256(CONTENT) });
   });
 
-  // BUG (src/core/multipart.ts line ~58 with engine.ts emit() line ~103): on resume, the finished parts are
+  // BUG (src/core/multipart.ts line 55 with engine.ts emit() line 95): on resume, the finished parts are
   // reported as a positive `bytes` event (so that progress starts at the right place), and the engine adds
   // every positive delta to RunResult.bytes_sent, documented as "Bytes that left for the network" — so a
   // resumed run claims it sent the parts it skipped (here 35 instead of 15; with a 250 MB video resumed at
