@@ -64,8 +64,10 @@ export function isApiError(e: unknown): e is ApiError {
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return undefined;
+  // Capped: a broken header must not park the upload for days (waits longer than this are retried later).
+  const cap = 300_000;
   const secs = Number(v);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  if (Number.isFinite(secs)) return Math.min(cap, Math.max(0, secs * 1000));
   const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+  return Number.isFinite(at) ? Math.min(cap, Math.max(0, at - now)) : undefined;
 }

@@ -92,7 +92,7 @@ export class UploadEngine {
   }
 
   private emit(e: EngineEvent): void {
-    if (e.type === 'bytes') this.bytesSent += e.delta > 0 ? e.delta : 0;
+    if (e.type === 'bytes' && !e.resumed) this.bytesSent += e.delta > 0 ? e.delta : 0;
     for (const l of this.listeners) l(e);
   }
 
@@ -230,7 +230,8 @@ export class UploadEngine {
       } catch (err) {
         if (isApiError(err) && err.status === 409 && reuploads < MAX_REUPLOADS) {
           reuploads++; // SPEC: finalize 409 → back to waiting, upload again
-          manifest.patch(f.relPath, { state: 'pending' });
+          entry = manifest.patch(f.relPath, { state: 'pending', multipart: undefined });
+          this.emit({ type: 'bytes', file: f, delta: -entry.bytes }); // the file is sent again from its start
           this.emit({ type: 'file', file: f, state: 'waiting', note: 'retry-upload' });
           continue;
         }
@@ -270,19 +271,26 @@ export class UploadEngine {
     }
     if (isExistingIntent(intent)) return;
     let sentThisTry = 0;
-    await withRetry(async () => {
-      if (sentThisTry > 0) {
-        this.emit({ type: 'bytes', file: f, delta: -sentThisTry });
-        sentThisTry = 0;
-      }
-      await this.deps.api.put(intent.signed_url, intent.headers, { path: f.absPath, start: 0, length: f.bytes }, {
-        signal,
-        onBytes: (n) => {
-          sentThisTry += n;
-          this.emit({ type: 'bytes', file: f, delta: n });
-        },
-      });
-    }, this.retryCtx(f, signal));
+    const takeBack = (): void => {
+      // The bytes of a failed try are sent again: progress counts each byte of the file once.
+      if (sentThisTry > 0) this.emit({ type: 'bytes', file: f, delta: -sentThisTry });
+      sentThisTry = 0;
+    };
+    try {
+      await withRetry(async () => {
+        takeBack();
+        await this.deps.api.put(intent.signed_url, intent.headers, { path: f.absPath, start: 0, length: f.bytes }, {
+          signal,
+          onBytes: (n) => {
+            sentThisTry += n;
+            this.emit({ type: 'bytes', file: f, delta: n });
+          },
+        });
+      }, this.retryCtx(f, signal));
+    } catch (err) {
+      takeBack(); // a renewal or a re-upload starts the file over
+      throw err;
+    }
   }
 
   private retryCtx(f: PlannedFile, signal: AbortSignal) {

@@ -63,7 +63,7 @@ export type EngineEvent =
       failure?: Failure;
     }
   /** Bytes of a file left for the network; negative when a retry starts the file over. */
-  | { type: 'bytes'; file: PlannedFile; delta: number }
+  | { type: 'bytes'; file: PlannedFile; delta: number; /** parts finished by an earlier run: progress, not traffic */ resumed?: boolean }
   | { type: 'retry'; file: PlannedFile; code: string; detail: string; wait_ms: number; attempt: number }
   | { type: 'warning'; file?: PlannedFile; code: string; detail: string }
   /** The run stops early for everyone: authentication, manifest not writable. */

@@ -171,7 +171,7 @@ export class ManifestStore {
 
   /** Resolves when everything set so far is on disk; rejects with the write error. */
   async flush(): Promise<void> {
-    while (this.writing || this.dirty) {
+    while (!this.failure && (this.writing || this.dirty)) {
       if (!this.writing) this.startWrite();
       await this.writing;
     }
@@ -190,6 +190,7 @@ export class ManifestStore {
   }
 
   private schedule(): void {
+    if (this.closed) return; // the lock is released: nothing more is written
     this.dirty = true;
     if (!this.writing && !this.failure) this.startWrite();
   }

@@ -52,7 +52,7 @@ export async function uploadMultipart(ctx: MultipartContext, f: PlannedFile, int
   const done = Object.keys(etags).map(Number);
   // Finished parts count as sent for progress, without sending them again.
   const already = done.reduce((s, n) => s + partRange(n, f.bytes, part_size).length, 0);
-  if (already > 0) ctx.emit({ type: 'bytes', file: f, delta: already });
+  if (already > 0) ctx.emit({ type: 'bytes', file: f, delta: already, resumed: true });
 
   const missing: number[] = [];
   for (let n = 1; n <= total; n++) if (!etags[n]) missing.push(n);
@@ -65,20 +65,28 @@ export async function uploadMultipart(ctx: MultipartContext, f: PlannedFile, int
   if (needUrls.length > 0) await refresh(needUrls);
 
   try {
+    // One failed part stops the others from starting; those in flight are waited for, so nothing is
+    // written into the manifest or sent to the upload after it was given up.
+    let failure: { err: unknown } | undefined;
     const limit = pLimit(PARTS_IN_FLIGHT);
-    await Promise.all(
+    await Promise.allSettled(
       missing.map((n) =>
         limit(async () => {
-          if (ctx.signal.aborted) return;
-          const etag = await sendPart(ctx, f, n, part_size, urls, refresh);
-          etags[n] = etag;
-          const cur = manifest.get(f.relPath)!;
-          manifest.patch(f.relPath, {
-            multipart: { upload_id, object_key, part_size, etags: { ...(cur.multipart?.etags ?? {}), [n]: etag } },
-          });
+          if (ctx.signal.aborted || failure) return;
+          try {
+            const etag = await sendPart(ctx, f, n, part_size, urls, refresh);
+            etags[n] = etag;
+            const cur = manifest.get(f.relPath)!;
+            manifest.patch(f.relPath, {
+              multipart: { upload_id, object_key, part_size, etags: { ...(cur.multipart?.etags ?? {}), [n]: etag } },
+            });
+          } catch (err) {
+            failure ??= { err };
+          }
         }),
       ),
     );
+    if (failure) throw failure.err;
     if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
     const parts = Object.entries(etags)
       .map(([n, etag]) => ({ part_number: Number(n), etag }))

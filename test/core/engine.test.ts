@@ -197,13 +197,13 @@ describe('UploadEngine: finalize 409 → back to waiting, upload again', () => {
     expect(shoot.manifest.get('a.jpg')).toMatchObject({ state: 'failed', last_error: { code: 'OBJECT_MISSING' } });
   });
 
-  // BUG (src/core/engine.ts, transfer() lines 262-290, with send() line 200 (renewal) and line 232 (re-upload)): the bytes of a
+  // Was a bug (fixed: engine.ts transfer() and the 409 path take the bytes back; src/core/engine.ts, transfer() lines 262-290, with send() line 200 (renewal) and line 232 (re-upload)): the bytes of a
   // transfer that ended in a PUT 403/410 renewal or a finalize-409 re-upload are never taken back (only
   // withRetry's in-place retries emit a negative delta, and multipart.ts takes back a failed part's bytes).
   // The file's progress then counts its bytes twice: ProgressTracker shows e.g. 20 of 10 bytes for the
   // file and bytes_sent above bytes_total, the per-file bar overflows and the ETA is off. EngineEvent
   // 'bytes' is documented as "negative when a retry starts the file over".
-  it.fails('after a re-upload the file\'s net progress is its size, not twice its size', async () => {
+  it('after a re-upload the file\'s net progress is its size, not twice its size', async () => {
     const { files } = await sandbox.shoot('ORD-1', { 'a.jpg': '0123456789' });
     api.onFinalize = (_b, n) => {
       if (n === 1) throw httpError(409, 'OBJECT_MISSING');
@@ -214,7 +214,7 @@ describe('UploadEngine: finalize 409 → back to waiting, upload again', () => {
     expect(bytesOf(events, files[0])).toBe(10); // fails: 20
   });
 
-  it.fails('after a PUT 410 renewal the file\'s net progress is its size', async () => {
+  it('after a PUT 410 renewal the file\'s net progress is its size', async () => {
     const { files } = await sandbox.shoot('ORD-1', { 'a.jpg': '0123456789' });
     api.onPut = (_u, src, opts, n) => {
       if (n === 1) {
