@@ -211,7 +211,7 @@ describe('UploadEngine: finalize 409 → back to waiting, upload again', () => {
     };
     const { engine: eng, events } = engine();
     await eng.run(files);
-    expect(bytesOf(events, files[0])).toBe(10); // fails: 20
+    expect(bytesOf(events, files[0])).toBe(10); // was 20 before the fix
   });
 
   it('after a PUT 410 renewal the file\'s net progress is its size', async () => {
@@ -225,7 +225,7 @@ describe('UploadEngine: finalize 409 → back to waiting, upload again', () => {
     };
     const { engine: eng, events } = engine();
     await eng.run(files);
-    expect(bytesOf(events, files[0])).toBe(10); // fails: 20
+    expect(bytesOf(events, files[0])).toBe(10); // was 20 before the fix
   });
 });
 

@@ -203,7 +203,7 @@ describe('uploadMultipart', () => {
     const err = make();
     api.onPut = async (url) => {
       if (partOf(url) === 3) {
-        await new Promise((r) => setTimeout(r, 10)); // the other parts are done by then (see the BUG below)
+        await new Promise((r) => setTimeout(r, 10)); // the other parts are done by then (see the fixed bug below)
         throw err;
       }
       return undefined;
@@ -214,7 +214,7 @@ describe('uploadMultipart', () => {
     expect(api.completes).toEqual([]);
   });
 
-  // BUG (src/core/multipart.ts, uploadMultipart() lines 67-93): on a permanent error of one part the other
+  // Fixed bug (src/core/multipart.ts, uploadMultipart() lines 67-93): on a permanent error of one part the other
   // parts are neither stopped nor awaited. Promise.all rejects at the first failure, the catch sends
   // multipartAbort and clears the manifest record at once, while p-limit goes on starting the queued parts
   // and the parts in flight finish later: each then writes `multipart: {upload_id, etags…}` back into the
@@ -244,7 +244,7 @@ describe('uploadMultipart', () => {
     await expect(uploadMultipart(ctx(), f, intent())).rejects.toMatchObject({ status: 413 });
     const bytesAtFailure = bytesOf(events, f);
     await new Promise((r) => setTimeout(r, 50)); // let whatever is still running finish
-    expect(f.shoot.manifest.get(f.relPath)!.multipart).toBeUndefined(); // fails: re-created with parts 1, 2, 4
+    expect(f.shoot.manifest.get(f.relPath)!.multipart).toBeUndefined(); // was re-created with parts 1, 2, 4 before the fix
     expect(log).not.toContain('start 4'); // part 4 is not started after part 3 failed
     expect(log.indexOf('abort')).toBeGreaterThan(Math.max(log.indexOf('done 1'), log.indexOf('done 2'))); // abort after the parts in flight settled
     expect(bytesOf(events, f)).toBe(bytesAtFailure); // no progress after the failure
@@ -337,7 +337,7 @@ describe('UploadEngine with multipart uploads', () => {
     expect(api.finalizes[0]).toMatchObject({ object_key: KEY, bytes: 35, checksum: sha256(CONTENT) });
   });
 
-  // BUG (src/core/multipart.ts line 55 with engine.ts emit() line 95): on resume, the finished parts are
+  // Fixed bug (src/core/multipart.ts line 55 with engine.ts emit() line 95): on resume, the finished parts are
   // reported as a positive `bytes` event (so that progress starts at the right place), and the engine adds
   // every positive delta to RunResult.bytes_sent, documented as "Bytes that left for the network" — so a
   // resumed run claims it sent the parts it skipped (here 35 instead of 15; with a 250 MB video resumed at
@@ -346,7 +346,7 @@ describe('UploadEngine with multipart uploads', () => {
     f.shoot.manifest.set(f.relPath, pending({ multipart: { upload_id: 'up-1', object_key: KEY, part_size: 10, etags: { 1: '"e1"', 3: '"e3"' } } }));
     const { result } = await run([f]);
     expect(result.outcomes[0].state).toBe('registered');
-    expect(result.bytes_sent).toBe(15); // parts 2 and 4; fails: 35
+    expect(result.bytes_sent).toBe(15); // parts 2 and 4 (was 35 before the fix)
   });
 
   it('a saved multipart upload the server no longer knows (parts → 404) is started afresh with a new intent', async () => {
