@@ -396,10 +396,13 @@ try {
       await s.stop();
       cleanups.delete(s.stop);
     }
+    const bi = opts['baseline-intents'];
     if (!server_features.batch_intents) {
+      if (bi === 'batch') throw new Error('--baseline-intents batch, but the server has no POST /api/uploads/intents');
       say('  batch intents: not available yet (POST /api/uploads/intents → 404); the baseline uses single intents');
       skipped.push({ part: 'batch intents', reason: 'not available yet: the server has no POST /api/uploads/intents' });
-    } else say('  batch intents: available; the baseline uses them (POST /api/uploads/intents)');
+    } else if (bi === 'single') say('  batch intents: available, but the baseline asks one by one (--baseline-intents single)');
+    else say('  batch intents: available; the baseline uses them (POST /api/uploads/intents, 50 files a request)');
   }
 
   if (selected('help')) {

@@ -1,5 +1,5 @@
 // Small system helpers of the bench: free ports, tools on PATH, machine facts.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -50,15 +50,11 @@ export function which(name) {
   return null;
 }
 
-/** First line of `cmd args` (stdout or stderr), or null. */
+/** First line of `cmd args` (stdout, else stderr: `nginx -v` writes there), or null. */
 export function versionOf(cmd, args) {
-  try {
-    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
-    return out.trim().split('\n')[0] || null;
-  } catch (e) {
-    const s = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
-    return s ? s.split('\n')[0] : null;
-  }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  const s = `${r.stdout ?? ''}`.trim() || `${r.stderr ?? ''}`.trim();
+  return s ? s.split('\n')[0] : null;
 }
 
 let ticks;
