@@ -217,7 +217,7 @@ async function* readRange(
     start: src.start,
     end: src.start + src.length - 1,
     // Smaller reads under a bandwidth limit keep the rate smooth.
-    highWaterMark: throttle ? 64 * 1024 : 1024 * 1024,
+    highWaterMark: throttle ? 64 * 1024 : 256 * 1024,
   });
   let sent = 0;
   try {

@@ -74,7 +74,7 @@ export async function send(call: HttpCall, onProgressHook?: (touch: () => void) 
     const res = await request(call.url, {
       method: call.method,
       headers: call.headers,
-      body: typeof call.body === 'string' || call.body === undefined ? call.body : Readable.from(call.body),
+      body: typeof call.body === 'string' || call.body === undefined ? call.body : Readable.from(call.body, { highWaterMark: 1 }) /* one chunk buffered, not 16 */,
       signal: ctrl.signal,
       dispatcher: call.dispatcher,
     });

@@ -3,7 +3,7 @@
  * The checksum is sent on intent and finalize as lower-case hex (SPEC "API").
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /** Read-ahead per stream chunk, in bytes (1 MiB): few syscalls, bounded memory. */
 export const HASH_CHUNK_BYTES = 1024 * 1024;
@@ -11,10 +11,10 @@ export const HASH_CHUNK_BYTES = 1024 * 1024;
 /**
  * SHA-256 of the file at `absPath`, as 64 lower-case hex characters.
  *
- * Streams the file in chunks of {@link HASH_CHUNK_BYTES}; never holds the whole file in memory.
+ * Reads the file in chunks of {@link HASH_CHUNK_BYTES} into one reused buffer; never holds the whole file.
  * `opts.onBytes(n)` is called after each chunk with that chunk's size in bytes (for progress).
  * `opts.signal` aborts the read: the promise rejects with `signal.reason` (by default a
- * DOMException named `AbortError`), whether it aborted before or during the read.
+ * DOMException named `AbortError`), whether it aborted before or during the read (checked per chunk).
  *
  * @throws the fs error unchanged (`ENOENT`, `EACCES`, `EISDIR`, …) when the file cannot be read.
  */
@@ -25,15 +25,20 @@ export async function sha256File(
   const { signal, onBytes } = opts;
   signal?.throwIfAborted();
   const hash = createHash('sha256');
-  const stream = createReadStream(absPath, { highWaterMark: HASH_CHUNK_BYTES, signal });
+  // One buffer, read into again and again: hashing a shoot leaves no garbage behind (memory stays flat
+  // in file size and in shoot size; issue 5 "peak RSS").
+  const buf = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+  const fh = await open(absPath, 'r');
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      onBytes?.(chunk.length);
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+      onBytes?.(bytesRead);
     }
-  } catch (err) {
-    if (signal?.aborted) throw signal.reason;
-    throw err;
+  } finally {
+    await fh.close();
   }
   return hash.digest('hex');
 }
