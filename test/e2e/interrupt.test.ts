@@ -78,6 +78,29 @@ describe('interruptions and the manifest', () => {
     }
   });
 
+  it('Ctrl-C twice quits at once with 130, and the manifest on disk is still valid', async () => {
+    const cli = new CliEnv(proxy.url, 'tok-bob', { PIXIMMO_INTENT_RATE: '0' }); // bob's ORD-9: the other tests count alice's orders
+    const dir = mkdtempSync(path.join(tmpdir(), 'piximmo-twice-'));
+    for (let i = 0; i < 4; i++) writeFileSync(path.join(dir, `IMG_${i}.JPG`), makeJpeg({ seed: 4400 + i, padTo: 1_000_000 }));
+    try {
+      proxy.opts.throttleBps = 200_000;
+      const run = cli.spawn(['upload', dir, '--order', 'ORD-9', '--json']);
+      expect(await waitFor(() => parseNdjson(run.output().stdout).some((e) => e.state === 'uploading'))).toBe(true);
+      run.child.kill('SIGINT');
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      expect(r.code).toBe(130);
+      for (const m of manifestFiles(cli)) expect(() => JSON.parse(readFileSync(m, 'utf8'))).not.toThrow();
+      proxy.opts.throttleBps = undefined;
+      const again = await cli.run(['upload', dir, '--order', 'ORD-9']);
+      expect(again.code, again.stderr).toBe(0);
+    } finally {
+      proxy.opts.throttleBps = undefined;
+      rmSync(dir, { recursive: true, force: true });
+      cli.cleanup();
+    }
+  });
+
   it('a corrupt manifest is set aside with a clear message and rebuilt from the server: nothing is sent again', async () => {
     const cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
     try {
