@@ -8,9 +8,9 @@ import { clockTicks } from './sys.mjs';
 
 export const GNU_TIME = '/usr/bin/time';
 
-/** Whether GNU time is there (and is GNU time: it knows -f and -o). */
+/** Whether GNU time is there. BENCH_NO_GNU_TIME=1 pretends it is not (to try the /proc fallback). */
 export function haveGnuTime() {
-  return existsSync(GNU_TIME);
+  return existsSync(GNU_TIME) && process.env.BENCH_NO_GNU_TIME !== '1';
 }
 
 /**
