@@ -391,7 +391,7 @@ const started = Date.now();
 const machine = { ...machineInfo(), tools, versions, git: gitState(ROOT) };
 say(`piximmo bench — ${machine.cores} cores, node ${machine.node}, load ${machine.loadavg_at_start.join(' ')}, ${quick ? 'QUICK (smoke test), ' : ''}${runs} run(s); temp ${TMP}`);
 for (const m of missing) say(`  missing: ${m}`);
-if (machine.loadavg_at_start[0] > machine.cores / 2) {
+if (machine.loadavg_at_start[0] > machine.cores) {
   say(`  note: the machine is busy (load ${machine.loadavg_at_start[0]} on ${machine.cores} cores): expect noisy figures; each run's load is in the JSON`);
 }
 
