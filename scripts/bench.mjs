@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadGenerator, workloads, writeWorkload } from './bench/fixtures.mjs';
-import { haveGnuTime, measure } from './bench/measure.mjs';
+import { haveGnuTime, measure, stopRunning } from './bench/measure.mjs';
 import { nginxBinary, startNginx } from './bench/nginx.mjs';
 import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
 import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from './bench/server.mjs';
@@ -149,6 +149,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     if (interrupted) process.exit(130);
     interrupted = true;
     say(`\nbench: ${sig}, stopping…`);
+    stopRunning();
     cleanupAll().finally(() => process.exit(130));
   });
 }

@@ -8,6 +8,16 @@ import { clockTicks } from './sys.mjs';
 
 export const GNU_TIME = '/usr/bin/time';
 
+const running = new Set();
+/** SIGTERM to every measured child still running (the bench was interrupted). */
+export function stopRunning() {
+  for (const c of running) {
+    try {
+      c.kill('SIGTERM');
+    } catch {}
+  }
+}
+
 /** Whether GNU time is there. BENCH_NO_GNU_TIME=1 pretends it is not (to try the /proc fallback). */
 export function haveGnuTime() {
   return existsSync(GNU_TIME) && process.env.BENCH_NO_GNU_TIME !== '1';
@@ -26,6 +36,8 @@ export async function measure(cmd, args, o) {
   const argv = useTime ? ['-f', '%e %U %S %M', '-o', o.timeFile, cmd, ...args] : args;
   const t0 = process.hrtime.bigint();
   const child = spawn(useTime ? GNU_TIME : cmd, argv, { env: o.env, cwd: o.cwd, stdio: ['ignore', out, err] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   closeSync(out);
   closeSync(err);
   let poll;

@@ -21,7 +21,17 @@ export async function startServer(o) {
   if (o.intentRate !== undefined) args.push('--intent-rate', String(o.intentRate));
   if (o.extra) args.push(...o.extra);
   const log = createWriteStream(o.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, args, { cwd: o.root, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
+  // Own process group: workerd (Miniflare's runtime) is the server's child, and a workerd left behind by
+  // a server that exited without disposing it (seen a few times under load) is removed with the group.
+  const child = spawn(process.execPath, args, { cwd: o.root, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(), detached: true });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group is empty: nothing left behind
+    }
+  };
+  process.on('exit', killGroup);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => {
     if (stderr.length < 20_000) stderr += d;
@@ -38,6 +48,8 @@ export async function startServer(o) {
       if (m) resolve(m[1]);
     });
     exitP.then(({ code, signal }) => {
+      killGroup();
+      process.removeListener('exit', killGroup);
       const why = stderr.trim().split('\n').slice(-3).join(' | ');
       if (code === 2 && /unknown option|unexpected argument|--storage|--s3/i.test(stderr)) {
         reject(new NotAvailable(`the local server refuses ${(o.extra ?? []).filter((a) => a.startsWith('--')).join(' ')}: ${why}`));
@@ -52,6 +64,8 @@ export async function startServer(o) {
     }, 15_000);
     await exitP;
     clearTimeout(t);
+    killGroup();
+    process.removeListener('exit', killGroup);
     await new Promise((r) => log.end(r));
   };
   return { url, pid: child.pid, stop };
