@@ -205,7 +205,10 @@ export class PiximmoApi {
   }
 }
 
-/** Streams bytes [start, start+length) of a file, reporting each chunk. 1 MiB reads keep syscalls few. */
+/** errno codes that mean the local file could not be read (deleted, permissions, disk), not the network. */
+const FILE_READ_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EIO', 'EISDIR', 'EBADF', 'ENXIO', 'ESTALE', 'ENODEV']);
+
+/** Streams bytes [start, start+length) of a file, reporting each chunk; 256 KiB reads (64 KiB under --bwlimit). */
 async function* readRange(
   src: PutSource,
   onBytes: (n: number) => void,
@@ -229,7 +232,11 @@ async function* readRange(
     }
   } catch (err) {
     if (err instanceof ApiError) throw err; // e.g. aborted while waiting for bandwidth
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    // Only the file's own read errors are file problems. The HTTP side also ends the body with its error
+    // (a reset connection reaches this generator as ECONNRESET at the `yield`): that one stays a
+    // network error, retried with backoff (SPEC "Errors").
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!FILE_READ_ERRORS.has(code)) throw err;
     const e = new ApiError({ kind: 'file', code, message: `the file could not be read (${code})`, operation: 'PUT signed URL', cause: err });
     onError(e);
     throw e;
