@@ -7,6 +7,8 @@ export default defineConfig([
       cli: 'src/cli/main.ts',
       'local-server': 'src/server/local/run.ts',
       'gen-fixtures': 'src/fixtures/generate.ts',
+      // The benchmark's shoot generator (scripts/bench uses dist/bench-fixtures.js when present).
+      'bench-fixtures': 'src/fixtures/shoot.ts',
     },
     format: 'esm',
     platform: 'node',
