@@ -89,7 +89,10 @@ export class IntentBroker {
   }
 
   private async requestBatch(c: Candidate, signal?: AbortSignal): Promise<IntentResponse> {
-    const group = [c, ...this.nextWaiting(c, this.batchSize() - 1)];
+    // In path order within a batch, so the key versions of a stack mostly follow the camera's file order.
+    const group = [c, ...this.nextWaiting(c, this.batchSize() - 1)].sort((a, b) =>
+      a.file.relPath < b.file.relPath ? -1 : a.file.relPath > b.file.relPath ? 1 : 0,
+    );
     let answers: (IntentResponse | ApiError)[];
     const call = this.api.intentBatch!(c.body.order_id, group.map((g) => withoutOrder(g.body)), signal);
     for (const g of group) if (g !== c) this.asked.set(g.file, call);
@@ -111,7 +114,7 @@ export class IntentBroker {
       this.waiting.delete(g.file);
       this.cache.set(g.file, a instanceof ApiError ? { err: a } : { res: a, at: now });
     });
-    const mine = answers[0];
+    const mine = answers[group.indexOf(c)];
     if (mine instanceof ApiError) throw mine;
     this.learnTtl(mine, now);
     return mine;
