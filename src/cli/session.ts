@@ -43,7 +43,8 @@ export class UploadSession {
     const intentRate = raw === undefined || raw === '' ? 3 : Number(raw);
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
-      { concurrency: opts.concurrency, signal: this.stop.signal, intentRate, retry: opts.retry },
+      // Twice as many files in flight as transfers: intents and finalizes overlap the PUTs of others.
+      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, signal: this.stop.signal, intentRate, retry: opts.retry },
     );
     this.engine.on((e) => renderer.event(e));
     process.on('SIGINT', this.onSignal);

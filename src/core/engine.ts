@@ -41,6 +41,8 @@ export interface EngineOptions {
   intentRate?: number;
   /** Files hashed at once ahead of the uploads (default 2). */
   hashConcurrency?: number;
+  /** Files between intent and finalize at once (default `concurrency`); transfers stay ≤ `concurrency`. */
+  filesInFlight?: number;
   /** Ctrl-C: stop starting files, abort those in flight. */
   signal?: AbortSignal;
 }
@@ -61,8 +63,10 @@ export class UploadEngine {
   private fatal?: Failure;
   /** Orders refused at intent: their remaining files are not tried (SPEC: 403 on intent → stop). */
   private readonly forbidden = new Map<string, Failure>();
-  /** One pool for every run() of this engine (watch mode starts runs while others are going). */
+  /** One pool of files in flight for every run() of this engine (watch mode starts runs while others go). */
   private readonly limit: ReturnType<typeof pLimit>;
+  /** At most `concurrency` transfers at once. */
+  private readonly transfers: ReturnType<typeof pLimit>;
   /** Files of one order with the same content go one after the other. */
   private readonly contentQueue = new KeyedQueue();
   private readonly broker: IntentBroker;
@@ -76,7 +80,10 @@ export class UploadEngine {
     this.clock = deps.clock ?? systemClock;
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.pacer = new IntentPacer(opts.intentRate ?? 3, this.clock);
-    this.limit = pLimit(Math.max(1, opts.concurrency));
+    // Transfers (PUTs) are limited to `concurrency`; files in flight may be more (filesInFlight), so one
+    // file's intent and finalize round trips overlap other files' transfers and the link does not idle.
+    this.transfers = pLimit(Math.max(1, opts.concurrency));
+    this.limit = pLimit(Math.max(1, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
     const user = opts.signal;
@@ -183,7 +190,7 @@ export class UploadEngine {
       entry = manifest.patch(f.relPath, { object_key: intent.object_key, attempts: entry.attempts + 1 });
       this.emit({ type: 'file', file: f, state: 'uploading', object_key: intent.object_key });
       try {
-        await this.transfer(f, intent, signal);
+        await this.transfers(() => this.transfer(f, intent, signal));
       } catch (err) {
         if (isApiError(err) && err.kind === 'file') throw fsProblem(err); // deleted or unreadable while sending
         if (entry.multipart && isApiError(err) && err.kind === 'http' && [403, 404, 410].includes(err.status) && err.operation.includes('multipart/parts')) {
