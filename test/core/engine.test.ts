@@ -573,3 +573,34 @@ describe('UploadEngine: batch intents', () => {
     expect(api.finalizes).toHaveLength(10);
   });
 });
+
+describe('UploadEngine: files in flight and transfers (issue 5: keep the link busy)', () => {
+  it('never more PUTs at once than concurrency, while a finalize overlaps the next PUT', async () => {
+    const { files } = await sandbox.shoot('ORD-1', { 'a.jpg': 'a', 'b.jpg': 'b', 'c.jpg': 'c', 'd.jpg': 'd' });
+    let putsNow = 0;
+    let maxPuts = 0;
+    let finalizing = 0;
+    let overlapped = false;
+    const tick = () => new Promise((r) => setTimeout(r, 5));
+    api.onPut = async () => {
+      putsNow++;
+      maxPuts = Math.max(maxPuts, putsNow);
+      if (finalizing > 0) overlapped = true;
+      await tick();
+      putsNow--;
+      return undefined;
+    };
+    api.onFinalize = async () => {
+      finalizing++;
+      await tick();
+      await tick();
+      finalizing--;
+      return undefined;
+    };
+    const { engine: eng } = engine({ filesInFlight: 2 });
+    const result = await eng.run(files);
+    expect(result.outcomes.every((o) => o.state === 'registered')).toBe(true);
+    expect(maxPuts).toBe(1);
+    expect(overlapped).toBe(true);
+  });
+});
