@@ -9,7 +9,7 @@ import { UploadEngine } from '../core/engine.js';
 import type { PlannedFile, Shoot } from '../core/events.js';
 import { sha256File } from '../core/hash.js';
 import { ManifestLockedError, ManifestStore, manifestPathFor } from '../core/manifest.js';
-import type { ShootPlan } from '../core/plan.js';
+import type { PlanItem } from '../core/plan.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
@@ -87,9 +87,9 @@ export class UploadSession {
     return shoot;
   }
 
-  /** The plan's items as engine files of `shoot`; EXIF warnings are shown as they are attached. */
-  planned(plan: ShootPlan, shoot: Shoot): PlannedFile[] {
-    return plan.items.map(({ exifWarning, ...item }) => {
+  /** Planned items as engine files of `shoot`; EXIF warnings are shown as they are attached. */
+  planned(items: PlanItem[], shoot: Shoot): PlannedFile[] {
+    return items.map(({ exifWarning, ...item }) => {
       const f: PlannedFile = { ...item, shoot };
       if (exifWarning) this.renderer.event({ type: 'warning', file: f, code: 'EXIF_UNREADABLE', detail: exifWarning });
       return f;

@@ -37,45 +37,55 @@ export interface PlanOptions {
   exifConcurrency?: number;
 }
 
+/** What planning needs of a file: where it is and its size and mtime (scan or watcher). */
+export type FileToPlan = Pick<FileFacts, 'absPath' | 'relPath' | 'bytes' | 'mtimeMs'>;
+
 /** Scans and plans one shoot folder. Throws when `dir` is missing or not a folder (scanShoot's errors). */
 export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPlan> {
   const scan = await scanShoot(dir, { types: opts.types });
+  const items = await planFiles(scan.files, opts, new StackAssigner(opts.stackGapMs));
+  items.sort((a, b) => a.relPath.localeCompare(b.relPath));
+  return { root: scan.root, items, skipped: scan.skipped, types: opts.types };
+}
+
+/**
+ * Plans files: room and stack from their folders, EXIF from their headers, and for files without a stack
+ * folder a stack from bracket grouping. `stacks` carries the rooms' earlier frames, so planning the
+ * arrivals of a watched card a few at a time gives the same stacks as planning them at once.
+ */
+export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'types' | 'stackGapMs'>, stacks: StackAssigner): Promise<PlanItem[]> {
   const limit = pLimit(opts.exifConcurrency ?? 8);
-  const drafts = await Promise.all(
-    scan.files.map((f) =>
-      limit(async () => {
+  const items = await Promise.all(
+    files.map((f) =>
+      limit(async (): Promise<PlanItem & { folderStack: boolean }> => {
         const place = placeFile(f.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom });
         const exif = await readExif(f.absPath);
-        return { f, place, exif };
+        const name = f.relPath.slice(f.relPath.lastIndexOf('/') + 1);
+        return {
+          absPath: f.absPath,
+          relPath: f.relPath,
+          name,
+          mime: mimeFor(name),
+          bytes: f.bytes,
+          mtimeMs: f.mtimeMs,
+          room_type: place.room_type,
+          stack_id: place.stack_id ?? '',
+          meta: exif.meta,
+          exifWarning: exif.warning,
+          folderStack: place.stack_id !== null,
+        };
       }),
     ),
   );
-
-  const items: PlanItem[] = [];
   // Files in stack folders keep their folder's stack; loose files of a room are grouped by EXIF.
-  const stacks = new StackAssigner(opts.stackGapMs);
   const looseByRoom = new Map<string, PlanItem[]>();
-  for (const { f, place, exif } of drafts) {
-    const item: PlanItem = {
-      absPath: f.absPath,
-      relPath: f.relPath,
-      name: f.name,
-      mime: mimeFor(f.name),
-      bytes: f.bytes,
-      mtimeMs: f.mtimeMs,
-      room_type: place.room_type,
-      stack_id: place.stack_id ?? '',
-      meta: exif.meta,
-      exifWarning: exif.warning,
-    };
-    items.push(item);
-    if (place.stack_id) stacks.reserve(place.room_type, place.stack_id);
-    else if (looseByRoom.has(place.room_type)) looseByRoom.get(place.room_type)!.push(item);
-    else looseByRoom.set(place.room_type, [item]);
+  for (const item of items) {
+    if (item.folderStack) stacks.reserve(item.room_type, item.stack_id);
+    else if (looseByRoom.has(item.room_type)) looseByRoom.get(item.room_type)!.push(item);
+    else looseByRoom.set(item.room_type, [item]);
   }
   for (const [room, loose] of looseByRoom) {
     stacks.assign(room, loose).forEach((id, i) => (loose[i].stack_id = id));
   }
-  items.sort((a, b) => a.relPath.localeCompare(b.relPath));
-  return { root: scan.root, items, skipped: scan.skipped, types: opts.types };
+  return items.map(({ folderStack: _f, ...item }) => item);
 }

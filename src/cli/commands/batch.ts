@@ -9,14 +9,14 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { PlannedFile } from '../../core/events.js';
 import type { ShootPlan } from '../../core/plan.js';
-import { parseTypes } from '../../core/scan.js';
+import { allowedTypes } from '../types-option.js';
 import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
 import type { ServerCheck } from '../render/types.js';
 import { verifyOnServer } from '../server-check.js';
 import { UploadSession } from '../session.js';
-import { resolveConcurrency, resolveTypes, UsageError } from '../settings.js';
+import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { exitCodeFor, planOrUsage, resolveRetry, type UploadOptions } from './upload.js';
 
@@ -65,13 +65,7 @@ export async function readBatchFile(file: string): Promise<BatchJob[]> {
 export async function batchCommand(file: string, opts: Omit<UploadOptions, 'order'>): Promise<number> {
   const jobs = await readBatchFile(file);
   if (jobs.length === 0) throw new UsageError(t('batch.empty', { file }));
-  const types = (() => {
-    try {
-      return parseTypes(resolveTypes(opts.types));
-    } catch (err) {
-      throw new UsageError(t('usage.types', { detail: (err as Error).message }));
-    }
-  })();
+  const types = allowedTypes(opts.types);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
   const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate });
@@ -91,7 +85,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
         continue;
       }
       renderer.scanDone(plan, job.order);
-      files.push(...session.planned(plan, await session.openShoot(plan.root, job.order)));
+      files.push(...session.planned(plan.items, await session.openShoot(plan.root, job.order)));
     }
     renderer.start(files);
     const result = await session.engine.run(files);

@@ -7,14 +7,14 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../../core/retry.js';
 import type { PlannedFile, RunResult } from '../../core/events.js';
 import { UploadSession } from '../session.js';
 import { planShoot, type ShootPlan } from '../../core/plan.js';
-import { parseTypes } from '../../core/scan.js';
+import { allowedTypes } from '../types-option.js';
 import { authedApi, type GlobalOptions } from '../context.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { formatBytes } from '../format.js';
 import { writeJsonLine } from '../render/json.js';
 import { pickRenderer } from '../render/pick.js';
 import type { RunRenderer, ServerCheck } from '../render/types.js';
-import { resolveConcurrency, resolveTypes, settingsStore, UsageError } from '../settings.js';
+import { resolveConcurrency, settingsStore, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
 import { t } from '../i18n/index.js';
@@ -35,7 +35,7 @@ export interface UploadOptions extends GlobalOptions {
 
 /** Runs an upload; returns the exit code (SPEC "Exit codes"). Throws CliExit/UsageError for setup problems. */
 export async function uploadCommand(dirs: string[], opts: UploadOptions): Promise<number> {
-  const types = parseTypesOrUsage(resolveTypes(opts.types));
+  const types = allowedTypes(opts.types);
   const concurrency = resolveConcurrency(opts.concurrency);
   if (opts.manifest && dirs.length > 1) throw new UsageError(t('usage.manifestOne'));
   const renderer = await pickRenderer(opts);
@@ -70,7 +70,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
   try {
     const files: PlannedFile[] = [];
     for (const { plan, orderId } of jobs) {
-      files.push(...session.planned(plan, await session.openShoot(plan.root, orderId, o.manifestFile)));
+      files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
     o.renderer.start(files);
     const result = await session.engine.run(files);
@@ -101,21 +101,19 @@ export function resolveRetry(flag?: string): RetryPolicy {
   return { ...DEFAULT_RETRY, attempts: n };
 }
 
-function parseTypesOrUsage(spec: string | undefined): string[] {
-  try {
-    return parseTypes(spec);
-  } catch (err) {
-    throw new UsageError(t('usage.types', { detail: (err as Error).message }));
-  }
-}
-
-export async function planOrUsage(dir: string, opts: { room?: string; stackGap?: string }, types: readonly string[]): Promise<ShootPlan> {
+/** Layout settings of a command: room aliases (config), `--room`, `--stack-gap` s (flag > config) as ms. */
+export function layoutOptions(opts: { room?: string; stackGap?: string }): { aliases?: Record<string, string>; defaultRoom?: string; stackGapMs?: number } {
   const conf = settingsStore();
   const gapRaw = opts.stackGap ?? conf.get('stack_gap');
   const stackGapMs = gapRaw === undefined ? undefined : Number(gapRaw) * 1000;
   if (stackGapMs !== undefined && !(stackGapMs >= 0)) throw new UsageError(t('usage.stackGap', { value: gapRaw }));
+  return { aliases: conf.get('room_aliases'), defaultRoom: opts.room, stackGapMs };
+}
+
+export async function planOrUsage(dir: string, opts: { room?: string; stackGap?: string }, types: readonly string[]): Promise<ShootPlan> {
+  const layout = layoutOptions(opts);
   try {
-    return await planShoot(dir, { types, aliases: conf.get('room_aliases'), defaultRoom: opts.room, stackGapMs });
+    return await planShoot(dir, { types, ...layout });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(t('usage.noFolder', { dir }));

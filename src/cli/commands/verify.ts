@@ -20,7 +20,8 @@ import path from 'node:path';
 import type { FileRecord } from '../../contract/api.js';
 import { sha256File } from '../../core/hash.js';
 import { ManifestStore, manifestPathFor, type ManifestData } from '../../core/manifest.js';
-import { parseTypes, scanShoot, type ScanResult } from '../../core/scan.js';
+import { scanShoot, type ScanResult } from '../../core/scan.js';
+import { allowedTypes } from '../types-option.js';
 import { isApiError } from '../../api/errors.js';
 import { authedApi, type GlobalOptions } from '../context.js';
 import { CliExit, EXIT } from '../exit-codes.js';
@@ -28,7 +29,7 @@ import { formatBytes } from '../format.js';
 import { t } from '../i18n/index.js';
 import { explain } from '../messages.js';
 import { writeJsonLine } from '../render/json.js';
-import { resolveTypes, UsageError } from '../settings.js';
+import { UsageError } from '../settings.js';
 
 export interface VerifyOptions extends GlobalOptions {
   order: string;
@@ -114,12 +115,7 @@ export async function hashLocal(scan: ScanResult, manifest: ManifestData | null)
 
 /** Runs `verify`; returns the exit code. */
 export async function verifyCommand(dir: string, opts: VerifyOptions): Promise<number> {
-  let types: string[];
-  try {
-    types = parseTypes(resolveTypes(opts.types));
-  } catch (err) {
-    throw new UsageError(t('usage.types', { detail: (err as Error).message }));
-  }
+  const types = allowedTypes(opts.types);
   const api = authedApi(opts);
   try {
     const server = await api.listFiles(opts.order).catch((err: unknown) => {

@@ -7,35 +7,33 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { extensionOf, mimeFor } from '../../contract/media.js';
+import { extensionOf } from '../../contract/media.js';
 import { CardWatcher, type ReadyFile } from '../../core/card-watcher.js';
 import type { Failure, FileOutcome, PlannedFile, Shoot } from '../../core/events.js';
-import { readExif } from '../../core/exif.js';
-import { placeFile } from '../../core/layout.js';
-import { parseTypes } from '../../core/scan.js';
+import { planFiles } from '../../core/plan.js';
+import { allowedTypes } from '../types-option.js';
 import { StackAssigner } from '../../core/stack-assigner.js';
 import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
-import { resolveConcurrency, resolveTypes, settingsStore, UsageError } from '../settings.js';
+import { resolveConcurrency } from '../settings.js';
 import { UploadSession } from '../session.js';
 import { summarize } from '../summary.js';
-import { exitCodeFor, resolveRetry, type UploadOptions } from './upload.js';
+import { exitCodeFor, layoutOptions, resolveRetry, type UploadOptions } from './upload.js';
 import { WatchStatus } from '../render/watch-status.js';
 
 /** Arrivals are planned together after this quiet time, so a bracket's frames are grouped at once. */
 const BATCH_QUIET_MS = 700;
 
 export async function watchCommand(dir: string, opts: UploadOptions): Promise<number> {
-  const types = new Set(parseTypesOr(resolveTypes(opts.types)));
+  const types = new Set(allowedTypes(opts.types));
   const api = authedApi(opts);
   const renderer = await pickRenderer({ ...opts, progress: false });
   const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate });
   const resolved = path.resolve(dir);
   const root = await fs.realpath(resolved).catch(() => resolved);
-  const gap = opts.stackGap ?? settingsStore().get('stack_gap');
-  const stacks = new StackAssigner(gap === undefined ? undefined : Number(gap) * 1000);
-  const aliases = settingsStore().get('room_aliases');
+  const layout = layoutOptions(opts);
+  const stacks = new StackAssigner(layout.stackGapMs);
   const status = new WatchStatus(root, Boolean(opts.json));
   const last = new Map<string, FileOutcome>();
   const inFlight = new Set<string>();
@@ -54,7 +52,6 @@ export async function watchCommand(dir: string, opts: UploadOptions): Promise<nu
     if (batch.length === 0 || session.interrupted) return;
     const run = (async () => {
       const files = await planBatch(batch, shoot!);
-      status.add('waiting', files.length);
       const result = await session.engine.run(files);
       for (const o of result.outcomes) {
         last.set(o.file.relPath, o);
@@ -87,31 +84,8 @@ export async function watchCommand(dir: string, opts: UploadOptions): Promise<nu
     timer = setTimeout(flush, BATCH_QUIET_MS);
   };
 
-  const planBatch = async (batch: ReadyFile[], s: Shoot): Promise<PlannedFile[]> => {
-    const drafts = await Promise.all(
-      batch.map(async (r) => ({ r, place: placeFile(r.relPath, { aliases, defaultRoom: opts.room }), exif: await readExif(r.absPath) })),
-    );
-    const files: PlannedFile[] = drafts.map(({ r, place, exif }) => ({
-      shoot: s,
-      absPath: r.absPath,
-      relPath: r.relPath,
-      name: path.posix.basename(r.relPath),
-      mime: mimeFor(r.relPath),
-      bytes: r.bytes,
-      mtimeMs: r.mtimeMs,
-      room_type: place.room_type,
-      stack_id: place.stack_id ?? '',
-      meta: exif.meta,
-    }));
-    const loose = new Map<string, PlannedFile[]>();
-    for (const f of files) {
-      if (f.stack_id) stacks.reserve(f.room_type, f.stack_id);
-      else if (loose.has(f.room_type)) loose.get(f.room_type)!.push(f);
-      else loose.set(f.room_type, [f]);
-    }
-    for (const [room, list] of loose) stacks.assign(room, list).forEach((id, i) => (list[i].stack_id = id));
-    return files;
-  };
+  const planBatch = async (batch: ReadyFile[], s: Shoot): Promise<PlannedFile[]> =>
+    session.planned(await planFiles(batch, layout, stacks), s);
 
   session.engine.on((e) => status.onEvent(e));
   const watcher = new CardWatcher(root, { stableMs: Number(process.env.PIXIMMO_WATCH_STABLE_MS ?? 2000) });
@@ -145,13 +119,5 @@ export async function watchCommand(dir: string, opts: UploadOptions): Promise<nu
     status.stop();
     await watcher.close();
     await session.close();
-  }
-}
-
-function parseTypesOr(spec: string | undefined): string[] {
-  try {
-    return parseTypes(spec);
-  } catch (err) {
-    throw new UsageError(t('usage.types', { detail: (err as Error).message }));
   }
 }

@@ -49,11 +49,6 @@ export class WatchStatus {
     this.render(true);
   }
 
-  /** Files planned but not yet seen by the engine count as waiting. */
-  add(_state: 'waiting', _n: number): void {
-    this.render(false);
-  }
-
   onEvent(e: EngineEvent): void {
     if (e.type === 'bytes') this.bytesSent += Math.max(0, e.delta);
     if (e.type !== 'file') return;

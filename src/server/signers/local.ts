@@ -62,22 +62,21 @@ export class LocalSigner implements UploadSigner {
   }
 
   async signPut(t: PutTarget): Promise<SignedPut> {
-    const token = await signLocalToken(this.secret, {
-      i: t.intentId,
-      k: t.objectKey,
-      b: t.bytes,
-      e: Math.floor(t.expiresAt.getTime() / 1000),
-    });
-    return { url: `${t.origin}/upload/${token}`, headers: { 'Content-Type': t.mime } };
+    return { url: await this.uploadUrl(t), headers: { 'Content-Type': t.mime } };
   }
 
-  async signPart(t: PartTarget): Promise<string> {
+  signPart(t: PartTarget): Promise<string> {
+    return this.uploadUrl(t, t.partNumber);
+  }
+
+  /** `<origin>/upload/<token>` for the whole object, or for part `part` of a multipart upload. */
+  private async uploadUrl(t: PutTarget | PartTarget, part?: number): Promise<string> {
     const token = await signLocalToken(this.secret, {
       i: t.intentId,
       k: t.objectKey,
       b: t.bytes,
       e: Math.floor(t.expiresAt.getTime() / 1000),
-      p: t.partNumber,
+      ...(part === undefined ? {} : { p: part }),
     });
     return `${t.origin}/upload/${token}`;
   }
