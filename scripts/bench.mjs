@@ -2,7 +2,8 @@
 // `npm run bench` (issue 5): piximmo against the bare data path (and rclone) on generated shoots.
 // Everything it measures, and how, is in docs/bench.md; `node scripts/bench.mjs --help` for the options.
 // Table on stderr, one JSON object on stdout. Installs nothing: missing tools are named and their part skipped.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -223,6 +224,9 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
   const err = path.join(dir, 'stderr');
   const timeFile = path.join(dir, 'time');
   const order = freshOrder();
+  // Every run starts with the disk quiet: pages still being written back (the shoot just generated, the
+  // previous run's objects) would slow whichever tool comes next.
+  settleDisk();
   const base = { tool, order, loadavg: os.loadavg()[0] };
   if (tool === 'rclone') {
     const prefix = `rclone-${order}`;
@@ -299,7 +303,19 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
     await server.stop();
     cleanups.delete(server.stop);
     rmSync(path.join(dir, 'server-state'), { recursive: true, force: true });
+    // The next tool gets an empty sink, as rclone's runs leave it.
+    if (storage) emptyBucket(storage.root);
   }
+}
+
+/** `sync`: waits until dirty pages are on disk (coreutils; a no-op where it is missing). */
+function settleDisk() {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
+
+function emptyBucket(root) {
+  const bucket = path.join(root, BUCKET);
+  for (const e of readdirSync(bucket)) rmSync(path.join(bucket, e), { recursive: true, force: true });
 }
 
 /** Server flags of S3 mode; `singlePut`: no S3 multipart (the nginx sink has none), one PUT up to --max-bytes. */
@@ -509,7 +525,9 @@ try {
 }
 
 async function peer(name, wl, shootDir) {
-  const sinkRoot = path.join(TMP, 'sink');
+  // The sink lives in memory (tmpfs) where there is room, so what is measured is the tools and the
+  // loopback, not the disk's writeback; else beside the shoot.
+  const sinkRoot = sinkFolder(wl.bytes);
   const ng = await startNginx({ prefix: path.join(TMP, `nginx-${name}`), root: sinkRoot, bucket: BUCKET });
   cleanups.add(ng.stop);
   try {
@@ -529,6 +547,22 @@ async function peer(name, wl, shootDir) {
     rmSync(sinkRoot, { recursive: true, force: true });
   }
 }
+
+/** A folder for the nginx sink: on /dev/shm when it has twice the workload free, else in the temp folder. */
+function sinkFolder(bytes) {
+  try {
+    const st = statfsSync(SHM);
+    if (st.bavail * st.bsize > 2 * bytes) {
+      const d = mkdtempSync(path.join(SHM, 'piximmo-bench-sink-'));
+      cleanups.add(() => rmSync(d, { recursive: true, force: true }));
+      return d;
+    }
+  } catch {
+    // no /dev/shm
+  }
+  return path.join(TMP, 'sink');
+}
+const SHM = '/dev/shm';
 
 let s3Refusal = '';
 /** Whether the server starts in S3 mode (--storage s3 …); a refusal (exit 2) means "not available yet". */

@@ -29,6 +29,7 @@ export async function startNginx(o) {
   const conf = readFileSync(TEMPLATE, 'utf8')
     .replaceAll('{{PREFIX}}', o.prefix)
     .replaceAll('{{ROOT}}', o.root)
+    .replaceAll('{{BODY_TEMP}}', path.join(o.root, '.body-temp'))
     .replaceAll('{{PORT}}', String(port))
     .replaceAll('{{USER_LINE}}', process.getuid?.() === 0 ? 'user root;' : '');
   const confFile = path.join(o.prefix, 'nginx.conf');
