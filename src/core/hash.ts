@@ -5,16 +5,25 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 
-/** Read-ahead per stream chunk, in bytes (1 MiB): few syscalls, bounded memory. */
+/** Read size per chunk, in bytes (1 MiB): few syscalls, bounded memory. */
 export const HASH_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Read buffers of finished hashes, kept for the next file. A shoot is hashed a few files at a time
+ * (the prepare-ahead window), so a handful of 1 MiB buffers serve all of it: a new buffer per file was
+ * 1 GB of short-lived memory for 1,000 files, which V8 frees late and glibc keeps (issue 5: peak RSS).
+ */
+const spareBuffers: Buffer[] = [];
+const MAX_SPARE_BUFFERS = 8;
 
 /**
  * SHA-256 of the file at `absPath`, as 64 lower-case hex characters.
  *
- * Reads the file in chunks of {@link HASH_CHUNK_BYTES} into one reused buffer; never holds the whole file.
- * `opts.onBytes(n)` is called after each chunk with that chunk's size in bytes (for progress).
- * `opts.signal` aborts the read: the promise rejects with `signal.reason` (by default a
- * DOMException named `AbortError`), whether it aborted before or during the read (checked per chunk).
+ * Reads the file in chunks of {@link HASH_CHUNK_BYTES} into a buffer reused across chunks and files;
+ * never holds the whole file. `opts.onBytes(n)` is called after each chunk with that chunk's size in
+ * bytes (for progress). `opts.signal` aborts the read: the promise rejects with `signal.reason` (by
+ * default a DOMException named `AbortError`), whether it aborted before or during the read (checked
+ * per chunk).
  *
  * @throws the fs error unchanged (`ENOENT`, `EACCES`, `EISDIR`, …) when the file cannot be read.
  */
@@ -25,10 +34,8 @@ export async function sha256File(
   const { signal, onBytes } = opts;
   signal?.throwIfAborted();
   const hash = createHash('sha256');
-  // One buffer, read into again and again: hashing a shoot leaves no garbage behind (memory stays flat
-  // in file size and in shoot size; issue 5 "peak RSS").
-  const buf = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
   const fh = await open(absPath, 'r');
+  const buf = spareBuffers.pop() ?? Buffer.allocUnsafe(HASH_CHUNK_BYTES);
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
@@ -38,6 +45,8 @@ export async function sha256File(
       onBytes?.(bytesRead);
     }
   } finally {
+    // The read is over (finished, failed or aborted between chunks): nothing writes into buf any more.
+    if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buf);
     await fh.close();
   }
   return hash.digest('hex');

@@ -62,4 +62,25 @@ describe('sha256File', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('gives every file its own checksum when many are hashed at once and read buffers are reused', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'piximmo-hash-'));
+    try {
+      const { createHash } = await import('node:crypto');
+      const files = Array.from({ length: 12 }, (_, i) => {
+        const body = Buffer.alloc(((i * 7919) % 3) * HASH_CHUNK_BYTES + i * 1001 + 1, i + 1);
+        return { file: path.join(dir, `f${i}`), body, hex: createHash('sha256').update(body).digest('hex') };
+      });
+      await Promise.all(files.map((f) => writeFile(f.file, f.body)));
+      // A failed and an aborted hash give their buffers back too; the next rounds must not see their bytes.
+      await expect(sha256File(os.tmpdir())).rejects.toMatchObject({ code: 'EISDIR' });
+      const stop = new AbortController();
+      await expect(sha256File(files[11].file, { signal: stop.signal, onBytes: () => stop.abort(new Error('stop')) })).rejects.toThrow('stop');
+      for (let round = 0; round < 2; round++) {
+        expect(await Promise.all(files.map((f) => sha256File(f.file)))).toEqual(files.map((f) => f.hex));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
