@@ -83,7 +83,7 @@ describe('kill -9 at random points, then a re-run', () => {
   it.each(ORDERS.map((o, i) => [o, i] as const))('run %s: killed, re-run completes exactly once without resending finished parts', async (order, i) => {
     const run = cli.spawn(['upload', shoot, '--order', order, '--json', '--concurrency', '3']);
     // Random points: from "video barely started" to "most parts done" (deterministic per run).
-    const targetBytes = [5, 40, 90, 130, 170][i] * 1_000_000;
+    const targetBytes = [5, 40, 80, 120, 150][i] * 1_000_000;
     await waitFor(() => {
       const ev = parseNdjson(run.output().stdout).filter((e) => e.event === 'progress');
       return ev.length > 0 && Number(ev.at(-1)!.bytes_sent) >= targetBytes;
@@ -91,12 +91,14 @@ describe('kill -9 at random points, then a re-run', () => {
     await waitFor(() => proxy.completedPutBytes() > 0, 5_000);
     run.child.kill('SIGKILL');
     const killed = await run.done;
-    expect(killed.signal).toBe('SIGKILL');
+    // On a fast machine the last files can finish between the check above and the signal: then the run
+    // ended by itself (exit 0) and the re-run below must simply send nothing more.
+    expect(killed.signal === 'SIGKILL' || killed.code === 0, `signal ${killed.signal}, exit ${killed.code}`).toBe(true);
 
     const entry = videoEntry(order);
     const recorded = entry?.multipart;
     const finishedBefore = new Set(Object.keys(recorded?.etags ?? {}).map(Number));
-    // From 90 MB sent on, parts of the video are surely finished — unless the whole video already
+    // From 80 MB sent on, parts of the video are surely finished — unless the whole video already
     // registered before the kill (the multipart record is then cleared): either way not nothing.
     if (i >= 2) expect(finishedBefore.size > 0 || entry?.state === 'registered', 'parts recorded before the kill').toBe(true);
     if (finishedBefore.size > 0) resumedRuns++;
