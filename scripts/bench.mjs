@@ -54,6 +54,9 @@ Options:
   --no-peer         skip the nginx/rclone peer run
   --tmp DIR         parent of the temp folder (default ${os.tmpdir()}); needs ~3 GB free
   --keep            keep the temp folder (shoots, logs, server state of the last run)
+  --cli-from DIR    measure the piximmo CLI built in DIR (another checkout, e.g. an older commit's
+                    worktree after its own build) against this checkout's server and baseline:
+                    a "before" table for a change
   --baseline-intents auto|single|batch
                     how the baseline asks for intents (default auto: batch when the server has
                     POST /api/uploads/intents, else one by one)
@@ -78,6 +81,7 @@ try {
       tmp: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'baseline-intents': { type: 'string', default: 'auto' },
+      'cli-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -133,6 +137,17 @@ try {
 } catch (e) {
   rmSync(TMP, { recursive: true, force: true });
   usage(e.message);
+}
+// The CLI measured: this checkout's, or --cli-from's (its own private copy too).
+const CLI_ROOT = opts['cli-from'] ? path.resolve(opts['cli-from']) : ROOT;
+let CLI_APP = APP;
+if (CLI_ROOT !== ROOT) {
+  try {
+    CLI_APP = snapshotBuild(CLI_ROOT, path.join(TMP, 'cli-app'));
+  } catch (e) {
+    rmSync(TMP, { recursive: true, force: true });
+    usage(`--cli-from ${CLI_ROOT}: ${e.message}`);
+  }
 }
 const cleanups = new Set();
 let interrupted = false;
@@ -291,7 +306,7 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
       };
       if (m.code !== 0 || !inner) return { ...r, ok: false, error: `baseline exited ${m.code ?? m.signal}: ${inner?.errors?.join(' | ') || tail(err)}` };
     } else {
-      const args = [path.join(APP, 'bin/piximmo.js'), 'upload', shootDir, '--order', order, '--no-progress', '--concurrency', String(CONCURRENCY)];
+      const args = [path.join(CLI_APP, 'bin/piximmo.js'), 'upload', shootDir, '--order', order, '--no-progress', '--concurrency', String(CONCURRENCY)];
       m = await measure(process.execPath, args, { env: piximmoEnv(dir, server.url, intentRate), cwd: dir, stdoutFile: out, stderrFile: err, timeFile, timeoutMs: RUN_TIMEOUT_MS });
       r = { ...base, ...m, process_wall_s: m.wall_s };
       if (m.code !== 0) return { ...r, ok: false, error: `piximmo exited ${m.code ?? m.signal}: ${tail(err)}` };
@@ -405,8 +420,9 @@ async function series({ workload, wl, mode, tools: toolList, n, intentRate, stor
 
 // ---- main ---------------------------------------------------------------------------------------------
 const started = Date.now();
-const machine = { ...machineInfo(), tools, versions, git: gitState(ROOT) };
+const machine = { ...machineInfo(), tools, versions, git: gitState(ROOT), cli: { root: CLI_ROOT, git: gitState(CLI_ROOT) } };
 say(`piximmo bench — ${machine.cores} cores, node ${machine.node}, load ${machine.loadavg_at_start.join(' ')}, ${quick ? 'QUICK (smoke test), ' : ''}${runs} run(s); temp ${TMP}`);
+if (CLI_ROOT !== ROOT) say(`  CLI measured: ${CLI_ROOT} (commit ${machine.cli.git.commit ?? '?'}), server and baseline: this checkout (${machine.git.commit ?? '?'})`);
 for (const m of missing) say(`  missing: ${m}`);
 if (machine.loadavg_at_start[0] > machine.cores) {
   say(`  note: the machine is busy (load ${machine.loadavg_at_start[0]} on ${machine.cores} cores): expect noisy figures; each run's load is in the JSON`);
@@ -445,7 +461,7 @@ try {
     const rss = [];
     const dir = runDir('help');
     for (let i = 0; i < n; i++) {
-      const m = await measure(process.execPath, [path.join(APP, 'bin/piximmo.js'), '--help'], {
+      const m = await measure(process.execPath, [path.join(CLI_APP, 'bin/piximmo.js'), '--help'], {
         env: cleanEnv({ PIXIMMO_CONFIG_DIR: path.join(dir, 'config'), PIXIMMO_STATE_DIR: path.join(dir, 'state') }),
         cwd: dir,
         stdoutFile: path.join(dir, 'stdout'),
@@ -471,7 +487,7 @@ try {
     const list = [];
     for (let i = 0; i < runs; i++) {
       const dir = runDir('dry-run');
-      const m = await measure(process.execPath, [path.join(APP, 'bin/piximmo.js'), 'upload', shoot, '--order', 'B-1', '--dry-run', '--no-progress'], {
+      const m = await measure(process.execPath, [path.join(CLI_APP, 'bin/piximmo.js'), 'upload', shoot, '--order', 'B-1', '--dry-run', '--no-progress'], {
         env: piximmoEnv(dir, 'http://127.0.0.1:9', 0),
         cwd: dir,
         stdoutFile: path.join(dir, 'stdout'),
