@@ -610,11 +610,11 @@ if (helpStats) targets.push({ what: '`piximmo --help` median wall', target: '≤
 if (dryRun) targets.push({ what: `--dry-run of ${dryRun.files.toLocaleString('en-US')} files`, target: '≤ 8 s', value: dryRun.wall_s === null ? 'failed' : `${fmt(dryRun.wall_s)} s`, met: dryRun.wall_s !== null && dryRun.wall_s <= 8 });
 for (const [w, limit] of [['8mb', 1.1], ['200kb', 1.15]]) {
   const p = row(w, 'lifted', 'piximmo');
-  if (p) targets.push({ what: `${p.workload_label}: piximmo / baseline wall (lifted)`, target: `≤ ${limit.toFixed(2)}`, value: fmt(p.ratio), met: p.ratio !== null && p.ratio <= limit });
+  if (p) targets.push({ what: `${p.workload_label}: piximmo / baseline wall (lifted)`, target: `≤ ${limit.toFixed(2)}`, value: fmt(p.ratio, 3), met: p.ratio !== null && p.ratio <= limit });
 }
 {
   const p = row('8mb', 'peer', 'piximmo');
-  if (p && row('8mb', 'peer', 'rclone')) targets.push({ what: `${p.workload_label} into nginx: piximmo / rclone wall`, target: '≤ 1.00', value: fmt(p.ratio), met: p.ratio !== null && p.ratio <= 1.0 });
+  if (p && row('8mb', 'peer', 'rclone')) targets.push({ what: `${p.workload_label} into nginx: piximmo / rclone wall`, target: '≤ 1.00', value: fmt(p.ratio, 3), met: p.ratio !== null && p.ratio <= 1.0 });
 }
 {
   const px = results.filter((r) => r.tool === 'piximmo' && r.rss_max_mb !== null && r.runs_ok > 0);
