@@ -251,7 +251,7 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
     try {
       landed = countFiles(path.join(storage.root, BUCKET, prefix));
     } catch {}
-    rmSync(path.join(storage.root, BUCKET, prefix), { recursive: true, force: true });
+    emptyBucket(storage.root);
     const r = { ...base, ...m, process_wall_s: m.wall_s };
     if (m.code !== 0) return { ...r, ok: false, error: `rclone exited ${m.code ?? m.signal}: ${tail(err)}` };
     if (landed !== expect.files) return { ...r, ok: false, error: `${landed} of ${expect.files} files in the sink` };
@@ -318,7 +318,7 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
     await server.stop();
     cleanups.delete(server.stop);
     rmSync(path.join(dir, 'server-state'), { recursive: true, force: true });
-    // The next tool gets an empty sink, as rclone's runs leave it.
+    // The next tool gets an empty sink, whichever tool ran.
     if (storage) emptyBucket(storage.root);
   }
 }
@@ -328,6 +328,7 @@ function settleDisk() {
   spawnSync('sync', [], { stdio: 'ignore' });
 }
 
+/** Deletes every object in the sink's bucket (runs are sequential: it holds only the last run's). */
 function emptyBucket(root) {
   const bucket = path.join(root, BUCKET);
   for (const e of readdirSync(bucket)) rmSync(path.join(bucket, e), { recursive: true, force: true });
