@@ -3,7 +3,7 @@
 // Everything it measures, and how, is in docs/bench.md; `node scripts/bench.mjs --help` for the options.
 // Table on stderr, one JSON object on stdout. Installs nothing: missing tools are named and their part skipped.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -429,7 +429,7 @@ if (machine.loadavg_at_start[0] > machine.cores) {
   say(`  note: the machine is busy (load ${machine.loadavg_at_start[0]} on ${machine.cores} cores): expect noisy figures; each run's load is in the JSON`);
 }
 
-let server_features = { batch_intents: null, s3_storage: null };
+const server_features = { batch_intents: null, s3_storage: null };
 let helpStats = null;
 let dryRun = null;
 let exitCode = 0;

@@ -72,7 +72,7 @@ export function clockTicks() {
 
 export function machineInfo() {
   const cpus = os.cpus();
-  let memTotal = os.totalmem();
+  const memTotal = os.totalmem();
   return {
     cores: cpus.length,
     cpu_model: cpus[0]?.model ?? null,

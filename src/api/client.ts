@@ -1,7 +1,7 @@
 /**
  * Typed client of the piximmo API (SPEC "API"). One instance per process; every call goes through
  * one keep-alive undici Agent. Calls throw ApiError (see errors.ts); they never retry by themselves —
- * retry policy lives in the engine (src/core/retry.ts), in one place.
+ * retry policy lives in the engine (src/core/transfer/retry.ts), in one place.
  */
 import { createReadStream } from 'node:fs';
 import type { Dispatcher } from 'undici';

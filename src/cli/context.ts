@@ -6,7 +6,7 @@ import { isApiError } from '../api/errors.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { explain } from './messages.js';
 import { resolveApiUrl, resolveToken, UsageError } from './settings.js';
-import { BandwidthLimiter, parseRate } from '../core/bandwidth.js';
+import { BandwidthLimiter, parseRate } from '../core/transfer/bandwidth.js';
 import { writeJsonLine } from './render/json.js';
 import { t } from './i18n/index.js';
 
@@ -58,7 +58,7 @@ export function stallMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | u
  * Runs a command body and turns whatever it throws into SPEC's exit codes and a clear message on stderr
  * (and an `error` event on stdout with --json).
  */
-export async function runCommand(g: GlobalOptions, body: () => Promise<number | void>): Promise<void> {
+export async function runCommand(g: GlobalOptions, body: () => Promise<number | undefined>): Promise<void> {
   try {
     const code = await body();
     process.exitCode = code ?? EXIT.OK;

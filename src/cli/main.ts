@@ -10,7 +10,7 @@ function collect(cmd: Command): GlobalOptions & Record<string, unknown> {
   return cmd.optsWithGlobals();
 }
 
-async function run(cmd: Command, body: (o: GlobalOptions & Record<string, unknown>) => Promise<number | void>): Promise<void> {
+async function run(cmd: Command, body: (o: GlobalOptions & Record<string, unknown>) => Promise<number | undefined>): Promise<void> {
   const o = collect(cmd);
   const { runCommand } = await import('./context.js');
   await runCommand(o, () => body(o));

@@ -2,7 +2,7 @@
  * Words for the photographer: each failure code becomes what went wrong and what to do, in the
  * user's language (i18n/). --json prints codes, never these sentences.
  */
-import type { Failure, FileState } from '../core/events.js';
+import type { Failure, FileState } from '../core/transfer/events.js';
 import { formatBytes } from './format.js';
 import { hasKey, t, type MessageKey } from './i18n/index.js';
 

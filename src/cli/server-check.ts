@@ -4,7 +4,7 @@
  * not silently counted as done.
  */
 import type { PiximmoApi } from '../api/client.js';
-import type { FileOutcome, PlannedFile } from '../core/events.js';
+import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import type { ServerCheck } from './render/types.js';
 
 /** SPEC: listed within 10 s. */

@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import type { PiximmoApi } from '../api/client.js';
-import { UploadEngine } from '../core/engine.js';
-import type { PlannedFile, Shoot } from '../core/events.js';
-import { sha256File } from '../core/hash.js';
-import { ManifestLockedError, ManifestStore, manifestPathFor } from '../core/manifest.js';
-import type { PlanItem } from '../core/plan.js';
-import type { RetryPolicy } from '../core/retry.js';
+import { UploadEngine } from '../core/transfer/engine.js';
+import type { PlannedFile, Shoot } from '../core/transfer/events.js';
+import { sha256File } from '../core/transfer/hash.js';
+import { ManifestLockedError, ManifestStore, manifestPathFor } from '../core/transfer/manifest.js';
+import type { PlanItem } from '../core/plan/plan.js';
+import type { RetryPolicy } from '../core/transfer/retry.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';

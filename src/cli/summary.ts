@@ -2,7 +2,7 @@
  * The end-of-run summary: per room, files registered / duplicates / failed, bytes, time (issue 4
  * "Know what happened"), built from the engine's outcomes. Renderers print it; --json emits it as is.
  */
-import type { FileOutcome, RunResult } from '../core/events.js';
+import type { FileOutcome, RunResult } from '../core/transfer/events.js';
 
 export interface RoomRow {
   order_id: string;

@@ -1,5 +1,5 @@
 /** The allowed extensions of a command: `--types` > PIXIMMO_TYPES > config > default (SPEC "Types"). */
-import { parseTypes } from '../core/scan.js';
+import { parseTypes } from '../core/plan/scan.js';
 import { t } from './i18n/index.js';
 import { resolveTypes, UsageError } from './settings.js';
 

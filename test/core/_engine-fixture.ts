@@ -18,10 +18,10 @@ import type {
   MultipartPartsRequest,
   MultipartPartsResponse,
 } from '../../src/contract/api.js';
-import type { Clock } from '../../src/core/clock.js';
-import type { UploadApi } from '../../src/core/engine.js';
-import type { EngineEvent, PlannedFile, Shoot } from '../../src/core/events.js';
-import { ManifestStore } from '../../src/core/manifest.js';
+import type { Clock } from '../../src/core/transfer/clock.js';
+import type { UploadApi } from '../../src/core/transfer/engine.js';
+import type { EngineEvent, PlannedFile, Shoot } from '../../src/core/transfer/events.js';
+import { ManifestStore } from '../../src/core/transfer/manifest.js';
 
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 

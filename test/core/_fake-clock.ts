@@ -1,5 +1,5 @@
 /**
- * Test helper: fake clocks for the engine modules (src/core/clock.ts).
+ * Test helper: fake clocks for the engine modules (src/core/transfer/clock.ts).
  *
  * - `InstantClock`: every sleep resolves at once and moves time forward by its length; the lengths are
  *   recorded in `sleeps`. For code where only "how long did it wait" matters (retry, engine).
@@ -9,7 +9,7 @@
  * Both honour the abort signal like systemClock: a sleep rejects with ApiError kind 'aborted'.
  */
 import { ApiError } from '../../src/api/errors.js';
-import type { Clock } from '../../src/core/clock.js';
+import type { Clock } from '../../src/core/transfer/clock.js';
 
 /** A plausible wall-clock start, so ISO `expires_at` values and `now()` are comparable. */
 export const T0 = Date.parse('2025-11-10T09:00:00.000Z');

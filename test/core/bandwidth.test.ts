@@ -1,7 +1,7 @@
 /** --bwlimit: the token bucket keeps the rate within ±10 % over a simulated 30 s, and rates parse. */
 import { describe, expect, it } from 'vitest';
-import { BandwidthLimiter, parseRate } from '../../src/core/bandwidth.js';
-import type { Clock } from '../../src/core/clock.js';
+import { BandwidthLimiter, parseRate } from '../../src/core/transfer/bandwidth.js';
+import type { Clock } from '../../src/core/transfer/clock.js';
 
 /** A clock that only moves when someone sleeps. */
 function fakeClock(): Clock & { t: number } {

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readExif } from '../../src/core/exif.js';
-import { planShoot, type ShootPlan } from '../../src/core/plan.js';
-import { parseTypes } from '../../src/core/scan.js';
+import { readExif } from '../../src/core/exif/exif.js';
+import { planShoot, type ShootPlan } from '../../src/core/plan/plan.js';
+import { parseTypes } from '../../src/core/plan/scan.js';
 import { REAL_SHOOT, writeRealShoot } from '../../src/fixtures/real-shoot.js';
 import { rewriteExif } from '../../src/fixtures/retime.js';
 

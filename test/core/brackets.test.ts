@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExifMeta } from '../../src/contract/api.js';
-import { captureMs, compareNatural, frameTimeMs, groupBrackets } from '../../src/core/brackets.js';
-import { continuesBracket, continuesSequence } from '../../src/core/brackets-pattern.js';
+import { captureMs, compareNatural, frameTimeMs, groupBrackets } from '../../src/core/plan/brackets.js';
+import { continuesBracket, continuesSequence } from '../../src/core/plan/brackets-pattern.js';
 
 interface Frame {
   relPath: string;

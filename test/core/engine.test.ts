@@ -1,5 +1,5 @@
 /**
- * src/core/engine.ts — UploadEngine with a stub UploadApi, a fake clock, real temp files and a real
+ * src/core/transfer/engine.ts — UploadEngine with a stub UploadApi, a fake clock, real temp files and a real
  * ManifestStore: the per-file flow and SPEC "Errors" one by one (PUT 403/410 renewals ≤ 2, finalize 409 →
  * re-upload, 401 → fatal, ORDER_FORBIDDEN → that order stops, file changed → re-hash, duplicates by
  * content, already registered → skipped).
@@ -7,11 +7,11 @@
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
-import { UploadEngine, type EngineOptions } from '../../src/core/engine.js';
-import type { EngineEvent, PlannedFile } from '../../src/core/events.js';
-import { sha256File } from '../../src/core/hash.js';
-import { ManifestStore } from '../../src/core/manifest.js';
-import type { HashFile } from '../../src/core/file-prep.js';
+import { UploadEngine, type EngineOptions } from '../../src/core/transfer/engine.js';
+import type { EngineEvent, } from '../../src/core/transfer/events.js';
+import { sha256File } from '../../src/core/transfer/hash.js';
+import { ManifestStore } from '../../src/core/transfer/manifest.js';
+import type { HashFile } from '../../src/core/transfer/file-prep.js';
 import { InstantClock } from './_fake-clock.js';
 import { bytesOf, httpError, plan, Sandbox, sha256, statesOf, StubApi } from './_engine-fixture.js';
 
@@ -197,7 +197,7 @@ describe('UploadEngine: finalize 409 → back to waiting, upload again', () => {
     expect(shoot.manifest.get('a.jpg')).toMatchObject({ state: 'failed', last_error: { code: 'OBJECT_MISSING' } });
   });
 
-  // Was a bug (fixed: engine.ts transfer() and the 409 path take the bytes back; src/core/engine.ts, transfer() lines 262-290, with send() line 200 (renewal) and line 232 (re-upload)): the bytes of a
+  // Was a bug (fixed: engine.ts transfer() and the 409 path take the bytes back; src/core/transfer/engine.ts, transfer() lines 262-290, with send() line 200 (renewal) and line 232 (re-upload)): the bytes of a
   // transfer that ended in a PUT 403/410 renewal or a finalize-409 re-upload are never taken back (only
   // withRetry's in-place retries emit a negative delta, and multipart.ts takes back a failed part's bytes).
   // The file's progress then counts its bytes twice: ProgressTracker shows e.g. 20 of 10 bytes for the

@@ -1,14 +1,14 @@
 /**
- * Canon maker-note ISO (src/core/makernotes/canon.ts via readExif) on synthetic JPEGs whose EXIF holds a
+ * Canon maker-note ISO (src/core/exif/makernotes/canon.ts via readExif) on synthetic JPEGs whose EXIF holds a
  * Canon maker-note IFD, in both byte orders, and the Pentax MOV TAGS table on synthetic bytes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readExif } from '../../src/core/exif.js';
-import { cameraIsoValue, isoFromShotInfo } from '../../src/core/makernotes/canon.js';
-import { parsePentaxTags } from '../../src/core/makernotes/pentax-mov.js';
+import { readExif } from '../../src/core/exif/exif.js';
+import { cameraIsoValue, isoFromShotInfo } from '../../src/core/exif/makernotes/canon.js';
+import { parsePentaxTags } from '../../src/core/exif/makernotes/pentax-mov.js';
 import { makeJpeg } from '../../src/fixtures/jpeg.js';
 
 /** Canon maker-note tables to write: CameraSettings (tag 1) and ShotInfo (tag 4), int16 values. */

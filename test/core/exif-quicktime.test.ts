@@ -1,5 +1,5 @@
 /**
- * QuickTime/MP4 metadata (src/core/exif-quicktime.ts through readExif) on synthetic videos: Apple keyed
+ * QuickTime/MP4 metadata (src/core/exif/exif-quicktime.ts through readExif) on synthetic videos: Apple keyed
  * metadata, QuickTime user-data text, iTunes-style udta/meta, mvhd versions 0 and 1, moov after a big
  * (sparse) mdat, damaged atoms.
  */
@@ -7,7 +7,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readExif } from '../../src/core/exif.js';
+import { readExif } from '../../src/core/exif/exif.js';
 
 /** An atom: 32-bit size + type + payload (children concatenated). */
 function atom(type: string, ...payload: Buffer[]): Buffer {

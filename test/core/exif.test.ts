@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExifMeta } from '../../src/contract/api.js';
-import { formatShutter, readExif } from '../../src/core/exif.js';
+import { formatShutter, readExif } from '../../src/core/exif/exif.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const samples = path.resolve(repoRoot, '../shared/samples');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HASH_CHUNK_BYTES, sha256File } from '../../src/core/hash.js';
+import { HASH_CHUNK_BYTES, sha256File } from '../../src/core/transfer/hash.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const samples = path.resolve(repoRoot, '../shared/samples');

@@ -1,16 +1,16 @@
 /**
- * src/core/intent-broker.ts — batch intents (POST /api/uploads/intents) for the next waiting files of one
+ * src/core/transfer/intent-broker.ts — batch intents (POST /api/uploads/intents) for the next waiting files of one
  * order, handed out from a cache while their URLs are fresh; per-file errors go to their file only;
  * single intents after a 404 from the batch route; batch size from the start rate and the URL lifetime.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import type { IntentRequest, IntentResponse, SingleIntentResponse } from '../../src/contract/api.js';
-import { IntentBroker, MAX_BATCH, type Candidate, type IntentSource } from '../../src/core/intent-broker.js';
-import { IntentPacer } from '../../src/core/intent-pacer.js';
-import type { PlannedFile } from '../../src/core/events.js';
-import type { RetryContext } from '../../src/core/retry.js';
-import type { Clock } from '../../src/core/clock.js';
+import { IntentBroker, MAX_BATCH, type Candidate, type IntentSource } from '../../src/core/transfer/intent-broker.js';
+import { IntentPacer } from '../../src/core/transfer/intent-pacer.js';
+import type { PlannedFile } from '../../src/core/transfer/events.js';
+import type { RetryContext } from '../../src/core/transfer/retry.js';
+import type { Clock } from '../../src/core/transfer/clock.js';
 import { InstantClock, ManualClock } from './_fake-clock.js';
 
 type BatchFile = Omit<IntentRequest, 'order_id'>;

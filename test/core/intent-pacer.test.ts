@@ -1,9 +1,9 @@
 /**
- * src/core/intent-pacer.ts — client-side pacing of intents to ≤ 3/s (SPEC "API": 3 intents/s/user),
+ * src/core/transfer/intent-pacer.ts — client-side pacing of intents to ≤ 3/s (SPEC "API": 3 intents/s/user),
  * with a fake clock: the moment each acquisition is granted is exact.
  */
 import { describe, expect, it } from 'vitest';
-import { IntentPacer } from '../../src/core/intent-pacer.js';
+import { IntentPacer } from '../../src/core/transfer/intent-pacer.js';
 import { InstantClock, ManualClock, T0 } from './_fake-clock.js';
 
 /** Starts `n` acquisitions at once and returns the moments (ms after T0) they were granted. */

@@ -1,6 +1,6 @@
-/** src/core/keyed-queue.ts — tasks with the same key run one after the other; other keys run freely. */
+/** src/core/transfer/keyed-queue.ts — tasks with the same key run one after the other; other keys run freely. */
 import { describe, expect, it } from 'vitest';
-import { KeyedQueue } from '../../src/core/keyed-queue.js';
+import { KeyedQueue } from '../../src/core/transfer/keyed-queue.js';
 
 const tick = (ms = 2): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRoom, parseStackFolder, placeFile } from '../../src/core/layout.js';
-import { CANONICAL_ROOMS, ROOM_ALIASES, slugify } from '../../src/core/room-aliases.js';
+import { normalizeRoom, parseStackFolder, placeFile } from '../../src/core/plan/layout.js';
+import { CANONICAL_ROOMS, ROOM_ALIASES, slugify } from '../../src/core/plan/room-aliases.js';
 
 describe('normalizeRoom: built-in English/German aliases', () => {
   const cases: Record<string, string[]> = {

@@ -1,5 +1,5 @@
 /**
- * src/core/manifest.ts — the local manifest (SPEC "Manifest"): atomic write-behind (coalesced, temp file +
+ * src/core/transfer/manifest.ts — the local manifest (SPEC "Manifest"): atomic write-behind (coalesced, temp file +
  * rename), a lock refusing a second run (naming its pid), stale locks taken over, a corrupt file moved
  * aside, write errors surfacing in flush(), and the lock-free reader for `status`/`verify`.
  */
@@ -14,7 +14,7 @@ import {
   manifestPathFor,
   ManifestStore,
   type ManifestEntry,
-} from '../../src/core/manifest.js';
+} from '../../src/core/transfer/manifest.js';
 
 const ident = { root: '/shoots/villa', orderId: 'ORD-1', apiUrl: 'http://127.0.0.1:8787' };
 

@@ -1,5 +1,5 @@
 /**
- * src/core/multipart.ts — parts of `part_size`, ETags in the manifest as each part finishes, resume
+ * src/core/transfer/multipart.ts — parts of `part_size`, ETags in the manifest as each part finishes, resume
  * without sending finished parts again, part URL 403/410 → fresh URL via multipartParts, a permanent error
  * aborts the upload and clears the manifest record (a transient one keeps it for the re-run).
  * Also the engine's side: a killed run resumes inside its multipart upload.
@@ -7,16 +7,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import type { MultipartIntentResponse } from '../../src/contract/api.js';
-import { UploadEngine } from '../../src/core/engine.js';
-import type { EngineEvent, PlannedFile } from '../../src/core/events.js';
-import { FileProblem } from '../../src/core/failures.js';
-import { sha256File } from '../../src/core/hash.js';
-import type { ManifestEntry } from '../../src/core/manifest.js';
-import { partCount, partRange, PARTS_IN_FLIGHT, uploadMultipart, type MultipartContext } from '../../src/core/multipart.js';
+import { UploadEngine } from '../../src/core/transfer/engine.js';
+import type { EngineEvent, PlannedFile } from '../../src/core/transfer/events.js';
+import { FileProblem } from '../../src/core/transfer/failures.js';
+import { sha256File } from '../../src/core/transfer/hash.js';
+import type { ManifestEntry } from '../../src/core/transfer/manifest.js';
+import { partCount, partRange, PARTS_IN_FLIGHT, uploadMultipart, type MultipartContext } from '../../src/core/transfer/multipart.js';
 import { InstantClock } from './_fake-clock.js';
 import { bytesOf, httpError, Sandbox, sha256, statesOf, StubApi } from './_engine-fixture.js';
 
-const CONTENT = 'abcdefghij'.repeat(3) + 'KLMNO'; // 35 bytes: parts of 10 → 4 parts, the last 5 bytes
+const CONTENT = `${'abcdefghij'.repeat(3)}KLMNO`; // 35 bytes: parts of 10 → 4 parts, the last 5 bytes
 const KEY = 'user/u1/orders/ORD-1/raw/video-v1.mp4';
 
 let sandbox: Sandbox;
@@ -214,7 +214,7 @@ describe('uploadMultipart', () => {
     expect(api.completes).toEqual([]);
   });
 
-  // Fixed bug (src/core/multipart.ts, uploadMultipart() lines 67-93): on a permanent error of one part the other
+  // Fixed bug (src/core/transfer/multipart.ts, uploadMultipart() lines 67-93): on a permanent error of one part the other
   // parts are neither stopped nor awaited. Promise.all rejects at the first failure, the catch sends
   // multipartAbort and clears the manifest record at once, while p-limit goes on starting the queued parts
   // and the parts in flight finish later: each then writes `multipart: {upload_id, etags…}` back into the
@@ -337,7 +337,7 @@ describe('UploadEngine with multipart uploads', () => {
     expect(api.finalizes[0]).toMatchObject({ object_key: KEY, bytes: 35, checksum: sha256(CONTENT) });
   });
 
-  // Fixed bug (src/core/multipart.ts line 55 with engine.ts emit() line 95): on resume, the finished parts are
+  // Fixed bug (src/core/transfer/multipart.ts line 55 with engine.ts emit() line 95): on resume, the finished parts are
   // reported as a positive `bytes` event (so that progress starts at the right place), and the engine adds
   // every positive delta to RunResult.bytes_sent, documented as "Bytes that left for the network" — so a
   // resumed run claims it sent the parts it skipped (here 35 instead of 15; with a 250 MB video resumed at

@@ -4,8 +4,8 @@
  * take out again and the run hangs (seen as Node's exit code 13, "unsettled top-level await").
  */
 import { describe, expect, it } from 'vitest';
-import { PrepareAhead } from '../../src/core/prepare-ahead.js';
-import type { PlannedFile } from '../../src/core/events.js';
+import { PrepareAhead } from '../../src/core/transfer/prepare-ahead.js';
+import type { PlannedFile } from '../../src/core/transfer/events.js';
 
 const file = (i: number): PlannedFile => ({ relPath: `f${i}`, bytes: 10 } as unknown as PlannedFile);
 

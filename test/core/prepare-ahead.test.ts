@@ -1,10 +1,10 @@
 /**
- * src/core/prepare-ahead.ts — files are prepared (hashed) in order, at most a window ahead of the upload
+ * src/core/transfer/prepare-ahead.ts — files are prepared (hashed) in order, at most a window ahead of the upload
  * workers, by count and by bytes; the first file ahead always goes, however big.
  */
 import { describe, expect, it } from 'vitest';
-import type { PlannedFile } from '../../src/core/events.js';
-import { DEFAULT_WINDOW, PrepareAhead } from '../../src/core/prepare-ahead.js';
+import type { PlannedFile } from '../../src/core/transfer/events.js';
+import { DEFAULT_WINDOW, PrepareAhead } from '../../src/core/transfer/prepare-ahead.js';
 import { settle } from './_fake-clock.js';
 
 const file = (name: string, bytes = 10): PlannedFile => ({ relPath: name, name, bytes }) as unknown as PlannedFile;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProgressTracker } from '../../src/cli/render/progress.js';
 import { summarize } from '../../src/cli/summary.js';
-import type { EngineEvent, FileOutcome, PlannedFile, RunResult } from '../../src/core/events.js';
+import type { EngineEvent, FileOutcome, PlannedFile, RunResult } from '../../src/core/transfer/events.js';
 
 const shoot = (orderId: string) => ({ root: `/shoots/${orderId}`, orderId }) as unknown as PlannedFile['shoot'];
 const file = (rel: string, bytes: number, room = 'kitchen', orderId = 'ORD-1'): PlannedFile =>

@@ -1,11 +1,11 @@
 /**
- * src/core/retry.ts — the one retry policy (SPEC "Errors"): full-jitter exponential backoff (base 0.5 s,
+ * src/core/transfer/retry.ts — the one retry policy (SPEC "Errors"): full-jitter exponential backoff (base 0.5 s,
  * cap 30 s) for transient failures, exactly `Retry-After` for 429, everything else thrown at once.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
-import { systemClock } from '../../src/core/clock.js';
-import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../src/core/retry.js';
+import { systemClock } from '../../src/core/transfer/clock.js';
+import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../src/core/transfer/retry.js';
 import { InstantClock, ManualClock } from './_fake-clock.js';
 
 const http = (status: number, code = `HTTP_${status}`, retryAfterMs?: number): ApiError =>

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TYPES, RAW_TYPES } from '../../src/contract/media.js';
-import { parseTypes, scanShoot } from '../../src/core/scan.js';
+import { parseTypes, scanShoot } from '../../src/core/plan/scan.js';
 
 describe('parseTypes', () => {
   it('gives the default list for undefined', () => {

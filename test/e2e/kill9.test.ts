@@ -13,7 +13,7 @@ import { FaultProxy } from '../helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeJpeg } from '../../src/fixtures/jpeg.js';
 import type { FileListResponse } from '../../src/contract/api.js';
-import type { ManifestData } from '../../src/core/manifest.js';
+import type { ManifestData } from '../../src/core/transfer/manifest.js';
 
 const VIDEO_BYTES = 180_000_000;
 const ORDERS = ['ORD-K1', 'ORD-K2', 'ORD-K3', 'ORD-K4', 'ORD-K5'];

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliEnv } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeJpeg } from '../../src/fixtures/jpeg.js';
-import { manifestPathFor } from '../../src/core/manifest.js';
+import { manifestPathFor } from '../../src/core/transfer/manifest.js';
 
 const LIMIT = 60_000;
 

@@ -61,7 +61,7 @@ export interface S3Stub {
 }
 
 const MiB = 1024 * 1024;
-const rfc3986 = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+const rfc3986 = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 const md5Etag = (b: Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
 
@@ -120,7 +120,7 @@ export function verifySigV4(req: http.IncomingMessage, creds: { accessKeyId: str
   const scope = scopeParts.join('/');
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
   const [date, region, service] = scopeParts;
-  const key = hmac(hmac(hmac(hmac('AWS4' + creds.secretAccessKey, date), region), service), 'aws4_request');
+  const key = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, date), region), service), 'aws4_request');
   return hmac(key, toSign).toString('hex') === signature ? null : 'SignatureDoesNotMatch';
 }
 
@@ -198,7 +198,7 @@ export async function startS3Stub(o: S3StubOptions = {}): Promise<S3Stub> {
       return 405;
     }
     if (m === 'POST' && q.uploads !== undefined) {
-      const id = randomBytes(12).toString('base64') + '+/='; // S3 upload ids need URL encoding
+      const id = `${randomBytes(12).toString('base64')}+/=`; // S3 upload ids need URL encoding
       stub.uploads.set(id, { key, contentType: String(req.headers['content-type'] ?? ''), parts: new Map() });
       res.writeHead(200, { 'Content-Type': 'application/xml' });
       res.end(`<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`);

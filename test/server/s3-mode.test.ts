@@ -58,7 +58,7 @@ describe('single PUT', () => {
     const bytes = randomBytes(300);
     const i = await intent(s.url, { bytes: 300, checksum: sha256(bytes) });
     const h = i.body.headers;
-    const { ['If-None-Match']: _inm, ...withoutInm } = h;
+    const { "If-None-Match": _inm, ...withoutInm } = h;
     expect((await put(i.body.signed_url, withoutInm, bytes)).status).toBe(403);
     expect((await put(i.body.signed_url, { ...h, 'Content-Type': 'image/png' }, bytes)).status).toBe(403);
     expect((await put(i.body.signed_url, { ...h, 'x-amz-meta-extra': '1' }, bytes)).status).toBe(403);

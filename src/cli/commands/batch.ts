@@ -7,8 +7,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { PlannedFile } from '../../core/events.js';
-import type { ShootPlan } from '../../core/plan.js';
+import type { PlannedFile } from '../../core/transfer/events.js';
+import type { ShootPlan } from '../../core/plan/plan.js';
 import { allowedTypes } from '../types-option.js';
 import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';

@@ -21,8 +21,8 @@
  * --json: `{"v":1,"event":"config","key","value","source"}` per key, `config_set` after set.
  */
 import { DEFAULT_TYPES } from '../../contract/media.js';
-import { slugify } from '../../core/room-aliases.js';
-import { parseTypes } from '../../core/scan.js';
+import { slugify } from '../../core/plan/room-aliases.js';
+import { parseTypes } from '../../core/plan/scan.js';
 import type { GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { cell } from '../format.js';
@@ -42,7 +42,7 @@ export interface SettingValue {
   source: SettingSource;
 }
 
-/** Default gap between frames of one bracket, seconds (src/core/plan.ts: 2000 ms). */
+/** Default gap between frames of one bracket, seconds (src/core/plan/plan.ts: 2000 ms). */
 export const DEFAULT_STACK_GAP_S = 2;
 const MAX_STACK_GAP_S = 600;
 
@@ -244,5 +244,5 @@ function renderList(all: readonly SettingValue[]): string {
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  return rows.map((r) => `${cell(r[0], w0)}  ${cell(r[1], w1)}  ${r[2]}`).join('\n') + '\n';
+  return `${rows.map((r) => `${cell(r[0], w0)}  ${cell(r[1], w1)}  ${r[2]}`).join('\n')}\n`;
 }

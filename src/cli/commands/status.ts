@@ -17,7 +17,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ManifestStore, manifestPathFor, type ManifestData, type ManifestEntry } from '../../core/manifest.js';
+import { ManifestStore, manifestPathFor, type ManifestData, type ManifestEntry } from '../../core/transfer/manifest.js';
 import type { GlobalOptions } from '../context.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { cell, formatBytes } from '../format.js';

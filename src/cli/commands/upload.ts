@@ -2,15 +2,14 @@
  * `piximmo upload <dir…> --order ID` (SPEC "The CLI"): scan and plan each folder, open its manifest,
  * run the engine through one pool, check the order's file list on the server, print the summary.
  */
-import { PiximmoApi } from '../../api/client.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../../core/retry.js';
-import type { PlannedFile, RunResult } from '../../core/events.js';
+import type { PiximmoApi } from '../../api/client.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../../core/transfer/retry.js';
+import type { PlannedFile, RunResult } from '../../core/transfer/events.js';
 import { UploadSession } from '../session.js';
-import { planShoot, type ShootPlan } from '../../core/plan.js';
+import { planShoot, type ShootPlan } from '../../core/plan/plan.js';
 import { allowedTypes } from '../types-option.js';
 import { authedApi, type GlobalOptions } from '../context.js';
-import { CliExit, EXIT } from '../exit-codes.js';
-import { formatBytes } from '../format.js';
+import { EXIT } from '../exit-codes.js';
 import { writeJsonLine } from '../render/json.js';
 import { pickRenderer } from '../render/pick.js';
 import type { RunRenderer, ServerCheck } from '../render/types.js';

@@ -18,9 +18,9 @@
 import pLimit from 'p-limit';
 import path from 'node:path';
 import type { FileRecord } from '../../contract/api.js';
-import { sha256File } from '../../core/hash.js';
-import { ManifestStore, manifestPathFor, type ManifestData } from '../../core/manifest.js';
-import { scanShoot, type ScanResult } from '../../core/scan.js';
+import { sha256File } from '../../core/transfer/hash.js';
+import { ManifestStore, manifestPathFor, type ManifestData } from '../../core/transfer/manifest.js';
+import { scanShoot, type ScanResult } from '../../core/plan/scan.js';
 import { allowedTypes } from '../types-option.js';
 import { isApiError } from '../../api/errors.js';
 import { authedApi, type GlobalOptions } from '../context.js';

@@ -8,11 +8,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
-import { CardWatcher, type ReadyFile } from '../../core/card-watcher.js';
-import type { Failure, FileOutcome, PlannedFile, Shoot } from '../../core/events.js';
-import { planFiles } from '../../core/plan.js';
+import { CardWatcher, type ReadyFile } from '../../core/plan/card-watcher.js';
+import type { Failure, FileOutcome, PlannedFile, Shoot } from '../../core/transfer/events.js';
+import { planFiles } from '../../core/plan/plan.js';
 import { allowedTypes } from '../types-option.js';
-import { StackAssigner } from '../../core/stack-assigner.js';
+import { StackAssigner } from '../../core/plan/stack-assigner.js';
 import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';

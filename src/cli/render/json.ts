@@ -3,8 +3,8 @@
  * retry, warning, progress (at most every second), summary — and nothing else on stdout.
  * Schema version 1, documented in README ("JSON events"). Codes, never sentences.
  */
-import type { EngineEvent, PlannedFile } from '../../core/events.js';
-import type { ShootPlan } from '../../core/plan.js';
+import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
+import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
 import { ProgressTracker } from './progress.js';
 import { explain } from '../messages.js';

@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
-import type { EngineEvent, PlannedFile } from '../../core/events.js';
-import type { ShootPlan } from '../../core/plan.js';
+import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
+import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
 import { explain, stateWord } from '../messages.js';
 import { formatBytes, formatDuration } from '../format.js';

@@ -2,7 +2,7 @@
  * `--dry-run` output: one line per file (file → room, stack, size, EV), then the grouping as a table — one
  * row per stack with its files and EV values (issue 4: "--dry-run shows the grouping as a table").
  */
-import type { ShootPlan } from '../../core/plan.js';
+import type { ShootPlan } from '../../core/plan/plan.js';
 import { cell, formatBytes } from '../format.js';
 import { t } from '../i18n/index.js';
 

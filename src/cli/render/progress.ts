@@ -2,7 +2,7 @@
  * Transfer accounting apart from the transfers (as rclone keeps it): files done, bytes sent, rate over a
  * sliding window, ETA. Fed by engine events; read by every renderer.
  */
-import type { EngineEvent, PlannedFile } from '../../core/events.js';
+import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
 
 /** Rate window, ms: long enough to be steady, short enough to follow a changing link. */
 const WINDOW_MS = 5_000;

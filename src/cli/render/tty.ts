@@ -4,8 +4,8 @@
  */
 import cliProgress from 'cli-progress';
 import ora, { type Ora } from 'ora';
-import type { EngineEvent, PlannedFile } from '../../core/events.js';
-import type { ShootPlan } from '../../core/plan.js';
+import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
+import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
 import { cell, formatBytes, formatDuration, formatRate } from '../format.js';
 import { ProgressTracker } from './progress.js';

@@ -1,6 +1,6 @@
 /** What every renderer of an upload run does: TTY bars, plain lines, or NDJSON (SPEC "--json"). */
-import type { EngineEvent, PlannedFile } from '../../core/events.js';
-import type { ShootPlan } from '../../core/plan.js';
+import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
+import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
 
 export interface ServerCheck {

@@ -4,7 +4,7 @@
  * `watch` event when they change. Counts are per file path, from the engine's events.
  */
 import type { Ora } from 'ora';
-import type { EngineEvent, FileState } from '../../core/events.js';
+import type { EngineEvent, FileState } from '../../core/transfer/events.js';
 import { t } from '../i18n/index.js';
 import { writeJsonLine } from './json.js';
 

@@ -94,7 +94,7 @@ function signingSecret(stateDir: string, persist: boolean): string {
     if (s) return s;
   }
   const s = randomBytes(32).toString('hex');
-  writeFileSync(file, s + '\n', { mode: 0o600 });
+  writeFileSync(file, `${s}\n`, { mode: 0o600 });
   return s;
 }
 

@@ -8,7 +8,7 @@
  *   inside an iTunes-style `udta/meta/ilst` (`data` atoms);
  * - `moov/udta/TAGS` of Pentax cameras (makernotes/pentax-mov.ts), as ExifTool does.
  */
-import type { ExifMeta } from '../contract/api.js';
+import type { ExifMeta } from '../../contract/api.js';
 import { parsePentaxTags, PENTAX_TAGS_BYTES } from './makernotes/pentax-mov.js';
 import type { ByteSource } from './makernotes/tiff.js';
 

@@ -6,7 +6,7 @@
 import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { DEFAULT_TYPES, extensionOf, MIME_BY_EXT, RAW_TYPES } from '../contract/media.js';
+import { DEFAULT_TYPES, extensionOf, MIME_BY_EXT, RAW_TYPES } from '../../contract/media.js';
 
 /** One file to upload. */
 export interface ScannedFile {

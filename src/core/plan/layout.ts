@@ -1,7 +1,7 @@
 /**
  * Folder layout → room_type and stack_id (SPEC "Folder layout → room_type and stack_id"):
  * `<shoot>/<room>/<stack>/<file>`, `<shoot>/<room>/<file>`, `<shoot>/<file>`.
- * Where no stack folder exists, `stack_id` is null and EXIF grouping decides (src/core/brackets.ts).
+ * Where no stack folder exists, `stack_id` is null and EXIF grouping decides (src/core/plan/brackets.ts).
  */
 import { aliasKey, ROOM_ALIASES, slugify } from './room-aliases.js';
 
@@ -46,7 +46,7 @@ export function parseStackFolder(name: string): string | null {
  * The name is slugged (see `slugify`: case, German ä/ö/ü/ß → ae/oe/ue/ss, accents, separators `_`/space/`.`
  * → `-`), then looked up with and without its trailing number ("Bad 2" → "bad" → bathroom):
  * first in `aliases` (user table; its keys are slugged the same way, its values slugged too), then in the
- * built-in English/German table (src/core/room-aliases.ts). Unknown names keep their full slug
+ * built-in English/German table (src/core/plan/room-aliases.ts). Unknown names keep their full slug
  * ("Wine Cellar" → "wine-cellar", "Gästehaus 2" → "gaestehaus-2"); a name with no letters or digits
  * becomes "unsorted".
  */

@@ -4,9 +4,9 @@
  * (API client, hasher, clock, manifests) as arguments.
  */
 import pLimit from 'p-limit';
-import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../contract/api.js';
-import { ApiError, isApiError } from '../api/errors.js';
-import type { PiximmoApi } from '../api/client.js';
+import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../../contract/api.js';
+import { ApiError, isApiError } from '../../api/errors.js';
+import type { PiximmoApi } from '../../api/client.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { IntentPacer } from './intent-pacer.js';
@@ -99,7 +99,7 @@ export class UploadEngine {
   }
 
   private emit(e: EngineEvent): void {
-    if (e.type === 'bytes' && !e.resumed) this.bytesSent += e.delta > 0 ? e.delta : 0;
+    if (e.type === 'bytes' && !e.resumed) this.bytesSent += Math.max(e.delta , 0);
     for (const l of this.listeners) l(e);
   }
 

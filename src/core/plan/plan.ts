@@ -4,13 +4,12 @@
  * The plan is what `--dry-run` prints and what the engine uploads.
  */
 import pLimit from 'p-limit';
-import type { ExifMeta } from '../contract/api.js';
-import { mimeFor } from '../contract/media.js';
+import { mimeFor } from '../../contract/media.js';
 import { scanShoot, type SkippedFile } from './scan.js';
 import { placeFile } from './layout.js';
-import { readExif } from './exif.js';
+import { readExif } from '../exif/exif.js';
 import { StackAssigner } from './stack-assigner.js';
-import type { FileFacts } from './events.js';
+import type { FileFacts } from '../transfer/events.js';
 
 export interface PlanItem extends FileFacts {
   /** Set when EXIF could not be read (damaged file, none): the file still uploads. */

@@ -4,7 +4,7 @@
  * with words for the user (SPEC "Per file"; issue 3 "Bad input").
  */
 import { promises as fs } from 'node:fs';
-import { isApiError } from '../api/errors.js';
+import { isApiError } from '../../api/errors.js';
 import type { PlannedFile } from './events.js';
 import { FileProblem } from './failures.js';
 import type { ManifestEntry } from './manifest.js';

@@ -6,8 +6,8 @@
  * started within the signed URLs' lifetime, judged from the rate at which uploads start. Servers without
  * the batch route get single intents. All requests are paced (IntentPacer) and retried (withRetry).
  */
-import { isExistingIntent, type IntentRequest, type IntentResponse } from '../contract/api.js';
-import { ApiError, isApiError } from '../api/errors.js';
+import { isExistingIntent, type IntentRequest, type IntentResponse } from '../../contract/api.js';
+import { ApiError, isApiError } from '../../api/errors.js';
 import type { Clock } from './clock.js';
 import type { IntentPacer } from './intent-pacer.js';
 import type { PlannedFile } from './events.js';

@@ -2,7 +2,7 @@
  * From thrown errors to `Failure` records with stable codes. The CLI turns codes into words
  * (src/cli/messages.ts); --json prints the codes as they are.
  */
-import { isApiError } from '../api/errors.js';
+import { isApiError } from '../../api/errors.js';
 import type { Failure, PlannedFile } from './events.js';
 
 /** A problem with one local file (vanished, unreadable, changing, empty). */

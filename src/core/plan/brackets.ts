@@ -3,8 +3,8 @@
  * exists, brackets are grouped from EXIF (capture time and exposure compensation); a file that belongs
  * to no bracket is a stack of its own"). Pure, no I/O; the exposure-order rules are in brackets-pattern.ts.
  */
-import type { ExifMeta } from '../contract/api.js';
-import { mimeFor } from '../contract/media.js';
+import type { ExifMeta } from '../../contract/api.js';
+import { mimeFor } from '../../contract/media.js';
 import { continuesBracket, isCompleteBracket } from './brackets-pattern.js';
 
 /** Default largest gap between consecutive frames of one bracket, ms (CLI `--stack-gap`, seconds). */

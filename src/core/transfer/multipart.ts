@@ -4,8 +4,8 @@
  * interruption asks fresh URLs only for the missing parts and never sends a finished part again.
  */
 import pLimit from 'p-limit';
-import type { MultipartIntentResponse, PartUrl } from '../contract/api.js';
-import { isApiError } from '../api/errors.js';
+import type { MultipartIntentResponse, PartUrl } from '../../contract/api.js';
+import { isApiError } from '../../api/errors.js';
 import type { UploadApi } from './engine.js';
 import type { EngineEvent, PlannedFile } from './events.js';
 import { withRetry, type RetryContext } from './retry.js';

@@ -4,7 +4,7 @@
  * earlier frames together with the new ones, so a bracket that spans two arrivals keeps one stack id,
  * and ids already given out never change.
  */
-import type { ExifMeta } from '../contract/api.js';
+import type { ExifMeta } from '../../contract/api.js';
 import { groupBrackets } from './brackets.js';
 
 interface Frame {

@@ -2,7 +2,7 @@
  * Typed events of the upload engine. The engine has no terminal I/O: the CLI renders these
  * (bars on a TTY, plain lines off a TTY, NDJSON with --json) and tests subscribe to them.
  */
-import type { ExifMeta } from '../contract/api.js';
+import type { ExifMeta } from '../../contract/api.js';
 import type { ManifestStore } from './manifest.js';
 
 /** SPEC "Per file": waiting → uploading → uploaded → registered, or failed. */

@@ -5,7 +5,7 @@
  * 0x00 Make string[24] · 0x26 ExposureTime int32u (seconds = 10 / value; 0 = none) · 0x2a FNumber
  * rational64u · 0x32 ExposureCompensation rational64s · 0x48 FocalLength rational64u (mm) · 0xaf ISO int16u.
  */
-import type { ExifMeta } from '../../contract/api.js';
+import type { ExifMeta } from '../../../contract/api.js';
 
 /** The signature ExifTool tests for (QuickTime.pm, TAGS → PentaxTags). */
 export const PENTAX_TAGS_SIGNATURE = 'PENTAX DIGITAL CAMERA\0';

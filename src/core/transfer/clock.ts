@@ -1,7 +1,7 @@
 /**
  * Time as a collaborator: the engine never calls Date.now/setTimeout directly, so tests can drive it.
  */
-import { ApiError } from '../api/errors.js';
+import { ApiError } from '../../api/errors.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */

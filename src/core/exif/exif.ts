@@ -10,7 +10,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import exifr from 'exifr';
-import type { ExifMeta } from '../contract/api.js';
+import type { ExifMeta } from '../../contract/api.js';
 import { readMakerNote } from './exif-makernote.js';
 import { readQuickTimeMeta } from './exif-quicktime.js';
 import { readEmbeddedExif, sniffFormat, SNIFF_BYTES, type ContainerFormat } from './exif-source.js';
@@ -79,7 +79,7 @@ type Tags = Map<number, unknown>;
  * a file with some fields missing gives just the fields found. Reads at most a few hundred KiB of the file.
  */
 export async function readExif(absPath: string): Promise<ExifReadResult> {
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(absPath, 'r');
   } catch (err) {

@@ -3,7 +3,7 @@
  * errors, resets, 5xx, garbage answers and stalled transfers; `Retry-After` honoured for 429.
  * Every request of the engine goes through `withRetry`.
  */
-import { ApiError, isApiError } from '../api/errors.js';
+import { type ApiError, isApiError } from '../../api/errors.js';
 import type { Clock } from './clock.js';
 
 export interface RetryPolicy {

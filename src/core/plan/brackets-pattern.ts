@@ -14,7 +14,7 @@
  * A bracket is complete when it has one of these shapes whole: equal steps (monotonic), or the base and
  * mirrored pairs (centre-out, odd length).
  */
-import type { ExifMeta } from '../contract/api.js';
+import type { ExifMeta } from '../../contract/api.js';
 
 /** Two EVs closer than this are the same step (cameras write thirds as 0.3, 0.33 or 0.3333). */
 export const EV_TOLERANCE = 0.1;

@@ -101,7 +101,7 @@ export class CardWatcher extends EventEmitter<CardWatcherEvents> {
       },
     });
     const report = (abs: string, st?: { size: number; mtimeMs: number; isFile(): boolean }): void => {
-      if (!st || !st.isFile()) return;
+      if (!st?.isFile()) return;
       const relPath = path.relative(this.root, abs).split(path.sep).join('/').normalize('NFC');
       this.emit('file', { absPath: abs, relPath, bytes: st.size, mtimeMs: st.mtimeMs });
     };
