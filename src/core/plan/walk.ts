@@ -52,7 +52,7 @@ async function walkDir(root: string, absDir: string, relDir: string, depth: numb
         if (target === null) return; // dangling
         if (!isInside(root, target)) return void out.outside.push(rel);
         const stats = await fsp.stat(abs).catch(() => null);
-        if (!stats || !stats.isFile() || rules.ignoreName(d.name, false)) return;
+        if (!stats?.isFile() || rules.ignoreName(d.name, false)) return;
         out.files.push({ relPath: rel, absPath: abs, stats, viaSymlink: true });
         return;
       }
