@@ -67,7 +67,8 @@ export function buildProgram(): Command {
 
   program
     .command('login')
-    .description('log in (device flow in the browser, or --token)')
+    .description('log in (device flow in the browser, --with-token from standard input, or --token)')
+    .option('--with-token', 'read the token from standard input (not visible in the process list)')
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).loginCommand(o)));
   program
     .command('logout')
