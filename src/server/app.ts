@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './lib/app-env.js';
 import { ApiError, errorResponse, toErrorResponse } from './lib/errors.js';
+import { registerHardening } from './hardening.js';
 import { registerDeviceRoutes } from './routes/device.js';
 import { registerFinalizeRoute } from './routes/finalize.js';
 import { registerIntentRoute } from './routes/intent.js';
@@ -15,6 +16,7 @@ import { registerLocalUploadRoute } from './routes/upload-local.js';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  registerHardening(app); // first: body limit and per-IP limits run before every route
   registerIntentRoute(app);
   registerBatchIntentRoute(app);
   registerFinalizeRoute(app);
