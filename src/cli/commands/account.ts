@@ -11,6 +11,7 @@ import { readTokenFromStdin, resolveCredentials, storeToken } from '../credentia
 import { resolveApiUrl, settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
 import { t } from '../i18n/index.js';
+import { visible } from '../render/visible.js';
 
 /**
  * `piximmo login [--api-url URL] [--token TOKEN | --with-token]`: checks the token with GET /api/me, then
@@ -109,7 +110,7 @@ export async function filesCommand(opts: GlobalOptions & { order: string }): Pro
     }
     if (files.length === 0) process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
     for (const f of files) {
-      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${f.object_key}\n`);
+      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${visible(f.filename).padEnd(28)} ${f.object_key}\n`);
     }
     if (files.length > 0) process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
     return EXIT.OK;

@@ -30,6 +30,7 @@ import { t } from '../i18n/index.js';
 import { explain } from '../messages.js';
 import { writeJsonLine } from '../render/json.js';
 import { UsageError } from '../settings.js';
+import { visible } from '../render/visible.js';
 
 export interface VerifyOptions extends GlobalOptions {
   order: string;
@@ -188,10 +189,10 @@ function writeJson(r: VerifyReport, c: Counts & { root: string }): void {
 
 function renderText(r: VerifyReport, c: Counts & { dir: string }): string {
   const lines: string[] = [];
-  for (const m of r.missing) lines.push(t('verify.missing', { path: m.path }));
-  for (const m of r.mismatched) lines.push(t('verify.mismatched', { path: m.path, local: m.local.slice(0, 12), server: m.server.slice(0, 12) }));
-  for (const u of r.unreadable) lines.push(t('verify.unreadable', { path: u.path, cause: u.cause }));
-  for (const e of r.extra) lines.push(t('verify.extra', { name: e.filename, room: e.room_type, stack: e.stack_id, key: e.object_key }));
+  for (const m of r.missing) lines.push(t('verify.missing', { path: visible(m.path) }));
+  for (const m of r.mismatched) lines.push(t('verify.mismatched', { path: visible(m.path), local: m.local.slice(0, 12), server: m.server.slice(0, 12) }));
+  for (const u of r.unreadable) lines.push(t('verify.unreadable', { path: visible(u.path), cause: visible(u.cause) }));
+  for (const e of r.extra) lines.push(t('verify.extra', { name: visible(e.filename), room: e.room_type, stack: e.stack_id, key: e.object_key }));
   if (lines.length > 0) lines.push('');
   const totals = { files: c.local, server: c.server, missing: r.missing.length, mismatched: r.mismatched.length, extra: r.extra.length };
   lines.push(c.ok && r.extra.length === 0 ? t('verify.ok', { files: c.local, order: c.order }) : t('verify.total', totals));

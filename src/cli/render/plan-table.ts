@@ -5,6 +5,7 @@
 import type { ShootPlan } from '../../core/plan/plan.js';
 import { cell, formatBytes } from '../format.js';
 import { t } from '../i18n/index.js';
+import { visible } from './visible.js';
 
 function ev(v: number | undefined): string {
   if (v === undefined) return '?';
@@ -15,7 +16,7 @@ function ev(v: number | undefined): string {
 export function planText(plan: ShootPlan): string {
   const lines: string[] = [];
   for (const i of plan.items) {
-    lines.push(`${i.relPath}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${ev(i.meta.ev)}` : ''}`);
+    lines.push(`${visible(i.relPath)}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${ev(i.meta.ev)}` : ''}`);
   }
   const stacks = new Map<string, { room: string; stack: string; files: number; bytes: number; evs: string[] }>();
   for (const i of plan.items) {

@@ -7,6 +7,7 @@ import type { ServerCheck } from './types.js';
 import { explain } from '../messages.js';
 import { cell, formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
+import { visible } from './visible.js';
 
 export function summaryText(s: RunSummary, check: ServerCheck): string {
   const lines: string[] = [];
@@ -51,11 +52,11 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
   );
   if (check.checked && check.missing.length > 0) {
     lines.push(t('summary.missing', { n: check.missing.length }));
-    for (const f of check.missing) lines.push(`  ${f.relPath}`);
+    for (const f of check.missing) lines.push(`  ${visible(f.relPath)}`);
   }
   for (const o of s.failures) {
     const ex = explain(o.failure ?? { code: 'INTERNAL', detail: '?' });
-    lines.push(t('summary.failedLine', { path: o.file.relPath, text: ex.text }), `       → ${ex.hint}`);
+    lines.push(t('summary.failedLine', { path: visible(o.file.relPath), text: ex.text }), `       → ${ex.hint}`);
   }
   if (s.interrupted) lines.push(t('summary.interrupted'));
   return `${lines.join('\n')}\n`;

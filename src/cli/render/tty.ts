@@ -13,6 +13,7 @@ import { eventNote, fileLine, placeLabel, scanText } from './plain.js';
 import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
+import { visible } from './visible.js';
 
 type Bar = cliProgress.SingleBar;
 
@@ -76,7 +77,7 @@ export class TtyRenderer implements RunRenderer {
         this.fileBars.set(a.file, bar);
       }
       bar.update(Math.max(0, a.sent), {
-        line: `${cell(a.file.relPath, 40)} ${cell(placeLabel(a.file), 22)} ${formatBytes(a.sent)}/${formatBytes(a.file.bytes)}`,
+        line: `${cell(visible(a.file.relPath), 40)} ${cell(placeLabel(a.file), 22)} ${formatBytes(a.sent)}/${formatBytes(a.file.bytes)}`,
       });
     }
   }
