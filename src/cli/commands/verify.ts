@@ -11,7 +11,9 @@
  * - unreadable: a local file that could not be hashed (vanished, no permission).
  *
  * Checksums are streamed (sha256File, 1 MiB chunks); the manifest's checksum is reused when size and
- * mtime (ms) still match, as the upload engine does. The server list is fetched first, so that a
+ * mtime (ms) still match, as the upload engine does — except with `--rehash`, which recomputes every one (a
+ * bit flipped on a failing disk keeps size and mtime). Files the scan found empty, unreadable or gone are
+ * reported unreadable. The server list is fetched first, so that a
  * missing login (exit 3) or a foreign order (exit 4) fails before any hashing.
  * Exit codes: 0 nothing missing, mismatched or unreadable; 1 otherwise; 2 usage; 3/4 from the API.
  */
@@ -36,6 +38,8 @@ export interface VerifyOptions extends GlobalOptions {
   order: string;
   types?: string;
   manifest?: string;
+  /** Recompute every checksum instead of trusting the manifest's (issue 10: a same-size bit flip with the mtime restored). */
+  rehash?: boolean;
 }
 
 /** A local file after hashing: `checksum` (hex) or `error` (errno code), never both. */
@@ -96,6 +100,7 @@ export async function hashLocal(scan: ScanResult, manifest: ManifestData | null)
   const files = await Promise.all(
     scan.files.map((f) =>
       limit(async (): Promise<LocalChecked> => {
+        if (f.problem) return { relPath: f.relPath, bytes: f.bytes, error: f.problem };
         const m = manifest?.files[f.relPath];
         if (m?.checksum && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs) {
           reused++;
@@ -136,11 +141,11 @@ export async function verifyCommand(dir: string, opts: VerifyOptions): Promise<n
       const size = formatBytes(scan.files.reduce((s, f) => s + f.bytes, 0));
       process.stderr.write(`${t('verify.checking', { files: scan.files.length, size, order: opts.order })}\n`);
     }
-    const local = await hashLocal(scan, manifest);
+    const local = await hashLocal(scan, opts.rehash ? null : manifest);
     const report = compareWithServer(local.files, server.files, manifest);
     const failed = report.missing.length + report.mismatched.length + report.unreadable.length > 0;
-    if (opts.json) writeJson(report, { root: scan.root, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed });
-    else process.stdout.write(renderText(report, { dir, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed }));
+    if (opts.json) writeJson(report, { root: scan.root, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed, rehash: Boolean(opts.rehash) });
+    else process.stdout.write(renderText(report, { dir, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed, rehash: Boolean(opts.rehash) }));
     return failed ? EXIT.FAILED : EXIT.OK;
   } finally {
     await api.close().catch(() => undefined);
@@ -163,6 +168,7 @@ interface Counts {
   hashed: number;
   reused: number;
   ok: boolean;
+  rehash: boolean;
 }
 
 /** NDJSON: one `verify_file` line per finding (kind: missing | mismatched | extra | unreadable), then `verify`. */
@@ -183,6 +189,7 @@ function writeJson(r: VerifyReport, c: Counts & { root: string }): void {
     unreadable: r.unreadable.length,
     hashed: c.hashed,
     reused: c.reused,
+    rehash: c.rehash,
     ok: c.ok,
   });
 }
@@ -196,7 +203,7 @@ function renderText(r: VerifyReport, c: Counts & { dir: string }): string {
   if (lines.length > 0) lines.push('');
   const totals = { files: c.local, server: c.server, missing: r.missing.length, mismatched: r.mismatched.length, extra: r.extra.length };
   lines.push(c.ok && r.extra.length === 0 ? t('verify.ok', { files: c.local, order: c.order }) : t('verify.total', totals));
-  lines.push(t('verify.hashed', { hashed: c.hashed, reused: c.reused }));
+  lines.push(c.rehash ? t('verify.rehashed', { hashed: c.hashed }) : t('verify.hashed', { hashed: c.hashed, reused: c.reused }));
   if (!c.ok) lines.push(t('verify.hint', { dir: shellQuote(c.dir), order: shellQuote(c.order) }));
   return `${lines.join('\n')}\n`;
 }

@@ -127,7 +127,7 @@ export const de: Record<MessageKey, string> = {
   'batch.noFile': 'Die Batch-Datei {file} kann nicht gelesen werden.',
   'batch.badJson': 'Die Batch-Datei {file} ist kein gültiges JSON ({detail}); erwartet wird [{"folder": …, "order": …}].',
   'batch.badCsv': 'Die Batch-Datei {file} ist kein gültiges CSV ({detail}); erwartet wird die Kopfzeile folder,order.',
-  'batch.badRow': 'Eintrag {n} von {file} braucht einen Ordner (folder) und einen Auftrag (order).',
+  'batch.badRow': 'Eintrag {n} von {file} braucht einen Ordner (folder) und einen Auftrag (order) (Kopfzeile folder,order; getrennt durch , oder ;).',
   'batch.empty': 'Die Batch-Datei {file} nennt keine Ordner.',
   'watch.status': 'Beobachte {dir}: {waiting} wartend, {uploading} lädt hoch, {done} fertig, {failed} fehlgeschlagen',
   'watch.gone': 'Der Ordner {dir} ist weg (Karte entnommen?). Warte, bis er wieder da ist …',

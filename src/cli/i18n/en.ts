@@ -126,7 +126,7 @@ export const en = {
   'batch.noFile': 'The batch file {file} cannot be read.',
   'batch.badJson': 'The batch file {file} is not valid JSON ({detail}); expected [{"folder": …, "order": …}].',
   'batch.badCsv': 'The batch file {file} is not valid CSV ({detail}); expected the header row folder,order.',
-  'batch.badRow': 'Entry {n} of {file} needs a folder and an order.',
+  'batch.badRow': 'Entry {n} of {file} needs a folder and an order (header row folder,order; separated by , or ;).',
   'batch.empty': 'The batch file {file} lists no folders.',
   'watch.status': 'Watching {dir}: {waiting} waiting, {uploading} uploading, {done} done, {failed} failed',
   'watch.gone': 'The folder {dir} is gone (card pulled?). Waiting for it to come back …',
