@@ -105,7 +105,8 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
-    renderer.finish(summarize(result), check);
+    const skipped = plans.flatMap(({ plan, order }) => plan.skipped.map((s) => ({ order_id: order, room_type: s.room_type ?? 'unsorted' })));
+    renderer.finish(summarize(result, skipped), check);
     const failed = result.outcomes.some((o) => o.state === 'failed') || check.missing.length > 0;
     return exitCodeFor(result, failed);
   } finally {

@@ -196,5 +196,5 @@ export const de: Record<MessageKey, string> = {
   'state.unwritable': 'In den Statusordner {dir} kann nicht geschrieben werden ({cause}). PIXIMMO_STATE_DIR auf einen beschreibbaren Ordner setzen oder --manifest DATEI angeben.',
   'verify.rehashed': 'Alle {hashed} Prüfsummen aus den Dateien berechnet (--rehash).',
   'summary.already': 'schon vorhanden',
-  'summary.totalV2': '{registered} von {files} registriert ({already} schon vorhanden), {failed} fehlgeschlagen, {skipped} übersprungen',
+  'summary.totalV2': '{registered} von {files} {filesWord} registriert ({already} schon vorhanden), {failed} fehlgeschlagen, {skipped} übersprungen',
 };

@@ -195,7 +195,7 @@ export const en = {
   'state.unwritable': 'The state folder {dir} cannot be written ({cause}). Set PIXIMMO_STATE_DIR to a writable folder, or give --manifest FILE.',
   'verify.rehashed': 'All {hashed} checksums computed from the files (--rehash).',
   'summary.already': 'already there',
-  'summary.totalV2': '{registered} of {files} registered ({already} already there), {failed} failed, {skipped} skipped',
+  'summary.totalV2': '{registered} of {files} {filesWord} registered ({already} already there), {failed} failed, {skipped} skipped',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 /**
- * The human end-of-run summary (plain and TTY): a table per room — files, registered, skipped, failed,
- * bytes, time, reasons — then each failure with what to do (issue 4 "Know what happened").
+ * The human end-of-run summary (plain and TTY): a table per room — files, registered, already there,
+ * skipped (by the scan), failed, bytes, wall time, reasons — then each failure with what to do (issue 4
+ * "Know what happened"; issue 10: wall time per room, scan skips counted, plurals right).
  */
 import type { RunSummary } from '../summary.js';
 import type { ServerCheck } from './types.js';
@@ -8,6 +9,7 @@ import { explain } from '../messages.js';
 import { cell, formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
 import { visible } from './visible.js';
+import { filesWord } from './words.js';
 
 export function summaryText(s: RunSummary, check: ServerCheck): string {
   const lines: string[] = [];
@@ -17,6 +19,7 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
     cell(t('summary.room'), 14),
     cell(t('summary.files'), 8, 'right'),
     cell(t('summary.registered'), 11, 'right'),
+    cell(t('summary.already'), 15, 'right'),
     cell(t('summary.skipped'), 12, 'right'),
     cell(t('summary.failed'), 12, 'right'),
     cell(t('summary.bytes'), 9, 'right'),
@@ -35,6 +38,7 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
         cell(r.room_type, 14),
         cell(String(r.files), 8, 'right'),
         cell(String(r.registered), 11, 'right'),
+        cell(String(r.already), 15, 'right'),
         cell(String(r.skipped), 12, 'right'),
         cell(String(r.failed), 12, 'right'),
         cell(formatBytes(r.bytes), 9, 'right'),
@@ -46,7 +50,7 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
   const tot = s.totals;
   lines.push('-'.repeat(head.length));
   lines.push(
-    t('summary.total', { registered: tot.registered, files: tot.files, skipped: tot.skipped, failed: tot.failed }) +
+    t('summary.totalV2', { registered: tot.registered, files: tot.files, filesWord: filesWord(tot.files), already: tot.already, skipped: tot.skipped, failed: tot.failed }) +
       (tot.pending ? t('summary.pending', { n: tot.pending }) : '') +
       t('summary.sent', { size: formatBytes(s.bytes_sent), time: formatDuration(s.duration_ms) }),
   );

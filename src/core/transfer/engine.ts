@@ -123,9 +123,10 @@ export class UploadEngine {
         this.limit(async (): Promise<FileOutcome> => {
           this.ahead.started(f);
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
+          const started_ms = this.clock.now();
           const outcome = await this.processFile(f, prepared.get(f)!);
           this.broker.drop(f);
-          return outcome;
+          return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
         }),
       ),
     );
