@@ -36,6 +36,8 @@ export class CliEnv {
       ...(token ? { PIXIMMO_TOKEN: token } : {}),
       LANG: 'en_US.UTF-8',
       NO_COLOR: '1',
+      // CI: each spawned CLI leaves V8 block coverage here (scripts/cli-coverage.mjs sums it up).
+      ...(process.env.PIXIMMO_CLI_COVERAGE ? { NODE_V8_COVERAGE: process.env.PIXIMMO_CLI_COVERAGE } : {}),
       ...extra,
     };
   }

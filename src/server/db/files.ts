@@ -23,8 +23,11 @@ export interface FileRow {
 }
 
 /**
- * Inserts the file, or — when a row for `object_key` exists — updates its meta and keeps its id.
- * Returns the id of the one row for that key (the existing one on conflict).
+ * Inserts the file, or — when a row for `object_key` exists — updates its meta and keeps its id; or — when
+ * the order already lists a file with the same SHA-256 (migrations/0007: UNIQUE per order among listed
+ * files) — keeps that file. Returns the id of the one row (the existing one on conflict), so two uploads
+ * of the same content never become two rows, even when a killed run's finalize completes on the server
+ * after the re-run asked its intent (SPEC: "never duplicating a file").
  */
 export async function upsertFile(db: D1Database, row: FileRow): Promise<string> {
   const r = await db
@@ -34,6 +37,8 @@ export async function upsertFile(db: D1Database, row: FileRow): Promise<string> 
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
        ON CONFLICT (object_key) DO UPDATE SET meta = COALESCE(excluded.meta, files.meta),
          updated_at = excluded.updated_at
+       ON CONFLICT (order_id, checksum) WHERE checksum IS NOT NULL AND status NOT IN ('deleted', 'superseded')
+         DO UPDATE SET updated_at = files.updated_at
        RETURNING id`,
     )
     .bind(
@@ -47,6 +52,10 @@ export async function upsertFile(db: D1Database, row: FileRow): Promise<string> 
 
 export async function getFileByKey(db: D1Database, objectKey: string): Promise<FileRow | null> {
   return db.prepare(`SELECT * FROM files WHERE object_key = ?1`).bind(objectKey).first<FileRow>();
+}
+
+export async function getFileById(db: D1Database, id: string): Promise<FileRow | null> {
+  return db.prepare(`SELECT * FROM files WHERE id = ?1`).bind(id).first<FileRow>();
 }
 
 /** A finalized file of the order with this SHA-256 (hex), or null. */

@@ -16,7 +16,7 @@
  */
 import type { Hono } from 'hono';
 import type { FinalizeResponse } from '../../contract/api.js';
-import { upsertFile } from '../db/files.js';
+import { getFileById, upsertFile } from '../db/files.js';
 import { getIntentByKey, transitionIntent } from '../db/intents.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
@@ -70,8 +70,9 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
     if (want && stored && want !== stored) throw mismatch(objectKey, want, stored, 'stored bytes do not hash to the declared SHA-256');
 
     const now = new Date().toISOString();
+    const rowId = newId('f');
     const fileId = await upsertFile(c.env.DB, {
-      id: newId('f'),
+      id: rowId,
       user_id: user.id,
       order_id: intent.order_id,
       object_key: objectKey,
@@ -87,6 +88,11 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
       updated_at: now,
     });
     await transitionIntent(c.env.DB, intent.id, ['pending', 'uploaded'], 'finalized', new Date());
+    if (fileId !== rowId) {
+      // The content was already listed under another key (see upsertFile): this copy is redundant.
+      const kept = await getFileById(c.env.DB, fileId);
+      if (kept && kept.object_key !== objectKey) await store.delete(objectKey).catch(() => undefined);
+    }
     return c.json<FinalizeResponse>({ file_id: fileId, status: 'uploaded' });
   });
 }
