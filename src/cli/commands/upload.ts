@@ -18,6 +18,7 @@ import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
 import { t } from '../i18n/index.js';
 import { verifyOnServer } from '../server-check.js';
+import { incompleteStacks } from '../stack-check.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -75,6 +76,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
+    if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
     return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
   } finally {
