@@ -67,6 +67,8 @@ export interface LocalServerOptions {
   devicePollInterval?: number;
   /** Device code lifetime in seconds; default 600. */
   deviceCodeTtl?: number;
+  /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
+  processingRetryDelay?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
 }
@@ -81,6 +83,9 @@ export interface LocalServer {
   runScheduled(at: Date): Promise<void>;
   mf: Miniflare;
 }
+
+/** Queue of processing jobs (wrangler.toml [[queues.producers]] / [[queues.consumers]]). */
+export const PREVIEW_QUEUE_NAME = 'piximmo-previews';
 
 /** Cron of wrangler.toml [triggers]; only informative for scheduled(). */
 export const HOUSEKEEPING_CRON = '17 * * * *';
@@ -147,6 +152,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     PART_SIZE: optVar(opts.partSize),
     DEVICE_POLL_INTERVAL: optVar(opts.devicePollInterval),
     DEVICE_CODE_TTL: optVar(opts.deviceCodeTtl),
+    PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
 
@@ -155,11 +161,18 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     port: opts.port ?? 8787,
     modules: true,
     scriptPath: script,
+    // libheif's .wasm beside dist/worker.js, imported as a compiled module (processing/heif-decoder.ts).
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2025-09-01',
     bindings: vars,
     r2Buckets: ['BUCKET'],
     d1Databases: ['DB'],
     durableObjects: { INTENT_LIMITER: 'IntentLimiter' },
+    // Processing after finalize (SPEC v2 "Previews"): the same queue as wrangler.toml, consumed by this Worker.
+    queueProducers: { PREVIEW_QUEUE: PREVIEW_QUEUE_NAME },
+    queueConsumers: { [PREVIEW_QUEUE_NAME]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
+    // Workers Images binding, run by Miniflare on Sharp.
+    images: { binding: 'IMAGES' },
     r2Persist: persist ? join(stateDir, 'r2') : false,
     d1Persist: persist ? join(stateDir, 'd1') : false,
     durableObjectsPersist: persist ? join(stateDir, 'do') : false,

@@ -31,6 +31,7 @@ import { jsonBody, optObject, optString, reqInt, reqString, sha256Field } from '
 import { makeStore } from '../storage/index.js';
 import { checkBoundBytes } from '../domain/finalize-binding.js';
 import { checkReplaceable, supersede } from '../domain/replaces.js';
+import { enqueueAfterFinalize } from '../processing/enqueue.js';
 
 function mismatch(objectKey: string, expected: string, actual: string, what: string): ApiError {
   return new ApiError('CHECKSUM_MISMATCH', `${objectKey}: ${what}`, { object_key: objectKey, expected, actual });
@@ -107,6 +108,9 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
       const kept = await getFileById(c.env.DB, fileId);
       if (kept && kept.object_key !== objectKey) await store.delete(objectKey).catch(() => undefined);
     }
+    // SPEC v2 "Previews": processing starts after finalize (a repeated finalize may enqueue again; the
+    // consumer ignores files that are already processed).
+    await enqueueAfterFinalize(c.env, [fileId]);
     return c.json<FinalizeResponse>({ file_id: fileId, status: 'uploaded' });
   });
 }
