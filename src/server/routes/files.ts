@@ -49,7 +49,7 @@ export function registerFileRoutes(app: Hono<AppEnv>): void {
   app.delete('/api/files/:file_id', requireAuth, async (c) => {
     const fileId = c.req.param('file_id');
     const row = await softDeleteFile(c.env.DB, fileId, c.var.user.id, new Date());
-    if (!row || !row.deleted_at) throw fileNotFound(fileId);
+    if (!row?.deleted_at) throw fileNotFound(fileId);
     return c.json<DeleteFileResponse>({ file_id: row.id, status: 'deleted', deleted_at: row.deleted_at });
   });
 }
