@@ -2,7 +2,7 @@
  * D1 repository: finalized files (SPEC "POST /api/uploads/finalize", "GET /api/orders/:id/files").
  * UNIQUE(object_key) makes finalize idempotent and race-free: the upsert returns the one row's id.
  */
-import type { ExifMeta, FileRecord, FileStatusName, PreviewSizeName } from '../../contract/api.js';
+import type { ExifMeta, FileRecord, FileStatus, PreviewSizeName } from '../../contract/api.js';
 
 export interface FileRow {
   id: string;
@@ -23,11 +23,15 @@ export interface FileRow {
   replaces?: string | null;
   superseded_by?: string | null;
   /** SPEC v2 "File lifecycle" (domain/lifecycle.ts); finalize writes "uploaded". */
-  status: string;
+  status: FileStatus;
   /** Set by processing (absent on the row finalize writes). */
   status_reason?: string | null;
   /** JSON array of preview sizes (set by processing). */
   previews?: string | null;
+  /** When the intent was issued (SPEC v2 statistics: intent → finalize); null for rows from before v2. */
+  intent_at?: string | null;
+  deleted_at?: string | null;
+  purged_at?: string | null;
   /** JSON of ExifMeta, or null. */
   meta: string | null;
   created_at: string;
@@ -45,8 +49,8 @@ export async function upsertFile(db: D1Database, row: FileRow): Promise<string> 
   const r = await db
     .prepare(
       `INSERT INTO files (id, user_id, order_id, object_key, filename, bytes, mime, checksum, room_type,
-         stack_id, status, meta, created_at, updated_at, room_label, stack_key, stack_frames, replaces)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         stack_id, status, meta, created_at, updated_at, room_label, stack_key, stack_frames, replaces, intent_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
        ON CONFLICT (object_key) DO UPDATE SET meta = COALESCE(excluded.meta, files.meta),
          replaces = COALESCE(files.replaces, excluded.replaces), updated_at = excluded.updated_at
        ON CONFLICT (order_id, checksum) WHERE checksum IS NOT NULL AND status NOT IN ('deleted', 'superseded')
@@ -56,7 +60,7 @@ export async function upsertFile(db: D1Database, row: FileRow): Promise<string> 
     .bind(
       row.id, row.user_id, row.order_id, row.object_key, row.filename, row.bytes, row.mime, row.checksum,
       row.room_type, row.stack_id, row.status, row.meta, row.created_at, row.updated_at, row.room_label ?? null,
-      row.stack_key ?? null, row.stack_frames ?? null, row.replaces ?? null,
+      row.stack_key ?? null, row.stack_frames ?? null, row.replaces ?? null, row.intent_at ?? null,
     )
     .first<{ id: string }>();
   if (!r) throw new Error('file upsert returned no row');
@@ -111,7 +115,7 @@ export function toFileRecord(r: FileRow): FileRecord {
     checksum: r.checksum,
     room_type: r.room_type,
     stack_id: r.stack_id,
-    status: r.status as FileStatusName,
+    status: r.status,
     previews: r.status === 'ready' ? parsePreviews(r.previews) : [],
     exif_meta: parseMeta(r.meta),
     created_at: r.created_at,

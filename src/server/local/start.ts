@@ -69,6 +69,8 @@ export interface LocalServerOptions {
   deviceCodeTtl?: number;
   /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
   processingRetryDelay?: number;
+  /** SPEC v2 quotas: bytes per user; default 50000000000 (50 GB). */
+  quotaBytes?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
 }
@@ -153,6 +155,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     DEVICE_POLL_INTERVAL: optVar(opts.devicePollInterval),
     DEVICE_CODE_TTL: optVar(opts.deviceCodeTtl),
     PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
+    QUOTA_BYTES: optVar(opts.quotaBytes),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
 
