@@ -3,8 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from './version.js';
 
 function collect(cmd: Command): GlobalOptions & Record<string, unknown> {
   return cmd.optsWithGlobals();

@@ -1,5 +1,5 @@
 /**
- * Runs the real CLI binary (bin/piximmo.js → dist/cli.js) as a child process, with its own config and
+ * Runs the real CLI binary (bin/piximmo.js → dist/cli/main.js) as a child process, with its own config and
  * state directories, and collects stdout, stderr and the exit code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
