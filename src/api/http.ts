@@ -1,18 +1,26 @@
 /**
  * The one HTTP layer of the CLI: undici with one keep-alive pool per origin, error mapping to ApiError,
  * and a stall watchdog for uploads (SPEC: "a stalled transfer (no bytes for 30 s) counts as a network error").
+ * Proxies (issue 14): HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms) are honoured through
+ * undici's EnvHttpProxyAgent; extra CA certificates come from Node's NODE_EXTRA_CA_CERTS.
  */
 import { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { ApiError, parseRetryAfter } from './errors.js';
 import { isErrorBody } from '../contract/errors.js';
 
 /** SPEC "Errors": no byte moved for this long → network error. */
 export const DEFAULT_STALL_MS = 30_000;
 
-/** A keep-alive agent shared by every call of one process (one pool per origin). */
-export function createAgent(): Agent {
-  return new Agent({
+/**
+ * A keep-alive dispatcher shared by every call of one process (one pool per origin), sent through the
+ * proxy the environment names: `https:` URLs through HTTPS_PROXY (a CONNECT tunnel), `http:` URLs through
+ * HTTP_PROXY (plain forward requests, as curl does — many proxies refuse CONNECT to ports other than 443),
+ * hosts in NO_PROXY (`host`, `.domain`, `host:port`, `*`) directly. No proxy variable set: direct, as before.
+ */
+export function createAgent(): Dispatcher {
+  return new EnvHttpProxyAgent({
+    proxyTunnel: false,
     keepAliveTimeout: 30_000,
     connections: 16,
     // The stall watchdog below decides about slow uploads; these only catch servers gone silent.
