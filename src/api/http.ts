@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { ApiError, parseRetryAfter } from './errors.js';
 import { isErrorBody } from '../contract/errors.js';
+import { logRequest } from './request-log.js';
 
 /** SPEC "Errors": no byte moved for this long → network error. */
 export const DEFAULT_STALL_MS = 30_000;
@@ -69,6 +70,7 @@ export async function send(call: HttpCall, onProgressHook?: (touch: () => void) 
   };
   onProgressHook?.(touch);
   const stallMs = call.stallMs ?? 0;
+  const startedAt = Date.now();
   const watchdog =
     stallMs > 0
       ? setInterval(() => {
@@ -88,8 +90,10 @@ export async function send(call: HttpCall, onProgressHook?: (touch: () => void) 
     });
     touch();
     const text = await res.body.text();
+    logRequest(call.method, call.url, res.statusCode, startedAt);
     return { status: res.statusCode, headers: res.headers, text };
   } catch (err) {
+    logRequest(call.method, call.url, stalled ? 'STALLED' : ((err as { cause?: { code?: string }; code?: string }).cause?.code ?? (err as { code?: string }).code ?? 'ERROR'), startedAt);
     if (stalled) {
       throw new ApiError({
         kind: 'stalled',
