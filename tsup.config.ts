@@ -26,6 +26,8 @@ export default defineConfig([
     target: 'es2022',
     noExternal: [/.*/],
     esbuildOptions(options) {
+      // workerd's built-in modules (scan/socket.ts: TCP to clamd) stay imports of the bundle.
+      options.external = [...(options.external ?? []), 'cloudflare:sockets'];
       options.conditions = ['workerd', 'worker', 'browser'];
       options.mainFields = ['module', 'main'];
     },

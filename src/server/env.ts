@@ -54,6 +54,12 @@ export interface Env {
    * for every size up to MAX_BYTES (sinks without multipart, e.g. nginx WebDAV). Ignored with STORE "r2".
    */
   S3_MULTIPART?: string;
+  /** Malware scanner (issue 16, scan/config.ts): "clamd://host:port" (TCP from the Worker) or "none". */
+  SCANNER?: string;
+  /** Bytes per INSTREAM, at most clamd's StreamMaxLength; default 25 MiB; longer objects go in windows. */
+  SCANNER_STREAM_MAX?: string;
+  /** Milliseconds one INSTREAM may take; default 120000. */
+  SCANNER_TIMEOUT_MS?: string;
 }
 
 export interface ServerConfig {
