@@ -179,6 +179,11 @@ export interface FileRecord {
   previews?: string[];
   /** SPEC v2 listing: the file_id this file supersedes, or null. */
   replaces?: string | null;
+  /**
+   * Why the file is `failed` ("SCAN_UNAVAILABLE: …", "DECODE_FAILED: …"), the signature clamd named when it is
+   * `infected` (issue 16), or a note on a `ready` file (`SCANNED_IN_WINDOWS n×bytes`, `NOT_SCANNED`); else null.
+   */
+  status_reason?: string | null;
   /** SPEC v2 listing with `with_urls=1`: a signed GET of the original, 15 minutes. */
   download_url?: string;
 }
@@ -260,6 +265,8 @@ export interface UploadStatsResponse {
   /** Median intent → finalize time, ms; null when nothing was finalized. */
   median_upload_ms: number | null;
   by_mime: Record<string, number>;
+  /** Issue 16: the caller's files found infected (quarantined) among those whose intent was issued since `since`. */
+  infected?: number;
 }
 
 export interface OrderSummary {

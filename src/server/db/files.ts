@@ -101,6 +101,7 @@ export function toFileRecord(r: FileRow): FileRecord {
     stack_frames: r.stack_frames ?? null,
     previews: parsePreviews(r.previews),
     replaces: r.replaces ?? null,
+    status_reason: r.status_reason ?? null,
   };
 }
 
