@@ -1,4 +1,23 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'tsup';
+
+/**
+ * `*.wasm` imports of the Worker stay separate modules beside dist/worker.js (workerd compiles no
+ * WebAssembly from bytes at run time): the import is rewritten to `./<name>.wasm`, and libheif's wasm is
+ * copied into dist/ (Miniflare modulesRules / wrangler [[rules]] CompiledWasm load it).
+ */
+const wasmBesideWorker = {
+  name: 'wasm-beside-worker',
+  setup(build: { onResolve: (o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; external: boolean }) => void }) {
+    build.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${args.path.split('/').pop()}`, external: true }));
+  },
+};
+const require = createRequire(import.meta.url);
+function copyWorkerWasm(): void {
+  mkdirSync('dist', { recursive: true });
+  copyFileSync(require.resolve('libheif-js/libheif-wasm/libheif.wasm'), 'dist/libheif.wasm');
+}
 
 export default defineConfig([
   {
@@ -30,6 +49,12 @@ export default defineConfig([
       options.external = [...(options.external ?? []), 'cloudflare:sockets'];
       options.conditions = ['workerd', 'worker', 'browser'];
       options.mainFields = ['module', 'main'];
+      // libheif-js's Node branch requires these; it never runs in workerd (no `process`).
+      options.external = [...(options.external ?? []), 'fs', 'path', 'crypto'];
+    },
+    esbuildPlugins: [wasmBesideWorker],
+    async onSuccess() {
+      copyWorkerWasm();
     },
     sourcemap: false,
     outDir: 'dist',

@@ -168,15 +168,16 @@ export interface FileRecord {
   checksum: string | null;
   room_type: string;
   stack_id: string;
+  /** SPEC v2 "File lifecycle". */
   status: FileStatus;
+  /** SPEC v2: the preview sizes available (`[]` while processing, for video, …). */
+  previews: PreviewSizeName[];
   exif_meta: ExifMeta | null;
   created_at: string;
   /** SPEC v2 listing: the room folder's name as written, or null. */
   room_label?: string | null;
   /** SPEC v2 listing: frames the client's stack has, or null. */
   stack_frames?: number | null;
-  /** SPEC v2 listing: preview sizes available ([] while processing). */
-  previews?: string[];
   /** SPEC v2 listing: the file_id this file supersedes, or null. */
   replaces?: string | null;
   /**
@@ -186,6 +187,24 @@ export interface FileRecord {
   status_reason?: string | null;
   /** SPEC v2 listing with `with_urls=1`: a signed GET of the original, 15 minutes. */
   download_url?: string;
+}
+
+/** SPEC v2 "File lifecycle" states (the same as FileStatus). */
+export type FileStatusName = FileStatus;
+
+/** SPEC v2 "Previews": the preview sizes (longest side 200, 400, 800, ≤ 1200 px). */
+export type PreviewSizeName = 'small' | 'medium' | 'large' | 'original';
+
+/** GET /api/files/:file_id/preview?size= (SPEC v2 "Previews"). */
+export interface PreviewResponse {
+  /** Signed GET URL of the JPEG preview, valid until expires_at (15 minutes). */
+  url: string;
+  size: PreviewSizeName;
+  /** Pixels. */
+  width: number;
+  height: number;
+  /** ISO 8601. */
+  expires_at: string;
 }
 
 export interface FileListResponse {

@@ -15,6 +15,7 @@ import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerStatsRoute } from './routes/stats.js';
+import { registerPreviewRoutes } from './routes/preview.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 
 export function createApp(): Hono<AppEnv> {
@@ -30,6 +31,7 @@ export function createApp(): Hono<AppEnv> {
   registerFileRoutes(app);
   registerLocalDownloadRoute(app);
   registerStatsRoute(app);
+  registerPreviewRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err) => toErrorResponse(err));

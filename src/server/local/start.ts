@@ -70,6 +70,8 @@ export interface LocalServerOptions {
   deviceCodeTtl?: number;
   /** SPEC v2 quotas: bytes per user; default 50000000000 (50 GB). */
   quotaBytes?: number;
+  /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
+  processingRetryDelay?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
   /** Malware scanner (issue 16, local/scanner.ts): "none" (default here), "auto" or "clamd://host:port". */
@@ -90,6 +92,9 @@ export interface LocalServer {
   runScheduled(at: Date): Promise<void>;
   mf: Miniflare;
 }
+
+/** Queue of processing jobs (wrangler.toml [[queues.producers]] / [[queues.consumers]]). */
+export const PREVIEW_QUEUE_NAME = 'piximmo-previews';
 
 /** Cron of wrangler.toml [triggers]; only informative for scheduled(). */
 export const HOUSEKEEPING_CRON = '17 * * * *';
@@ -157,6 +162,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     DEVICE_POLL_INTERVAL: optVar(opts.devicePollInterval),
     DEVICE_CODE_TTL: optVar(opts.deviceCodeTtl),
     QUOTA_BYTES: optVar(opts.quotaBytes),
+    PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
   const scanner = await setUpScanner(opts.scanner, opts.scanStreamMax);
@@ -167,11 +173,18 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     port: opts.port ?? 8787,
     modules: true,
     scriptPath: script,
+    // libheif's .wasm beside dist/worker.js, imported as a compiled module (processing/heif-decoder.ts).
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2025-09-01',
     bindings: vars,
     r2Buckets: ['BUCKET'],
     d1Databases: ['DB'],
     durableObjects: { INTENT_LIMITER: 'IntentLimiter' },
+    // Processing after finalize (SPEC v2 "Previews"): the same queue as wrangler.toml, consumed by this Worker.
+    queueProducers: { PREVIEW_QUEUE: PREVIEW_QUEUE_NAME },
+    queueConsumers: { [PREVIEW_QUEUE_NAME]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
+    // Workers Images binding, run by Miniflare on Sharp.
+    images: { binding: 'IMAGES' },
     r2Persist: persist ? join(stateDir, 'r2') : false,
     d1Persist: persist ? join(stateDir, 'd1') : false,
     durableObjectsPersist: persist ? join(stateDir, 'do') : false,

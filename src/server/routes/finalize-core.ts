@@ -25,6 +25,7 @@ import { readConfig, type Env } from '../env.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
 import { optObject, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
+import { enqueueAfterFinalize } from '../processing/enqueue.js';
 import { makeStore, type ObjectStore } from '../storage/index.js';
 
 /** The validated fields of one finalize body. */
@@ -114,5 +115,8 @@ export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): P
     updated_at: now,
   });
   await transitionIntent(env.DB, intent.id, ['pending', 'uploaded'], 'finalized', new Date());
+  // SPEC v2 "Previews": processing (scan, then previews) starts after finalize; a repeated finalize may
+  // enqueue again — the consumer ignores files already processed.
+  await enqueueAfterFinalize(env, [fileId]);
   return { file_id: fileId, status: 'uploaded' };
 }
