@@ -9,7 +9,8 @@ import { formatBytes } from '../format.js';
 import { writeJsonLine } from '../render/json.js';
 import { resolveApiUrl, resolveToken, settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
-import { t } from '../i18n/index.js';
+import { hasKey, t } from '../i18n/index.js';
+import type { FileRecord } from '../../contract/api.js';
 
 /** `piximmo login [--api-url URL] [--token TOKEN]`: checks the token with GET /api/me, then stores it (conf, 0600). */
 export async function loginCommand(opts: GlobalOptions): Promise<number> {
@@ -80,23 +81,37 @@ export async function ordersCommand(opts: GlobalOptions): Promise<number> {
   }
 }
 
-/** `piximmo files --order ID`: what the server has (finalized files only). */
+/** The file's state in the user's language, with the reason of a failed or infected file (issue 16). */
+function fileState(f: FileRecord): string {
+  const status = f.status ?? 'uploaded';
+  const key = `files.status.${status}`;
+  const word = hasKey(key) ? t(key) : status;
+  return (status === 'infected' || status === 'failed') && f.status_reason ? `${word} (${f.status_reason})` : word;
+}
+
+/** `piximmo files --order ID`: what the server has (finalized files), with each file's state; exit 1 when one is infected. */
 export async function filesCommand(opts: GlobalOptions & { order: string }): Promise<number> {
   const api = authedApi(opts);
   try {
     const files = (await api.listFiles(opts.order)).files.sort(
       (a, b) => a.room_type.localeCompare(b.room_type) || a.stack_id.localeCompare(b.stack_id) || a.filename.localeCompare(b.filename),
     );
+    // issue 16: an infected file in the order makes the command exit 1 (both output modes)
+    const infected = files.filter((f) => f.status === 'infected');
+    const code = infected.length > 0 ? EXIT.FAILED : EXIT.OK;
     if (opts.json) {
       for (const f of files) writeJsonLine({ event: 'server_file', order_id: opts.order, ...f });
-      return EXIT.OK;
+      return code;
     }
     if (files.length === 0) process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
     for (const f of files) {
-      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${f.object_key}\n`);
+      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${fileState(f)} ${f.object_key}\n`);
     }
     if (files.length > 0) process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
-    return EXIT.OK;
+    if (infected.length > 0) {
+      process.stdout.write(`${t('files.infected', { n: infected.length, names: infected.map((f) => `${f.filename} (${f.status_reason ?? '?'})`).join(', ') })}\n`);
+    }
+    return code;
   } finally {
     await api.close();
   }

@@ -14,7 +14,7 @@ import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
 import type { ServerCheck } from '../render/types.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
 import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
@@ -92,7 +92,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
     renderer.finish(summarize(result), check);
-    const failed = result.outcomes.some((o) => o.state === 'failed') || check.missing.length > 0 || missingFolders > 0;
+    const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check) || missingFolders > 0;
     return exitCodeFor(result, failed);
   } finally {
     await session.close();

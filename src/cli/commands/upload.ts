@@ -17,7 +17,7 @@ import { resolveConcurrency, settingsStore, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
 import { t } from '../i18n/index.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -76,7 +76,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
-    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
+    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check));
   } finally {
     await session.close();
   }

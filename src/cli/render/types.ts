@@ -1,6 +1,7 @@
 /** What every renderer of an upload run does: TTY bars, plain lines, or NDJSON (SPEC "--json"). */
 import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
 import type { ShootPlan } from '../../core/plan/plan.js';
+import type { InfectedFile } from '../scan-check.js';
 import type { RunSummary } from '../summary.js';
 
 export interface ServerCheck {
@@ -8,6 +9,10 @@ export interface ServerCheck {
   missing: PlannedFile[];
   /** Could the list be read at all. */
   checked: boolean;
+  /** Issue 16: registered files the server's scan found infected (cli/scan-check.ts). */
+  infected?: InfectedFile[];
+  /** Issue 16: registered files still being checked (scan, previews) when the closing check ended. */
+  processing?: PlannedFile[];
 }
 
 export interface RunRenderer {
