@@ -105,7 +105,7 @@ export async function filesCommand(opts: GlobalOptions & { order: string }): Pro
     }
     if (files.length === 0) process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
     for (const f of files) {
-      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${fileState(f)} ${f.object_key}\n`);
+      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${fileState(f).padEnd(12)} ${f.object_key}\n`);
     }
     if (files.length > 0) process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
     if (infected.length > 0) {
