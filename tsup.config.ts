@@ -74,6 +74,8 @@ export default defineConfig([
     target: 'es2022',
     noExternal: [/.*/],
     esbuildOptions(options) {
+      // workerd's built-in modules (scan/socket.ts: TCP to clamd) stay imports of the bundle.
+      options.external = [...(options.external ?? []), 'cloudflare:sockets'];
       options.conditions = ['workerd', 'worker', 'browser'];
       options.mainFields = ['module', 'main'];
       // libheif-js's Node branch requires these; it never runs in workerd (no `process`).

@@ -10,7 +10,8 @@ import { writeJsonLine } from '../render/json.js';
 import { readTokenFromStdin, resolveCredentials, storeToken } from '../credentials.js';
 import { resolveApiUrl, settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
-import { t } from '../i18n/index.js';
+import { hasKey, t } from '../i18n/index.js';
+import type { FileRecord } from '../../contract/api.js';
 
 /**
  * `piximmo login [--api-url URL] [--token TOKEN | --with-token]`: checks the token with GET /api/me, then

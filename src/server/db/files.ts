@@ -24,7 +24,7 @@ export interface FileRow {
   superseded_by?: string | null;
   /** SPEC v2 "File lifecycle" (domain/lifecycle.ts); finalize writes "uploaded". */
   status: FileStatus;
-  /** Set by processing (absent on the row finalize writes). */
+  /** Set by processing: why failed, the signature when infected, a note on ready (issue 16). */
   status_reason?: string | null;
   /** JSON array of preview sizes (set by processing). */
   previews?: string | null;
@@ -122,16 +122,9 @@ export function toFileRecord(r: FileRow): FileRecord {
     room_label: r.room_label ?? null,
     stack_frames: r.stack_frames ?? null,
     replaces: r.replaces ?? null,
+    // why failed, the signature when infected (issue 16), or a note on ready (SCANNED_IN_WINDOWS, NOT_SCANNED)
+    status_reason: r.status_reason ?? null,
   };
-  if (r.status_reason && (r.status === 'failed' || r.status === 'infected')) rec.status_reason = r.status_reason;
   return rec;
 }
 
-/** Finalized files of the order, oldest first; superseded and deleted ones are not listed (SPEC v2). */
-export async function listFiles(db: D1Database, orderId: string): Promise<FileRecord[]> {
-  const r = await db
-    .prepare(`SELECT * FROM files WHERE order_id = ?1 AND status NOT IN ('superseded', 'deleted') ORDER BY created_at, object_key`)
-    .bind(orderId)
-    .all<FileRow>();
-  return r.results.map(toFileRecord);
-}
