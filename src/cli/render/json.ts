@@ -67,6 +67,12 @@ export class JsonRenderer implements RunRenderer {
       case 'warning':
         writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail });
         break;
+      case 'offline':
+        writeJsonLine({ event: 'offline', since: new Date(e.since_ms).toISOString() });
+        break;
+      case 'online':
+        writeJsonLine({ event: 'online', offline_ms: e.offline_ms });
+        break;
       case 'fatal':
       case 'order-forbidden': {
         writeJsonLine({ event: 'error', code: e.failure.code, detail: e.failure.detail, ...(e.type === 'order-forbidden' ? { order_id: e.orderId } : {}) });

@@ -49,6 +49,10 @@ export function eventNote(e: EngineEvent): string | undefined {
     case 'warning':
       if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: e.file.relPath })}`;
       return `${t('state.warning').padEnd(14)} ${e.file ? `${e.file.relPath}: ` : ''}${e.code}`;
+    case 'offline':
+      return t('run.offline');
+    case 'online':
+      return t('run.online', { duration: formatDuration(e.offline_ms) });
     case 'fatal':
     case 'order-forbidden': {
       const ex = explain(e.failure);

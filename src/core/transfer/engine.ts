@@ -19,6 +19,7 @@ import { failureFrom, FatalStop, FileProblem } from './failures.js';
 import { uploadMultipart } from './multipart.js';
 import { assertUnchanged, fsProblem, prepareFile, type HashFile } from './file-prep.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { OfflineGate } from './offline.js';
 
 /** The part of the API client the engine uses (a stub can stand in for unit tests). */
 export type UploadApi = Pick<
@@ -45,6 +46,8 @@ export interface EngineOptions {
   filesInFlight?: number;
   /** Ctrl-C: stop starting files, abort those in flight. */
   signal?: AbortSignal;
+  /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (Infinity: watch); unset = no offline state. */
+  offlineWaitMs?: number;
 }
 
 /** SPEC "Errors": PUT 403/410 → new intent, at most 2 times. */
@@ -72,6 +75,7 @@ export class UploadEngine {
   private readonly broker: IntentBroker;
   private readonly ahead: PrepareAhead<ManifestEntry>;
   private bytesSent = 0;
+  private readonly offline?: OfflineGate;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -86,6 +90,13 @@ export class UploadEngine {
     this.limit = pLimit(Math.max(1, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
+    if (opts.offlineWaitMs) {
+      this.offline = new OfflineGate({
+        maxWaitMs: opts.offlineWaitMs,
+        now: () => this.clock.now(),
+        onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
+      });
+    }
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
@@ -305,6 +316,7 @@ export class UploadEngine {
       policy: this.retry,
       clock: this.clock,
       signal,
+      offline: this.offline,
       onRetry: (err: ApiError, waitMs: number, attempt: number) =>
         this.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: waitMs, attempt }),
     };
