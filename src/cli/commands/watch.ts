@@ -11,7 +11,7 @@
  * - `--copy-to DIR`: a second copy of every file, verified by SHA-256 (second-copy.ts).
  * - A status line per card; "Card X: n of n registered — safe to remove" when a card is done.
  * - Ctrl-C / SIGTERM end it within 2 s with the summary: exit 0 when nothing failed, 130 when it was
- *   interrupted mid-transfer, 1 when files failed.
+ *   interrupted mid-transfer, 1 when files failed (or, with --copy-to, a file has no verified copy).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -118,8 +118,9 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
   const checkSafe = (card: CardIngest): void => {
     if (!card.takeSafe()) return;
     const c = card.counts();
-    const key = copier ? 'watch.cardSafeCopied' : 'watch.cardSafe';
-    notice('info', 'CARD_DONE', t(key, { card: card.label, done: c.done, total: c.total, copied: c.copied }), card, 'done');
+    const params = { card: card.label, done: c.done, total: c.total, copied: c.copied };
+    if (c.copyFailed > 0) notice('warn', 'CARD_DONE_WITHOUT_COPY', t('watch.cardDoneNoCopy', params), card, 'done-without-copy');
+    else notice('info', 'CARD_DONE', t(copier ? 'watch.cardSafeCopied' : 'watch.cardSafe', params), card, 'done');
   };
 
   const flush = (card: CardIngest): void => {
@@ -275,6 +276,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
     await copier?.idle();
     status.stop();
     const outcomes = [...last.values()];
+    const copyFailed = [...cards.values()].some((c) => c.counts().copyFailed > 0);
     renderer.notice('info', 'WATCH_STOPPED', t('watch.stopped', { dir: dir ? [...cards.keys()].join(', ') : places.map((p) => p.dir).join(', ') }));
     renderer.finish(
       summarize({ outcomes, forbidden_orders: [], interrupted: busy, bytes_sent: status.bytesSent, duration_ms: status.elapsedMs(), fatal }),
@@ -286,7 +288,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
       const total = all.reduce((s, c) => s + c.total, 0);
       renderer.notice('info', 'COPY_SUMMARY', t('watch.copySummary', { copied, total, dir: copier.destRoot }));
     }
-    return exitCodeFor({ fatal, forbidden_orders: forbidden ? [opts.order] : [], interrupted: busy }, outcomes.some((o) => o.state === 'failed'));
+    return exitCodeFor({ fatal, forbidden_orders: forbidden ? [opts.order] : [], interrupted: busy }, copyFailed || outcomes.some((o) => o.state === 'failed'));
   } finally {
     clearInterval(safeTimer);
     finder?.close();

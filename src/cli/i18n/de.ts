@@ -147,6 +147,7 @@ export const de: Record<MessageKey, string> = {
   'watch.cardOut': 'Karte {card}: nicht eingesteckt ({done} von {total} registriert)',
   'watch.cardSafe': 'Karte {card}: {done} von {total} registriert — kann entnommen werden',
   'watch.cardSafeCopied': 'Karte {card}: {done} von {total} registriert, {copied} kopiert — kann entnommen werden',
+  'watch.cardDoneNoCopy': 'Karte {card}: {done} von {total} registriert, aber nur {copied} kopiert — Karte aufbewahren: nicht jede Datei hat ihre zweite Kopie',
   'watch.offlineTag': 'offline, warte…',
   'watch.slow': 'Warte noch darauf, dass {file} vollständig ist (bisher {size}{reason}).',
   'watch.copyFull': 'Das Kopierziel ist voll ({detail}): es werden keine weiteren Kopien angelegt; der Upload läuft weiter.',

@@ -146,6 +146,7 @@ export const en = {
   'watch.cardOut': 'Card {card}: not inserted ({done} of {total} registered)',
   'watch.cardSafe': 'Card {card}: {done} of {total} registered — safe to remove',
   'watch.cardSafeCopied': 'Card {card}: {done} of {total} registered, {copied} copied — safe to remove',
+  'watch.cardDoneNoCopy': 'Card {card}: {done} of {total} registered, but only {copied} copied — keep the card: not every file has its second copy',
   'watch.offlineTag': 'offline, waiting…',
   'watch.slow': 'Still waiting for {file} to be complete ({size} so far{reason}).',
   'watch.copyFull': 'The copy target is full ({detail}): no further copies are made; the upload goes on.',
