@@ -33,7 +33,7 @@ export function buildProgram(): Command {
   const transferOptions = (c: Command): Command =>
     c
       .option('--concurrency <n>', 'files in flight at once (default 4)')
-      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +raw (default jpg,jpeg,png,heic,dng,mp4,mov)')
+      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +tif (default jpg,jpeg,png,heic,dng,mp4,mov and the RAW formats cr2,cr3,nef,arw,raf,rw2,orf)')
       .option('--no-progress', 'plain lines instead of progress bars')
       .option('--room <room>', 'room for files outside room folders (camera cards)')
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')

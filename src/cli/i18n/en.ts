@@ -198,6 +198,27 @@ export const en = {
   'source.config': 'config file',
   'source.default': 'default',
   'source.locale': 'locale',
+
+  // issue 10 (safety): links, type skips per extension, refused files, token origin, state folder, verify --rehash
+  'word.file.one': 'file',
+  'word.file.other': 'files',
+  'skip.symlink-outside': '{name} is a symlink to a place outside the shoot folder; it is not followed.',
+  'skip.same-file': '{name} is the same file as {same} (hard link or symlink); it is uploaded once.',
+  'skip.typeGroup': '.{ext}: {count} {files}, not in the allowed types; add with --types {flag}',
+  'skip.typeGroupOther': '.{ext}: {count} {files}, not a photo or video type piximmo uploads',
+  'skip.noExtGroup': '{count} {files} without a file extension (type unknown)',
+  'fail.FILE_TRUNCATED': 'The file is incomplete ({reason}): it ends before its contents do; the copy was probably cut off.',
+  'fail.FILE_TRUNCATED.hint': 'Nothing of it was sent. Copy it again from the card, then run the command again.',
+  'fail.FILENAME_REFUSED': 'The server does not accept this file name: it contains control or text-direction characters (shown here as \\x.. or \\u....).',
+  'fail.FILENAME_REFUSED.hint': 'Rename the file, then run the command again; the other files go on.',
+  'auth.otherOrigin': 'The stored login belongs to {stored}, not to {api}, so it is not sent there.',
+  'auth.otherOrigin.hint': 'Run piximmo login --api-url {api} (or give a token for it with --token).',
+  'auth.tokenArgv': 'Warning: a token given with --token is visible to other users in the process list; prefer `piximmo login --with-token` (reads it from standard input) or PIXIMMO_TOKEN.',
+  'login.stdinEmpty': 'No token on standard input; pipe it in, e.g.: piximmo login --with-token < token.txt',
+  'state.unwritable': 'The state folder {dir} cannot be written ({cause}). Set PIXIMMO_STATE_DIR to a writable folder, or give --manifest FILE.',
+  'verify.rehashed': 'All {hashed} checksums computed from the files (--rehash).',
+  'summary.already': 'already there',
+  'summary.totalV2': '{registered} of {files} registered ({already} already there), {failed} failed, {skipped} skipped',
 } as const;
 
 export type MessageKey = keyof typeof en;
