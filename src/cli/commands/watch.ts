@@ -18,6 +18,7 @@ import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
 import { CardFinder, cardPlaces } from '../../core/plan/card-finder.js';
 import { CardWatcher, type ReadyFile } from '../../core/plan/card-watcher.js';
+import { checkContainer } from '../../core/plan/integrity.js';
 import { planFiles } from '../../core/plan/plan.js';
 import { StackAssigner } from '../../core/plan/stack-assigner.js';
 import type { ContainerCheckFn } from '../../core/plan/stability.js';
@@ -48,8 +49,8 @@ const BATCH_QUIET_MS = 700;
 /** A file failing for a card reason this often while its card is in is a real failure. */
 const MAX_HIDDEN = 3;
 
-/** The SPEC v2 container check, once the safety work provides it (src/core/plan/integrity.ts). */
-const containerCheck: ContainerCheckFn | undefined = undefined;
+/** SPEC v2 "Truncated files are never uploaded … (watch: waits until it is whole)". */
+const containerCheck: ContainerCheckFn = checkContainer;
 
 export async function watchCommand(dir: string | undefined, opts: WatchOptions): Promise<number> {
   if (dir && opts.cardsRoot) throw new UsageError(t('usage.watchBoth'));
