@@ -113,6 +113,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
     rec.state = e.state;
     if (e.state === 'registered') rec.hidden = 0;
     checkSafe(card);
+    status.render(false);
     return e;
   }
 

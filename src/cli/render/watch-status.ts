@@ -55,7 +55,10 @@ export class WatchStatus {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) {
+      clearInterval(this.timer);
+      if (this.opts.json) this.json(); // the last counts
+    }
     this.timer = undefined;
     this.erase();
   }
