@@ -1,4 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+/**
+ * The web uploader's browser code as text modules of the Worker (src/server/web/assets.ts):
+ * `web-client:<name>` → src/server/web/client/<name>.ts bundled for browsers (IIFE, minified);
+ * `web-client:styles` → src/server/web/client/app.css as is (a ".css" specifier would go to tsup's postcss). Rebuilt with the Worker, so page and API never drift apart.
+ */
+const webClientAssets: Plugin = {
+  name: 'web-client-assets',
+  setup(b) {
+    b.onResolve({ filter: /^web-client:/ }, (args) => ({ path: args.path.slice('web-client:'.length), namespace: 'web-client' }));
+    b.onLoad({ filter: /.*/, namespace: 'web-client' }, async (args) => {
+      const dir = 'src/server/web/client';
+      if (args.path === 'styles') {
+        return { contents: await readFile(`${dir}/app.css`, 'utf8'), loader: 'text', watchFiles: [`${dir}/app.css`] };
+      }
+      const out = await build({
+        entryPoints: [`${dir}/${args.path}.ts`],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        target: ['chrome110', 'firefox110', 'safari16'],
+        minify: true,
+        metafile: true,
+        tsconfig: `${dir}/tsconfig.json`,
+      });
+      return { contents: out.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(out.metafile.inputs) };
+    });
+  },
+};
 
 export default defineConfig([
   {
@@ -21,6 +53,7 @@ export default defineConfig([
   {
     // Worker side: one self-contained ES module for workerd (Miniflare locally, Cloudflare in production).
     entry: { worker: 'src/server/worker.ts' },
+    esbuildPlugins: [webClientAssets],
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',

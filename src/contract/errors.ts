@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   ORDER_FORBIDDEN: 403,
   KEY_FORBIDDEN: 403,
   BAD_SIGNATURE: 403,
+  /** A cookie-authenticated write whose Origin is missing or not the page's own (CSRF; SPEC "The web uploader"). */
+  ORIGIN_FORBIDDEN: 403,
   NOT_FOUND: 404,
   OBJECT_MISSING: 409,
   URL_EXPIRED: 410,

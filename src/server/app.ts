@@ -12,6 +12,7 @@ import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
+import { registerWebRoutes } from './web/routes.js';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -22,6 +23,7 @@ export function createApp(): Hono<AppEnv> {
   registerLocalUploadRoute(app);
   registerOrderRoutes(app);
   registerDeviceRoutes(app);
+  registerWebRoutes(app); // the web uploader at /app (SPEC "The web uploader")
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err) => toErrorResponse(err));

@@ -54,6 +54,12 @@ export interface Env {
    * for every size up to MAX_BYTES (sinks without multipart, e.g. nginx WebDAV). Ignored with STORE "r2".
    */
   S3_MULTIPART?: string;
+  /** Web uploader (src/server/web/settings.ts): allowed extensions, comma-separated; default SPEC v2's list. */
+  WEB_TYPES?: string;
+  /** Web uploader: uploads at once, 3–5; default 4 (seed 000). */
+  WEB_CONCURRENCY?: string;
+  /** Web uploader: "on" lets /app sign in as any seeded user — set by the local server only, never in production. */
+  WEB_SIGNIN_USERS?: string;
 }
 
 export interface ServerConfig {

@@ -67,6 +67,10 @@ export interface LocalServerOptions {
   devicePollInterval?: number;
   /** Device code lifetime in seconds; default 600. */
   deviceCodeTtl?: number;
+  /** Web uploader: allowed extensions (WEB_TYPES); default SPEC v2's list. */
+  webTypes?: string[];
+  /** Web uploader: uploads at once, 3–5 (WEB_CONCURRENCY); default 4. */
+  webConcurrency?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
 }
@@ -147,6 +151,10 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     PART_SIZE: optVar(opts.partSize),
     DEVICE_POLL_INTERVAL: optVar(opts.devicePollInterval),
     DEVICE_CODE_TTL: optVar(opts.deviceCodeTtl),
+    WEB_TYPES: opts.webTypes?.join(','),
+    WEB_CONCURRENCY: optVar(opts.webConcurrency),
+    // The local server offers its seeded users at /app sign-in (never set in production: wrangler.toml).
+    WEB_SIGNIN_USERS: 'on',
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
 
