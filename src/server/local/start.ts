@@ -71,6 +71,8 @@ export interface LocalServerOptions {
   webTypes?: string[];
   /** Web uploader: uploads at once, 3–5 (WEB_CONCURRENCY); default 4. */
   webConcurrency?: number;
+  /** Web uploader: offer the seeded users at /app sign-in (WEB_SIGNIN_USERS); default true (local only). */
+  webSigninUsers?: boolean;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
 }
@@ -154,7 +156,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     WEB_TYPES: opts.webTypes?.join(','),
     WEB_CONCURRENCY: optVar(opts.webConcurrency),
     // The local server offers its seeded users at /app sign-in (never set in production: wrangler.toml).
-    WEB_SIGNIN_USERS: 'on',
+    WEB_SIGNIN_USERS: opts.webSigninUsers === false ? 'off' : 'on',
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
 

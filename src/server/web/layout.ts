@@ -56,6 +56,7 @@ export function shell(o: ShellOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · piximmo</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app/assets/app.css">
 ${o.clientConfig === undefined ? '' : html`<script type="application/json" id="piximmo-config">${raw(scriptJson(o.clientConfig))}</script>
 <script src="/app/assets/app.js" defer></script>`}

@@ -88,7 +88,7 @@ export function orderBody(d: OrderPageData): Html {
     <div class="field grow"><span class="or muted" aria-hidden="true">${t('upload.or')}</span>
       <button type="button" id="pick" class="btn primary">${t('upload.pick')}</button></div>
   </div>
-  <input type="file" id="file-input" class="sr-only" multiple tabindex="-1" aria-label="${t('upload.pick')}" accept="${d.types.map((x) => `.${x}`).join(',')}">
+  <input type="file" id="file-input" class="sr-only" multiple tabindex="-1" aria-hidden="true" accept="${d.types.map((x) => `.${x}`).join(',')}">
   <p id="allowed-types" class="muted small">${t('upload.allowed', { types, max: formatBytes(d.maxBytes, d.lang) })}</p>
   <div id="rejected" class="rejected" role="alert" hidden><h3 class="small-title">${t('upload.rejected')}</h3><ul id="rejected-list"></ul></div>
   <div class="queue-head"><h3 class="small-title">${t('upload.queue')}</h3><span id="queue-summary" class="muted small" aria-live="polite"></span></div>

@@ -9,7 +9,7 @@
 import { Sha256 } from './sha256.js';
 
 /** Bytes: up to this size, `crypto.subtle.digest` on the whole file. */
-const ONE_SHOT_MAX = 32 * 1024 * 1024;
+const ONE_SHOT_MAX = 16 * 1024 * 1024;
 /** Bytes per slice for larger files. */
 const CHUNK = 4 * 1024 * 1024;
 

@@ -27,6 +27,12 @@ export function createHasher(workerUrl: string): Hasher {
       if (e.data.hex) p.resolve(e.data.hex);
       else p.reject(new Error(e.data.error ?? 'hash failed'));
     };
+    // The worker failed to load or crashed: every open request fails (the items show „fehlgeschlagen").
+    w.onerror = (e) => {
+      for (const p of pending.values()) p.reject(new Error(e.message || 'hash worker failed'));
+      pending.clear();
+      worker = null;
+    };
     return w;
   };
   return {
