@@ -93,8 +93,8 @@ describe.skipIf(!chromiumAvailable)('web uploader: seed 000 error table through 
     await waitForState(page, 'hotel-wifi.jpg', 'failed');
     rec.stop();
     const row = page.locator('#queue .item[data-name="hotel-wifi.jpg"]');
-    await expect(row.locator('.item-status').innerText()).resolves.toBe('fehlgeschlagen');
-    await expect(row.locator('.item-detail').innerText()).resolves.toBe('Keine Verbindung zum Server.');
+    await expect(row.locator('.item-status').textContent()).resolves.toBe('fehlgeschlagen');
+    await expect(row.locator('.item-detail').textContent()).resolves.toBe('Keine Verbindung zum Server.');
     // The first try and 3 retries with backoff, each with a new intent (seed 000: "Retry mit neuer
     // signed_url"); Chromium itself may resend a PUT whose reused connection was reset, hence >= at the proxy.
     expect(rec.list.filter((l) => l === 'POST /api/uploads/intent')).toHaveLength(4);
@@ -123,7 +123,7 @@ describe.skipIf(!chromiumAvailable)('web uploader: seed 000 error table through 
     expect(Number(await row.locator('progress').getAttribute('value'))).toBeGreaterThan(0);
     await row.getByRole('button', { name: /^Abbrechen/ }).click();
     await waitForState(page, 'too-slow.jpg', 'cancelled');
-    await expect(row.locator('.item-status').innerText()).resolves.toBe('abgebrochen');
+    await expect(row.locator('.item-status').textContent()).resolves.toBe('abgebrochen');
     await page.waitForTimeout(1500);
     rec.stop();
     proxy.opts.throttleBps = undefined;

@@ -50,7 +50,7 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     await page.getByRole('link', { name: 'Auftrag ORD-1' }).first().click();
     await page.waitForURL(/\/app\/orders\/ORD-1$/);
     await expect(page.getByRole('button', { name: 'Dateien auswählen' }).isVisible()).resolves.toBe(true);
-    await expect(page.locator('#dropzone').innerText()).resolves.toContain('Dateien hierher ziehen');
+    await expect(page.locator('#dropzone').textContent()).resolves.toContain('Dateien hierher ziehen');
 
     await page.selectOption('#room', 'livingroom');
     await page.fill('#stack', 'g001');
@@ -68,13 +68,13 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     const rows = page.locator('#queue .item');
     for (let i = 0; i < 12; i++) {
       const row = rows.nth(i);
-      await expect(row.locator('.item-status').innerText()).resolves.toBe('registriert');
+      await expect(row.locator('.item-status').textContent()).resolves.toBe('registriert');
       const bar = row.locator('progress');
       expect(Number(await bar.getAttribute('value'))).toBe(Number(await bar.getAttribute('max')));
       const history = ((await row.getAttribute('data-history')) ?? '').split(' ');
       expect(history).toEqual(['waiting', 'uploading', 'uploaded', 'registered']);
     }
-    await expect(page.locator('#queue-summary').innerText()).resolves.toBe('12 von 12 registriert');
+    await expect(page.locator('#queue-summary').textContent()).resolves.toBe('12 von 12 registriert');
 
     // The server lists all twelve with the samples' SHA-256, in the rooms and stacks chosen on the page.
     const expected = expectedSamples();
@@ -103,7 +103,7 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
       ['kitchen', 'Küche', [['g002', 4]]],
       ['bathroom', 'Bad', [['s000', 2]]],
     ]);
-    await expect(page.locator('#gallery-count').innerText()).resolves.toMatch(/^12 Dateien · /);
+    await expect(page.locator('#gallery-count').textContent()).resolves.toMatch(/^12 Dateien · /);
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/web-uploader-ORD-1.png', fullPage: true });
   }, 180_000);

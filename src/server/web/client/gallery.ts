@@ -193,7 +193,7 @@ export class Gallery {
     const answer = await new Promise<string>((resolve) => this.dialog.addEventListener('close', () => resolve(this.dialog.returnValue), { once: true }));
     if (answer !== 'delete') return;
     const r = await this.api.call('DELETE', `/api/files/${encodeURIComponent(f.file_id)}`).catch(() => null);
-    if (!r || r.status !== 200) this.flash(this.t('gallery.deleteFailed'));
+    if (r?.status !== 200) this.flash(this.t('gallery.deleteFailed'));
     await this.reload();
   }
 
