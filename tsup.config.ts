@@ -1,11 +1,14 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 
 /**
  * The web uploader's browser code as text modules of the Worker (src/server/web/assets.ts):
  * `web-client:<name>` → src/server/web/client/<name>.ts bundled for browsers (IIFE, minified);
- * `web-client:styles` → src/server/web/client/app.css as is (a ".css" specifier would go to tsup's postcss). Rebuilt with the Worker, so page and API never drift apart.
+ * `web-client:styles` → src/server/web/client/app.css as is (a ".css" specifier would go to tsup's postcss).
+ * Rebuilt with the Worker, so page and API never drift apart.
  */
 const webClientAssets: Plugin = {
   name: 'web-client-assets',
@@ -32,6 +35,23 @@ const webClientAssets: Plugin = {
   },
 };
 
+/**
+ * `*.wasm` imports of the Worker stay separate modules beside dist/worker.js (workerd compiles no
+ * WebAssembly from bytes at run time): the import is rewritten to `./<name>.wasm`, and libheif's wasm is
+ * copied into dist/ (Miniflare modulesRules / wrangler [[rules]] CompiledWasm load it).
+ */
+const wasmBesideWorker = {
+  name: 'wasm-beside-worker',
+  setup(build: { onResolve: (o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; external: boolean }) => void }) {
+    build.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${args.path.split('/').pop()}`, external: true }));
+  },
+};
+const require = createRequire(import.meta.url);
+function copyWorkerWasm(): void {
+  mkdirSync('dist', { recursive: true });
+  copyFileSync(require.resolve('libheif-js/libheif-wasm/libheif.wasm'), 'dist/libheif.wasm');
+}
+
 export default defineConfig([
   {
     // Node side: the CLI, the local server runner, the fixture generator.
@@ -53,7 +73,6 @@ export default defineConfig([
   {
     // Worker side: one self-contained ES module for workerd (Miniflare locally, Cloudflare in production).
     entry: { worker: 'src/server/worker.ts' },
-    esbuildPlugins: [webClientAssets],
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
@@ -61,6 +80,12 @@ export default defineConfig([
     esbuildOptions(options) {
       options.conditions = ['workerd', 'worker', 'browser'];
       options.mainFields = ['module', 'main'];
+      // libheif-js's Node branch requires these; it never runs in workerd (no `process`).
+      options.external = [...(options.external ?? []), 'fs', 'path', 'crypto'];
+    },
+    esbuildPlugins: [wasmBesideWorker, webClientAssets],
+    async onSuccess() {
+      copyWorkerWasm();
     },
     sourcemap: false,
     outDir: 'dist',

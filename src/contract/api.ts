@@ -165,9 +165,32 @@ export interface FileRecord {
   checksum: string | null;
   room_type: string;
   stack_id: string;
-  status: 'uploaded';
+  /** SPEC v2 "File lifecycle". */
+  status: FileStatusName;
+  /** SPEC v2: the preview sizes available (`[]` while processing, for video, …). */
+  previews: PreviewSizeName[];
+  /** Why the file is `failed` (e.g. "DECODE_FAILED: …"), or the signature when `infected`; absent otherwise. */
+  status_reason?: string;
   exif_meta: ExifMeta | null;
   created_at: string;
+}
+
+/** SPEC v2 "File lifecycle" states. */
+export type FileStatusName = 'uploaded' | 'processing' | 'ready' | 'failed' | 'infected' | 'deleted' | 'superseded';
+
+/** SPEC v2 "Previews": the preview sizes (longest side 200, 400, 800, ≤ 1200 px). */
+export type PreviewSizeName = 'small' | 'medium' | 'large' | 'original';
+
+/** GET /api/files/:file_id/preview?size= (SPEC v2 "Previews"). */
+export interface PreviewResponse {
+  /** Signed GET URL of the JPEG preview, valid until expires_at (15 minutes). */
+  url: string;
+  size: PreviewSizeName;
+  /** Pixels. */
+  width: number;
+  height: number;
+  /** ISO 8601. */
+  expires_at: string;
 }
 
 export interface FileListResponse {

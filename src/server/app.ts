@@ -11,6 +11,7 @@ import { registerIntentRoute } from './routes/intent.js';
 import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
+import { registerPreviewRoutes } from './routes/preview.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 import { registerWebRoutes } from './web/routes.js';
 
@@ -24,6 +25,7 @@ export function createApp(): Hono<AppEnv> {
   registerOrderRoutes(app);
   registerDeviceRoutes(app);
   registerWebRoutes(app); // the web uploader at /app (SPEC "The web uploader")
+  registerPreviewRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err) => toErrorResponse(err));

@@ -21,6 +21,12 @@ export interface Env {
    * S3_ENDPOINT (storage/s3.ts). Production on R2 keeps "r2" (same bucket, no extra round trips).
    */
   STORE?: string;
+  /** Workers Images binding: previews (SPEC v2 "Previews"; Miniflare runs it on Sharp). */
+  IMAGES?: ImagesBinding;
+  /** Queue of processing jobs `{file_id}` after finalize (processing/enqueue.ts; consumer processing/consumer.ts). */
+  PREVIEW_QUEUE?: Queue<{ file_id: string }>;
+  /** Seconds before a failed processing job's first retry (doubled per attempt); default 10. */
+  PROCESSING_RETRY_DELAY?: string;
   /** HMAC key of the local signer (any string; the local server makes a random one). */
   LOCAL_SIGNING_SECRET?: string;
   /** Max file size in bytes; default 262144000 (SPEC: 250 MB). */

@@ -2,7 +2,7 @@
  * D1 repository: finalized files (SPEC "POST /api/uploads/finalize", "GET /api/orders/:id/files").
  * UNIQUE(object_key) makes finalize idempotent and race-free: the upsert returns the one row's id.
  */
-import type { ExifMeta, FileRecord } from '../../contract/api.js';
+import type { ExifMeta, FileRecord, FileStatusName, PreviewSizeName } from '../../contract/api.js';
 
 export interface FileRow {
   id: string;
@@ -15,7 +15,12 @@ export interface FileRow {
   checksum: string | null;
   room_type: string;
   stack_id: string;
-  status: 'uploaded';
+  /** SPEC v2 "File lifecycle" (domain/lifecycle.ts); finalize writes "uploaded". */
+  status: string;
+  /** Set by processing (absent on the row finalize writes). */
+  status_reason?: string | null;
+  /** JSON array of preview sizes (set by processing). */
+  previews?: string | null;
   /** JSON of ExifMeta, or null. */
   meta: string | null;
   created_at: string;
@@ -67,8 +72,17 @@ function parseMeta(meta: string | null): ExifMeta | null {
   }
 }
 
+function parsePreviews(v: string | null | undefined): PreviewSizeName[] {
+  try {
+    const a: unknown = JSON.parse(v ?? '[]');
+    return Array.isArray(a) ? (a.filter((x) => typeof x === 'string') as PreviewSizeName[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function toFileRecord(r: FileRow): FileRecord {
-  return {
+  const rec: FileRecord = {
     file_id: r.id,
     object_key: r.object_key,
     filename: r.filename,
@@ -77,10 +91,13 @@ export function toFileRecord(r: FileRow): FileRecord {
     checksum: r.checksum,
     room_type: r.room_type,
     stack_id: r.stack_id,
-    status: r.status,
+    status: r.status as FileStatusName,
+    previews: r.status === 'ready' ? parsePreviews(r.previews) : [],
     exif_meta: parseMeta(r.meta),
     created_at: r.created_at,
   };
+  if (r.status_reason && (r.status === 'failed' || r.status === 'infected')) rec.status_reason = r.status_reason;
+  return rec;
 }
 
 /** Finalized files of the order, oldest first. */

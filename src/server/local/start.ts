@@ -73,6 +73,8 @@ export interface LocalServerOptions {
   webConcurrency?: number;
   /** Web uploader: offer the seeded users at /app sign-in (WEB_SIGNIN_USERS); default true (local only). */
   webSigninUsers?: boolean;
+  /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
+  processingRetryDelay?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
 }
@@ -87,6 +89,9 @@ export interface LocalServer {
   runScheduled(at: Date): Promise<void>;
   mf: Miniflare;
 }
+
+/** Queue of processing jobs (wrangler.toml [[queues.producers]] / [[queues.consumers]]). */
+export const PREVIEW_QUEUE_NAME = 'piximmo-previews';
 
 /** Cron of wrangler.toml [triggers]; only informative for scheduled(). */
 export const HOUSEKEEPING_CRON = '17 * * * *';
@@ -157,6 +162,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     WEB_CONCURRENCY: optVar(opts.webConcurrency),
     // The local server offers its seeded users at /app sign-in (never set in production: wrangler.toml).
     WEB_SIGNIN_USERS: opts.webSigninUsers === false ? 'off' : 'on',
+    PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
 
@@ -165,11 +171,18 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     port: opts.port ?? 8787,
     modules: true,
     scriptPath: script,
+    // libheif's .wasm beside dist/worker.js, imported as a compiled module (processing/heif-decoder.ts).
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2025-09-01',
     bindings: vars,
     r2Buckets: ['BUCKET'],
     d1Databases: ['DB'],
     durableObjects: { INTENT_LIMITER: 'IntentLimiter' },
+    // Processing after finalize (SPEC v2 "Previews"): the same queue as wrangler.toml, consumed by this Worker.
+    queueProducers: { PREVIEW_QUEUE: PREVIEW_QUEUE_NAME },
+    queueConsumers: { [PREVIEW_QUEUE_NAME]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
+    // Workers Images binding, run by Miniflare on Sharp.
+    images: { binding: 'IMAGES' },
     r2Persist: persist ? join(stateDir, 'r2') : false,
     d1Persist: persist ? join(stateDir, 'd1') : false,
     durableObjectsPersist: persist ? join(stateDir, 'do') : false,

@@ -25,6 +25,7 @@ import { ApiError } from '../lib/errors.js';
 import { readConfig } from '../env.js';
 import { jsonBody, optObject, reqInt, reqString, sha256Field } from '../lib/validate.js';
 import { makeStore } from '../storage/index.js';
+import { enqueueAfterFinalize } from '../processing/enqueue.js';
 
 function mismatch(objectKey: string, expected: string, actual: string, what: string): ApiError {
   return new ApiError('CHECKSUM_MISMATCH', `${objectKey}: ${what}`, { object_key: objectKey, expected, actual });
@@ -87,6 +88,9 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
       updated_at: now,
     });
     await transitionIntent(c.env.DB, intent.id, ['pending', 'uploaded'], 'finalized', new Date());
+    // SPEC v2 "Previews": processing starts after finalize (a repeated finalize may enqueue again; the
+    // consumer ignores files that are already processed).
+    await enqueueAfterFinalize(c.env, [fileId]);
     return c.json<FinalizeResponse>({ file_id: fileId, status: 'uploaded' });
   });
 }
