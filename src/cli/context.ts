@@ -64,7 +64,8 @@ export async function runCommand(g: GlobalOptions, body: () => Promise<number | 
     process.exitCode = code ?? EXIT.OK;
   } catch (err) {
     const { code, reason, message } = toExit(err);
-    if (g.json) writeJsonLine({ event: 'error', code: reason, detail: message });
+    const figures = (err as { figures?: Record<string, number> }).figures; // QuotaExit: bytes need/left/used/limit
+    if (g.json) writeJsonLine({ event: 'error', code: reason, detail: message, ...(figures ? { quota: figures } : {}) });
     process.stderr.write(`${message}\n`);
     process.exitCode = code;
   }

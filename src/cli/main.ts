@@ -83,9 +83,28 @@ export function buildProgram(): Command {
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).ordersCommand(o)));
   program
     .command('files')
-    .description('list what the server has in an order')
+    .description('list what the server has in an order: status and previews of each file')
     .requiredOption('--order <id>', 'order')
-    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).filesCommand(o as never)));
+    .option('--status <status>', 'only files in this state: uploaded, processing, ready, failed, infected, deleted, superseded')
+    .option('--room <room>', 'only files of this room (folder name or room type)')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/files.js')).filesCommand(o as never)));
+  program
+    .command('download')
+    .argument('<file_id...>', 'file ids (piximmo files --order … shows them)')
+    .description('download originals; each checked against its SHA-256, existing files never overwritten')
+    .option('-o, --output <dir>', 'target folder (default: the current folder)')
+    .option('--force', 'overwrite files that exist already')
+    .action(async (ids: string[], _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/download.js')).downloadCommand(ids, o as never)),
+    );
+  program
+    .command('rm')
+    .argument('<file_id...>', 'file ids')
+    .description('delete files on the server (asks first; removed for good after 7 days)')
+    .option('-y, --yes', 'do not ask (scripts)')
+    .action(async (ids: string[], _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/rm.js')).rmCommand(ids, o as never)),
+    );
   program
     .command('status')
     .argument('<dir>', 'shoot folder')

@@ -17,6 +17,10 @@ export const ERROR_STATUS = {
   PREVIEW_NOT_READY: 404,
   /** SPEC v2 "Previews": the file has no preview (of that size): video, no usable image, failed. */
   NO_PREVIEW: 404,
+  /** SPEC v2: an infected file is quarantined, never downloadable. */
+  FILE_INFECTED: 403,
+  /** SPEC v2 quotas: the intent would pass the user's storage quota; details {bytes_used, bytes_limit, bytes_needed}. */
+  QUOTA_EXCEEDED: 413,
   OBJECT_MISSING: 409,
   URL_EXPIRED: 410,
   FILE_TOO_LARGE: 413,

@@ -66,6 +66,8 @@ export interface Env {
   WEB_CONCURRENCY?: string;
   /** Web uploader: "on" lets /app sign in as any seeded user — set by the local server only, never in production. */
   WEB_SIGNIN_USERS?: string;
+  /** SPEC v2 quotas: storage per user in bytes; default 50000000000 (50 GB). */
+  QUOTA_BYTES?: string;
 }
 
 export interface ServerConfig {
@@ -90,6 +92,8 @@ export interface ServerConfig {
   devicePollInterval: number;
   /** Seconds. */
   deviceCodeTtl: number;
+  /** SPEC v2 quotas: bytes per user. */
+  quotaBytes: number;
 }
 
 /** S3/R2 minimum size of every part but the last: 5 MiB. */
@@ -135,5 +139,6 @@ export function readConfig(env: Env): ServerConfig {
     partSize: num(env.PART_SIZE, 'PART_SIZE', 16 * 1024 * 1024, MIN_PART_SIZE),
     devicePollInterval: num(env.DEVICE_POLL_INTERVAL, 'DEVICE_POLL_INTERVAL', 5, 0),
     deviceCodeTtl: num(env.DEVICE_CODE_TTL, 'DEVICE_CODE_TTL', 600, 1),
+    quotaBytes: num(env.QUOTA_BYTES, 'QUOTA_BYTES', 50_000_000_000, 0),
   };
 }

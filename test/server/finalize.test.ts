@@ -122,6 +122,11 @@ describe('GET /api/orders/:id/files', () => {
       status: 'uploaded',
       exif_meta: { make: 'Apple', focal: 26 },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      // SPEC v2 listing fields
+      room_label: null,
+      stack_frames: null,
+      previews: [],
+      replaces: null,
     });
     expect(r.body.files.some((x) => x.object_key === pendingKey)).toBe(false);
     const orders = await api(s.url, 'GET', '/api/orders');

@@ -18,6 +18,7 @@ import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
 import { t } from '../i18n/index.js';
 import { verifyOnServer } from '../server-check.js';
+import { checkQuota } from '../quota-preflight.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -71,6 +72,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     for (const { plan, orderId } of jobs) {
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
+    await checkQuota(o.api, files); // SPEC v2: exit 5 before the first byte when the shoot does not fit
     o.renderer.start(files);
     const result = await session.engine.run(files);
     const check: ServerCheck =

@@ -2,7 +2,7 @@
  * D1 repository: finalized files (SPEC "POST /api/uploads/finalize", "GET /api/orders/:id/files").
  * UNIQUE(object_key) makes finalize idempotent and race-free: the upsert returns the one row's id.
  */
-import type { ExifMeta, FileRecord, FileStatusName, PreviewSizeName } from '../../contract/api.js';
+import type { ExifMeta, FileRecord, FileStatus, PreviewSizeName } from '../../contract/api.js';
 
 export interface FileRow {
   id: string;
@@ -16,15 +16,24 @@ export interface FileRow {
   room_type: string;
   stack_id: string;
   /** SPEC v2 "File lifecycle" (domain/lifecycle.ts); finalize writes "uploaded". */
-  status: string;
-  /** Set by processing (absent on the row finalize writes). */
+  status: FileStatus;
+  /** JSON of ExifMeta, or null. */
+  meta: string | null;
+  /** When the intent was issued (SPEC v2 statistics: intent → finalize); null for rows from before v2. */
+  intent_at?: string | null;
+  created_at: string;
+  updated_at: string;
+  /** SPEC v2 columns (migrations/0002_contract_v2.sql); absent on insert, present when read. */
+  /** Set by processing: why failed, or the signature when infected. */
   status_reason?: string | null;
   /** JSON array of preview sizes (set by processing). */
   previews?: string | null;
-  /** JSON of ExifMeta, or null. */
-  meta: string | null;
-  created_at: string;
-  updated_at: string;
+  room_label?: string | null;
+  stack_frames?: number | null;
+  replaces?: string | null;
+  superseded_by?: string | null;
+  deleted_at?: string | null;
+  purged_at?: string | null;
 }
 
 /**
@@ -35,15 +44,15 @@ export async function upsertFile(db: D1Database, row: FileRow): Promise<string> 
   const r = await db
     .prepare(
       `INSERT INTO files (id, user_id, order_id, object_key, filename, bytes, mime, checksum, room_type,
-         stack_id, status, meta, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         stack_id, status, meta, created_at, updated_at, intent_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
        ON CONFLICT (object_key) DO UPDATE SET meta = COALESCE(excluded.meta, files.meta),
          updated_at = excluded.updated_at
        RETURNING id`,
     )
     .bind(
       row.id, row.user_id, row.order_id, row.object_key, row.filename, row.bytes, row.mime, row.checksum,
-      row.room_type, row.stack_id, row.status, row.meta, row.created_at, row.updated_at,
+      row.room_type, row.stack_id, row.status, row.meta, row.created_at, row.updated_at, row.intent_at ?? null,
     )
     .first<{ id: string }>();
   if (!r) throw new Error('file upsert returned no row');
@@ -54,10 +63,16 @@ export async function getFileByKey(db: D1Database, objectKey: string): Promise<F
   return db.prepare(`SELECT * FROM files WHERE object_key = ?1`).bind(objectKey).first<FileRow>();
 }
 
-/** A finalized file of the order with this SHA-256 (hex), or null. */
+/**
+ * A finalized file of the order with this SHA-256 (hex), or null. Deleted and superseded files do not
+ * count (SPEC v2: they are no longer the order's content; the same bytes may be uploaded again).
+ */
 export async function findFileByChecksum(db: D1Database, orderId: string, checksum: string): Promise<FileRow | null> {
   return db
-    .prepare(`SELECT * FROM files WHERE order_id = ?1 AND checksum = ?2 ORDER BY created_at LIMIT 1`)
+    .prepare(
+      `SELECT * FROM files WHERE order_id = ?1 AND checksum = ?2 AND status NOT IN ('deleted', 'superseded')
+       ORDER BY created_at LIMIT 1`,
+    )
     .bind(orderId, checksum)
     .first<FileRow>();
 }
@@ -91,20 +106,16 @@ export function toFileRecord(r: FileRow): FileRecord {
     checksum: r.checksum,
     room_type: r.room_type,
     stack_id: r.stack_id,
-    status: r.status as FileStatusName,
+    status: r.status,
+    // SPEC v2 listing: the sizes available, [] while processing.
     previews: r.status === 'ready' ? parsePreviews(r.previews) : [],
     exif_meta: parseMeta(r.meta),
     created_at: r.created_at,
+    room_label: r.room_label ?? null,
+    stack_frames: r.stack_frames ?? null,
+    replaces: r.replaces ?? null,
   };
   if (r.status_reason && (r.status === 'failed' || r.status === 'infected')) rec.status_reason = r.status_reason;
   return rec;
 }
 
-/** Finalized files of the order, oldest first. */
-export async function listFiles(db: D1Database, orderId: string): Promise<FileRecord[]> {
-  const r = await db
-    .prepare(`SELECT * FROM files WHERE order_id = ?1 ORDER BY created_at, object_key`)
-    .bind(orderId)
-    .all<FileRow>();
-  return r.results.map(toFileRecord);
-}

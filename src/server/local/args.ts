@@ -4,6 +4,7 @@
  *
  *   [--port 8787] [--host 127.0.0.1] [--state DIR] [--seed FILE] [--no-persist]
  *   [--max-bytes N] [--url-ttl S] [--intent-rate N] [--multipart-threshold N] [--part-size N] [--device-interval S]
+ *   [--quota-bytes N]                                   SPEC v2 quota per user, default 50000000000
  *   [--storage r2|s3]                                   default r2 (env PIXIMMO_STORAGE)
  *   --storage s3 settings, flag > environment:
  *     --s3-endpoint URL              PIXIMMO_S3_ENDPOINT            required, http(s)://host[:port][/prefix]
@@ -24,13 +25,13 @@ export type ParsedArgs = { kind: 'help'; text: string } | { kind: 'usage'; messa
 export const USAGE =
   'usage: local-server [--port 8787] [--host 127.0.0.1] [--state DIR] [--seed FILE] [--no-persist]\n' +
   '                    [--max-bytes N] [--url-ttl S] [--intent-rate N] [--multipart-threshold N] [--part-size N]\n' +
-  '                    [--device-interval S] [--storage r2|s3]\n' +
+  '                    [--device-interval S] [--quota-bytes N] [--storage r2|s3]\n' +
   '  --storage s3: --s3-endpoint URL --s3-bucket NAME [--s3-region auto] --s3-access-key-id ID\n' +
   '                --s3-secret-access-key SECRET [--s3-if-none-match on|off] [--s3-multipart on|off]\n' +
   '                (or PIXIMMO_S3_ENDPOINT, PIXIMMO_S3_BUCKET, PIXIMMO_S3_REGION, PIXIMMO_S3_ACCESS_KEY_ID,\n' +
   '                 PIXIMMO_S3_SECRET_ACCESS_KEY, PIXIMMO_S3_IF_NONE_MATCH, PIXIMMO_S3_MULTIPART)\n';
 
-const NUMBERS = ['port', 'max-bytes', 'url-ttl', 'intent-rate', 'multipart-threshold', 'part-size', 'device-interval'] as const;
+const NUMBERS = ['port', 'max-bytes', 'url-ttl', 'intent-rate', 'multipart-threshold', 'part-size', 'device-interval', 'quota-bytes'] as const;
 const S3_TEXT = ['endpoint', 'bucket', 'region', 'access-key-id', 'secret-access-key', 'if-none-match', 'multipart'] as const;
 type S3Text = (typeof S3_TEXT)[number];
 
@@ -123,6 +124,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Pa
       multipartThreshold: num('multipart-threshold', str('multipart-threshold')),
       partSize: num('part-size', str('part-size')),
       devicePollInterval: num('device-interval', str('device-interval')),
+      quotaBytes: num('quota-bytes', str('quota-bytes')),
       persist: !values['no-persist'],
       storage,
       ...(storage === 's3' ? { s3: s3Options(values, env) } : {}),

@@ -75,6 +75,8 @@ export interface LocalServerOptions {
   webSigninUsers?: boolean;
   /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
   processingRetryDelay?: number;
+  /** SPEC v2 quotas: bytes per user; default 50000000000 (50 GB). */
+  quotaBytes?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
 }
@@ -163,6 +165,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     // The local server offers its seeded users at /app sign-in (never set in production: wrangler.toml).
     WEB_SIGNIN_USERS: opts.webSigninUsers === false ? 'off' : 'on',
     PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
+    QUOTA_BYTES: optVar(opts.quotaBytes),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
 

@@ -1,0 +1,122 @@
+/**
+ * The one code path that finalizes an upload, shared by `POST /api/uploads/finalize` (routes/finalize.ts)
+ * and `POST /api/uploads/finalize-batch` (routes/finalize-batch.ts). SPEC "POST /api/uploads/finalize",
+ * SPEC v2 "POST /api/uploads/finalize-batch" ("each item is checked as a single finalize").
+ *
+ * `parseFinalizeFields(body)` — 400 VALIDATION_FAILED naming the field.
+ * `finalizeUpload(scope, fields)` — 403 KEY_FORBIDDEN when the key was not issued to the caller (unknown
+ * keys too); 409 OBJECT_MISSING when the intent expired/aborted, the object is not in storage or its size
+ * differs from `bytes`; 422 CHECKSUM_MISMATCH when `checksum` differs from the intent's, or from the
+ * stored bytes' SHA-256; 502 STORAGE_ERROR when the object store cannot be asked.
+ * The object is checked through the ObjectStore (storage/): with the R2 binding the SHA-256 is the one
+ * R2 recorded at put, or — multipart — computed by reading the object once; with an S3 endpoint
+ * (`--storage s3`) it is a signed HEAD: size must equal, and the SHA-256 is compared when the store
+ * reports `x-amz-checksum-sha256` (it does when the PUT carried the signed checksum header and the store
+ * keeps checksums, as R2/S3 do); otherwise (nginx WebDAV, multipart objects) the size only.
+ * Writes the File row (upsert on UNIQUE(object_key): idempotent, concurrent finalizes → one row), with
+ * `intent_at` = the intent's creation time (statistics: intent → finalize).
+ * Answer: FinalizeResponse `{file_id, status: "uploaded"}`.
+ */
+import type { FinalizeResponse } from '../../contract/api.js';
+import { upsertFile } from '../db/files.js';
+import { enqueueAfterFinalize } from '../processing/enqueue.js';
+import { getIntentByKey, transitionIntent } from '../db/intents.js';
+import type { UserRow } from '../db/users.js';
+import { readConfig, type Env } from '../env.js';
+import { newId } from '../lib/crypto.js';
+import { ApiError } from '../lib/errors.js';
+import { optObject, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
+import { makeStore, type ObjectStore } from '../storage/index.js';
+
+/** The validated fields of one finalize body. */
+export interface FinalizeFields {
+  objectKey: string;
+  /** Bytes. */
+  bytes: number;
+  /** SHA-256 lower-case hex, or undefined (the intent's is used then). */
+  declared: string | undefined;
+  exif: Json | undefined;
+}
+
+/** What every finalize of one request shares. */
+export interface FinalizeScope {
+  env: Env;
+  user: UserRow;
+  store: ObjectStore;
+}
+
+export function openFinalizeScope(env: Env, user: UserRow): FinalizeScope {
+  return { env, user, store: makeStore(env, readConfig(env)) };
+}
+
+/** Validates a finalize body; throws 400 VALIDATION_FAILED naming the field. */
+export function parseFinalizeFields(body: Json): FinalizeFields {
+  return {
+    objectKey: reqString(body, 'object_key', 1024),
+    bytes: reqInt(body, 'bytes', 0),
+    declared: sha256Field(body, 'checksum', false),
+    exif: optObject(body, 'exif_meta'),
+  };
+}
+
+function mismatch(objectKey: string, expected: string, actual: string, what: string): ApiError {
+  return new ApiError('CHECKSUM_MISMATCH', `${objectKey}: ${what}`, { object_key: objectKey, expected, actual });
+}
+
+/** Finalizes one upload in `scope` (checks in the file comment's order). Throws ApiError. */
+export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): Promise<FinalizeResponse> {
+  const { env, user, store } = scope;
+  const { objectKey, bytes, declared, exif } = f;
+  const intent = await getIntentByKey(env.DB, objectKey);
+  if (!intent || intent.user_id !== user.id) {
+    throw new ApiError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
+  }
+  if (intent.status === 'expired' || intent.status === 'aborted') {
+    throw new ApiError('OBJECT_MISSING', `${objectKey}: the upload ${intent.status}; request a new intent`, {
+      object_key: objectKey,
+      intent_status: intent.status,
+    });
+  }
+  const head = await store.head(objectKey);
+  if (!head || head.size !== bytes) {
+    throw new ApiError(
+      'OBJECT_MISSING',
+      head ? `${objectKey}: stored object is ${head.size} bytes, not ${bytes}` : `${objectKey}: no object in storage; upload it first`,
+      { object_key: objectKey, expected_bytes: bytes, stored_bytes: head ? head.size : null },
+    );
+  }
+  if (declared && intent.checksum && declared !== intent.checksum) {
+    throw mismatch(objectKey, intent.checksum, declared, 'checksum differs from the one given at intent');
+  }
+  const want = declared ?? intent.checksum;
+  let stored = head.sha256;
+  if (!stored && want && store.hashByRead) {
+    stored = await store.hashByRead(objectKey);
+    if (stored === null) throw new ApiError('OBJECT_MISSING', `${objectKey}: object vanished`, { object_key: objectKey });
+  }
+  if (want && stored && want !== stored) throw mismatch(objectKey, want, stored, 'stored bytes do not hash to the declared SHA-256');
+
+  const now = new Date().toISOString();
+  const fileId = await upsertFile(env.DB, {
+    id: newId('f'),
+    user_id: user.id,
+    order_id: intent.order_id,
+    object_key: objectKey,
+    filename: intent.filename,
+    bytes,
+    mime: intent.mime,
+    checksum: want ?? stored,
+    room_type: intent.room_type,
+    stack_id: intent.stack_id,
+    status: 'uploaded',
+    meta: exif ? JSON.stringify(exif) : null,
+    intent_at: intent.created_at,
+    created_at: now,
+    updated_at: now,
+  });
+  await transitionIntent(env.DB, intent.id, ['pending', 'uploaded'], 'finalized', new Date());
+  // SPEC v2 "Previews": processing starts after finalize (single and batch; a repeated finalize of a file
+  // already processing or processed enqueues nothing).
+  await enqueueAfterFinalize(env, [fileId]);
+  return { file_id: fileId, status: 'uploaded' };
+}
