@@ -14,6 +14,7 @@ import { registerIntentRoute } from './routes/intent.js';
 import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
+import { registerStacksRoute } from './routes/stacks.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 
@@ -25,6 +26,7 @@ export function createApp(): Hono<AppEnv> {
   registerMultipartRoutes(app);
   registerLocalUploadRoute(app);
   registerOrderRoutes(app);
+  registerStacksRoute(app);
   registerDeviceRoutes(app);
   registerFinalizeBatchRoute(app);
   registerFileRoutes(app);
