@@ -45,6 +45,8 @@ export class FaultProxy {
   opts: Required<Omit<FaultProxyOptions, 'throttleBps'>> & { throttleBps?: number };
   /** Called for every request before it is handled (e.g. to delete a file at the first intent). */
   onRequest?: (e: { method: string; kind: string; path: string }) => void;
+  /** Paths answered 404 NOT_FOUND as an older server without that route would (e.g. finalize-batch). */
+  missingRoute?: (method: string, path: string) => boolean;
   private rng: () => number;
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true });
@@ -97,6 +99,12 @@ export class FaultProxy {
     this.onRequest?.({ method, kind, path });
     const entry: ProxyLogEntry = { method, kind, path, status: 0, bytesForwarded: 0, ...decodeToken(path) };
     this.log.push(entry);
+    if (this.missingRoute?.(method, path)) {
+      req.resume();
+      entry.status = 404;
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route for ${method} ${path}` } }));
+      return;
+    }
     const fault = this.pickFault(kind);
     entry.fault = fault;
 
