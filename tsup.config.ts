@@ -66,6 +66,9 @@ export default defineConfig([
     platform: 'node',
     target: 'node20',
     splitting: true, // commands are lazy-loaded chunks: `piximmo --help` loads none of them
+    // The local server runner loads Miniflare (a devDependency, so tsup would bundle it: it must stay a
+    // package, it ships workerd and loads its own files at run time).
+    external: ['miniflare'],
     sourcemap: true,
     clean: true,
     outDir: 'dist',

@@ -21,6 +21,7 @@ import type {
   MultipartPartsRequest,
   MultipartPartsResponse,
   OrdersResponse,
+  StacksResponse,
   DeviceCodeResponse,
   DeviceTokenResponse,
   UploadStatsResponse,
@@ -178,6 +179,11 @@ export class PiximmoApi {
   /** GET /api/orders/:id/files — finalized files only, every page (SPEC v2 pages of ≤ 1000). */
   listFiles(orderId: string, signal?: AbortSignal): Promise<FileListResponse> {
     return this.listAllFiles(orderId, {}, signal);
+  }
+
+  /** GET /api/orders/:id/stacks (SPEC v2) — the order's stacks with frames declared and registered. */
+  listStacks(orderId: string, signal?: AbortSignal): Promise<StacksResponse> {
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/stacks`, undefined, signal);
   }
 
   me(signal?: AbortSignal): Promise<MeResponse> {

@@ -5,7 +5,8 @@ import { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { explain } from './messages.js';
-import { resolveApiUrl, resolveToken, UsageError } from './settings.js';
+import { resolveCredentials } from './credentials.js';
+import { UsageError } from './settings.js';
 import { BandwidthLimiter, parseRate } from '../core/transfer/bandwidth.js';
 import { writeJsonLine } from './render/json.js';
 import { t } from './i18n/index.js';
@@ -24,8 +25,7 @@ export function userAgent(): string {
 
 /** An API client for commands that need a login; exit 3 with the login hint when there is no token. */
 export function authedApi(g: GlobalOptions & { bwlimit?: string }): PiximmoApi {
-  const token = resolveToken(g.token).value;
-  const apiUrl = resolveApiUrl(g.apiUrl).value;
+  const { token, apiUrl } = resolveCredentials(g);
   if (!token) {
     throw new CliExit(EXIT.AUTH, `${t('fail.UNAUTHENTICATED')} ${t('fail.UNAUTHENTICATED.hint')}`, 'UNAUTHENTICATED');
   }

@@ -33,7 +33,7 @@ export function buildProgram(): Command {
   const transferOptions = (c: Command): Command =>
     c
       .option('--concurrency <n>', 'files in flight at once (default 4)')
-      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +raw (default jpg,jpeg,png,heic,dng,mp4,mov)')
+      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +tif (default jpg,jpeg,png,heic,dng,mp4,mov and the RAW formats cr2,cr3,nef,arw,raf,rw2,orf)')
       .option('--no-progress', 'plain lines instead of progress bars')
       .option('--room <room>', 'room for files outside room folders (camera cards)')
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
@@ -67,7 +67,8 @@ export function buildProgram(): Command {
 
   program
     .command('login')
-    .description('log in (device flow in the browser, or --token)')
+    .description('log in (device flow in the browser, --with-token from standard input, or --token)')
+    .option('--with-token', 'read the token from standard input (not visible in the process list)')
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).loginCommand(o)));
   program
     .command('logout')
@@ -105,6 +106,11 @@ export function buildProgram(): Command {
     .action(async (ids: string[], _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/rm.js')).rmCommand(ids, o as never)),
     );
+  program
+    .command('stacks')
+    .description("list an order's stacks: frames registered of declared, EV values, complete or not")
+    .requiredOption('--order <id>', 'order')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/stacks.js')).stacksCommand(o as never)));
   program
     .command('status')
     .argument('<dir>', 'shoot folder')

@@ -15,6 +15,7 @@ import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerPreviewRoutes } from './routes/preview.js';
+import { registerStacksRoute } from './routes/stacks.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 import { registerWebRoutes } from './web/routes.js';
@@ -27,6 +28,7 @@ export function createApp(): Hono<AppEnv> {
   registerMultipartRoutes(app);
   registerLocalUploadRoute(app);
   registerOrderRoutes(app);
+  registerStacksRoute(app);
   registerDeviceRoutes(app);
   registerWebRoutes(app); // the web uploader at /app (SPEC "The web uploader")
   registerPreviewRoutes(app);

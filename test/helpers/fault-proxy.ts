@@ -54,6 +54,8 @@ export class FaultProxy {
    * returns a kind or null = no fault; undefined = draw as usual). `objectKey`/`part` for PUTs.
    */
   decide?: (e: { method: string; kind: string; path: string; objectKey?: string; part?: number }) => FaultKind | null | undefined;
+  /** Paths answered 404 NOT_FOUND as an older server without that route would (e.g. finalize-batch). */
+  missingRoute?: (method: string, path: string) => boolean;
   private rng: () => number;
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true });
@@ -106,6 +108,12 @@ export class FaultProxy {
     this.onRequest?.({ method, kind, path });
     const entry: ProxyLogEntry = { method, kind, path, status: 0, bytesForwarded: 0, ...decodeToken(path) };
     this.log.push(entry);
+    if (this.missingRoute?.(method, path)) {
+      req.resume();
+      entry.status = 404;
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route for ${method} ${path}` } }));
+      return;
+    }
     const decided = this.decide?.({ method, kind, path, objectKey: entry.objectKey, part: entry.part });
     const fault = decided === undefined ? this.pickFault(kind) : (decided ?? undefined);
     entry.fault = fault;

@@ -4,7 +4,8 @@
  * drop event with a DataTransfer): all twelve reach „registriert", the list reloads after finalizes, the
  * server lists them with the samples' SHA-256, and the page shows them grouped by room and stack (a
  * screenshot is kept in test-results/). A .txt and a 300 MB file are refused with their reasons before any
- * request. A 24 MiB file goes through the multipart routes (threshold and part size lowered to 8 MiB on this
+ * request. The gallery shows the previews (placeholders while processing), downloads the original and
+ * deletes after a confirmation. A 24 MiB file goes through the multipart routes (threshold and part size lowered to 8 MiB on this
  * server) and through the worker's incremental SHA-256 (above 16 MiB). The drop zone opens the picker on Enter and Space.
  * Skips with a message without /usr/bin/chromium or without ../shared/samples.
  */
@@ -64,7 +65,15 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
 
     // The queue shows every item with name, size, progress and the seed's status word.
     await expect(page.locator('#queue .item').count()).resolves.toBe(12);
+    // While files are processing the gallery shows a placeholder for their preview.
+    let pendingSeen = 0;
+    const until = Date.now() + 120_000;
+    while ((await page.locator('#queue .item[data-state="registered"]').count()) < 12 && Date.now() < until) {
+      pendingSeen = Math.max(pendingSeen, await page.locator('#gallery .placeholder[data-preview="pending"]').count());
+      await page.waitForTimeout(100);
+    }
     await waitForRegistered(page, 12);
+    expect(pendingSeen).toBeGreaterThan(0);
     const rows = page.locator('#queue .item');
     for (let i = 0; i < 12; i++) {
       const row = rows.nth(i);
@@ -108,6 +117,58 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     await page.screenshot({ path: 'test-results/web-uploader-ORD-1.png', fullPage: true });
   }, 180_000);
 
+  it('the gallery shows the previews grouped by room and stack; download and delete (with confirmation)', async () => {
+    // Previews come from the processing queue (SPEC v2 "Previews"); the page asks again while they are pending.
+    const expected = expectedSamples();
+    const listing = async () =>
+      ((await (await fetch(`${rig.server.url}/api/orders/ORD-1/files`, { headers: { Authorization: 'Bearer tok-alice' } })).json()) as FileListResponse).files;
+    const until = Date.now() + 150_000;
+    while ((await listing()).some((f) => f.status === 'uploaded' || f.status === 'processing') && Date.now() < until) await page.waitForTimeout(500);
+    const files = await listing();
+    expect(files.filter((f) => f.status === 'uploaded' || f.status === 'processing')).toEqual([]);
+    const withPreview = files.filter((f) => (f.previews ?? []).length > 0).map((f) => f.filename).sort();
+    // JPEG, PNG and HEIC (phones and cameras) all have previews; the video has none.
+    for (const name of ['canon-dslr.jpg', 'exiftool-Sony.jpg', 'png_with_exif_and_gps.png', 'heic-iphone.heic', 'heic-iphone7.heic', 'IMG_20180725_163423.jpg']) {
+      expect(withPreview, name).toContain(name);
+    }
+    expect(withPreview).not.toContain('exiftool-QuickTime.mov');
+    await waitForCount(page, '#gallery .tile .thumb img', withPreview.length, 60_000);
+    const shown = await page.evaluate(
+      `[...document.querySelectorAll('#gallery .tile')].map((t) => { const img = t.querySelector('.thumb img'); return [t.closest('.room').dataset.room, t.closest('.stack').dataset.stack, t.dataset.name, img ? (img.complete && img.naturalWidth > 0 ? 'image' : 'broken') : t.querySelector('.placeholder').dataset.preview]; })`,
+    ) as [string, string, string, string][];
+    expect(shown.filter(([, , , kind]) => kind === 'image').map(([, , n]) => n).sort()).toEqual(withPreview);
+    expect(shown.find(([, , n]) => n === 'exiftool-QuickTime.mov')).toEqual(['kitchen', 'g002', 'exiftool-QuickTime.mov', 'none']);
+    expect(shown.find(([, , n]) => n === 'heic-iphone.heic')?.slice(0, 2)).toEqual(['bathroom', 's000']);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/web-gallery-ORD-1.png', fullPage: true });
+
+    // Download: the original's bytes, under its own name.
+    const tile = (name: string) => page.locator(`#gallery .tile[data-name="${name}"]`);
+    const dl = page.waitForEvent('download');
+    await tile('canon-dslr.jpg').getByRole('button', { name: /^Herunterladen/ }).click();
+    const download = await dl;
+    expect(download.suggestedFilename()).toBe('canon-dslr.jpg');
+    const saved = join(tmp, 'downloaded.jpg');
+    await download.saveAs(saved);
+    expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(expected['cameras/canon-dslr.jpg'].sha256);
+
+    // Delete asks first; „Abbrechen" keeps the file, „Endgültig löschen" removes it.
+    const dialog = page.locator('#confirm-delete');
+    await tile('exiftool-Apple.jpg').getByRole('button', { name: /^Löschen/ }).click();
+    await expect(dialog.getAttribute('open')).resolves.toBe('');
+    await expect(dialog.locator('#confirm-text').textContent()).resolves.toBe('„exiftool-Apple.jpg“ wird aus dem Auftrag entfernt.');
+    await dialog.getByRole('button', { name: 'Abbrechen' }).click();
+    await expect(dialog.getAttribute('open')).resolves.toBeNull();
+    expect((await listing()).map((f) => f.filename)).toContain('exiftool-Apple.jpg');
+    await tile('exiftool-Apple.jpg').getByRole('button', { name: /^Löschen/ }).click();
+    await dialog.getByRole('button', { name: 'Endgültig löschen' }).click();
+    const gone = Date.now() + 30_000;
+    while ((await tile('exiftool-Apple.jpg').count()) > 0 && Date.now() < gone) await page.waitForTimeout(100);
+    await expect(tile('exiftool-Apple.jpg').count()).resolves.toBe(0);
+    expect((await listing()).map((f) => f.filename)).not.toContain('exiftool-Apple.jpg');
+    await expect(page.locator('#gallery-count').textContent()).resolves.toMatch(/^11 Dateien · /);
+  }, 240_000);
+
   it('refuses a .txt and a 300 MB file with their reasons before any request', async () => {
     const txt = join(tmp, 'notes.txt');
     writeFileSync(txt, 'not a photo\n');
@@ -131,12 +192,13 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
   });
 
   it('sends a 24 MiB file through the multipart routes, hashed incrementally in the worker', async () => {
+    const before = await page.locator('#queue .item[data-state="registered"]').count();
     const data = randomBytes(24 * 1024 * 1024);
     const file = join(tmp, 'drone-pano.dng');
     writeFileSync(file, data);
     const rec = recordRequests(page);
     await page.locator('#file-input').setInputFiles(file);
-    await waitForRegistered(page, 13);
+    await waitForRegistered(page, before + 1);
     rec.stop();
     const puts = rec.list.filter((l) => l.startsWith('PUT /upload/'));
     expect(puts).toHaveLength(3); // 3 parts of 8 MiB
