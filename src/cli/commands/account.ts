@@ -1,5 +1,5 @@
 /**
- * Account commands: `login` (device flow or --token), `logout`, `whoami`, `orders`, `files --order`.
+ * Account commands: `login` (device flow or --token), `logout`, `whoami` (with the storage quota), `orders`.
  */
 import { PiximmoApi } from '../../api/client.js';
 import { isApiError } from '../../api/errors.js';
@@ -11,7 +11,6 @@ import { readTokenFromStdin, resolveCredentials, storeToken } from '../credentia
 import { resolveApiUrl, settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
 import { t } from '../i18n/index.js';
-import { visible } from '../render/visible.js';
 
 /**
  * `piximmo login [--api-url URL] [--token TOKEN | --with-token]`: checks the token with GET /api/me, then
@@ -76,8 +75,15 @@ export async function whoamiCommand(opts: GlobalOptions): Promise<number> {
   const api = authedApi(opts);
   try {
     const me = await api.me();
-    if (opts.json) writeJsonLine({ event: 'whoami', user_id: me.user_id, name: me.name ?? null, api_url: api.apiUrl });
-    else process.stdout.write(`${t('whoami.line', { user: me.user_id, name: me.name ? ` (${me.name})` : '', api: api.apiUrl })}\n`);
+    const q = me.quota ?? null; // SPEC v2 quotas (null from a pre-v2 server)
+    if (opts.json) writeJsonLine({ event: 'whoami', user_id: me.user_id, name: me.name ?? null, api_url: api.apiUrl, quota: q });
+    else {
+      process.stdout.write(`${t('whoami.line', { user: me.user_id, name: me.name ? ` (${me.name})` : '', api: api.apiUrl })}\n`);
+      if (q) {
+        const left = Math.max(0, q.bytes_limit - q.bytes_used);
+        process.stdout.write(`${t('whoami.quota', { used: formatBytes(q.bytes_used), limit: formatBytes(q.bytes_limit), left: formatBytes(left) })}\n`);
+      }
+    }
     return EXIT.OK;
   } finally {
     await api.close();
@@ -91,28 +97,6 @@ export async function ordersCommand(opts: GlobalOptions): Promise<number> {
     if (opts.json) for (const o of orders) writeJsonLine({ event: 'order', ...o });
     else if (orders.length === 0) process.stdout.write(`${t('orders.none')}\n`);
     else for (const o of orders) process.stdout.write(`${t('orders.line', { id: o.id.padEnd(14), shootcode: o.shootcode.padEnd(10), n: o.file_count })}\n`);
-    return EXIT.OK;
-  } finally {
-    await api.close();
-  }
-}
-
-/** `piximmo files --order ID`: what the server has (finalized files only). */
-export async function filesCommand(opts: GlobalOptions & { order: string }): Promise<number> {
-  const api = authedApi(opts);
-  try {
-    const files = (await api.listFiles(opts.order)).files.sort(
-      (a, b) => a.room_type.localeCompare(b.room_type) || a.stack_id.localeCompare(b.stack_id) || a.filename.localeCompare(b.filename),
-    );
-    if (opts.json) {
-      for (const f of files) writeJsonLine({ event: 'server_file', order_id: opts.order, ...f });
-      return EXIT.OK;
-    }
-    if (files.length === 0) process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
-    for (const f of files) {
-      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${visible(f.filename).padEnd(28)} ${f.object_key}\n`);
-    }
-    if (files.length > 0) process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
     return EXIT.OK;
   } finally {
     await api.close();

@@ -15,11 +15,12 @@ import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
 import type { ServerCheck } from '../render/types.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
+import { incompleteStacks } from '../stack-check.js';
 import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
-import { exitCodeFor, planOrUsage, resolveRetry, type UploadOptions } from './upload.js';
+import { exitCodeFor, planOrUsage, resolveOfflineWait, resolveRetry, type UploadOptions } from './upload.js';
 
 export interface BatchJob {
   /** Absolute folder path. */
@@ -81,7 +82,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const types = allowedTypes(opts.types);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
-  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate });
+  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate, offlineWaitMs: resolveOfflineWait(opts.offlineWait) });
   try {
     // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
     // `upload`, naming every missing folder, and nothing of the batch is uploaded (issue 10).
@@ -105,9 +106,10 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
+    if (check.checked) check.incomplete_stacks = await incompleteStacks(api, result.outcomes);
     const skipped = plans.flatMap(({ plan, order }) => plan.skipped.map((s) => ({ order_id: order, room_type: s.room_type ?? 'unsorted' })));
     renderer.finish(summarize(result, skipped), check);
-    const failed = result.outcomes.some((o) => o.state === 'failed') || check.missing.length > 0;
+    const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check);
     return exitCodeFor(result, failed);
   } finally {
     await session.close();

@@ -20,6 +20,7 @@ import { t } from '../i18n/index.js';
 import { stateWord } from '../messages.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
+import { terminalCaps } from './terminal.js';
 import { visible } from './visible.js';
 
 /** How long a finished file keeps its row (registered / failed), ms. */
@@ -49,7 +50,7 @@ export class TtyRenderer implements RunRenderer {
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   scanStart(dir: string): void {
-    this.spinner = ora({ text: t('scan.scanning', { dir: visible(dir) }), stream: this.out }).start();
+    this.spinner = ora({ text: t('scan.scanning', { dir: visible(dir) }), stream: this.out, color: terminalCaps().color ? 'cyan' : false }).start();
   }
 
   scanDone(plan: ShootPlan, orderId: string): void {

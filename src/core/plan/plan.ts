@@ -9,6 +9,7 @@ import { scanShoot, type SkippedFile } from './scan.js';
 import { placeFile } from './layout.js';
 import { readExif } from '../exif/exif.js';
 import { StackAssigner } from './stack-assigner.js';
+import { assignStackKeys } from './stack-keys.js';
 import type { FileFacts } from '../transfer/events.js';
 
 export interface PlanItem extends FileFacts {
@@ -47,6 +48,7 @@ export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPl
   const scan = await scanShoot(dir, { types: opts.types });
   const items = await planFiles(scan.files, opts, new StackAssigner(opts.stackGapMs));
   items.sort((a, b) => a.relPath.localeCompare(b.relPath));
+  await assignStackKeys(items);
   // Skips are placed in their rooms too, for the summary's "skipped" column (issue 10).
   const skipped = scan.skipped.map((s) => ({ ...s, room_type: placeFile(s.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom }).room_type }));
   return { root: scan.root, items, skipped, types: opts.types };
@@ -74,6 +76,7 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
           mtimeMs: f.mtimeMs,
           room_type: place.room_type,
           stack_id: place.stack_id ?? '',
+          ...(place.room_label === undefined ? {} : { room_label: place.room_label }),
           meta: exif.meta,
           exifWarning: exif.warning,
           folderStack: place.stack_id !== null,
@@ -81,15 +84,17 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
       }),
     ),
   );
-  // Files in stack folders keep their folder's stack; loose files of a room are grouped by EXIF.
+  // Files in stack folders keep their folder's stack; loose files of a room folder are grouped by EXIF
+  // (per folder: "Schlafzimmer 1" and "Schlafzimmer 2" never share a bracket).
   const looseByRoom = new Map<string, PlanItem[]>();
   for (const item of items) {
+    const scope = `${item.room_type}\0${item.room_label ?? ''}`;
     if (item.folderStack) stacks.reserve(item.room_type, item.stack_id);
-    else if (looseByRoom.has(item.room_type)) looseByRoom.get(item.room_type)!.push(item);
-    else looseByRoom.set(item.room_type, [item]);
+    else if (looseByRoom.has(scope)) looseByRoom.get(scope)!.push(item);
+    else looseByRoom.set(scope, [item]);
   }
-  for (const [room, loose] of looseByRoom) {
-    stacks.assign(room, loose).forEach((id, i) => (loose[i].stack_id = id));
+  for (const [scope, loose] of looseByRoom) {
+    stacks.assign(loose[0].room_type, loose, scope).forEach((id, i) => (loose[i].stack_id = id));
   }
   return items.map(({ folderStack: _f, ...item }) => item);
 }

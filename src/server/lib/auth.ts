@@ -2,8 +2,10 @@
  * Authentication middleware (SPEC "API"): the caller's credential is, in this order of precedence,
  * `Authorization: Bearer <device_token>`, header `X-Device-Token: <device_token>`, or cookie
  * `piximmo_session=<session>`. The first one present decides. D1 holds only SHA-256 hex of tokens.
- * Missing, unknown or revoked → 401 UNAUTHENTICATED; unknown, revoked or malformed ones also take a token of
- * the caller's IP bucket (ratelimit/ip-limit.ts), so a guessing client gets 429 with Retry-After.
+ * Missing, unknown, revoked or expired → 401 UNAUTHENTICATED; unknown, revoked or malformed ones also take a
+ * token of the caller's IP bucket (ratelimit/ip-limit.ts), so a guessing client gets 429 with Retry-After.
+ * A write (POST, PUT, DELETE …) authenticated by the cookie must carry the page's own `Origin`, else 403
+ * ORIGIN_FORBIDDEN (CSRF, lib/same-origin.ts).
  *
  * On success sets `c.var.user` ({id, name}) and `c.var.tokenHash` (for logout).
  */
@@ -14,6 +16,7 @@ import { sha256Hex } from './crypto.js';
 import { ApiError } from './errors.js';
 import { findUserByTokenHash } from '../db/users.js';
 import { checkIpRate, clientIp } from '../ratelimit/ip-limit.js';
+import { assertSameOrigin, isSafeMethod } from './same-origin.js';
 
 export const SESSION_COOKIE = 'piximmo_session';
 
@@ -42,6 +45,8 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     await checkIpRate(c.env, clientIp(c), 'bad-token');
     throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token; run `piximmo login`');
   }
+  const viaCookie = c.req.header('Authorization') === undefined && c.req.header('X-Device-Token') === undefined;
+  if (viaCookie && !isSafeMethod(c.req.method)) assertSameOrigin(c);
   c.set('user', user);
   c.set('tokenHash', tokenHash);
   await next();
