@@ -46,6 +46,10 @@ export class TtyRenderer implements RunRenderer {
   /** Lines of the block on screen now. */
   private drawn = 0;
   private started = false;
+  /** True while the block itself writes. */
+  private writing = false;
+  /** Undo the write guards (close). */
+  private readonly restores: (() => void)[] = [];
 
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
@@ -63,6 +67,7 @@ export class TtyRenderer implements RunRenderer {
     this.started = true;
     this.out.write('\x1b[?25l'); // hide the cursor while the block is redrawn
     process.once('exit', this.showCursor); // also after a second Ctrl-C (process.exit)
+    this.guardForeignWrites();
     this.timer = setInterval(() => this.redraw(), FRAME_MS).unref();
   }
 
@@ -120,8 +125,10 @@ export class TtyRenderer implements RunRenderer {
     for (const row of rows.slice(0, room)) {
       const f = row.file;
       const sent = row.state === 'registered' || row.state === 'uploaded' ? f.bytes : row.sent;
+      // "uploading" before its first byte is a file waiting for a transfer slot: say so.
+      const word = row.state === 'uploading' && row.sent === 0 ? 'waiting' : row.state;
       lines.push(
-        `${bar(f.bytes > 0 ? sent / f.bytes : 1)} ${cell(stateWord(row.state), 14)} ${cell(visible(f.relPath), 40)} ${cell(placeLabel(f), 22)} ${formatBytes(sent)}/${formatBytes(f.bytes)}`,
+        `${bar(f.bytes > 0 ? sent / f.bytes : 1)} ${cell(stateWord(word), 14)} ${cell(visible(f.relPath), 40)} ${cell(placeLabel(f), 22)} ${formatBytes(sent)}/${formatBytes(f.bytes)}`,
       );
     }
     if (rows.length > room) lines.push(`… +${rows.length - room}`);
@@ -132,8 +139,37 @@ export class TtyRenderer implements RunRenderer {
   private redraw(): void {
     if (!this.started) return;
     const lines = this.frame();
-    this.out.write(`${this.up()}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n\x1b[J`);
+    this.own(`${this.up()}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n\x1b[J`);
     this.drawn = lines.length;
+  }
+
+  /** Writes of the block itself (not seen as foreign). */
+  private own(text: string): void {
+    this.writing = true;
+    try {
+      this.out.write(text);
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * Output from elsewhere while the block is live (a Node warning, a library's console line) would leave the
+   * block's lines behind as a ghost (the cursor-up count no longer fits): stdout and stderr writes of others
+   * first clear the block, then pass; the next frame is drawn under them.
+   */
+  private guardForeignWrites(): void {
+    for (const stream of [process.stdout, process.stderr]) {
+      const original = stream.write;
+      this.restores.push(() => (stream.write = original));
+      stream.write = ((...args: Parameters<typeof original>) => {
+        if (!this.writing && this.started && this.drawn > 0) {
+          this.own(`${this.up()}\x1b[J`);
+          this.drawn = 0;
+        }
+        return original.apply(stream, args);
+      }) as typeof original;
+    }
   }
 
   /** Cursor back to the first line of the block on screen (nothing when none is drawn). */
@@ -147,7 +183,7 @@ export class TtyRenderer implements RunRenderer {
       this.out.write(`${line}\n`);
       return;
     }
-    this.out.write(`${this.up()}\x1b[J${line}\n`);
+    this.own(`${this.up()}\x1b[J${line}\n`);
     this.drawn = 0;
     this.redraw();
   }
@@ -171,11 +207,12 @@ export class TtyRenderer implements RunRenderer {
     this.spinner?.stop();
     if (this.started) this.showCursor();
     process.off('exit', this.showCursor);
+    for (const restore of this.restores.splice(0)) restore();
     this.started = false;
   }
 
   private readonly showCursor = (): void => {
-    this.out.write('\x1b[?25h');
+    this.own('\x1b[?25h');
   };
 }
 

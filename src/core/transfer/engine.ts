@@ -3,6 +3,7 @@
  * (SPEC "Per file", "Errors"). No terminal I/O: it emits EngineEvents and takes its collaborators
  * (API client, hasher, clock, manifests) as arguments.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../../contract/api.js';
 import { ApiError, isApiError } from '../../api/errors.js';
@@ -104,6 +105,9 @@ export class UploadEngine {
         onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
       });
     }
+    // Every file in flight, hash, pause and request listens on this one signal: more than Node's default of
+    // 10 listeners is normal here, and its warning would break the terminal view (issue 10).
+    setMaxListeners(0, this.stop.signal);
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
