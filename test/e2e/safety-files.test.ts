@@ -8,7 +8,7 @@
  *   in-folder symlink upload the file once, the others reported as same-file;
  * - type skips are one line per extension with the flag.
  */
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ describe('safety: files', () => {
   let server: TestServer;
   let proxy: FaultProxy;
   const dirs: string[] = [];
-  const orders = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6'];
+  const orders = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'];
 
   function shoot(): string {
     const d = mkdtempSync(path.join(tmpdir(), 'piximmo-safety-'));
@@ -118,6 +118,24 @@ describe('safety: files', () => {
       expect(r.events.find((e) => e.event === 'file' && e.state === 'failed')).toMatchObject({ path: 'EMPTY.JPG', error: { code: 'EMPTY_FILE' } });
       const summary = r.events.find((e) => e.event === 'summary')!;
       expect(summary).toMatchObject({ failed: 1, registered: 1 });
+    } finally {
+      cli.cleanup();
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a file unreadable at scan time fails (FILE_UNREADABLE), exit 1, never "skipped" (run as nobody)', async () => {
+    const dir = shoot();
+    chmodSync(dir, 0o755);
+    writeFileSync(path.join(dir, 'LOCKED.JPG'), makeJpeg({ seed: 14 }), { mode: 0o000 });
+    writeFileSync(path.join(dir, 'IMG_1.JPG'), makeJpeg({ seed: 15 }), { mode: 0o644 });
+    const cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
+    chownSync(cli.home, 65534, 65534);
+    try {
+      const r = await cli.run(['upload', dir, '--order', 'S7', '--json'], { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.events.find((e) => e.event === 'scan')!.skipped).toEqual([]);
+      expect(r.events.find((e) => e.event === 'file' && e.state === 'failed')).toMatchObject({ path: 'LOCKED.JPG', error: { code: 'FILE_UNREADABLE' } });
+      expect((await listed('S7')).map((f) => f.filename)).toEqual(['IMG_1.JPG']);
     } finally {
       cli.cleanup();
     }
