@@ -182,7 +182,7 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     await page.waitForSelector('#rejected:not([hidden]) li[data-name="huge-video.mp4"]');
     const reasons = await page.locator('#rejected-list li').allInnerTexts();
     expect(reasons).toEqual([
-      'notes.txt: Dateityp „.txt“ ist nicht erlaubt (erlaubt: JPG, JPEG, PNG, HEIC, DNG, MP4, MOV, CR3, CR2, NEF, ARW, RAF, RW2, ORF).',
+      'notes.txt: Dateityp „.txt“ ist nicht erlaubt (erlaubt: JPG, JPEG, PNG, HEIC, DNG, MP4, MOV, CR2, CR3, NEF, ARW, RAF, RW2, ORF).',
       'huge-video.mp4: 300 MB ist größer als das Limit von 250 MB.',
     ]);
     await page.waitForTimeout(500);

@@ -73,16 +73,16 @@ const BAD_NAME_CHAR = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u20
 
 /**
  * Required file name of at most `max` characters without the characters above.
- * Throws 400 VALIDATION_FAILED with `details.field` = `field` and `details.char` = the first bad character
- * as "U+XXXX".
+ * Throws 400 VALIDATION_FAILED with `details.field` = `field` and, for a control/bidi/separator character,
+ * `details.char` = the first one as "U+XXXX".
  */
 export function fileNameField(body: Json, field: string, max = 255): string {
   const name = reqString(body, field, max);
   const bad = BAD_NAME_CHAR.exec(name);
+  if (bad && (bad[0] === '/' || bad[0] === '\\')) throw invalid(field, `${field} must be a plain file name (no path)`);
   if (bad) {
     const char = `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const what = bad[0] === '/' || bad[0] === '\\' ? 'a path separator' : 'a control, bidirectional or separator character';
-    throw new ApiError('VALIDATION_FAILED', `${field} contains ${what} (${char}); rename the file`, { field, char });
+    throw new ApiError('VALIDATION_FAILED', `${field} contains a control, bidirectional or separator character (${char}); rename the file`, { field, char });
   }
   return name;
 }
