@@ -3,6 +3,7 @@
  * (SPEC "Per file", "Errors"). No terminal I/O: it emits EngineEvents and takes its collaborators
  * (API client, hasher, clock, manifests) as arguments.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../../contract/api.js';
 import { ApiError, isApiError } from '../../api/errors.js';
@@ -104,6 +105,9 @@ export class UploadEngine {
         onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
       });
     }
+    // Every request in flight listens on the run's signal (files in flight × intent, PUT or parts, finalize,
+    // waits): more than Node's default of 10 is normal here, not a leak.
+    setMaxListeners(1000, this.stop.signal);
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
