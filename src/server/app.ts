@@ -14,8 +14,9 @@ import { registerIntentRoute } from './routes/intent.js';
 import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
-import { registerStatsRoute } from './routes/stats.js';
+import { registerStacksRoute } from './routes/stacks.js';
 import { registerPreviewRoutes } from './routes/preview.js';
+import { registerStatsRoute } from './routes/stats.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 
 export function createApp(): Hono<AppEnv> {
@@ -26,12 +27,13 @@ export function createApp(): Hono<AppEnv> {
   registerMultipartRoutes(app);
   registerLocalUploadRoute(app);
   registerOrderRoutes(app);
+  registerStacksRoute(app);
   registerDeviceRoutes(app);
+  registerPreviewRoutes(app);
   registerFinalizeBatchRoute(app);
   registerFileRoutes(app);
   registerLocalDownloadRoute(app);
   registerStatsRoute(app);
-  registerPreviewRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err) => toErrorResponse(err));

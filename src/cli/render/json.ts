@@ -65,7 +65,7 @@ export class JsonRenderer implements RunRenderer {
         writeJsonLine({ event: 'retry', path: e.file.relPath, order_id: e.file.shoot.orderId, code: e.code, detail: e.detail, wait_ms: e.wait_ms, attempt: e.attempt });
         break;
       case 'warning':
-        writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail });
+        writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail, ...e.params });
         break;
       case 'fatal':
       case 'order-forbidden': {
@@ -100,6 +100,7 @@ export class JsonRenderer implements RunRenderer {
       server_check: {
         checked: check.checked,
         missing: check.missing.map((f) => f.relPath),
+        incomplete_stacks: check.incomplete_stacks ?? [],
         // issue 16: the server's malware scan
         infected: (check.infected ?? []).map((x) => ({ path: x.file.relPath, order_id: x.file.shoot.orderId, file_id: x.file_id, signature: x.signature })),
         processing: (check.processing ?? []).map((f) => f.relPath),

@@ -68,10 +68,10 @@ export interface LocalServerOptions {
   devicePollInterval?: number;
   /** Device code lifetime in seconds; default 600. */
   deviceCodeTtl?: number;
-  /** SPEC v2 quotas: bytes per user; default 50000000000 (50 GB). */
-  quotaBytes?: number;
   /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
   processingRetryDelay?: number;
+  /** SPEC v2 quotas: bytes per user; default 50000000000 (50 GB). */
+  quotaBytes?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
   /** Malware scanner (issue 16, local/scanner.ts): "none" (default here), "auto" or "clamd://host:port". */
@@ -161,8 +161,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     PART_SIZE: optVar(opts.partSize),
     DEVICE_POLL_INTERVAL: optVar(opts.devicePollInterval),
     DEVICE_CODE_TTL: optVar(opts.deviceCodeTtl),
-    QUOTA_BYTES: optVar(opts.quotaBytes),
     PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
+    QUOTA_BYTES: optVar(opts.quotaBytes),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
   const scanner = await setUpScanner(opts.scanner, opts.scanStreamMax);

@@ -13,19 +13,27 @@
  * (`--storage s3`) it is a signed HEAD: size must equal, and the SHA-256 is compared when the store
  * reports `x-amz-checksum-sha256` (it does when the PUT carried the signed checksum header and the store
  * keeps checksums, as R2/S3 do); otherwise (nginx WebDAV, multipart objects) the size only.
- * Writes the File row (upsert on UNIQUE(object_key): idempotent, concurrent finalizes → one row), with
- * `intent_at` = the intent's creation time (statistics: intent → finalize).
+ * SPEC v2 "Finalize is bound to its intent": the stored size and finalize's `bytes` must equal the intent's
+ * bytes (409 OBJECT_MISSING), finalize's checksum the intent's (422) — see domain/finalize-binding.ts.
+ * Optional `replaces: file_id` (SPEC v2): the new file supersedes it (domain/replaces.ts; 400 field
+ * "replaces" when it is not a file of this order and caller).
+ * Writes the File row (upsert on UNIQUE(object_key): idempotent, concurrent finalizes → one row; and on
+ * UNIQUE(order, checksum) among listed files: the same content twice → one row, the redundant object is
+ * removed), with `intent_at` = the intent's creation time (statistics: intent → finalize), then queues
+ * processing (SPEC v2 "Previews").
  * Answer: FinalizeResponse `{file_id, status: "uploaded"}`.
  */
 import type { FinalizeResponse } from '../../contract/api.js';
-import { upsertFile } from '../db/files.js';
+import { getFileById, upsertFile } from '../db/files.js';
+import { checkBoundBytes } from '../domain/finalize-binding.js';
+import { checkReplaceable, supersede } from '../domain/replaces.js';
+import { enqueueAfterFinalize } from '../processing/enqueue.js';
 import { getIntentByKey, transitionIntent } from '../db/intents.js';
 import type { UserRow } from '../db/users.js';
 import { readConfig, type Env } from '../env.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
-import { optObject, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
-import { enqueueAfterFinalize } from '../processing/enqueue.js';
+import { optObject, optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
 import { makeStore, type ObjectStore } from '../storage/index.js';
 
 /** The validated fields of one finalize body. */
@@ -36,6 +44,8 @@ export interface FinalizeFields {
   /** SHA-256 lower-case hex, or undefined (the intent's is used then). */
   declared: string | undefined;
   exif: Json | undefined;
+  /** SPEC v2: file_id of the version this upload supersedes. */
+  replaces: string | undefined;
 }
 
 /** What every finalize of one request shares. */
@@ -56,6 +66,7 @@ export function parseFinalizeFields(body: Json): FinalizeFields {
     bytes: reqInt(body, 'bytes', 0),
     declared: sha256Field(body, 'checksum', false),
     exif: optObject(body, 'exif_meta'),
+    replaces: optString(body, 'replaces', 128),
   };
 }
 
@@ -66,7 +77,7 @@ function mismatch(objectKey: string, expected: string, actual: string, what: str
 /** Finalizes one upload in `scope` (checks in the file comment's order). Throws ApiError. */
 export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): Promise<FinalizeResponse> {
   const { env, user, store } = scope;
-  const { objectKey, bytes, declared, exif } = f;
+  const { objectKey, bytes, declared, exif, replaces } = f;
   const intent = await getIntentByKey(env.DB, objectKey);
   if (!intent || intent.user_id !== user.id) {
     throw new ApiError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
@@ -77,7 +88,9 @@ export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): P
       intent_status: intent.status,
     });
   }
+  const replaced = replaces ? await checkReplaceable(env.DB, replaces, { userId: user.id, orderId: intent.order_id, objectKey }) : null;
   const head = await store.head(objectKey);
+  checkBoundBytes(intent, bytes, head);
   if (!head || head.size !== bytes) {
     throw new ApiError(
       'OBJECT_MISSING',
@@ -97,8 +110,9 @@ export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): P
   if (want && stored && want !== stored) throw mismatch(objectKey, want, stored, 'stored bytes do not hash to the declared SHA-256');
 
   const now = new Date().toISOString();
+  const rowId = newId('f');
   const fileId = await upsertFile(env.DB, {
-    id: newId('f'),
+    id: rowId,
     user_id: user.id,
     order_id: intent.order_id,
     object_key: objectKey,
@@ -108,15 +122,25 @@ export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): P
     checksum: want ?? stored,
     room_type: intent.room_type,
     stack_id: intent.stack_id,
+    room_label: intent.room_label,
+    stack_key: intent.stack_key,
+    stack_frames: intent.stack_frames,
+    replaces: replaced?.id ?? null,
     status: 'uploaded',
     meta: exif ? JSON.stringify(exif) : null,
     intent_at: intent.created_at,
     created_at: now,
     updated_at: now,
   });
+  if (replaced) await supersede(env.DB, replaced.id, fileId, new Date());
   await transitionIntent(env.DB, intent.id, ['pending', 'uploaded'], 'finalized', new Date());
-  // SPEC v2 "Previews": processing (scan, then previews) starts after finalize; a repeated finalize may
-  // enqueue again — the consumer ignores files already processed.
+  if (fileId !== rowId) {
+    // The content was already listed under another key (see upsertFile): this copy is redundant.
+    const kept = await getFileById(env.DB, fileId);
+    if (kept && kept.object_key !== objectKey) await store.delete(objectKey).catch(() => undefined);
+  }
+  // SPEC v2 "Previews": processing starts after finalize (a repeated finalize may enqueue again; the
+  // consumer ignores files that are already processed).
   await enqueueAfterFinalize(env, [fileId]);
   return { file_id: fileId, status: 'uploaded' };
 }
