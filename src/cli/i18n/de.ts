@@ -238,7 +238,7 @@ export const de: Record<MessageKey, string> = {
   'file.status.processing': 'wird verarbeitet…',
   'file.status.ready': 'bereit',
   'file.status.failed': 'Verarbeitung fehlgeschlagen',
-  'file.status.infected': 'in Quarantäne',
+  'file.status.infected': 'infiziert (Quarantäne)',
   'file.status.deleted': 'gelöscht',
   'file.status.superseded': 'ersetzt',
   'download.done': '{id} → {path} ({size}, SHA-256 geprüft)',

@@ -237,7 +237,7 @@ export const en = {
   'file.status.processing': 'processing…',
   'file.status.ready': 'ready',
   'file.status.failed': 'processing failed',
-  'file.status.infected': 'quarantined',
+  'file.status.infected': 'infected (quarantined)',
   'file.status.deleted': 'deleted',
   'file.status.superseded': 'replaced',
   'download.done': '{id} → {path} ({size}, SHA-256 checked)',
