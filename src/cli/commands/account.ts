@@ -10,8 +10,7 @@ import { writeJsonLine } from '../render/json.js';
 import { readTokenFromStdin, resolveCredentials, storeToken } from '../credentials.js';
 import { resolveApiUrl, settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
-import { hasKey, t } from '../i18n/index.js';
-import type { FileRecord } from '../../contract/api.js';
+import { t } from '../i18n/index.js';
 
 /**
  * `piximmo login [--api-url URL] [--token TOKEN | --with-token]`: checks the token with GET /api/me, then
