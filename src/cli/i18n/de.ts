@@ -247,6 +247,8 @@ export const de: Record<MessageKey, string> = {
   'fail.FILE_NOT_FOUND.hint': 'Die Datei-ID prüfen: piximmo files --order …',
   'fail.FILE_INFECTED': 'Die Datei ist in Quarantäne: Schadsoftware wurde darin gefunden.',
   'fail.FILE_INFECTED.hint': 'Sie kann nicht heruntergeladen werden; eine saubere Kopie hochladen.',
+  'fail.SCAN_PENDING': 'Der Server hat diese Datei noch nicht fertig auf Schadsoftware geprüft.',
+  'fail.SCAN_PENDING.hint': 'Gleich noch einmal versuchen; `piximmo files --order …` zeigt, wann sie bereit ist.',
   'fail.FILE_EXISTS': 'Die Zieldatei gibt es schon.',
   'fail.FILE_EXISTS.hint': 'Mit --force überschreiben oder mit -o einen anderen Ordner wählen.',
   'quota.exceeded': 'Nicht genug Speicherplatz: Dieser Upload braucht {need}, frei sind nur {left} ({used} von {limit} belegt). Es wurde nichts gesendet.',

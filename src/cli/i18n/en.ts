@@ -246,6 +246,8 @@ export const en = {
   'fail.FILE_NOT_FOUND.hint': 'Check the file id: piximmo files --order …',
   'fail.FILE_INFECTED': 'The file is quarantined: malware was found in it.',
   'fail.FILE_INFECTED.hint': 'It cannot be downloaded; upload a clean copy.',
+  'fail.SCAN_PENDING': 'The server has not finished checking this file for malware yet.',
+  'fail.SCAN_PENDING.hint': 'Try again in a moment; `piximmo files --order …` shows when it is ready.',
   'fail.FILE_EXISTS': 'The target file exists already.',
   'fail.FILE_EXISTS.hint': 'Add --force to overwrite it, or choose another folder with -o.',
   'quota.exceeded': 'Not enough storage quota: this upload needs {need}, but only {left} is left ({used} of {limit} used). Nothing was sent.',
