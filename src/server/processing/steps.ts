@@ -18,6 +18,6 @@ export const noScanStep: ProcessingStep = {
 
 /** The steps for this deployment (env decides which scanner, once there is one). */
 export function processingSteps(_env: Env): ProcessingStep[] {
-  // issue 16: the ClamAV step (SCANNER "none" makes it hand on with NOT_SCANNED)
+  // issue 16: the ClamAV step (SCANNER "none" makes it hand on unscanned)
   return [scanStep, previewsStep];
 }
