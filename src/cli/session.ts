@@ -17,6 +17,9 @@ import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';
 
+/** fs errors that mean "this folder cannot hold our state" (exit 2, state.unwritable). */
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EISDIR', 'EEXIST']);
+
 export interface SessionOptions {
   concurrency: number;
   retry?: RetryPolicy;
@@ -75,6 +78,11 @@ export class UploadSession {
     ).catch((err: unknown) => {
       if (err instanceof ManifestLockedError) {
         throw new CliExit(EXIT.USAGE, t('manifest.locked', { pid: err.pid, host: err.host, file: err.file }), 'MANIFEST_LOCKED');
+      }
+      // Issue 10: an unwritable state folder is exit 2 with a sentence, not a stack trace.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code && UNWRITABLE.has(code)) {
+        throw new CliExit(EXIT.USAGE, t('state.unwritable', { dir: path.dirname(file), cause: code }), 'STATE_UNWRITABLE');
       }
       throw err;
     });

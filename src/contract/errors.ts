@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   OBJECT_MISSING: 409,
   URL_EXPIRED: 410,
   FILE_TOO_LARGE: 413,
+  /** SPEC v2 "Hardening": a JSON body over 1 MiB, refused before it is read in full. */
+  PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CHECKSUM_MISMATCH: 422,
   RATE_LIMITED: 429,

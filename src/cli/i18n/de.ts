@@ -130,7 +130,7 @@ export const de: Record<MessageKey, string> = {
   'batch.noFile': 'Die Batch-Datei {file} kann nicht gelesen werden.',
   'batch.badJson': 'Die Batch-Datei {file} ist kein gültiges JSON ({detail}); erwartet wird [{"folder": …, "order": …}].',
   'batch.badCsv': 'Die Batch-Datei {file} ist kein gültiges CSV ({detail}); erwartet wird die Kopfzeile folder,order.',
-  'batch.badRow': 'Eintrag {n} von {file} braucht einen Ordner (folder) und einen Auftrag (order).',
+  'batch.badRow': 'Eintrag {n} von {file} braucht einen Ordner (folder) und einen Auftrag (order) (Kopfzeile folder,order; getrennt durch , oder ;).',
   'batch.empty': 'Die Batch-Datei {file} nennt keine Ordner.',
   'watch.status': 'Beobachte {dir}: {waiting} wartend, {uploading} lädt hoch, {done} fertig, {failed} fehlgeschlagen',
   'watch.gone': 'Der Ordner {dir} ist weg (Karte entnommen?). Warte, bis er wieder da ist …',
@@ -222,7 +222,7 @@ export const de: Record<MessageKey, string> = {
   'state.unwritable': 'In den Statusordner {dir} kann nicht geschrieben werden ({cause}). PIXIMMO_STATE_DIR auf einen beschreibbaren Ordner setzen oder --manifest DATEI angeben.',
   'verify.rehashed': 'Alle {hashed} Prüfsummen aus den Dateien berechnet (--rehash).',
   'summary.already': 'schon vorhanden',
-  'summary.totalV2': '{registered} von {files} registriert ({already} schon vorhanden), {failed} fehlgeschlagen, {skipped} übersprungen',
+  'summary.totalV2': '{registered} von {files} {filesWord} registriert ({already} schon vorhanden), {failed} fehlgeschlagen, {skipped} übersprungen',
   // SPEC v2 stack identity (issue 10)
   'state.note': 'Hinweis',
   'stack.allocated': '{label} {folder} ist {room} {stack} in diesem Auftrag ({folder} ist dort eine andere Belichtungsreihe).',

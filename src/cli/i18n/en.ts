@@ -129,7 +129,7 @@ export const en = {
   'batch.noFile': 'The batch file {file} cannot be read.',
   'batch.badJson': 'The batch file {file} is not valid JSON ({detail}); expected [{"folder": …, "order": …}].',
   'batch.badCsv': 'The batch file {file} is not valid CSV ({detail}); expected the header row folder,order.',
-  'batch.badRow': 'Entry {n} of {file} needs a folder and an order.',
+  'batch.badRow': 'Entry {n} of {file} needs a folder and an order (header row folder,order; separated by , or ;).',
   'batch.empty': 'The batch file {file} lists no folders.',
   'watch.status': 'Watching {dir}: {waiting} waiting, {uploading} uploading, {done} done, {failed} failed',
   'watch.gone': 'The folder {dir} is gone (card pulled?). Waiting for it to come back …',
@@ -221,7 +221,7 @@ export const en = {
   'state.unwritable': 'The state folder {dir} cannot be written ({cause}). Set PIXIMMO_STATE_DIR to a writable folder, or give --manifest FILE.',
   'verify.rehashed': 'All {hashed} checksums computed from the files (--rehash).',
   'summary.already': 'already there',
-  'summary.totalV2': '{registered} of {files} registered ({already} already there), {failed} failed, {skipped} skipped',
+  'summary.totalV2': '{registered} of {files} {filesWord} registered ({already} already there), {failed} failed, {skipped} skipped',
   // SPEC v2 stack identity (issue 10)
   'state.note': 'note',
   'stack.allocated': '{label} {folder} is {room} {stack} in this order ({folder} there is another stack).',

@@ -7,6 +7,7 @@ import type { ShootPlan } from '../../core/plan/plan.js';
 import { reviewStacks, SPAN_LIMIT_MS, type StackReview } from '../../core/plan/stack-review.js';
 import { cell, formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
+import { visible } from './visible.js';
 
 export function ev(v: number | null | undefined): string {
   if (v === undefined || v === null) return '?';
@@ -27,7 +28,7 @@ export function stackWarningLines(s: StackReview): string[] {
 export function planText(plan: ShootPlan): string {
   const lines: string[] = [];
   for (const i of plan.items) {
-    lines.push(`${i.relPath}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${ev(i.meta.ev)}` : ''}`);
+    lines.push(`${visible(i.relPath)}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${ev(i.meta.ev)}` : ''}`);
   }
   const rows = reviewStacks(plan.items);
   const head = [

@@ -49,7 +49,9 @@ export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPl
   const items = await planFiles(scan.files, opts, new StackAssigner(opts.stackGapMs));
   items.sort((a, b) => a.relPath.localeCompare(b.relPath));
   await assignStackKeys(items);
-  return { root: scan.root, items, skipped: scan.skipped, types: opts.types };
+  // Skips are placed in their rooms too, for the summary's "skipped" column (issue 10).
+  const skipped = scan.skipped.map((s) => ({ ...s, room_type: placeFile(s.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom }).room_type }));
+  return { root: scan.root, items, skipped, types: opts.types };
 }
 
 /**

@@ -105,9 +105,9 @@ export class UploadEngine {
         onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
       });
     }
-    // Every request in flight listens on the run's signal (files in flight × intent, PUT or parts, finalize,
-    // waits): more than Node's default of 10 is normal here, not a leak.
-    setMaxListeners(1000, this.stop.signal);
+    // Every file in flight, hash, pause and request listens on this one signal: more than Node's default of
+    // 10 listeners is normal here, and its warning would break the terminal view (issue 10).
+    setMaxListeners(0, this.stop.signal);
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
@@ -146,9 +146,10 @@ export class UploadEngine {
         this.limit(async (): Promise<FileOutcome> => {
           this.ahead.started(f);
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
+          const started_ms = this.clock.now();
           const outcome = await this.processFile(f, prepared.get(f)!);
           this.broker.drop(f);
-          return outcome;
+          return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
         }),
       ),
     );
