@@ -178,7 +178,7 @@ export const de: Record<MessageKey, string> = {
   'source.locale': 'Spracheinstellung',
   // SPEC v2 stack identity (issue 10)
   'state.note': 'Hinweis',
-  'stack.allocated': '{label} {folder} ist {room} {stack} in diesem Auftrag ({folder} ist dort eine andere Belichtungsreihe).',
+  'stack.allocated': '{label} {folder} ist {room} {stack} in diesem Auftrag ({room} {folder} ist eine andere Belichtungsreihe).',
   'stack.incomplete': 'Unvollständige Belichtungsreihen auf dem Server ({n}):',
   'stack.incompleteLine': '{room} {stack}: {registered} von {declared} Bildern',
   'plan.label': 'Raumordner',
