@@ -37,8 +37,11 @@ export interface PlanOptions {
   exifConcurrency?: number;
 }
 
-/** What planning needs of a file: where it is and its size and mtime (scan or watcher). */
-export type FileToPlan = Pick<FileFacts, 'absPath' | 'relPath' | 'bytes' | 'mtimeMs'>;
+/**
+ * What planning needs of a file: where it is and its size and mtime (scan or watcher); `problem` (scan: empty,
+ * unreadable, vanished) = no EXIF is read, the upload fails the file.
+ */
+export type FileToPlan = Pick<FileFacts, 'absPath' | 'relPath' | 'bytes' | 'mtimeMs'> & { problem?: string };
 
 /** Scans and plans one shoot folder. Throws when `dir` is missing or not a folder (scanShoot's errors). */
 export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPlan> {
@@ -59,7 +62,7 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
     files.map((f) =>
       limit(async (): Promise<PlanItem & { folderStack: boolean }> => {
         const place = placeFile(f.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom });
-        const exif = await readExif(f.absPath);
+        const exif = f.problem ? { meta: {} } : await readExif(f.absPath);
         const name = f.relPath.slice(f.relPath.lastIndexOf('/') + 1);
         return {
           absPath: f.absPath,
