@@ -130,5 +130,7 @@ export class StackKeyBook {
 }
 
 function minPath(items: FileFacts[]): string {
-  return items.reduce((m, i) => (i.relPath < m ? i.relPath : m), items[0].relPath);
+  let min = items[0].relPath;
+  for (const i of items) if (i.relPath.localeCompare(min) < 0) min = i.relPath;
+  return min;
 }
