@@ -19,7 +19,7 @@ import { incompleteStacks } from '../stack-check.js';
 import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
-import { exitCodeFor, planOrUsage, resolveRetry, type UploadOptions } from './upload.js';
+import { exitCodeFor, planOrUsage, resolveOfflineWait, resolveRetry, type UploadOptions } from './upload.js';
 
 export interface BatchJob {
   /** Absolute folder path. */
@@ -69,7 +69,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const types = allowedTypes(opts.types);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
-  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate });
+  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate, offlineWaitMs: resolveOfflineWait(opts.offlineWait) });
   let missingFolders = 0;
   try {
     const files: PlannedFile[] = [];
