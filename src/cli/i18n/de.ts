@@ -225,7 +225,7 @@ export const de: Record<MessageKey, string> = {
   'summary.totalV2': '{registered} von {files} {filesWord} registriert ({already} schon vorhanden), {failed} fehlgeschlagen, {skipped} übersprungen',
   // SPEC v2 stack identity (issue 10)
   'state.note': 'Hinweis',
-  'stack.allocated': '{label} {folder} ist {room} {stack} in diesem Auftrag ({folder} ist dort eine andere Belichtungsreihe).',
+  'stack.allocated': '{label} {folder} ist {room} {stack} in diesem Auftrag ({room} {folder} ist eine andere Belichtungsreihe).',
   'stack.incomplete': 'Unvollständige Belichtungsreihen auf dem Server ({n}):',
   'stack.incompleteLine': '{room} {stack}: {registered} von {declared} Bildern',
   'plan.label': 'Raumordner',

@@ -224,7 +224,7 @@ export const en = {
   'summary.totalV2': '{registered} of {files} {filesWord} registered ({already} already there), {failed} failed, {skipped} skipped',
   // SPEC v2 stack identity (issue 10)
   'state.note': 'note',
-  'stack.allocated': '{label} {folder} is {room} {stack} in this order ({folder} there is another stack).',
+  'stack.allocated': '{label} {folder} is {room} {stack} in this order ({room} {folder} is another stack).',
   'stack.incomplete': 'Incomplete stacks on the server ({n}):',
   'stack.incompleteLine': '{room} {stack}: {registered} of {declared} frames',
   'plan.label': 'room folder',
