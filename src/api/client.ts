@@ -17,6 +17,7 @@ import type {
   MultipartPartsRequest,
   MultipartPartsResponse,
   OrdersResponse,
+  StacksResponse,
   DeviceCodeResponse,
   DeviceTokenResponse,
 } from '../contract/api.js';
@@ -113,6 +114,11 @@ export class PiximmoApi {
   /** GET /api/orders/:id/files — finalized files only. */
   listFiles(orderId: string, signal?: AbortSignal): Promise<FileListResponse> {
     return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files`, undefined, signal);
+  }
+
+  /** GET /api/orders/:id/stacks (SPEC v2) — the order's stacks with frames declared and registered. */
+  listStacks(orderId: string, signal?: AbortSignal): Promise<StacksResponse> {
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/stacks`, undefined, signal);
   }
 
   me(signal?: AbortSignal): Promise<MeResponse> {

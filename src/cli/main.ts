@@ -95,6 +95,11 @@ export function buildProgram(): Command {
     .requiredOption('--order <id>', 'order')
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).filesCommand(o as never)));
   program
+    .command('stacks')
+    .description("list an order's stacks: frames registered of declared, EV values, complete or not")
+    .requiredOption('--order <id>', 'order')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/stacks.js')).stacksCommand(o as never)));
+  program
     .command('status')
     .argument('<dir>', 'shoot folder')
     .description('what the manifest says, per room: registered / pending / failed')

@@ -11,6 +11,7 @@ import { sha256File } from '../core/transfer/hash.js';
 import { ManifestLockedError, ManifestStore, manifestPathFor } from '../core/transfer/manifest.js';
 import type { PlanItem } from '../core/plan/plan.js';
 import type { RetryPolicy } from '../core/transfer/retry.js';
+import { rememberStackKeys } from '../core/transfer/stack-memory.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';
@@ -91,11 +92,13 @@ export class UploadSession {
 
   /** Planned items as engine files of `shoot`; EXIF warnings are shown as they are attached. */
   planned(items: PlanItem[], shoot: Shoot): PlannedFile[] {
-    return items.map(({ exifWarning, ...item }) => {
+    const files = items.map(({ exifWarning, ...item }) => {
       const f: PlannedFile = { ...item, shoot };
       if (exifWarning) this.renderer.event({ type: 'warning', file: f, code: 'EXIF_UNREADABLE', detail: exifWarning });
       return f;
     });
+    rememberStackKeys(files, shoot.manifest); // SPEC v2: a stack keeps the key (and so the id) it was sent with
+    return files;
   }
 
   /**

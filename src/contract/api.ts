@@ -21,6 +21,15 @@ export interface IntentRequest {
   bytes: number;
   /** SHA-256 of the file, lower-case hex; optional but always sent by the CLI. */
   checksum?: string;
+  /**
+   * SPEC v2 "Stack identity": opaque key of the client's stack (≤ 128 chars), the same for the same stack on
+   * every run and machine, different for different stacks. With it the server allocates `stack_id`.
+   */
+  stack_key?: string;
+  /** SPEC v2: how many frames the client's stack has (integer ≥ 1). */
+  stack_frames?: number;
+  /** SPEC v2: the room folder's name as the photographer wrote it (≤ 100 chars), e.g. "Schlafzimmer 2". */
+  room_label?: string;
 }
 
 /** Intent answer for a single PUT (bytes <= multipart threshold, SPEC: 100 MB). */
@@ -30,6 +39,8 @@ export interface SingleIntentResponse {
   /** Headers the client must send with the PUT, exactly these. */
   headers: Record<string, string>;
   expires_at: string;
+  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
+  stack_id?: string;
 }
 
 /** One part URL of a multipart upload. */
@@ -48,12 +59,16 @@ export interface MultipartIntentResponse {
     parts: PartUrl[];
   };
   expires_at: string;
+  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
+  stack_id?: string;
 }
 
 /** Intent answer when the order already holds a finalized file with the same checksum. */
 export interface ExistingIntentResponse {
   existing_file_id: string;
   object_key: string;
+  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
+  stack_id?: string;
 }
 
 export type IntentResponse = SingleIntentResponse | MultipartIntentResponse | ExistingIntentResponse;
@@ -124,6 +139,8 @@ export interface FinalizeRequest {
   bytes: number;
   checksum: string;
   exif_meta?: ExifMeta;
+  /** SPEC v2: file_id of an earlier version (same order, same caller) that this file supersedes. */
+  replaces?: string;
 }
 
 export interface FinalizeResponse {
@@ -168,10 +185,35 @@ export interface FileRecord {
   status: 'uploaded';
   exif_meta: ExifMeta | null;
   created_at: string;
+  /** SPEC v2: the room folder's name as written, when the client sent one. */
+  room_label?: string | null;
+  /** SPEC v2: frames of the client's stack, when it sent them. */
+  stack_frames?: number | null;
+  /** SPEC v2: file_id of the earlier version this file superseded, or null. */
+  replaces?: string | null;
 }
 
 export interface FileListResponse {
   files: FileRecord[];
+}
+
+/** One stack of an order (SPEC v2 GET /api/orders/:id/stacks). */
+export interface StackRecord {
+  room_type: string;
+  room_label: string | null;
+  stack_id: string;
+  /** Frames the client said the stack has (its latest intent's stack_frames; 0 when unknown). */
+  frames_declared: number;
+  /** Listed (not superseded, not deleted) files of (order, room_type, stack_id). */
+  frames_registered: number;
+  /** Exposure compensation of the registered frames, from exif_meta, in capture order. */
+  ev: number[];
+  /** frames_registered >= frames_declared. */
+  complete: boolean;
+}
+
+export interface StacksResponse {
+  stacks: StackRecord[];
 }
 
 export interface MeResponse {

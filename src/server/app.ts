@@ -11,6 +11,7 @@ import { registerIntentRoute } from './routes/intent.js';
 import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
+import { registerStacksRoute } from './routes/stacks.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 
 export function createApp(): Hono<AppEnv> {
@@ -21,6 +22,7 @@ export function createApp(): Hono<AppEnv> {
   registerMultipartRoutes(app);
   registerLocalUploadRoute(app);
   registerOrderRoutes(app);
+  registerStacksRoute(app);
   registerDeviceRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));

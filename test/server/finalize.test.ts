@@ -49,7 +49,7 @@ describe('409 OBJECT_MISSING', () => {
     const key = await uploaded(bytes);
     const r = await finalize(s.url, { object_key: key, bytes: 51, checksum: sha256(bytes) });
     expect(r.status).toBe(409);
-    expect(r.body.error.details).toMatchObject({ expected_bytes: 51, stored_bytes: 50 });
+    expect(r.body.error.details).toMatchObject({ expected_bytes: 50, stored_bytes: 50, finalize_bytes: 51 });
   });
 });
 
@@ -117,11 +117,14 @@ describe('GET /api/orders/:id/files', () => {
       bytes: 1234,
       mime: 'image/heic',
       checksum: sha256(bytes),
-      room_type: 'kuche',
+      room_type: 'kueche',
       stack_id: 'g007',
       status: 'uploaded',
       exif_meta: { make: 'Apple', focal: 26 },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      room_label: null,
+      stack_frames: null,
+      replaces: null,
     });
     expect(r.body.files.some((x) => x.object_key === pendingKey)).toBe(false);
     const orders = await api(s.url, 'GET', '/api/orders');

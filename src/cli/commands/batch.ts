@@ -15,6 +15,7 @@ import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
 import type { ServerCheck } from '../render/types.js';
 import { verifyOnServer } from '../server-check.js';
+import { incompleteStacks } from '../stack-check.js';
 import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
@@ -91,6 +92,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
+    if (check.checked) check.incomplete_stacks = await incompleteStacks(api, result.outcomes);
     renderer.finish(summarize(result), check);
     const failed = result.outcomes.some((o) => o.state === 'failed') || check.missing.length > 0 || missingFolders > 0;
     return exitCodeFor(result, failed);

@@ -17,8 +17,10 @@ import type { RunRenderer, ServerCheck } from '../render/types.js';
 import { resolveConcurrency, settingsStore, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
+import { reviewStacks } from '../../core/plan/stack-review.js';
 import { t } from '../i18n/index.js';
 import { verifyOnServer } from '../server-check.js';
+import { incompleteStacks } from '../stack-check.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -80,6 +82,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
+    if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
     return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
   } finally {
@@ -140,9 +143,10 @@ function printPlan(plans: ShootPlan[], opts: UploadOptions): void {
   for (const plan of plans) {
     for (const i of plan.items) {
       if (opts.json) {
-        writeJsonLine({ event: 'plan', root: plan.root, order_id: opts.order, path: i.relPath, room_type: i.room_type, stack_id: i.stack_id, bytes: i.bytes, ev: i.meta.ev ?? null, captured_at: i.meta.captured_at ?? null });
+        writeJsonLine({ event: 'plan', root: plan.root, order_id: opts.order, path: i.relPath, room_type: i.room_type, stack_id: i.stack_id, bytes: i.bytes, ev: i.meta.ev ?? null, captured_at: i.meta.captured_at ?? null, room_label: i.room_label ?? null });
       }
     }
+    if (opts.json) for (const s of reviewStacks(plan.items)) writeJsonLine({ event: 'plan_stack', root: plan.root, order_id: opts.order, ...s });
     if (!opts.json) process.stdout.write(planText(plan));
   }
   if (!opts.json) process.stdout.write(`${t('plan.dry')}\n`);

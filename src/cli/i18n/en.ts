@@ -219,6 +219,23 @@ export const en = {
   'verify.rehashed': 'All {hashed} checksums computed from the files (--rehash).',
   'summary.already': 'already there',
   'summary.totalV2': '{registered} of {files} registered ({already} already there), {failed} failed, {skipped} skipped',
+  // SPEC v2 stack identity (issue 10)
+  'state.note': 'note',
+  'stack.allocated': '{label} {folder} is {room} {stack} in this order ({room} {folder} is another stack).',
+  'stack.incomplete': 'Incomplete stacks on the server ({n}):',
+  'stack.incompleteLine': '{room} {stack}: {registered} of {declared} frames',
+  'plan.label': 'room folder',
+  'plan.cameras': 'cameras',
+  'plan.frames': 'frames',
+  'plan.warn.cameras': '{room} {stack} ({label}): frames of {n} cameras in one stack ({cameras}).',
+  'plan.warn.span': '{room} {stack} ({label}): the frames span {span} (more than {limit}) — one composition?',
+  'plan.warn.evRepeat': '{room} {stack} ({label}): EV {ev} appears more than once ({pattern}) — two brackets in one stack?',
+  'plan.warnings': 'Check these stacks ({n}):',
+  'stacks.title': 'Stacks of order {order}:',
+  'stacks.complete': 'complete',
+  'stacks.incomplete': 'incomplete',
+  'stacks.none': 'Order {order} has no stacks yet.',
+  'stacks.totals': '{stacks} stacks, {incomplete} incomplete.',
 } as const;
 
 export type MessageKey = keyof typeof en;

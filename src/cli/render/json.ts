@@ -66,7 +66,7 @@ export class JsonRenderer implements RunRenderer {
         writeJsonLine({ event: 'retry', path: e.file.relPath, order_id: e.file.shoot.orderId, code: e.code, detail: e.detail, wait_ms: e.wait_ms, attempt: e.attempt });
         break;
       case 'warning':
-        writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail });
+        writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail, ...e.params });
         break;
       case 'offline':
         writeJsonLine({ event: 'offline', since: new Date(e.since_ms).toISOString() });
@@ -106,7 +106,7 @@ export class JsonRenderer implements RunRenderer {
       ...(summary.fatal ? { fatal: { code: summary.fatal.code, detail: summary.fatal.detail } } : {}),
       rooms: summary.rows,
       failures: summary.failures.map((o) => ({ path: o.file.relPath, order_id: o.file.shoot.orderId, code: o.failure?.code, detail: o.failure?.detail })),
-      server_check: { checked: check.checked, missing: check.missing.map((f) => f.relPath) },
+      server_check: { checked: check.checked, missing: check.missing.map((f) => f.relPath), incomplete_stacks: check.incomplete_stacks ?? [] },
     });
   }
 

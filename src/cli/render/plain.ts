@@ -13,6 +13,7 @@ import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 import { visible } from './visible.js';
+import { stackAllocatedText } from './stack-text.js';
 
 export function placeLabel(f: { room_type: string; stack_id: string }): string {
   return `${f.room_type}/${f.stack_id}`;
@@ -72,6 +73,7 @@ export function eventNote(e: EngineEvent): string | undefined {
       return `${t('state.retry').padEnd(14)} ${visible(e.file.relPath)}: ${visible(e.code)} (${t('run.again', { wait: formatDuration(e.wait_ms) })})`;
     case 'warning':
       if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: visible(e.file.relPath) })}`;
+      if (e.code === 'STACK_ID_ALLOCATED' && e.params) return `${t('state.note').padEnd(14)} ${stackAllocatedText(e.params)}`;
       return `${t('state.warning').padEnd(14)} ${e.file ? `${visible(e.file.relPath)}: ` : ''}${visible(e.code)}`;
     case 'offline':
       return t('run.offline');

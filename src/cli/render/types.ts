@@ -8,6 +8,18 @@ export interface ServerCheck {
   missing: PlannedFile[];
   /** Could the list be read at all. */
   checked: boolean;
+  /** SPEC v2: stacks this run sent frames to that the server does not hold complete (cli/stack-check.ts). */
+  incomplete_stacks?: IncompleteStack[];
+}
+
+/** A stack of the order with fewer frames registered than declared ("kitchen g003: 4 of 5 frames"). */
+export interface IncompleteStack {
+  order_id: string;
+  room_type: string;
+  room_label: string | null;
+  stack_id: string;
+  frames_registered: number;
+  frames_declared: number;
 }
 
 export interface RunRenderer {

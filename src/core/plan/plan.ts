@@ -9,6 +9,7 @@ import { scanShoot, type SkippedFile } from './scan.js';
 import { placeFile } from './layout.js';
 import { readExif } from '../exif/exif.js';
 import { StackAssigner } from './stack-assigner.js';
+import { StackKeyBook } from './stack-keys.js';
 import type { FileFacts } from '../transfer/events.js';
 
 export interface PlanItem extends FileFacts {
@@ -72,6 +73,7 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
           mtimeMs: f.mtimeMs,
           room_type: place.room_type,
           stack_id: place.stack_id ?? '',
+          ...(place.room_label === undefined ? {} : { room_label: place.room_label }),
           meta: exif.meta,
           exifWarning: exif.warning,
           folderStack: place.stack_id !== null,
@@ -79,15 +81,25 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
       }),
     ),
   );
-  // Files in stack folders keep their folder's stack; loose files of a room are grouped by EXIF.
+  // Files in stack folders keep their folder's stack; loose files of a room folder are grouped by EXIF
+  // (per folder: "Schlafzimmer 1" and "Schlafzimmer 2" never share a bracket).
   const looseByRoom = new Map<string, PlanItem[]>();
   for (const item of items) {
+    const scope = `${item.room_type}\0${item.room_label ?? ''}`;
     if (item.folderStack) stacks.reserve(item.room_type, item.stack_id);
-    else if (looseByRoom.has(item.room_type)) looseByRoom.get(item.room_type)!.push(item);
-    else looseByRoom.set(item.room_type, [item]);
+    else if (looseByRoom.has(scope)) looseByRoom.get(scope)!.push(item);
+    else looseByRoom.set(scope, [item]);
   }
-  for (const [room, loose] of looseByRoom) {
-    stacks.assign(room, loose).forEach((id, i) => (loose[i].stack_id = id));
+  for (const [scope, loose] of looseByRoom) {
+    stacks.assign(loose[0].room_type, loose, scope).forEach((id, i) => (loose[i].stack_id = id));
   }
-  return items.map(({ folderStack: _f, ...item }) => item);
+  const planned = items.map(({ folderStack: _f, ...item }) => item);
+  // SPEC v2 stack identity: keys and frame counts, kept across calls with the same `stacks` (watch arrivals).
+  let book = keyBooks.get(stacks);
+  if (!book) keyBooks.set(stacks, (book = new StackKeyBook()));
+  await book.add(planned);
+  return planned;
 }
+
+/** One StackKeyBook per StackAssigner: planning a watched card's arrivals keeps every stack's key. */
+const keyBooks = new WeakMap<StackAssigner, StackKeyBook>();

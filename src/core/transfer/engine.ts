@@ -20,6 +20,7 @@ import { uploadMultipart } from './multipart.js';
 import { assertUnchanged, fsProblem, prepareFile, type HashFile } from './file-prep.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { OfflineGate } from './offline.js';
+import { finalizeReplacing, stackFields, StackIds } from './stack-ids.js';
 
 /** The part of the API client the engine uses (a stub can stand in for unit tests). */
 export type UploadApi = Pick<
@@ -74,6 +75,8 @@ export class UploadEngine {
   private readonly contentQueue = new KeyedQueue();
   private readonly broker: IntentBroker;
   private readonly ahead: PrepareAhead<ManifestEntry>;
+  /** Allocated stack ids (SPEC v2), applied to files and announced once per stack. */
+  private readonly stacks = new StackIds();
   private bytesSent = 0;
   private readonly offline?: OfflineGate;
 
@@ -123,6 +126,7 @@ export class UploadEngine {
     for (const f of files) {
       if (!todo.has(f)) {
         const m = f.shoot.manifest.get(f.relPath);
+        if (m?.stack_id) this.stacks.apply(f, m.stack_id, (e) => this.emit(e));
         this.emit({ type: 'file', file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key });
         outcomes.push({ file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key, duration_ms: 0 });
       }
@@ -192,6 +196,10 @@ export class UploadEngine {
     let rereads = 0;
     for (;;) {
       const intent = entry.multipart ? resumeIntent(entry) : await this.requestIntent(f, entry, signal);
+      if (intent.stack_id) {
+        this.stacks.apply(f, intent.stack_id, (e) => this.emit(e), !isExistingIntent(intent));
+        entry = manifest.patch(f.relPath, { stack_id: intent.stack_id });
+      }
       if (isExistingIntent(intent)) {
         f.shoot.known.set(entry.checksum!, { file_id: intent.existing_file_id, object_key: intent.object_key });
         entry = manifest.patch(f.relPath, { state: 'registered', file_id: intent.existing_file_id, object_key: intent.object_key, last_error: undefined, multipart: undefined });
@@ -237,11 +245,15 @@ export class UploadEngine {
       manifest.patch(f.relPath, { state: 'uploaded' });
       this.emit({ type: 'file', file: f, state: 'uploaded', object_key: intent.object_key });
       try {
-        const fin = await withRetry(
-          () => this.deps.api.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta }, signal),
-          this.retryCtx(f, signal),
+        const fin = await finalizeReplacing(
+          (replaces) =>
+            withRetry(
+              () => this.deps.api.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta, ...(replaces ? { replaces } : {}) }, signal),
+              this.retryCtx(f, signal),
+            ),
+          entry.replaces,
         );
-        manifest.patch(f.relPath, { state: 'registered', file_id: fin.file_id, last_error: undefined, multipart: undefined });
+        manifest.patch(f.relPath, { state: 'registered', file_id: fin.file_id, last_error: undefined, multipart: undefined, replaces: undefined });
         f.shoot.known.set(entry.checksum!, { file_id: fin.file_id, object_key: intent.object_key });
         this.emit({ type: 'file', file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key });
         return { file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
@@ -271,6 +283,7 @@ export class UploadEngine {
       stack_id: f.stack_id,
       bytes: entry.bytes,
       checksum: entry.checksum,
+      ...stackFields(f),
     };
   }
 
@@ -369,5 +382,5 @@ function isChange(err: unknown): boolean {
 /** An intent-shaped record for continuing the multipart upload saved in the manifest. */
 function resumeIntent(entry: ManifestEntry): MultipartIntentResponse {
   const mp = entry.multipart!;
-  return { object_key: mp.object_key, multipart: { upload_id: mp.upload_id, part_size: mp.part_size, parts: [] }, expires_at: '' };
+  return { object_key: mp.object_key, multipart: { upload_id: mp.upload_id, part_size: mp.part_size, parts: [] }, expires_at: '', stack_id: entry.stack_id };
 }

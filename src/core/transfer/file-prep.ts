@@ -28,12 +28,15 @@ export async function prepareFile(f: PlannedFile, hashFile: HashFile, signal: Ab
   const reuse = !forceHash && prev && prev.bytes === st.size && prev.mtime_ms === st.mtimeMs && prev.checksum;
   const checksum = reuse ? prev.checksum! : await hashStable(f, hashFile, signal);
   manifest.set(f.relPath, {
+    ...replacesField(prev, checksum),
+    ...(f.stack_key ? { stack_key: f.stack_key } : {}),
     bytes: f.bytes,
     mtime_ms: f.mtimeMs,
     checksum,
     state: 'pending',
     room_type: f.room_type,
-    stack_id: f.stack_id,
+    // The stack id the server allocated for this content stays until the server says otherwise.
+    stack_id: reuse && prev.stack_id ? prev.stack_id : f.stack_id,
     // A file changed on disk since it was registered is a new version (SPEC "Manifest").
     multipart: reuse ? prev.multipart : undefined,
     attempts: reuse ? prev.attempts : 0,
@@ -54,6 +57,17 @@ async function assertWhole(f: PlannedFile, bytes: number): Promise<void> {
   if (!verdict.whole) {
     throw new FileProblem({ code: 'FILE_TRUNCATED', detail: `the file is incomplete (${verdict.reason})`, params: { reason: verdict.reason } });
   }
+}
+
+/**
+ * SPEC v2 "Changed files": new content of a file registered before replaces that registered version
+ * (`replaces` = its file_id, sent at finalize); a run that resumes such an upload keeps it. Content equal to
+ * the registered version's replaces nothing.
+ */
+function replacesField(prev: ManifestEntry | undefined, checksum: string): { replaces?: string } {
+  if (!prev) return {};
+  if (prev.state === 'registered' && prev.file_id) return prev.checksum && prev.checksum !== checksum ? { replaces: prev.file_id } : {};
+  return prev.replaces ? { replaces: prev.replaces } : {};
 }
 
 /** Hashes until the file is the same before and after (a file still being written is hashed again). */

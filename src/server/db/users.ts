@@ -76,7 +76,7 @@ export interface OrderWithCount {
 export async function listOrdersWithCounts(db: D1Database, userId: string): Promise<OrderWithCount[]> {
   const r = await db
     .prepare(
-      `SELECT o.id, o.shootcode, (SELECT COUNT(*) FROM files f WHERE f.order_id = o.id) AS file_count
+      `SELECT o.id, o.shootcode, (SELECT COUNT(*) FROM files f WHERE f.order_id = o.id AND f.status NOT IN ('superseded', 'deleted')) AS file_count
        FROM orders o WHERE o.user_id = ?1 ORDER BY o.id`,
     )
     .bind(userId)

@@ -11,6 +11,10 @@
  * (`--storage s3`) it is a signed HEAD: size must equal, and the SHA-256 is compared when the store
  * reports `x-amz-checksum-sha256` (it does when the PUT carried the signed checksum header and the store
  * keeps checksums, as R2/S3 do); otherwise (nginx WebDAV, multipart objects) the size only.
+ * SPEC v2 "Finalize is bound to its intent": the stored size and finalize's `bytes` must equal the intent's
+ * bytes (409 OBJECT_MISSING), finalize's checksum the intent's (422) — see domain/finalize-binding.ts.
+ * Optional `replaces: file_id` (SPEC v2): the new file supersedes it (domain/replaces.ts; 400 field
+ * "replaces" when it is not a file of this order and caller).
  * Writes the File row (upsert on UNIQUE(object_key): idempotent, concurrent finalizes → one row).
  * Response: FinalizeResponse `{file_id, status: "uploaded"}`.
  */
@@ -23,8 +27,10 @@ import { requireAuth } from '../lib/auth.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
 import { readConfig } from '../env.js';
-import { jsonBody, optObject, reqInt, reqString, sha256Field } from '../lib/validate.js';
+import { jsonBody, optObject, optString, reqInt, reqString, sha256Field } from '../lib/validate.js';
 import { makeStore } from '../storage/index.js';
+import { checkBoundBytes } from '../domain/finalize-binding.js';
+import { checkReplaceable, supersede } from '../domain/replaces.js';
 
 function mismatch(objectKey: string, expected: string, actual: string, what: string): ApiError {
   return new ApiError('CHECKSUM_MISMATCH', `${objectKey}: ${what}`, { object_key: objectKey, expected, actual });
@@ -38,6 +44,7 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
     const bytes = reqInt(body, 'bytes', 0);
     const declared = sha256Field(body, 'checksum', false);
     const exif = optObject(body, 'exif_meta');
+    const replaces = optString(body, 'replaces', 128);
 
     const intent = await getIntentByKey(c.env.DB, objectKey);
     if (!intent || intent.user_id !== user.id) {
@@ -49,8 +56,10 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
         intent_status: intent.status,
       });
     }
+    const replaced = replaces ? await checkReplaceable(c.env.DB, replaces, { userId: user.id, orderId: intent.order_id, objectKey }) : null;
     const store = makeStore(c.env, readConfig(c.env));
     const head = await store.head(objectKey);
+    checkBoundBytes(intent, bytes, head);
     if (!head || head.size !== bytes) {
       throw new ApiError(
         'OBJECT_MISSING',
@@ -81,11 +90,16 @@ export function registerFinalizeRoute(app: Hono<AppEnv>): void {
       checksum: want ?? stored,
       room_type: intent.room_type,
       stack_id: intent.stack_id,
+      room_label: intent.room_label,
+      stack_key: intent.stack_key,
+      stack_frames: intent.stack_frames,
+      replaces: replaced?.id ?? null,
       status: 'uploaded',
       meta: exif ? JSON.stringify(exif) : null,
       created_at: now,
       updated_at: now,
     });
+    if (replaced) await supersede(c.env.DB, replaced.id, fileId, new Date());
     await transitionIntent(c.env.DB, intent.id, ['pending', 'uploaded'], 'finalized', new Date());
     return c.json<FinalizeResponse>({ file_id: fileId, status: 'uploaded' });
   });

@@ -28,12 +28,14 @@ import { makeSigner } from '../signers/index.js';
 import type { UploadSigner } from '../signers/types.js';
 import { makeStore, type ObjectStore } from '../storage/index.js';
 import { startMultipart } from './multipart-start.js';
+import { allocateStackId } from '../domain/stack-allocation.js';
+import { parseStackFields, type StackFields } from '../domain/stack-fields.js';
 
 /** Attempts at issuing a unique key before giving up (each takes a fresh version). */
 const KEY_ATTEMPTS = 5;
 
-/** The validated per-file fields of an intent (everything but order_id). */
-export interface IntentFields {
+/** The validated per-file fields of an intent (everything but order_id); stack fields: SPEC v2. */
+export interface IntentFields extends StackFields {
   filename: string;
   /** As declared by the client; normalised by checkMediaType. */
   declaredMime: string;
@@ -45,6 +47,8 @@ export interface IntentFields {
   bytes: number;
   /** SHA-256 lower-case hex, or null. */
   checksum: string | null;
+  /** Whether the client named a stack_id (SPEC v2: its proposal for allocation). */
+  stackIdGiven: boolean;
 }
 
 /** What every intent of one request shares: config, caller, order, signer, store, origin. */
@@ -70,6 +74,8 @@ export function parseIntentFields(body: Json): IntentFields {
     stackId: stackSlug(optString(body, 'stack_id')),
     bytes: reqInt(body, 'bytes', 0),
     checksum: sha256Field(body, 'checksum', false) ?? null,
+    stackIdGiven: Boolean(optString(body, 'stack_id')?.trim()),
+    ...parseStackFields(body),
   };
 }
 
@@ -122,8 +128,19 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
 
   if (f.checksum) {
     const existing = await findFileByChecksum(env.DB, order.id, f.checksum);
-    if (existing) return { existing_file_id: existing.id, object_key: existing.object_key } satisfies ExistingIntentResponse;
+    if (existing) return { existing_file_id: existing.id, object_key: existing.object_key, stack_id: existing.stack_id } satisfies ExistingIntentResponse;
   }
+  // SPEC v2 stack identity: with a stack_key the server allocates the stack_id (the key uses it).
+  const stackId = f.stackKey
+    ? await allocateStackId(env.DB, {
+        orderId: order.id,
+        roomType: f.roomType,
+        stackKey: f.stackKey,
+        proposed: f.stackIdGiven ? f.stackId : null,
+        roomLabel: f.roomLabel,
+        framesDeclared: f.stackFrames,
+      })
+    : f.stackId;
 
   const now = new Date();
   const expiresAt = new Date(now.getTime() + cfg.urlTtlSeconds * 1000);
@@ -138,7 +155,10 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
       bytes: f.bytes,
       checksum: f.checksum,
       room_type: f.roomType,
-      stack_id: f.stackId,
+      stack_id: stackId,
+      room_label: f.roomLabel,
+      stack_key: f.stackKey,
+      stack_frames: f.stackFrames,
       status: 'pending',
       upload_id: null,
       part_size: null,
@@ -151,7 +171,7 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
   );
 
   if (cfg.multipart && f.bytes > cfg.multipartThreshold) {
-    return startMultipart(env.DB, scope.store, cfg, scope.signer, intent, scope.origin, expiresAt);
+    return { ...(await startMultipart(env.DB, scope.store, cfg, scope.signer, intent, scope.origin, expiresAt)), stack_id: stackId };
   }
   const signed = await scope.signer.signPut({
     intentId: intent.id,
@@ -167,5 +187,6 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
     object_key: intent.object_key,
     headers: signed.headers,
     expires_at: expiresAt.toISOString(),
+    stack_id: stackId,
   } satisfies SingleIntentResponse;
 }

@@ -1,0 +1,134 @@
+/**
+ * The client's stack identity (SPEC v2 "Stack identity"): every stack of a plan gets a `stack_key` — derived
+ * from content, not from paths, so it is the same on every run and every machine (a re-run, a resumed run, a
+ * fresh manifest, another card reader) and different for different stacks — plus `stack_frames` (its frame
+ * count). The server allocates the stack_id from the key (src/server/domain/stack-allocation.ts).
+ *
+ * Key = "sk1-" + SHA-256 (hex) of the fingerprint of the stack's anchor frame: the first frame in capture order
+ * (ties and frames without a capture time: the smallest fingerprint). A frame's fingerprint is SHA-256 over its
+ * size and its first and last 64 KiB (the header with the camera's EXIF — serial, capture time to the
+ * subsecond — and the end of the image data): two stacks share a key only when their first frames are the
+ * same bytes. The anchor, not all frames, so that a stack keeps its key while frames are added (a card
+ * watched as the photographer shoots, a frame copied in later); computed at plan time (≤ 128 KiB read per
+ * file), before any file is hashed whole, so no intent waits for another frame, and `--dry-run` knows it too.
+ *
+ * A stack of the plan is the files of one (room_type, room folder, stack id). Two folders of one room type with
+ * the same stack folder ("Schlafzimmer 1/Stack 1", "Schlafzimmer 2/Stack 1") are two stacks: the later one
+ * (by path) proposes the next free gNNN of the room type; the server decides in the end, across shoots and runs.
+ * A StackKeyBook keeps what it gave out: planning more files later (watch) adds frames to known stacks with
+ * their key unchanged.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import pLimit from 'p-limit';
+import type { ExifMeta } from '../../contract/api.js';
+import type { FileFacts } from '../transfer/events.js';
+
+/** Bytes read from each end of a frame for its fingerprint. */
+export const FINGERPRINT_EDGE = 64 * 1024;
+
+/** The fingerprint of one frame (hex); a file that cannot be read gets one from its name and size (it fails later anyway). */
+export async function frameFingerprint(absPath: string, bytes: number): Promise<string> {
+  const h = createHash('sha256').update(`${bytes}\n`);
+  let fh: fs.FileHandle | undefined;
+  try {
+    fh = await fs.open(absPath, 'r');
+    const head = Buffer.alloc(Math.min(FINGERPRINT_EDGE, bytes));
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    h.update(head.subarray(0, bytesRead));
+    if (bytes > FINGERPRINT_EDGE) {
+      const tailLen = Math.min(FINGERPRINT_EDGE, bytes - FINGERPRINT_EDGE);
+      const tail = Buffer.alloc(tailLen);
+      const r = await fh.read(tail, 0, tailLen, bytes - tailLen);
+      h.update(tail.subarray(0, r.bytesRead));
+    }
+  } catch {
+    h.update(`unreadable\n${absPath.slice(absPath.lastIndexOf('/') + 1)}`);
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+  return h.digest('hex');
+}
+
+/** The plan's grouping of a file into a stack: room type, room folder, stack id. */
+export function planStackOf(f: Pick<FileFacts, 'room_type' | 'room_label' | 'stack_id'>): string {
+  return `${f.room_type}\0${f.room_label ?? ''}\0${f.stack_id}`;
+}
+
+/** Capture time as a sortable string ("" when unknown, sorted last). */
+function captureSortKey(m: ExifMeta): string {
+  return m.captured_at ? `${m.captured_at}.${String(m.captured_subsec_ms ?? 0).padStart(3, '0')}` : '\uffff';
+}
+
+/** The key of a stack from its frames (capture metadata + fingerprint); the anchor decides (see the file comment). */
+export function stackKeyOf(frames: { meta: ExifMeta; fingerprint: string }[]): string {
+  const anchor = [...frames].sort((a, b) => captureSortKey(a.meta).localeCompare(captureSortKey(b.meta)) || a.fingerprint.localeCompare(b.fingerprint))[0];
+  return `sk1-${createHash('sha256').update(anchor.fingerprint).digest('hex')}`;
+}
+
+/** SPEC stack id form gNNN. */
+function gName(n: number): string {
+  return `g${String(n).padStart(3, '0')}`;
+}
+
+interface Group {
+  key: string;
+  /** The id this stack proposes (its folder's, or the next free one when another stack has that). */
+  proposal: string;
+  items: FileFacts[];
+}
+
+export class StackKeyBook {
+  private readonly groups = new Map<string, Group>();
+  /** Proposed ids per room type. */
+  private readonly claimed = new Map<string, Set<string>>();
+
+  /**
+   * Sets `stack_key`, `stack_frames` (on every frame of the stacks touched) and `folder_stack_id` on `items`,
+   * and their `stack_id` to their stack's proposal. Reads ≤ 128 KiB of each new file (`concurrency` at once).
+   */
+  async add(items: FileFacts[], concurrency = 8): Promise<void> {
+    const limit = pLimit(concurrency);
+    const prints = await Promise.all(items.map((i) => limit(() => frameFingerprint(i.absPath, i.bytes))));
+    const fresh = new Map<string, { items: FileFacts[]; frames: { meta: ExifMeta; fingerprint: string }[] }>();
+    items.forEach((item, n) => {
+      const k = planStackOf(item);
+      const f = fresh.get(k) ?? { items: [], frames: [] };
+      f.items.push(item);
+      f.frames.push({ meta: item.meta, fingerprint: prints[n] });
+      fresh.set(k, f);
+    });
+    const ordered = [...fresh.entries()].sort((a, b) => minPath(a[1].items).localeCompare(minPath(b[1].items)));
+    for (const [k, f] of ordered) {
+      let g = this.groups.get(k);
+      if (!g) {
+        const first = f.items[0];
+        g = { key: stackKeyOf(f.frames), proposal: this.propose(first.room_type, first.stack_id), items: [] };
+        this.groups.set(k, g);
+      }
+      for (const item of f.items) {
+        item.folder_stack_id ??= item.stack_id;
+        item.stack_id = g.proposal;
+        item.stack_key = g.key;
+        g.items.push(item);
+      }
+      for (const item of g.items) item.stack_frames = g.items.length;
+    }
+  }
+
+  private propose(room: string, wanted: string): string {
+    const used = this.claimed.get(room) ?? this.claimed.set(room, new Set()).get(room)!;
+    let id = wanted;
+    if (used.has(id)) {
+      let n = 1;
+      while (used.has(gName(n))) n++;
+      id = gName(n);
+    }
+    used.add(id);
+    return id;
+  }
+}
+
+function minPath(items: FileFacts[]): string {
+  return items.reduce((m, i) => (i.relPath < m ? i.relPath : m), items[0].relPath);
+}
