@@ -16,7 +16,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
-import { CardFinder, cardPlaces } from '../../core/plan/card-finder.js';
+import { CardFinder, cardPlaces, hasDcim } from '../../core/plan/card-finder.js';
 import { CardWatcher, type ReadyFile } from '../../core/plan/card-watcher.js';
 import { checkContainer } from '../../core/plan/integrity.js';
 import { planFiles } from '../../core/plan/plan.js';
@@ -218,6 +218,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
       slowAfterMs: Number(process.env.PIXIMMO_WATCH_SLOW_MS ?? 10_000),
       check: containerCheck,
       accept: (rel) => types.has(extensionOf(rel)),
+      isCard: dir ? undefined : hasDcim,
     });
     const card = new CardIngest(label, root, watcher, Boolean(copier));
     card.shoot = await session.openShoot(root, opts.order, manifest, true);
