@@ -19,8 +19,9 @@ import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
 import { reviewStacks } from '../../core/plan/stack-review.js';
 import { t } from '../i18n/index.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
 import { incompleteStacks } from '../stack-check.js';
+import { checkQuota } from '../quota-preflight.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -78,13 +79,14 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     for (const { plan, orderId } of jobs) {
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
+    await checkQuota(o.api, files); // SPEC v2: exit 5 before the first byte when the shoot does not fit
     o.renderer.start(files);
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
     if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
-    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
+    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check));
   } finally {
     await session.close();
   }

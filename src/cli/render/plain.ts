@@ -73,7 +73,7 @@ export function eventNote(e: EngineEvent): string | undefined {
       return `${t('state.retry').padEnd(14)} ${visible(e.file.relPath)}: ${visible(e.code)} (${t('run.again', { wait: formatDuration(e.wait_ms) })})`;
     case 'warning':
       if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: visible(e.file.relPath) })}`;
-      if (e.code === 'STACK_ID_ALLOCATED' && e.params) return `${t('state.note').padEnd(14)} ${stackAllocatedText(e.params)}`;
+      if (e.code === 'STACK_ID_ALLOCATED' && e.params) return `${t('state.note').padEnd(14)} ${visible(stackAllocatedText(e.params))}`;
       return `${t('state.warning').padEnd(14)} ${e.file ? `${visible(e.file.relPath)}: ` : ''}${visible(e.code)}`;
     case 'offline':
       return t('run.offline');

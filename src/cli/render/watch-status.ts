@@ -9,6 +9,7 @@
  */
 import { t } from '../i18n/index.js';
 import { writeJsonLine } from './json.js';
+import { terminalCaps } from './terminal.js';
 
 /** One card's counts, by file path: `total` files seen complete; `done` registered; copies when --copy-to. */
 export interface CardCounts {
@@ -45,7 +46,8 @@ export class WatchStatus {
     private readonly idle: () => string,
     private readonly opts: { json: boolean; copies: boolean },
   ) {
-    this.tty = !opts.json && Boolean(process.stderr.isTTY);
+    // A redrawn status line only where escape codes are understood (TERM=dumb, no width: plain lines).
+    this.tty = !opts.json && terminalCaps(process.env, { stdout: true, stderr: Boolean(process.stderr.isTTY), columns: process.stderr.columns }).live;
   }
 
   start(): void {

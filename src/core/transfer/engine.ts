@@ -11,6 +11,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { IntentPacer } from './intent-pacer.js';
 import { IntentBroker } from './intent-broker.js';
+import { FinalizeBatcher } from './finalize-batcher.js';
 import { PrepareAhead } from './prepare-ahead.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import type { EngineEvent, EngineListener, Failure, FileOutcome, PlannedFile, RunResult } from './events.js';
@@ -19,15 +20,15 @@ import { failureFrom, FatalStop, FileProblem } from './failures.js';
 import { uploadMultipart } from './multipart.js';
 import { assertUnchanged, fsProblem, prepareFile, type HashFile } from './file-prep.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { OfflineGate } from './offline.js';
 import { finalizeReplacing, stackFields, StackIds } from './stack-ids.js';
+import { OfflineGate } from './offline.js';
 
 /** The part of the API client the engine uses (a stub can stand in for unit tests). */
 export type UploadApi = Pick<
   PiximmoApi,
   'intent' | 'put' | 'finalize' | 'multipartParts' | 'multipartComplete' | 'multipartAbort'
 > &
-  Partial<Pick<PiximmoApi, 'intentBatch'>>;
+  Partial<Pick<PiximmoApi, 'intentBatch' | 'finalizeBatch'>>;
 
 export interface EngineDeps {
   api: UploadApi;
@@ -74,6 +75,8 @@ export class UploadEngine {
   /** Files of one order with the same content go one after the other. */
   private readonly contentQueue = new KeyedQueue();
   private readonly broker: IntentBroker;
+  /** Finalizes go out in batches (finalize-batch), single on older servers. */
+  readonly finalizer: FinalizeBatcher;
   private readonly ahead: PrepareAhead<ManifestEntry>;
   /** Allocated stack ids (SPEC v2), applied to files and announced once per stack. */
   private readonly stacks = new StackIds();
@@ -92,6 +95,7 @@ export class UploadEngine {
     this.transfers = pLimit(Math.max(1, opts.concurrency));
     this.limit = pLimit(Math.max(1, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
+    this.finalizer = new FinalizeBatcher(deps.api);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
     if (opts.offlineWaitMs) {
       this.offline = new OfflineGate({
@@ -248,7 +252,7 @@ export class UploadEngine {
         const fin = await finalizeReplacing(
           (replaces) =>
             withRetry(
-              () => this.deps.api.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta, ...(replaces ? { replaces } : {}) }, signal),
+              () => this.finalizer.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta, ...(replaces ? { replaces } : {}) }, signal),
               this.retryCtx(f, signal),
             ),
           entry.replaces,

@@ -6,7 +6,8 @@
  * IntentLimiter, `Retry-After`), then 403 ORDER_FORBIDDEN (order missing or not the caller's).
  * Per file: `parseIntentFields` — 400 VALIDATION_FAILED naming the field; then `issueIntent` —
  * 413 FILE_TOO_LARGE → 415 UNSUPPORTED_MEDIA_TYPE → ExistingIntentResponse when the order already holds
- * a finalized file with this checksum → else a new object key (race-free, see recordIntent) and either
+ * a finalized file with this checksum → else a new object key (race-free, see recordIntent), 413
+ * QUOTA_EXCEEDED when it would pass the user's quota (lib/quota.ts, SPEC v2), and either
  * MultipartIntentResponse (bytes > MULTIPART_THRESHOLD and multipart enabled) or SingleIntentResponse.
  * Every failure is an ApiError (lib/errors.ts); 502 STORAGE_ERROR when the S3 store refuses a multipart start.
  */
@@ -20,6 +21,7 @@ import type { AppEnv } from '../lib/app-env.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError, invalid } from '../lib/errors.js';
 import { checkMediaType } from '../lib/media-policy.js';
+import { reserveQuota } from '../lib/quota.js';
 import { buildObjectKey, roomSlug, stackSlug } from '../lib/object-key.js';
 import { requestOrigin } from '../lib/origin.js';
 import { optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
@@ -169,6 +171,7 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
     order.shootcode,
     now,
   );
+  await reserveQuota(env.DB, intent, cfg.quotaBytes); // SPEC v2: 413 QUOTA_EXCEEDED, race-safe
 
   if (cfg.multipart && f.bytes > cfg.multipartThreshold) {
     return { ...(await startMultipart(env.DB, scope.store, cfg, scope.signer, intent, scope.origin, expiresAt)), stack_id: stackId };
