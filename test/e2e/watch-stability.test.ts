@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliEnv, parseNdjson } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cameraJpeg, count, listed, sha, sleep, waitForRows, writeSlowly } from './_watch.js';
+import { cameraJpeg, count, listed, sha, sleep, waitForEvent, waitForRows, writeSlowly } from './_watch.js';
 
 const CHUNK = 256 * 1024;
 
@@ -43,7 +43,9 @@ describe('watch: only whole files are registered, once', () => {
     const cli = new CliEnv(server.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
     const run = cli.spawn(['watch', card, '--order', 'ORD-1', '--json']);
     try {
-      await sleep(2500); // the card is not in yet
+      // The card is not in yet: watch says so (once) before it appears.
+      expect(await waitForEvent(() => run.output().stdout, (e) => e.event === 'card' && e.state === 'waiting'), run.output().stderr).toBe(true);
+      await sleep(1000);
       const dcim = path.join(card, 'DCIM', '100CANON');
       mkdirSync(dcim, { recursive: true });
       const whole = cameraJpeg(8100, 400_000);
@@ -60,7 +62,7 @@ describe('watch: only whole files are registered, once', () => {
         ].sort(),
       );
       const r = await finish(run);
-      expect(count(r.stderr, 'Waiting for the card'), 'said once that it waits for the card').toBe(1);
+      expect(count(r.stderr, 'Waiting for the card'), `said once that it waits for the card\n${r.stderr}`).toBe(1);
       expect(r.stderr).not.toContain('is gone');
       const registered = r.events.filter((e) => e.event === 'file' && e.state === 'registered');
       expect(registered.map((e) => e.path).sort()).toEqual(['DCIM/100CANON/IMG_8100.JPG', 'DCIM/100CANON/IMG_8101.JPG']);
