@@ -54,6 +54,7 @@ const containerCheck: ContainerCheckFn = checkContainer;
 
 export async function watchCommand(dir: string | undefined, opts: WatchOptions): Promise<number> {
   if (dir && opts.cardsRoot) throw new UsageError(t('usage.watchBoth'));
+  if (!dir && opts.manifest) throw new UsageError(t('usage.watchManifest'));
   const types = new Set(allowedTypes(opts.types));
   const layout = layoutOptions(opts);
   const api = authedApi(opts);
