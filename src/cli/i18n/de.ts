@@ -158,6 +158,7 @@ export const de: Record<MessageKey, string> = {
   'watch.copySummary': '{copied} von {total} Dateien nach {dir} kopiert, jede per SHA-256 geprüft.',
   'run.offline': 'offline, warte… (die API ist nicht erreichbar; es geht von selbst weiter, sobald sie wieder antwortet)',
   'run.online': 'wieder online nach {duration}; es geht weiter.',
+  'usage.watchManifest': '--manifest nennt ein Manifest und geht daher nur mit einem Ordner (jede erkannte Karte hat ihr eigenes).',
   'usage.watchBoth': 'Bitte entweder einen Ordner oder --cards-root angeben, nicht beides.',
   'usage.offlineWait': 'Ungültiges --offline-wait {value}: z. B. 10m, 90s oder 0 angeben.',
   // status, verify, config
@@ -225,7 +226,7 @@ export const de: Record<MessageKey, string> = {
   'summary.totalV2': '{registered} von {files} {filesWord} registriert ({already} schon vorhanden), {failed} fehlgeschlagen, {skipped} übersprungen',
   // SPEC v2 stack identity (issue 10)
   'state.note': 'Hinweis',
-  'stack.allocated': '{label} {folder} ist {room} {stack} in diesem Auftrag ({room} {folder} ist eine andere Belichtungsreihe).',
+  'stack.allocated': '{label} {folder} ist {room} {stack} in diesem Auftrag ({folder} ist dort eine andere Belichtungsreihe).',
   'stack.incomplete': 'Unvollständige Belichtungsreihen auf dem Server ({n}):',
   'stack.incompleteLine': '{room} {stack}: {registered} von {declared} Bildern',
   'plan.label': 'Raumordner',

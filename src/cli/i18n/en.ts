@@ -157,6 +157,7 @@ export const en = {
   'watch.copySummary': '{copied} of {total} files copied to {dir}, each verified by its SHA-256.',
   'run.offline': 'offline, waiting… (the API cannot be reached; carrying on by itself when it answers again)',
   'run.online': 'online again after {duration}; carrying on.',
+  'usage.watchManifest': '--manifest names one manifest, so it works with a folder only (each found card has its own).',
   'usage.watchBoth': 'Give either a folder or --cards-root, not both.',
   'usage.offlineWait': 'Invalid --offline-wait {value}: use e.g. 10m, 90s or 0.',
   // status, verify, config (issue: per-room state from the manifest; verify against the server; settings)
@@ -224,7 +225,7 @@ export const en = {
   'summary.totalV2': '{registered} of {files} {filesWord} registered ({already} already there), {failed} failed, {skipped} skipped',
   // SPEC v2 stack identity (issue 10)
   'state.note': 'note',
-  'stack.allocated': '{label} {folder} is {room} {stack} in this order ({room} {folder} is another stack).',
+  'stack.allocated': '{label} {folder} is {room} {stack} in this order ({folder} there is another stack).',
   'stack.incomplete': 'Incomplete stacks on the server ({n}):',
   'stack.incompleteLine': '{room} {stack}: {registered} of {declared} frames',
   'plan.label': 'room folder',
