@@ -44,6 +44,7 @@ export default defineConfig([
     platform: 'neutral',
     target: 'es2022',
     noExternal: [/.*/],
+    splitting: false, // one file: dynamic imports (the HEIC decoder) are inlined, not chunked
     esbuildOptions(options) {
       options.conditions = ['workerd', 'worker', 'browser'];
       options.mainFields = ['module', 'main'];

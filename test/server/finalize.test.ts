@@ -119,7 +119,11 @@ describe('GET /api/orders/:id/files', () => {
       checksum: sha256(bytes),
       room_type: 'kuche',
       stack_id: 'g007',
-      status: 'uploaded',
+      // SPEC v2: processing starts after finalize; these random bytes are no HEIC, so the file is
+      // still waiting, being processed, or failed with a reason by now — never with previews.
+      status: expect.stringMatching(/^(uploaded|processing|failed)$/),
+      previews: [],
+      ...(f?.status_reason ? { status_reason: f.status_reason } : {}),
       exif_meta: { make: 'Apple', focal: 26 },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });

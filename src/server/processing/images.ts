@@ -57,6 +57,21 @@ export function classifyImagesError(e: unknown, what: string): Error {
   return new TransientProcessingError('IMAGES_UNAVAILABLE', `${what}: ${msg}`);
 }
 
+/**
+ * Runs a binding call, once more when the connection was lost before an answer. Locally the binding is a
+ * keep-alive HTTP connection to Miniflare's Node side, which closes idle connections after 5 s; after a
+ * long synchronous stretch in the isolate (the WebAssembly HEIC decode) workerd may still send on such a
+ * closed connection and get "Network connection lost" without the request having been served.
+ */
+async function reconnecting<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (!/network connection lost/i.test(String((e as Error)?.message ?? e))) throw e;
+    return call();
+  }
+}
+
 function binding(env: { IMAGES?: ImagesBinding }): ImagesBinding {
   if (!env.IMAGES) throw new TransientProcessingError('IMAGES_UNAVAILABLE', 'no IMAGES binding configured');
   return env.IMAGES;
@@ -66,7 +81,7 @@ function binding(env: { IMAGES?: ImagesBinding }): ImagesBinding {
 export async function imageInfo(env: { IMAGES?: ImagesBinding }, bytes: Uint8Array): Promise<{ width: number; height: number }> {
   let info: ImageInfoResponse;
   try {
-    info = await binding(env).info(stream(bytes));
+    info = await reconnecting(() => binding(env).info(stream(bytes)));
   } catch (e) {
     throw classifyImagesError(e, 'reading the image');
   }
@@ -104,12 +119,14 @@ export async function resizeToJpeg(
 ): Promise<Jpeg> {
   let out: Uint8Array;
   try {
-    let t = binding(env).input(stream(bytes));
-    const o = orientationTransform(orientation);
-    if (o.rotate || o.flip) t = t.transform(o);
-    t = t.transform(landscape ? { width: longest } : { height: longest });
-    const r = await t.output({ format: 'image/jpeg', quality: 85 });
-    out = new Uint8Array(await new Response(r.image()).arrayBuffer());
+    out = await reconnecting(async () => {
+      let t = binding(env).input(stream(bytes));
+      const o = orientationTransform(orientation);
+      if (o.rotate || o.flip) t = t.transform(o);
+      t = t.transform(landscape ? { width: longest } : { height: longest });
+      const r = await t.output({ format: 'image/jpeg', quality: 85 });
+      return new Uint8Array(await new Response(r.image()).arrayBuffer());
+    });
   } catch (e) {
     throw classifyImagesError(e, 'making a preview');
   }
