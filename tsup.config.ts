@@ -33,6 +33,9 @@ export default defineConfig([
     platform: 'node',
     target: 'node20',
     splitting: true, // commands are lazy-loaded chunks: `piximmo --help` loads none of them
+    // miniflare is a devDependency (so not external by default) and cannot be bundled (dynamic requires):
+    // dist/local-server.js loads it from node_modules.
+    external: ['miniflare'],
     sourcemap: true,
     clean: true,
     outDir: 'dist',

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadGenerator, workloads, writeWorkload } from './bench/fixtures.mjs';
+import { loadGenerator, MB, workloads, writeWorkload } from './bench/fixtures.mjs';
 import { haveGnuTime, measure, stopRunning } from './bench/measure.mjs';
 import { nginxBinary, startNginx } from './bench/nginx.mjs';
 import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
@@ -16,6 +16,7 @@ import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from '.
 import { machineInfo, median, versionOf } from './bench/sys.mjs';
 import { renderTable, renderTargets } from './bench/report.mjs';
 import { gitState, snapshotBuild } from './bench/snapshot.mjs';
+import { finalizeToReady, writeHeavyJpeg } from './bench/previews.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'tok-alice';
@@ -23,7 +24,7 @@ const CONCURRENCY = 4;
 const SPEC_RATE = 3;
 const BUCKET = 'bench';
 const WORKLOAD_NAMES = ['8mb', '200kb', 'mixed'];
-const EXTRA_NAMES = ['help', 'dry-run'];
+const EXTRA_NAMES = ['help', 'dry-run', 'previews'];
 
 const HELP = `usage: npm run bench -- [options]      (= tsup --silent && node scripts/bench.mjs [options])
 
@@ -37,6 +38,7 @@ Workloads (--only):  8mb    200 × 8 MB
                      mixed  one 250,000,000-byte file (multipart) + 100 × 8 MB
                      help   \`piximmo --help\`, median wall of 20 runs (target ≤ 120 ms)
                      dry-run  \`piximmo upload --dry-run\` of 10,000 small files (target ≤ 8 s)
+                     previews  finalize → \`ready\` with four previews of a ~25 MB JPEG (target ≤ 10 s), --runs runs
 Modes:  lifted  intent rate limit lifted (server --intent-rate 0, PIXIMMO_INTENT_RATE=0); every workload, --runs runs
         spec    SPEC limit 3 intents/s (server default, PIXIMMO_INTENT_RATE=3); 1 run each: by default only
                 8mb (~2.5 min); --spec-limit adds 200kb and mixed (+ ~13 min: 1,000 intents at 3/s ≥ 333 s per tool)
@@ -432,6 +434,7 @@ if (machine.loadavg_at_start[0] > machine.cores) {
 const server_features = { batch_intents: null, s3_storage: null };
 let helpStats = null;
 let dryRun = null;
+let previewStats = null;
 let exitCode = 0;
 try {
   const gen = await loadGenerator(ROOT, path.join(TMP, 'build'));
@@ -504,6 +507,37 @@ try {
     const ok = list.filter((r) => r.ok);
     dryRun = { files: count, bytes_each: 20_000, runs: list.length, runs_ok: ok.length, wall_s: median(ok.map((r) => r.wall_s)), rss_mb: median(ok.map((r) => r.rss_mb)), cpu_s: median(ok.map((r) => r.cpu_s)), target_s: 8, details: list };
     rmSync(shoot, { recursive: true, force: true });
+  }
+
+  if (selected('previews') && !interrupted) {
+    let sharp = null;
+    try {
+      sharp = (await import('sharp')).default;
+    } catch {
+      skipped.push({ part: 'previews', reason: 'sharp is not installed (npm install)' });
+    }
+    if (sharp) {
+      const target = quick ? 5 * MB : 25 * MB;
+      say(`\npreviews: finalize → ready of a ~${target / MB} MB JPEG × ${runs}: writing it…`);
+      const img = await writeHeavyJpeg(sharp, path.join(TMP, 'heavy.jpg'), target);
+      say(`  ${img.width}×${img.height}, ${(img.bytes / MB).toFixed(1)} MB`);
+      const s = await startServer({ root: APP, stateDir: path.join(TMP, 'previews-state'), seed: SEED, intentRate: 0, logFile: path.join(TMP, 'previews.log') });
+      cleanups.add(s.stop);
+      const list = [];
+      try {
+        for (let i = 0; i < runs && !interrupted; i++) {
+          const r = await finalizeToReady({ url: s.url, token: TOKEN, order: freshOrder(), file: img.file });
+          list.push(r);
+          say(`  run ${i + 1}/${runs}: ${r.status} with ${r.previews.length} previews ${fmt(r.finalize_to_ready_ms / 1000)} s after finalize${r.reason ? ` (${r.reason})` : ''}`);
+          if (r.status !== 'ready' || r.previews.length !== 4) failures++;
+        }
+      } finally {
+        await s.stop();
+        cleanups.delete(s.stop);
+      }
+      const ok = list.filter((r) => r.status === 'ready');
+      previewStats = { bytes: img.bytes, width: img.width, height: img.height, runs: list.length, runs_ok: ok.length, median_s: ok.length ? median(ok.map((r) => r.finalize_to_ready_ms / 1000)) : null, target_s: 10, details: list };
+    }
   }
 
   const wls = workloads(quick);
@@ -608,6 +642,9 @@ async function probeS3(endpoint) {
 const targets = [];
 const row = (w, m, t) => results.find((r) => r.workload === w && r.mode === m && r.tool === t);
 if (helpStats) targets.push({ what: '`piximmo --help` median wall', target: '≤ 120 ms', value: `${fmt(helpStats.median_ms, 0)} ms`, met: helpStats.median_ms <= 120 });
+if (previewStats) {
+  targets.push({ what: `finalize → ready, ${fmt(previewStats.bytes / MB, 1)} MB JPEG`, target: '≤ 10 s', value: previewStats.median_s === null ? 'failed' : `${fmt(previewStats.median_s)} s`, met: previewStats.median_s !== null && previewStats.median_s <= 10 });
+}
 if (dryRun) targets.push({ what: `--dry-run of ${dryRun.files.toLocaleString('en-US')} files`, target: '≤ 8 s', value: dryRun.wall_s === null ? 'failed' : `${fmt(dryRun.wall_s)} s`, met: dryRun.wall_s !== null && dryRun.wall_s <= 8 });
 for (const [w, limit] of [['8mb', 1.1], ['200kb', 1.15]]) {
   const p = row(w, 'lifted', 'piximmo');
@@ -646,6 +683,7 @@ const report = {
   duration_s,
   help: helpStats,
   dry_run: dryRun,
+  previews: previewStats,
   results,
   targets,
   skipped: [...missing.map((m) => ({ part: 'tool', reason: m })), ...skipped],
