@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exifOrientation, jpegEnd, jpegFrame, neutraliseOrientation } from '../../src/server/processing/jpeg.js';
 import { embeddedPreview } from '../../src/server/processing/raw-preview.js';
 import { samplesDir } from '../helpers/cli.js';
+import { isoBox, tiff } from '../helpers/raw-fixtures.js';
 
 let thumb: Buffer; // 160×120
 let big: Buffer; // 640×480
@@ -25,53 +26,6 @@ beforeAll(async () => {
   const sof = lossless.indexOf(Buffer.from([0xff, 0xc0]));
   lossless[sof + 1] = 0xc3;
 });
-
-/** A little TIFF writer: IFDs of [tag, type, count, value] entries, data blobs placed after them. */
-function tiff(
-  le: boolean,
-  magic: number,
-  ifds: Array<Array<[number, number, number, number | Buffer]>>,
-  trailer: Buffer[] = [],
-  chain = true,
-): { file: Buffer; offsets: number[] } {
-  const w16 = (b: Buffer, at: number, v: number) => (le ? b.writeUInt16LE(v, at) : b.writeUInt16BE(v, at));
-  const w32 = (b: Buffer, at: number, v: number) => (le ? b.writeUInt32LE(v, at) : b.writeUInt32BE(v, at));
-  const ifdSize = (n: number) => 2 + n * 12 + 4;
-  let at = 8;
-  const ifdAt = ifds.map((e) => {
-    const o = at;
-    at += ifdSize(e.length);
-    return o;
-  });
-  const blobs: Buffer[] = [];
-  const blobAt = (b: Buffer) => {
-    const o = at;
-    blobs.push(b);
-    at += b.length;
-    return o;
-  };
-  const trailerAt = trailer.map(blobAt);
-  const head = Buffer.alloc(ifdAt.length ? ifdAt[ifdAt.length - 1] + ifdSize(ifds[ifds.length - 1].length) : 8);
-  head.write(le ? 'II' : 'MM', 0, 'latin1');
-  w16(head, 2, magic);
-  w32(head, 4, ifdAt[0]);
-  ifds.forEach((entries, i) => {
-    const o = ifdAt[i];
-    w16(head, o, entries.length);
-    entries.forEach(([tag, type, count, v], j) => {
-      const e = o + 2 + j * 12;
-      w16(head, e, tag);
-      w16(head, e + 2, type);
-      w32(head, e + 4, count);
-      if (Buffer.isBuffer(v)) w32(head, e + 8, blobAt(v));
-      else if (type === 3 && count === 1) w16(head, e + 8, v);
-      else w32(head, e + 8, v);
-    });
-    // IFD0 → IFD1 when `chain`; further IFDs are reachable only through pointers (SubIFDs).
-    w32(head, o + 2 + entries.length * 12, chain && i === 0 && ifdAt.length > 1 ? ifdAt[1] : 0);
-  });
-  return { file: Buffer.concat([head, ...blobs]), offsets: trailerAt };
-}
 
 const u8 = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
 
@@ -124,13 +78,7 @@ describe('embedded RAW previews', () => {
   });
 
   it('CR3-like: PRVW beats THMB; orientation from CMT1', () => {
-    const box = (type: string, ...body: Buffer[]) => {
-      const b = Buffer.concat(body);
-      const h = Buffer.alloc(8);
-      h.writeUInt32BE(8 + b.length, 0);
-      h.write(type, 4, 'latin1');
-      return Buffer.concat([h, b]);
-    };
+    const box = isoBox;
     const cmt1 = tiff(true, 42, [[[0x0112, 3, 1, 6]]]).file;
     const thmb = box('THMB', Buffer.alloc(16), thumb);
     const prvw = box('PRVW', Buffer.alloc(16), big);
