@@ -14,9 +14,9 @@ import { nginxBinary, startNginx } from './bench/nginx.mjs';
 import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
 import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from './bench/server.mjs';
 import { machineInfo, median, versionOf } from './bench/sys.mjs';
+import { measureReady } from './bench/ready.mjs';
 import { renderTable, renderTargets } from './bench/report.mjs';
 import { gitState, snapshotBuild } from './bench/snapshot.mjs';
-import { finalizeToReady, writeHeavyJpeg } from './bench/previews.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'tok-alice';
@@ -24,7 +24,7 @@ const CONCURRENCY = 4;
 const SPEC_RATE = 3;
 const BUCKET = 'bench';
 const WORKLOAD_NAMES = ['8mb', '200kb', 'mixed'];
-const EXTRA_NAMES = ['help', 'dry-run', 'previews'];
+const EXTRA_NAMES = ['help', 'dry-run', 'ready'];
 
 const HELP = `usage: npm run bench -- [options]      (= tsup --silent && node scripts/bench.mjs [options])
 
@@ -38,7 +38,8 @@ Workloads (--only):  8mb    200 × 8 MB
                      mixed  one 250,000,000-byte file (multipart) + 100 × 8 MB
                      help   \`piximmo --help\`, median wall of 20 runs (target ≤ 120 ms)
                      dry-run  \`piximmo upload --dry-run\` of 10,000 small files (target ≤ 8 s)
-                     previews  finalize → \`ready\` with four previews of a ~25 MB JPEG (target ≤ 10 s), --runs runs
+                     ready  finalize → \`ready\` of one 25 MB JPEG: malware scan (private clamd) + previews,
+                            and previews alone (--scanner none); --runs runs each (issue 16)
 Modes:  lifted  intent rate limit lifted (server --intent-rate 0, PIXIMMO_INTENT_RATE=0); every workload, --runs runs
         spec    SPEC limit 3 intents/s (server default, PIXIMMO_INTENT_RATE=3); 1 run each: by default only
                 8mb (~2.5 min); --spec-limit adds 200kb and mixed (+ ~13 min: 1,000 intents at 3/s ≥ 333 s per tool)
@@ -434,7 +435,7 @@ if (machine.loadavg_at_start[0] > machine.cores) {
 const server_features = { batch_intents: null, s3_storage: null };
 let helpStats = null;
 let dryRun = null;
-let previewStats = null;
+let readyStats = null;
 let exitCode = 0;
 try {
   const gen = await loadGenerator(ROOT, path.join(TMP, 'build'));
@@ -509,34 +510,15 @@ try {
     rmSync(shoot, { recursive: true, force: true });
   }
 
-  if (selected('previews') && !interrupted) {
-    let sharp = null;
+  if (selected('ready')) {
+    const bytes = quick ? 5 * MB : 25 * MB;
+    say(`\nfinalize → ready of one ${bytes / MB} MB JPEG (scan + previews, previews alone) × ${runs}`);
     try {
-      sharp = (await import('sharp')).default;
-    } catch {
-      skipped.push({ part: 'previews', reason: 'sharp is not installed (npm install)' });
-    }
-    if (sharp) {
-      const target = quick ? 5 * MB : 25 * MB;
-      say(`\npreviews: finalize → ready of a ~${target / MB} MB JPEG × ${runs}: writing it…`);
-      const img = await writeHeavyJpeg(sharp, path.join(TMP, 'heavy.jpg'), target);
-      say(`  ${img.width}×${img.height}, ${(img.bytes / MB).toFixed(1)} MB`);
-      const s = await startServer({ root: APP, stateDir: path.join(TMP, 'previews-state'), seed: SEED, intentRate: 0, logFile: path.join(TMP, 'previews.log') });
-      cleanups.add(s.stop);
-      const list = [];
-      try {
-        for (let i = 0; i < runs && !interrupted; i++) {
-          const r = await finalizeToReady({ url: s.url, token: TOKEN, order: freshOrder(), file: img.file });
-          list.push(r);
-          say(`  run ${i + 1}/${runs}: ${r.status} with ${r.previews.length} previews ${fmt(r.finalize_to_ready_ms / 1000)} s after finalize${r.reason ? ` (${r.reason})` : ''}`);
-          if (r.status !== 'ready' || r.previews.length !== 4) failures++;
-        }
-      } finally {
-        await s.stop();
-        cleanups.delete(s.stop);
-      }
-      const ok = list.filter((r) => r.status === 'ready');
-      previewStats = { bytes: img.bytes, width: img.width, height: img.height, runs: list.length, runs_ok: ok.length, median_s: ok.length ? median(ok.map((r) => r.finalize_to_ready_ms / 1000)) : null, target_s: 10, details: list };
+      readyStats = await measureReady({ root: APP, tmp: TMP, seed: SEED, token: TOKEN, runs, bytes, say });
+      if (readyStats.skipped) skipped.push({ part: 'finalize → ready with scan', reason: readyStats.skipped });
+    } catch (e) {
+      failures++;
+      say(`  failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -642,9 +624,6 @@ async function probeS3(endpoint) {
 const targets = [];
 const row = (w, m, t) => results.find((r) => r.workload === w && r.mode === m && r.tool === t);
 if (helpStats) targets.push({ what: '`piximmo --help` median wall', target: '≤ 120 ms', value: `${fmt(helpStats.median_ms, 0)} ms`, met: helpStats.median_ms <= 120 });
-if (previewStats) {
-  targets.push({ what: `finalize → ready, ${fmt(previewStats.bytes / MB, 1)} MB JPEG`, target: '≤ 10 s', value: previewStats.median_s === null ? 'failed' : `${fmt(previewStats.median_s)} s`, met: previewStats.median_s !== null && previewStats.median_s <= 10 });
-}
 if (dryRun) targets.push({ what: `--dry-run of ${dryRun.files.toLocaleString('en-US')} files`, target: '≤ 8 s', value: dryRun.wall_s === null ? 'failed' : `${fmt(dryRun.wall_s)} s`, met: dryRun.wall_s !== null && dryRun.wall_s <= 8 });
 for (const [w, limit] of [['8mb', 1.1], ['200kb', 1.15]]) {
   const p = row(w, 'lifted', 'piximmo');
@@ -666,6 +645,10 @@ say('');
 say(renderTable(results, { helpStats, dryRun }));
 say('');
 say(renderTargets(targets, quick));
+if (readyStats) {
+  const f = (x) => (x ? `${fmt(x.median_ms / 1000, 2)} s (min ${fmt(x.min_ms / 1000, 2)}, max ${fmt(x.max_ms / 1000, 2)})` : 'not measured');
+  say(`\nfinalize → ready, one ${fmt(readyStats.bytes / MB, 1)} MB JPEG, median of ${readyStats.runs}: scan + previews ${f(readyStats.scan)}; previews alone ${f(readyStats.no_scan)}`);
+}
 if (skipped.length || missing.length) {
   say('\nNot measured:');
   for (const m of missing) say(`  - ${m}`);
@@ -683,7 +666,7 @@ const report = {
   duration_s,
   help: helpStats,
   dry_run: dryRun,
-  previews: previewStats,
+  ready: readyStats,
   results,
   targets,
   skipped: [...missing.map((m) => ({ part: 'tool', reason: m })), ...skipped],

@@ -60,6 +60,20 @@ export interface Env {
    * for every size up to MAX_BYTES (sinks without multipart, e.g. nginx WebDAV). Ignored with STORE "r2".
    */
   S3_MULTIPART?: string;
+  /** Web uploader (src/server/web/settings.ts): allowed extensions, comma-separated; default SPEC v2's list. */
+  WEB_TYPES?: string;
+  /** Web uploader: uploads at once, 3–5; default 4 (seed 000). */
+  WEB_CONCURRENCY?: string;
+  /** Web uploader: "on" lets /app sign in as any seeded user — set by the local server only, never in production. */
+  WEB_SIGNIN_USERS?: string;
+  /** SPEC v2 quotas: storage per user in bytes; default 50000000000 (50 GB). */
+  QUOTA_BYTES?: string;
+  /** Malware scanner (issue 16, scan/config.ts): "clamd://host:port" (TCP from the Worker) or "none". */
+  SCANNER?: string;
+  /** Bytes per INSTREAM, at most clamd's StreamMaxLength; default 25 MiB; longer objects go in windows. */
+  SCANNER_STREAM_MAX?: string;
+  /** Milliseconds one INSTREAM may take; default 120000. */
+  SCANNER_TIMEOUT_MS?: string;
 }
 
 export interface ServerConfig {
@@ -84,6 +98,8 @@ export interface ServerConfig {
   devicePollInterval: number;
   /** Seconds. */
   deviceCodeTtl: number;
+  /** SPEC v2 quotas: bytes per user. */
+  quotaBytes: number;
 }
 
 /** S3/R2 minimum size of every part but the last: 5 MiB. */
@@ -129,5 +145,6 @@ export function readConfig(env: Env): ServerConfig {
     partSize: num(env.PART_SIZE, 'PART_SIZE', 16 * 1024 * 1024, MIN_PART_SIZE),
     devicePollInterval: num(env.DEVICE_POLL_INTERVAL, 'DEVICE_POLL_INTERVAL', 5, 0),
     deviceCodeTtl: num(env.DEVICE_CODE_TTL, 'DEVICE_CODE_TTL', 600, 1),
+    quotaBytes: num(env.QUOTA_BYTES, 'QUOTA_BYTES', 50_000_000_000, 0),
   };
 }

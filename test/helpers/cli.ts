@@ -1,6 +1,8 @@
 /**
- * Runs the real CLI binary (bin/piximmo.js → dist/cli.js) as a child process, with its own config and
+ * Runs the real CLI binary (bin/piximmo.js → dist/cli/main.js) as a child process, with its own config and
  * state directories, and collects stdout, stderr and the exit code.
+ * `PIXIMMO_TEST_BIN=/path/to/piximmo-linux-x64` runs the suite against that executable instead (the
+ * single-file binary of `npm run build:binary`, issue 14); `cliCommand()` is the command line either way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +13,12 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const binPath = path.join(repoRoot, 'bin/piximmo.js');
 export const samplesDir = path.resolve(repoRoot, '../shared/samples');
+
+/** The CLI's command line before its arguments: `[PIXIMMO_TEST_BIN]`, else `[node, bin/piximmo.js]`. */
+export function cliCommand(): string[] {
+  const bin = process.env.PIXIMMO_TEST_BIN;
+  return bin ? [path.resolve(repoRoot, bin)] : [process.execPath, binPath];
+}
 
 export interface CliResult {
   code: number | null;
@@ -36,6 +44,8 @@ export class CliEnv {
       ...(token ? { PIXIMMO_TOKEN: token } : {}),
       LANG: 'en_US.UTF-8',
       NO_COLOR: '1',
+      // CI: each spawned CLI leaves V8 block coverage here (scripts/cli-coverage.mjs sums it up).
+      ...(process.env.PIXIMMO_CLI_COVERAGE ? { NODE_V8_COVERAGE: process.env.PIXIMMO_CLI_COVERAGE } : {}),
       ...extra,
     };
   }
@@ -43,15 +53,16 @@ export class CliEnv {
   /** Starts the CLI; resolve `done` for the result. */
   spawn(
     args: string[],
-    opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[] } = {},
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[]; input?: string } = {},
   ): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
     // `prefix` runs the CLI through another program (e.g. setpriv, to drop root for a permission test).
-    const [cmd, ...rest] = [...(opts.prefix ?? []), process.execPath, binPath, ...args];
+    const [cmd, ...rest] = [...(opts.prefix ?? []), ...cliCommand(), ...args];
     const child = spawn(cmd, rest, {
       cwd: opts.cwd ?? repoRoot,
       env: { ...this.env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (opts.input !== undefined) child.stdin!.end(opts.input); // e.g. a token for `login --with-token`
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -62,7 +73,7 @@ export class CliEnv {
     return { child, done, output: () => ({ stdout, stderr }) };
   }
 
-  run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[] } = {}): Promise<CliResult> {
+  run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[]; input?: string } = {}): Promise<CliResult> {
     return this.spawn(args, opts).done;
   }
 

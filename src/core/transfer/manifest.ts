@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { defaultStateDir } from './state-dir.js';
 
 export type ManifestState = 'pending' | 'uploaded' | 'registered' | 'failed';
 
@@ -20,7 +21,12 @@ export interface ManifestEntry {
   checksum?: string;
   state: ManifestState;
   room_type: string;
+  /** The plan's stack id, then the one the server allocated (SPEC v2). */
   stack_id: string;
+  /** SPEC v2: the stack key sent for this file; a later run of the same stack keeps it (stack-memory.ts). */
+  stack_key?: string;
+  /** SPEC v2: file_id of the registered earlier version this file's new content replaces (finalize `replaces`). */
+  replaces?: string;
   object_key?: string;
   file_id?: string;
   /** A multipart upload in progress: its id, part size (bytes) and the ETag of each finished part. */
@@ -50,12 +56,8 @@ export class ManifestLockedError extends Error {
   }
 }
 
-/** Where manifests live: `$PIXIMMO_STATE_DIR`, else `$XDG_STATE_HOME/piximmo`, else `~/.local/state/piximmo`. */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PIXIMMO_STATE_DIR) return env.PIXIMMO_STATE_DIR;
-  const base = env.XDG_STATE_HOME || path.join(env.HOME || env.USERPROFILE || '.', '.local', 'state');
-  return path.join(base, 'piximmo');
-}
+/** Where manifests live: state-dir.ts (`$PIXIMMO_STATE_DIR`, XDG, or the platform's place). */
+export { defaultStateDir };
 
 /** SPEC: keyed by the folder's real path and the order; never on the card or in the shoot folder. */
 export function manifestPathFor(root: string, orderId: string, stateDir = defaultStateDir()): string {
