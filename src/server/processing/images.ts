@@ -13,7 +13,13 @@
 import { PermanentProcessingError, TransientProcessingError } from './errors.js';
 import { jpegFrame } from './jpeg.js';
 
-/** Rotation (degrees clockwise) and flip that make an image with EXIF orientation `o` upright. */
+/**
+ * Rotation (degrees clockwise) and flip that make an image with EXIF orientation `o` upright, for one
+ * binding transform, where the flip is applied before the rotation (Cloudflare: "flip=h,rotate=90 … flipped
+ * horizontally, then rotated"): 5 (transpose) = flip h + 270, 7 (transverse) = flip h + 90. Miniflare's
+ * local binding applies `rotate` but ignores `flip`, so the mirrored orientations 2, 4, 5, 7 (rare in
+ * camera files) come out mirrored locally.
+ */
 export function orientationTransform(o: number): { rotate?: 90 | 180 | 270; flip?: 'h' | 'v' } {
   switch (o) {
     case 2:
@@ -23,11 +29,11 @@ export function orientationTransform(o: number): { rotate?: 90 | 180 | 270; flip
     case 4:
       return { flip: 'v' };
     case 5:
-      return { rotate: 90, flip: 'h' };
+      return { rotate: 270, flip: 'h' };
     case 6:
       return { rotate: 90 };
     case 7:
-      return { rotate: 270, flip: 'h' };
+      return { rotate: 90, flip: 'h' };
     case 8:
       return { rotate: 270 };
     default:
