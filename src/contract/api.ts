@@ -185,19 +185,43 @@ export interface FileRecord {
   checksum: string | null;
   room_type: string;
   stack_id: string;
+  /** SPEC v2 "File lifecycle". */
   status: FileStatus;
+  /** SPEC v2: the preview sizes available (`[]` while processing, for video, …). */
+  previews: PreviewSizeName[];
   exif_meta: ExifMeta | null;
   created_at: string;
-  /** SPEC v2 listing: the room folder's name as written, or null. */
+  /** SPEC v2: the room folder's name as written, when the client sent one. */
   room_label?: string | null;
-  /** SPEC v2 listing: frames the client's stack has, or null. */
+  /** SPEC v2: frames of the client's stack, when it sent them. */
   stack_frames?: number | null;
-  /** SPEC v2 listing: preview sizes available ([] while processing). */
-  previews?: string[];
-  /** SPEC v2 listing: the file_id this file supersedes, or null. */
+  /** SPEC v2: file_id of the earlier version this file superseded, or null. */
   replaces?: string | null;
+  /**
+   * Why the file is `failed` ("SCAN_UNAVAILABLE: …", "DECODE_FAILED: …"), the signature clamd named when it is
+   * `infected` (issue 16), or a note on a `ready` file (`SCANNED_IN_WINDOWS n×bytes`, `NOT_SCANNED`); else null.
+   */
+  status_reason?: string | null;
   /** SPEC v2 listing with `with_urls=1`: a signed GET of the original, 15 minutes. */
   download_url?: string;
+}
+
+/** SPEC v2 "File lifecycle" states. */
+export type FileStatusName = FileStatus;
+
+/** SPEC v2 "Previews": the preview sizes (longest side 200, 400, 800, ≤ 1200 px). */
+export type PreviewSizeName = 'small' | 'medium' | 'large' | 'original';
+
+/** GET /api/files/:file_id/preview?size= (SPEC v2 "Previews"). */
+export interface PreviewResponse {
+  /** Signed GET URL of the JPEG preview, valid until expires_at (15 minutes). */
+  url: string;
+  size: PreviewSizeName;
+  /** Pixels. */
+  width: number;
+  height: number;
+  /** ISO 8601. */
+  expires_at: string;
 }
 
 export interface FileListResponse {
@@ -296,6 +320,8 @@ export interface UploadStatsResponse {
   /** Median intent → finalize time, ms; null when nothing was finalized. */
   median_upload_ms: number | null;
   by_mime: Record<string, number>;
+  /** Issue 16: the caller's files found infected (quarantined) among those whose intent was issued since `since`. */
+  infected?: number;
 }
 
 export interface OrderSummary {

@@ -15,6 +15,10 @@ export const ERROR_STATUS = {
   FILE_INFECTED: 403,
   /** SPEC v2 quotas: the intent would pass the user's storage quota; details {bytes_used, bytes_limit, bytes_needed}. */
   QUOTA_EXCEEDED: 413,
+  /** SPEC v2 "Previews": the file is still uploaded/processing. */
+  PREVIEW_NOT_READY: 404,
+  /** SPEC v2 "Previews": the file has no preview (of that size): video, no usable image, failed. */
+  NO_PREVIEW: 404,
   OBJECT_MISSING: 409,
   URL_EXPIRED: 410,
   FILE_TOO_LARGE: 413,

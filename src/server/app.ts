@@ -15,6 +15,7 @@ import { registerBatchIntentRoute } from './routes/intents-batch.js';
 import { registerMultipartRoutes } from './routes/multipart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 import { registerStacksRoute } from './routes/stacks.js';
+import { registerPreviewRoutes } from './routes/preview.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
 
@@ -28,6 +29,7 @@ export function createApp(): Hono<AppEnv> {
   registerOrderRoutes(app);
   registerStacksRoute(app);
   registerDeviceRoutes(app);
+  registerPreviewRoutes(app);
   registerFinalizeBatchRoute(app);
   registerFileRoutes(app);
   registerLocalDownloadRoute(app);

@@ -21,6 +21,12 @@ export interface Env {
    * S3_ENDPOINT (storage/s3.ts). Production on R2 keeps "r2" (same bucket, no extra round trips).
    */
   STORE?: string;
+  /** Workers Images binding: previews (SPEC v2 "Previews"; Miniflare runs it on Sharp). */
+  IMAGES?: ImagesBinding;
+  /** Queue of processing jobs `{file_id}` after finalize (processing/enqueue.ts; consumer processing/consumer.ts). */
+  PREVIEW_QUEUE?: Queue<{ file_id: string }>;
+  /** Seconds before a failed processing job's first retry (doubled per attempt); default 10. */
+  PROCESSING_RETRY_DELAY?: string;
   /** HMAC key of the local signer (any string; the local server makes a random one). */
   LOCAL_SIGNING_SECRET?: string;
   /** Max file size in bytes; default 262144000 (SPEC: 250 MB). */
@@ -56,6 +62,12 @@ export interface Env {
   S3_MULTIPART?: string;
   /** SPEC v2 quotas: storage per user in bytes; default 50000000000 (50 GB). */
   QUOTA_BYTES?: string;
+  /** Malware scanner (issue 16, scan/config.ts): "clamd://host:port" (TCP from the Worker) or "none". */
+  SCANNER?: string;
+  /** Bytes per INSTREAM, at most clamd's StreamMaxLength; default 25 MiB; longer objects go in windows. */
+  SCANNER_STREAM_MAX?: string;
+  /** Milliseconds one INSTREAM may take; default 120000. */
+  SCANNER_TIMEOUT_MS?: string;
 }
 
 export interface ServerConfig {

@@ -18,7 +18,7 @@ import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
 import { reviewStacks } from '../../core/plan/stack-review.js';
 import { t } from '../i18n/index.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
 import { incompleteStacks } from '../stack-check.js';
 import { checkQuota } from '../quota-preflight.js';
 
@@ -81,7 +81,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
     if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
-    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
+    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check));
   } finally {
     await session.close();
   }

@@ -97,7 +97,14 @@ export class JsonRenderer implements RunRenderer {
       ...(summary.fatal ? { fatal: { code: summary.fatal.code, detail: summary.fatal.detail } } : {}),
       rooms: summary.rows,
       failures: summary.failures.map((o) => ({ path: o.file.relPath, order_id: o.file.shoot.orderId, code: o.failure?.code, detail: o.failure?.detail })),
-      server_check: { checked: check.checked, missing: check.missing.map((f) => f.relPath), incomplete_stacks: check.incomplete_stacks ?? [] },
+      server_check: {
+        checked: check.checked,
+        missing: check.missing.map((f) => f.relPath),
+        incomplete_stacks: check.incomplete_stacks ?? [],
+        // issue 16: the server's malware scan
+        infected: (check.infected ?? []).map((x) => ({ path: x.file.relPath, order_id: x.file.shoot.orderId, file_id: x.file_id, signature: x.signature })),
+        processing: (check.processing ?? []).map((f) => f.relPath),
+      },
     });
   }
 

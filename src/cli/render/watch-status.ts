@@ -7,6 +7,7 @@ import type { Ora } from 'ora';
 import type { EngineEvent, FileState } from '../../core/transfer/events.js';
 import { t } from '../i18n/index.js';
 import { writeJsonLine } from './json.js';
+import { terminalCaps } from './terminal.js';
 
 export class WatchStatus {
   private readonly states = new Map<string, FileState>();
@@ -24,9 +25,10 @@ export class WatchStatus {
   ) {}
 
   async start(): Promise<void> {
-    if (!this.json && process.stderr.isTTY) {
+    const caps = terminalCaps(process.env, { stdout: true, stderr: Boolean(process.stderr.isTTY), columns: process.stderr.columns });
+    if (!this.json && caps.live) {
       const { default: ora } = await import('ora');
-      this.spinner = ora({ text: this.line(), stream: process.stderr }).start();
+      this.spinner = ora({ text: this.line(), stream: process.stderr, color: caps.color ? 'cyan' : false }).start();
     }
     this.timer = setInterval(() => this.render(false), 500);
     this.timer.unref();

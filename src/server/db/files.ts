@@ -2,7 +2,7 @@
  * D1 repository: finalized files (SPEC "POST /api/uploads/finalize", "GET /api/orders/:id/files").
  * UNIQUE(object_key) makes finalize idempotent and race-free: the upsert returns the one row's id.
  */
-import type { ExifMeta, FileRecord, FileStatus } from '../../contract/api.js';
+import type { ExifMeta, FileRecord, FileStatus, PreviewSizeName } from '../../contract/api.js';
 
 export interface FileRow {
   id: string;
@@ -15,7 +15,6 @@ export interface FileRow {
   checksum: string | null;
   room_type: string;
   stack_id: string;
-  status: FileStatus;
   /** SPEC v2 stack identity, copied from the intent (null for v1 clients). */
   room_label?: string | null;
   stack_key?: string | null;
@@ -23,17 +22,20 @@ export interface FileRow {
   /** SPEC v2: file_id this file supersedes / the newer version that superseded it. */
   replaces?: string | null;
   superseded_by?: string | null;
-  /** JSON of ExifMeta, or null. */
-  meta: string | null;
+  /** SPEC v2 "File lifecycle" (domain/lifecycle.ts); finalize writes "uploaded". */
+  status: FileStatus;
+  /** Set by processing: why failed, the signature when infected, a note on ready (issue 16). */
+  status_reason?: string | null;
+  /** JSON array of preview sizes (set by processing). */
+  previews?: string | null;
   /** When the intent was issued (SPEC v2 statistics: intent → finalize); null for rows from before v2. */
   intent_at?: string | null;
-  created_at: string;
-  updated_at: string;
-  /** SPEC v2 columns (migrations/0002_contract_v2.sql); absent on insert, present when read. */
-  status_reason?: string | null;
-  previews?: string;
   deleted_at?: string | null;
   purged_at?: string | null;
+  /** JSON of ExifMeta, or null. */
+  meta: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /**
@@ -94,8 +96,17 @@ function parseMeta(meta: string | null): ExifMeta | null {
   }
 }
 
+function parsePreviews(v: string | null | undefined): PreviewSizeName[] {
+  try {
+    const a: unknown = JSON.parse(v ?? '[]');
+    return Array.isArray(a) ? (a.filter((x) => typeof x === 'string') as PreviewSizeName[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function toFileRecord(r: FileRow): FileRecord {
-  return {
+  const rec: FileRecord = {
     file_id: r.id,
     object_key: r.object_key,
     filename: r.filename,
@@ -105,22 +116,15 @@ export function toFileRecord(r: FileRow): FileRecord {
     room_type: r.room_type,
     stack_id: r.stack_id,
     status: r.status,
+    previews: r.status === 'ready' ? parsePreviews(r.previews) : [],
     exif_meta: parseMeta(r.meta),
     created_at: r.created_at,
     room_label: r.room_label ?? null,
     stack_frames: r.stack_frames ?? null,
-    previews: parsePreviews(r.previews),
     replaces: r.replaces ?? null,
+    // why failed, the signature when infected (issue 16), or a note on ready (SCANNED_IN_WINDOWS, NOT_SCANNED)
+    status_reason: r.status_reason ?? null,
   };
+  return rec;
 }
 
-/** files.previews (JSON array of size names) → the sizes; [] when absent or malformed. */
-function parsePreviews(raw: string | undefined): string[] {
-  if (!raw) return [];
-  try {
-    const v: unknown = JSON.parse(raw);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
