@@ -20,6 +20,7 @@ import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { exitCodeFor, planOrUsage, resolveRetry, type UploadOptions } from './upload.js';
+import { checkQuota, withQuotaExit } from '../quota-preflight.js';
 
 export interface BatchJob {
   /** Absolute folder path. */
@@ -88,6 +89,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
       renderer.scanDone(plan, job.order);
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, job.order)));
     }
+    await checkQuota(api, files); // SPEC v2: exit 5 before the first byte when the batch does not fit
     renderer.start(files);
     const result = await session.engine.run(files);
     const check: ServerCheck =
@@ -95,7 +97,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     if (check.checked) check.incomplete_stacks = await incompleteStacks(api, result.outcomes);
     renderer.finish(summarize(result), check);
     const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check) || missingFolders > 0;
-    return exitCodeFor(result, failed);
+    return withQuotaExit(exitCodeFor(result, failed), result.outcomes);
   } finally {
     await session.close();
   }

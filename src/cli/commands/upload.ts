@@ -20,7 +20,7 @@ import { reviewStacks } from '../../core/plan/stack-review.js';
 import { t } from '../i18n/index.js';
 import { checkFailed, verifyOnServer } from '../server-check.js';
 import { incompleteStacks } from '../stack-check.js';
-import { checkQuota } from '../quota-preflight.js';
+import { checkQuota, withQuotaExit } from '../quota-preflight.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -81,7 +81,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
     if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
-    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check));
+    return withQuotaExit(exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check)), result.outcomes);
   } finally {
     await session.close();
   }
