@@ -1,6 +1,39 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+/**
+ * The web uploader's browser code as text modules of the Worker (src/server/web/assets.ts):
+ * `web-client:<name>` → src/server/web/client/<name>.ts bundled for browsers (IIFE, minified);
+ * `web-client:styles` → src/server/web/client/app.css as is (a ".css" specifier would go to tsup's postcss).
+ * Rebuilt with the Worker, so page and API never drift apart.
+ */
+const webClientAssets: Plugin = {
+  name: 'web-client-assets',
+  setup(b) {
+    b.onResolve({ filter: /^web-client:/ }, (args) => ({ path: args.path.slice('web-client:'.length), namespace: 'web-client' }));
+    b.onLoad({ filter: /.*/, namespace: 'web-client' }, async (args) => {
+      const dir = 'src/server/web/client';
+      if (args.path === 'styles') {
+        return { contents: await readFile(`${dir}/app.css`, 'utf8'), loader: 'text', watchFiles: [`${dir}/app.css`] };
+      }
+      const out = await build({
+        entryPoints: [`${dir}/${args.path}.ts`],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        target: ['chrome110', 'firefox110', 'safari16'],
+        minify: true,
+        metafile: true,
+        tsconfig: `${dir}/tsconfig.json`,
+      });
+      return { contents: out.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(out.metafile.inputs) };
+    });
+  },
+};
 
 /**
  * `*.wasm` imports of the Worker stay separate modules beside dist/worker.js (workerd compiles no
@@ -81,7 +114,7 @@ export default defineConfig([
       // libheif-js's Node branch requires these; it never runs in workerd (no `process`).
       options.external = [...(options.external ?? []), 'fs', 'path', 'crypto'];
     },
-    esbuildPlugins: [wasmBesideWorker],
+    esbuildPlugins: [wasmBesideWorker, webClientAssets],
     async onSuccess() {
       copyWorkerWasm();
     },

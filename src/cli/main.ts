@@ -42,6 +42,7 @@ export function buildProgram(): Command {
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
       .option('--retries <n>', 'tries per request on network errors, 5xx and stalls (default 5)')
       .option('--bwlimit <rate>', 'cap the upload rate across all transfers, bytes/s: 5M, 800K, 2MiB')
+      .option('--offline-wait <time>', 'how long to wait while the API cannot be reached: 10m, 90s, 0 (default 10m; watch: no limit)')
       .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
   const uploadOptions = (c: Command): Command =>
     transferOptions(c.requiredOption('--order <id>', 'order to upload into, e.g. ORD-123'))
@@ -53,8 +54,15 @@ export function buildProgram(): Command {
       run(cmd, async (o) => (await import('./commands/upload.js')).uploadCommand(dirs, o as never)),
     );
 
-  uploadOptions(program.command('watch').argument('<dir>', 'card-reader folder, e.g. /media/EOS_DIGITAL').description('upload every new file of a folder as it appears'))
-    .action(async (dir: string, _o, cmd: Command) =>
+  uploadOptions(
+    program
+      .command('watch')
+      .argument('[dir]', 'card-reader folder, e.g. /media/EOS_DIGITAL; without it: every card (volume with DCIM) that appears')
+      .description('upload every new file of a card (or of each card inserted) as it appears')
+      .option('--cards-root <dir>', 'look for cards in the subfolders of this folder (default: the OS mount places)')
+      .option('--copy-to <dir>', 'second copy of every file into DIR/<order>/<card>/…, verified by SHA-256'),
+  )
+    .action(async (dir: string | undefined, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/watch.js')).watchCommand(dir, o as never)),
     );
 

@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   ORDER_FORBIDDEN: 403,
   KEY_FORBIDDEN: 403,
   BAD_SIGNATURE: 403,
+  /** A cookie-authenticated write whose Origin is missing or not the page's own (CSRF; SPEC "The web uploader"). */
+  ORIGIN_FORBIDDEN: 403,
   NOT_FOUND: 404,
   /** SPEC v2: a file that does not exist, is deleted, or belongs to someone else (not told apart). */
   FILE_NOT_FOUND: 404,

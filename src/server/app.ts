@@ -18,6 +18,7 @@ import { registerStacksRoute } from './routes/stacks.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerLocalUploadRoute } from './routes/upload-local.js';
+import { registerWebRoutes } from './web/routes.js';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -29,6 +30,7 @@ export function createApp(): Hono<AppEnv> {
   registerOrderRoutes(app);
   registerStacksRoute(app);
   registerDeviceRoutes(app);
+  registerWebRoutes(app); // the web uploader at /app (SPEC "The web uploader")
   registerPreviewRoutes(app);
   registerFinalizeBatchRoute(app);
   registerFileRoutes(app);

@@ -60,6 +60,12 @@ export interface Env {
    * for every size up to MAX_BYTES (sinks without multipart, e.g. nginx WebDAV). Ignored with STORE "r2".
    */
   S3_MULTIPART?: string;
+  /** Web uploader (src/server/web/settings.ts): allowed extensions, comma-separated; default SPEC v2's list. */
+  WEB_TYPES?: string;
+  /** Web uploader: uploads at once, 3–5; default 4 (seed 000). */
+  WEB_CONCURRENCY?: string;
+  /** Web uploader: "on" lets /app sign in as any seeded user — set by the local server only, never in production. */
+  WEB_SIGNIN_USERS?: string;
   /** SPEC v2 quotas: storage per user in bytes; default 50000000000 (50 GB). */
   QUOTA_BYTES?: string;
   /** Malware scanner (issue 16, scan/config.ts): "clamd://host:port" (TCP from the Worker) or "none". */

@@ -19,7 +19,7 @@ import { incompleteStacks } from '../stack-check.js';
 import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
-import { exitCodeFor, planOrUsage, resolveRetry, type UploadOptions } from './upload.js';
+import { exitCodeFor, planOrUsage, resolveOfflineWait, resolveRetry, type UploadOptions } from './upload.js';
 import { checkQuota, withQuotaExit } from '../quota-preflight.js';
 
 export interface BatchJob {
@@ -70,7 +70,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const types = allowedTypes(opts.types);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
-  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate });
+  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate, offlineWaitMs: resolveOfflineWait(opts.offlineWait) });
   let missingFolders = 0;
   try {
     const files: PlannedFile[] = [];

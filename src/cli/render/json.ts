@@ -8,6 +8,7 @@ import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
 import { ProgressTracker } from './progress.js';
 import { explain } from '../messages.js';
+import { eventNote } from './plain.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -66,6 +67,14 @@ export class JsonRenderer implements RunRenderer {
         break;
       case 'warning':
         writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail, ...e.params });
+        break;
+      case 'offline':
+        writeJsonLine({ event: 'offline', since: new Date(e.since_ms).toISOString() });
+        process.stderr.write(`${eventNote(e)}\n`); // the human words on stderr, as for notices
+        break;
+      case 'online':
+        writeJsonLine({ event: 'online', offline_ms: e.offline_ms });
+        process.stderr.write(`${eventNote(e)}\n`);
         break;
       case 'fatal':
       case 'order-forbidden': {

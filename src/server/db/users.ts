@@ -16,14 +16,18 @@ export interface OrderRow {
 
 export type TokenKind = 'device' | 'session';
 
-/** The user a live (not revoked) token hash belongs to, or null. */
-export async function findUserByTokenHash(db: D1Database, tokenHash: string): Promise<UserRow | null> {
+/**
+ * The user a live token hash belongs to, or null: not revoked, and not past `expires_at` (web sessions
+ * expire, migrations/0006_web.sql; device tokens have none). `kind` narrows to one kind of token.
+ */
+export async function findUserByTokenHash(db: D1Database, tokenHash: string, kind?: TokenKind): Promise<UserRow | null> {
   return db
     .prepare(
       `SELECT u.id, u.name FROM auth_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = ?1 AND t.revoked_at IS NULL`,
+       WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)
+         AND (?3 IS NULL OR t.kind = ?3)`,
     )
-    .bind(tokenHash)
+    .bind(tokenHash, new Date().toISOString(), kind ?? null)
     .first<UserRow>();
 }
 

@@ -68,6 +68,12 @@ export interface LocalServerOptions {
   devicePollInterval?: number;
   /** Device code lifetime in seconds; default 600. */
   deviceCodeTtl?: number;
+  /** Web uploader: allowed extensions (WEB_TYPES); default SPEC v2's list. */
+  webTypes?: string[];
+  /** Web uploader: uploads at once, 3–5 (WEB_CONCURRENCY); default 4. */
+  webConcurrency?: number;
+  /** Web uploader: offer the seeded users at /app sign-in (WEB_SIGNIN_USERS); default true (local only). */
+  webSigninUsers?: boolean;
   /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
   processingRetryDelay?: number;
   /** SPEC v2 quotas: bytes per user; default 50000000000 (50 GB). */
@@ -161,6 +167,10 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     PART_SIZE: optVar(opts.partSize),
     DEVICE_POLL_INTERVAL: optVar(opts.devicePollInterval),
     DEVICE_CODE_TTL: optVar(opts.deviceCodeTtl),
+    WEB_TYPES: opts.webTypes?.join(','),
+    WEB_CONCURRENCY: optVar(opts.webConcurrency),
+    // The local server offers its seeded users at /app sign-in (never set in production: wrangler.toml).
+    WEB_SIGNIN_USERS: opts.webSigninUsers === false ? 'off' : 'on',
     PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
     QUOTA_BYTES: optVar(opts.quotaBytes),
   };

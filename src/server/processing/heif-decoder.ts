@@ -45,14 +45,17 @@ function loadLibheif(): Promise<LibHeif> {
   if (!lib) {
     lib = new Promise<LibHeif>((resolve, reject) => {
       try {
-        const m: LibHeif = (libheifFactory as unknown as (o: object) => LibHeif)({
-          onRuntimeInitialized: () => resolve(m),
+        // Emscripten's Module is the options object itself, filled in by the factory; with a synchronous
+        // instantiate, onRuntimeInitialized runs before the factory returns.
+        const module: Record<string, unknown> = {
+          onRuntimeInitialized: () => resolve(module as unknown as LibHeif),
           instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => unknown) {
             return done(new WebAssembly.Instance(libheifWasm, imports), libheifWasm);
           },
           print: () => undefined,
           printErr: () => undefined,
-        });
+        };
+        (libheifFactory as unknown as (o: object) => unknown)(module);
       } catch (e) {
         lib = null;
         reject(e);

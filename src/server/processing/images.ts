@@ -4,6 +4,8 @@
  * side is `longest` px, JPEG out). Only width or height is given — the longest side's — so neither
  * Cloudflare (fit) nor Miniflare (Sharp "contain") pads or crops: the aspect is kept.
  *
+ * An answer without error that holds no JPEG (Miniflare: Sharp failing mid-stream on corrupt scan data)
+ * is DECODE_FAILED too.
  * Errors: the binding's ImagesError codes 9412 (not an image), 9520 (unsupported format) and 9523 /
  * 9518 … (bad input) mean this input will never decode → PermanentProcessingError DECODE_FAILED; no
  * binding, or anything else (network, 5xx) → TransientProcessingError IMAGES_UNAVAILABLE (retried).
@@ -112,6 +114,8 @@ export async function resizeToJpeg(
     throw classifyImagesError(e, 'making a preview');
   }
   const f = jpegFrame(out);
-  if (!f) throw new TransientProcessingError('IMAGES_UNAVAILABLE', 'the Images binding returned no JPEG');
+  // The binding accepted the input (info read its header) and answered without an error, yet no image
+  // came out: the pixel data does not decode (Miniflare's Sharp fails mid-stream on corrupt scans).
+  if (!f) throw new PermanentProcessingError('DECODE_FAILED', `the image data does not decode (the Images binding returned ${out.length} bytes, no JPEG)`);
   return { bytes: out, width: f.width, height: f.height };
 }
