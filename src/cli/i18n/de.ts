@@ -255,7 +255,7 @@ export const de: Record<MessageKey, string> = {
   'quota.exceeded': 'Nicht genug Speicherplatz: Dieser Upload braucht {need}, frei sind nur {left} ({used} von {limit} belegt). Es wurde nichts gesendet.',
   'quota.exceeded.hint': 'Nicht mehr benötigte Dateien löschen (piximmo rm DATEI_ID…) oder mehr Speicherplatz anfragen.',
   'whoami.quota': 'Speicher: {used} von {limit} belegt, {left} frei',
-  'files.head': 'Raum         Stack  Status                 Vorschau     Größe  Name                         Datei-ID',
+  'files.head': 'Raum|Stack|Status|Vorschau|Größe|Name|Datei-ID',
   'files.previews.yes': 'ja',
   'files.previews.none': 'keine',
   'files.previews.pending': 'folgt',

@@ -254,7 +254,7 @@ export const en = {
   'quota.exceeded': 'Not enough storage quota: this upload needs {need}, but only {left} is left ({used} of {limit} used). Nothing was sent.',
   'quota.exceeded.hint': 'Delete files you no longer need (piximmo rm FILE_ID…) or ask for more space.',
   'whoami.quota': 'Storage: {used} of {limit} used, {left} left',
-  'files.head': 'room         stack  status                 previews      size  name                         file id',
+  'files.head': 'room|stack|status|previews|size|name|file id',
   'files.previews.yes': 'yes',
   'files.previews.none': 'none',
   'files.previews.pending': 'pending',
