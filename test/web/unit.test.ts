@@ -65,7 +65,7 @@ describe('web settings and cookie', () => {
   const env = (vars: Partial<Env>) => vars as Env;
   it('defaults: SPEC v2 types, 4 at once, no seeded users', () => {
     expect(readWebSettings(env({}))).toEqual({ types: [...WEB_DEFAULT_TYPES], concurrency: 4, signinUsers: false });
-    expect(WEB_DEFAULT_TYPES).toEqual(['jpg', 'jpeg', 'png', 'heic', 'dng', 'mp4', 'mov', 'cr3', 'cr2', 'nef', 'arw', 'raf', 'rw2', 'orf']);
+    expect(WEB_DEFAULT_TYPES).toEqual(['jpg', 'jpeg', 'png', 'heic', 'dng', 'mp4', 'mov', 'cr2', 'cr3', 'nef', 'arw', 'raf', 'rw2', 'orf']);
   });
   it('takes WEB_TYPES and WEB_CONCURRENCY 3–5, refuses anything else', () => {
     expect(readWebSettings(env({ WEB_TYPES: 'JPG, .heic', WEB_CONCURRENCY: '5', WEB_SIGNIN_USERS: 'on' }))).toEqual({ types: ['jpg', 'heic'], concurrency: 5, signinUsers: true });

@@ -17,6 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileListResponse } from '../../src/contract/api.js';
 import { CHROMIUM_MISSING, chromiumAvailable } from '../helpers/browser.js';
+import { waitForFiles } from '../helpers/processing.js';
 import { dropFiles, expectedSamples, haveSamples, recordRequests, SAMPLES, SAMPLES_MISSING, signIn, startRig, waitForCount, waitForRegistered, type WebRig } from './_page.js';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
@@ -120,12 +121,10 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
   it('the gallery shows the previews grouped by room and stack; download and delete (with confirmation)', async () => {
     // Previews come from the processing queue (SPEC v2 "Previews"); the page asks again while they are pending.
     const expected = expectedSamples();
-    const listing = async () =>
-      ((await (await fetch(`${rig.server.url}/api/orders/ORD-1/files`, { headers: { Authorization: 'Bearer tok-alice' } })).json()) as FileListResponse).files;
-    const until = Date.now() + 150_000;
-    while ((await listing()).some((f) => f.status === 'uploaded' || f.status === 'processing') && Date.now() < until) await page.waitForTimeout(500);
-    const files = await listing();
-    expect(files.filter((f) => f.status === 'uploaded' || f.status === 'processing')).toEqual([]);
+    // (waitForFiles retries a listing whose keep-alive connection the busy isolate dropped meanwhile.)
+    const listing = () => waitForFiles(rig.server.url, 'tok-alice', 'ORD-1', { statuses: ['uploaded', 'processing', 'ready', 'failed', 'infected'] });
+    const files = await waitForFiles(rig.server.url, 'tok-alice', 'ORD-1', { timeoutMs: 150_000 });
+    expect(files.filter((f) => f.status !== 'ready')).toEqual([]);
     const withPreview = files.filter((f) => (f.previews ?? []).length > 0).map((f) => f.filename).sort();
     // JPEG, PNG and HEIC (phones and cameras) all have previews; the video has none.
     for (const name of ['canon-dslr.jpg', 'exiftool-Sony.jpg', 'png_with_exif_and_gps.png', 'heic-iphone.heic', 'heic-iphone7.heic', 'IMG_20180725_163423.jpg']) {
@@ -133,6 +132,12 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     }
     expect(withPreview).not.toContain('exiftool-QuickTime.mov');
     await waitForCount(page, '#gallery .tile .thumb img', withPreview.length, 60_000);
+    // The thumbnails load lazily: bring each into view, then wait until every one has decoded.
+    const imgs = page.locator('#gallery .tile .thumb img');
+    for (let i = 0; i < (await imgs.count()); i++) await imgs.nth(i).scrollIntoViewIfNeeded();
+    const loaded = `[...document.querySelectorAll('#gallery .thumb img')].every((i) => i.complete && i.naturalWidth > 0)`;
+    const decodeBy = Date.now() + 30_000;
+    while (!(await page.evaluate(loaded)) && Date.now() < decodeBy) await page.waitForTimeout(200);
     const shown = await page.evaluate(
       `[...document.querySelectorAll('#gallery .tile')].map((t) => { const img = t.querySelector('.thumb img'); return [t.closest('.room').dataset.room, t.closest('.stack').dataset.stack, t.dataset.name, img ? (img.complete && img.naturalWidth > 0 ? 'image' : 'broken') : t.querySelector('.placeholder').dataset.preview]; })`,
     ) as [string, string, string, string][];
@@ -182,7 +187,7 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     await page.waitForSelector('#rejected:not([hidden]) li[data-name="huge-video.mp4"]');
     const reasons = await page.locator('#rejected-list li').allInnerTexts();
     expect(reasons).toEqual([
-      'notes.txt: Dateityp „.txt“ ist nicht erlaubt (erlaubt: JPG, JPEG, PNG, HEIC, DNG, MP4, MOV, CR3, CR2, NEF, ARW, RAF, RW2, ORF).',
+      'notes.txt: Dateityp „.txt“ ist nicht erlaubt (erlaubt: JPG, JPEG, PNG, HEIC, DNG, MP4, MOV, CR2, CR3, NEF, ARW, RAF, RW2, ORF).',
       'huge-video.mp4: 300 MB ist größer als das Limit von 250 MB.',
     ]);
     await page.waitForTimeout(500);

@@ -30,9 +30,12 @@ type Preview = { state: 'url'; url: string; until: number } | { state: 'pending'
 
 /** Preview answers kept this long (ms) before asking again while processing. */
 const PENDING_RECHECK_MS = 3000;
+/** A failed list load is asked again after this long (ms). */
+const RETRY_MS = 2000;
 
 export class Gallery {
   private loading: Promise<void> | null = null;
+  private loaded = false;
   private again = false;
   private readonly previews = new Map<string, Preview>();
   private files: GalleryFile[] = [];
@@ -70,10 +73,15 @@ export class Gallery {
       if (r.status !== 200) throw new Error(String(r.status));
       this.files = r.body.files.filter((f) => f.status !== 'deleted' && f.status !== 'superseded');
       this.render();
+      this.loaded = true;
       this.root.setAttribute('aria-busy', 'false');
       await this.loadPreviews();
     } catch {
-      this.root.replaceChildren(el('p', { class: 'notice error', role: 'alert' }, this.t('gallery.loadFailed')));
+      // A dropped connection (the server busy making previews) or an error answer: keep what is shown and
+      // ask again shortly; only a gallery that never loaded says so.
+      if (!this.loaded) this.root.replaceChildren(el('p', { class: 'notice error', role: 'alert' }, this.t('gallery.loadFailed')));
+      clearTimeout(this.recheck);
+      this.recheck = window.setTimeout(() => void this.reload(), RETRY_MS);
     }
   }
 
@@ -182,8 +190,13 @@ export class Gallery {
 
   private async download(f: GalleryFile): Promise<void> {
     const r = await this.api.call<{ url: string }>('GET', `/api/files/${encodeURIComponent(f.file_id)}/download`).catch(() => null);
-    if (r?.status === 200 && r.body.url) window.location.assign(r.body.url);
-    else this.flash(this.t('gallery.downloadFailed'));
+    if (r?.status !== 200 || !r.body.url) return this.flash(this.t('gallery.downloadFailed'));
+    // A link click, not a navigation: the page (and its uploads) stay; the signed URL answers with
+    // Content-Disposition: attachment, so the browser saves the file under its own name.
+    const a = el('a', { href: r.body.url, download: f.filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
   }
 
   private async confirmDelete(f: GalleryFile): Promise<void> {
