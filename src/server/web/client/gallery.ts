@@ -143,7 +143,7 @@ export class Gallery {
       el('div', { class: 'thumb', 'data-thumb': f.file_id }, this.thumb(f)),
       el('div', { class: 'tile-body' },
         el('span', { class: 'tile-name', title: f.filename }, f.filename),
-        el('span', { class: 'tile-meta muted small' }, `${formatBytes(f.bytes, this.lang)} · `, el('span', { class: `file-status status-${f.status}` }, status)),
+        el('span', { class: 'tile-meta' }, el('span', { class: 'muted small' }, formatBytes(f.bytes, this.lang)), el('span', { class: `file-status status-${f.status}` }, status)),
         el('span', { class: 'tile-actions' }, download, del),
       ),
     );
@@ -152,7 +152,8 @@ export class Gallery {
   private thumb(f: GalleryFile): HTMLElement {
     const p = this.previews.get(f.file_id);
     if (p?.state === 'url') return el('img', { src: p.url, alt: f.filename, loading: 'lazy', decoding: 'async' });
-    const pending = !p ? f.status === 'uploaded' || f.status === 'processing' : p.state === 'pending';
+    // Pending while processing, or while a ready file's preview is still being asked for.
+    const pending = f.status === 'uploaded' || f.status === 'processing' || (f.status === 'ready' && (f.previews ?? ['?']).length > 0 && p?.state !== 'none');
     return el('div', { class: `placeholder${pending ? ' pending' : ''}`, 'data-preview': pending ? 'pending' : 'none' },
       el('span', { class: 'ext' }, extensionOf(f.filename).toUpperCase() || '?'),
       el('span', { class: 'small' }, this.t(pending ? 'gallery.processing' : 'gallery.noPreview')),
