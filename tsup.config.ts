@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { build, type Plugin } from 'esbuild';
@@ -52,11 +52,37 @@ function copyWorkerWasm(): void {
   copyFileSync(require.resolve('libheif-js/libheif-wasm/libheif.wasm'), 'dist/libheif.wasm');
 }
 
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+  devDependencies?: Record<string, string>;
+};
+
+// The one place the version comes from: package.json, injected at build time (`piximmo --version`, the
+// User-Agent). The single-file binary has no package.json to read at run time.
+const define = { __PIXIMMO_VERSION__: JSON.stringify(pkg.version) };
+
+// tsup keeps `dependencies` external and bundles everything else; the backend's packages (miniflare,
+// sharp, …) are devDependencies but must stay external too (native binaries, dynamic requires).
+const devExternal = Object.keys(pkg.devDependencies ?? {});
+
 export default defineConfig([
   {
-    // Node side: the CLI, the local server runner, the fixture generator.
+    // The CLI alone, in its own folder: dist/cli/ is exactly what the npm package ships (package.json
+    // "files"). Commands are lazy-loaded chunks: `piximmo --help` loads none of them.
+    entry: { main: 'src/cli/main.ts' },
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    splitting: true,
+    sourcemap: true,
+    clean: true,
+    outDir: 'dist/cli',
+    define,
+    external: devExternal,
+  },
+  {
+    // Node side, not shipped in the npm package: the local server runner, the fixture generators.
     entry: {
-      cli: 'src/cli/main.ts',
       'local-server': 'src/server/local/run.ts',
       'gen-fixtures': 'src/fixtures/generate.ts',
       // The benchmark's shoot generator (scripts/bench uses dist/bench-fixtures.js when present).
@@ -65,13 +91,13 @@ export default defineConfig([
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    splitting: true, // commands are lazy-loaded chunks: `piximmo --help` loads none of them
-    // The local server runner loads Miniflare (a devDependency, so tsup would bundle it: it must stay a
-    // package, it ships workerd and loads its own files at run time).
-    external: ['miniflare'],
+    splitting: true,
     sourcemap: true,
-    clean: true,
+    // Empties dist/ but for the other builds' outputs (the configs build side by side).
+    clean: ['!cli/**', '!worker.js', '!*.wasm'],
     outDir: 'dist',
+    define,
+    external: devExternal,
   },
   {
     // Worker side: one self-contained ES module for workerd (Miniflare locally, Cloudflare in production).
@@ -81,6 +107,8 @@ export default defineConfig([
     target: 'es2022',
     noExternal: [/.*/],
     esbuildOptions(options) {
+      // workerd's built-in modules (scan/socket.ts: TCP to clamd) stay imports of the bundle.
+      options.external = [...(options.external ?? []), 'cloudflare:sockets'];
       options.conditions = ['workerd', 'worker', 'browser'];
       options.mainFields = ['module', 'main'];
       // libheif-js's Node branch requires these; it never runs in workerd (no `process`).

@@ -22,4 +22,4 @@ for (const flag of ['--liftoff-only', '--semi-space-growth-factor=1']) {
   }
 }
 
-await import('../dist/cli.js');
+await import('../dist/cli/main.js');

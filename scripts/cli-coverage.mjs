@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Coverage of the spawned CLI (issue 9: "the spawned CLI through NODE_V8_COVERAGE"), printed in CI's output.
 //
-// The end-to-end tests run the real binary (dist/cli.js and its chunks) as child processes; with
+// The end-to-end tests run the real binary (dist/cli/cli.js and its chunks) as child processes; with
 // NODE_V8_COVERAGE set (test/helpers/cli.ts does it when PIXIMMO_CLI_COVERAGE names a folder) each process
 // leaves V8's block coverage there. This script ORs those byte ranges per dist file, maps the bytes back to
 // src/ through the chunks' source maps and prints executed bytes per src/ folder and in total.
@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rawDir = path.resolve(process.argv[2] ?? path.join(root, 'coverage/cli-raw'));
-const distDir = path.join(root, 'dist');
+const distDir = path.join(root, 'dist/cli');
 /** Node-side entries that are not the CLI (the server runner and the generators). */
-const NOT_CLI = /^(worker|local-server|gen-fixtures|bench-fixtures)\.js$/;
+const NOT_CLI = /^$/; // dist/cli holds the CLI only
 
 if (!existsSync(rawDir)) {
   console.log(`cli coverage: no data in ${path.relative(root, rawDir)} (set PIXIMMO_CLI_COVERAGE to collect it)`);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 
-const NEEDED = ['dist/cli.js', 'dist/local-server.js', 'dist/worker.js', 'bin/piximmo.js'];
+const NEEDED = ['dist/cli/main.js', 'dist/local-server.js', 'dist/worker.js', 'bin/piximmo.js'];
 
 /** Copies the build to `dest`; returns `dest`. Throws Error when the copy is incomplete or does not run. */
 export function snapshotBuild(root, dest) {

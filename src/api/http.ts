@@ -1,18 +1,27 @@
 /**
  * The one HTTP layer of the CLI: undici with one keep-alive pool per origin, error mapping to ApiError,
  * and a stall watchdog for uploads (SPEC: "a stalled transfer (no bytes for 30 s) counts as a network error").
+ * Proxies (issue 14): HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms) are honoured through
+ * undici's EnvHttpProxyAgent; extra CA certificates come from Node's NODE_EXTRA_CA_CERTS.
  */
 import { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { ApiError, parseRetryAfter } from './errors.js';
 import { isErrorBody } from '../contract/errors.js';
+import { logRequest } from './request-log.js';
 
 /** SPEC "Errors": no byte moved for this long → network error. */
 export const DEFAULT_STALL_MS = 30_000;
 
-/** A keep-alive agent shared by every call of one process (one pool per origin). */
-export function createAgent(): Agent {
-  return new Agent({
+/**
+ * A keep-alive dispatcher shared by every call of one process (one pool per origin), sent through the
+ * proxy the environment names: `https:` URLs through HTTPS_PROXY (a CONNECT tunnel), `http:` URLs through
+ * HTTP_PROXY (plain forward requests, as curl does — many proxies refuse CONNECT to ports other than 443),
+ * hosts in NO_PROXY (`host`, `.domain`, `host:port`, `*`) directly. No proxy variable set: direct, as before.
+ */
+export function createAgent(): Dispatcher {
+  return new EnvHttpProxyAgent({
+    proxyTunnel: false,
     keepAliveTimeout: 30_000,
     connections: 16,
     // The stall watchdog below decides about slow uploads; these only catch servers gone silent.
@@ -61,6 +70,7 @@ export async function send(call: HttpCall, onProgressHook?: (touch: () => void) 
   };
   onProgressHook?.(touch);
   const stallMs = call.stallMs ?? 0;
+  const startedAt = Date.now();
   const watchdog =
     stallMs > 0
       ? setInterval(() => {
@@ -80,8 +90,10 @@ export async function send(call: HttpCall, onProgressHook?: (touch: () => void) 
     });
     touch();
     const text = await res.body.text();
+    logRequest(call.method, call.url, res.statusCode, startedAt);
     return { status: res.statusCode, headers: res.headers, text };
   } catch (err) {
+    logRequest(call.method, call.url, stalled ? 'STALLED' : ((err as { cause?: { code?: string }; code?: string }).cause?.code ?? (err as { code?: string }).code ?? 'ERROR'), startedAt);
     if (stalled) {
       throw new ApiError({
         kind: 'stalled',

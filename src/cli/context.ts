@@ -10,6 +10,7 @@ import { UsageError } from './settings.js';
 import { BandwidthLimiter, parseRate } from '../core/transfer/bandwidth.js';
 import { writeJsonLine } from './render/json.js';
 import { t } from './i18n/index.js';
+import { VERSION } from './version.js';
 
 /** Options every command accepts (SPEC "The CLI"). */
 export interface GlobalOptions {
@@ -20,7 +21,7 @@ export interface GlobalOptions {
 }
 
 export function userAgent(): string {
-  return `piximmo-cli (node ${process.versions.node})`;
+  return `piximmo-cli/${VERSION} (node ${process.versions.node})`;
 }
 
 /** An API client for commands that need a login; exit 3 with the login hint when there is no token. */

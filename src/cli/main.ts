@@ -3,8 +3,8 @@
  */
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+import { detectLang, setLang, t } from './i18n/index.js';
 
 function collect(cmd: Command): GlobalOptions & Record<string, unknown> {
   return cmd.optsWithGlobals();
@@ -12,6 +12,7 @@ function collect(cmd: Command): GlobalOptions & Record<string, unknown> {
 
 async function run(cmd: Command, body: (o: GlobalOptions & Record<string, unknown>) => Promise<number | undefined>): Promise<void> {
   const o = collect(cmd);
+  if (o.verbose) (await import('../api/request-log.js')).setVerbose(true);
   const { runCommand } = await import('./context.js');
   await runCommand(o, () => body(o));
 }
@@ -24,6 +25,8 @@ export function buildProgram(): Command {
     .option('--token <token>', 'device token (env PIXIMMO_TOKEN)')
     .option('--json', 'machine-readable NDJSON on stdout, no prompts or spinners')
     .option('--lang <de|en>', 'language of messages (default from LC_ALL / LC_MESSAGES / LANG)')
+    .option('--verbose', 'log every HTTP request on stderr, without tokens (also DEBUG=piximmo)')
+    .addHelpText('after', () => `\n${t('help.after')}`)
     .showHelpAfterError()
     // commander's own usage errors → SPEC exit code 2; --help/--version → 0. Set before the
     // subcommands are added so they inherit it.
@@ -39,6 +42,7 @@ export function buildProgram(): Command {
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
       .option('--retries <n>', 'tries per request on network errors, 5xx and stalls (default 5)')
       .option('--bwlimit <rate>', 'cap the upload rate across all transfers, bytes/s: 5M, 800K, 2MiB')
+      .option('--offline-wait <time>', 'how long to wait while the API cannot be reached: 10m, 90s, 0 (default 10m; watch: no limit)')
       .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
   const uploadOptions = (c: Command): Command =>
     transferOptions(c.requiredOption('--order <id>', 'order to upload into, e.g. ORD-123'))
@@ -50,8 +54,15 @@ export function buildProgram(): Command {
       run(cmd, async (o) => (await import('./commands/upload.js')).uploadCommand(dirs, o as never)),
     );
 
-  uploadOptions(program.command('watch').argument('<dir>', 'card-reader folder, e.g. /media/EOS_DIGITAL').description('upload every new file of a folder as it appears'))
-    .action(async (dir: string, _o, cmd: Command) =>
+  uploadOptions(
+    program
+      .command('watch')
+      .argument('[dir]', 'card-reader folder, e.g. /media/EOS_DIGITAL; without it: every card (volume with DCIM) that appears')
+      .description('upload every new file of a card (or of each card inserted) as it appears')
+      .option('--cards-root <dir>', 'look for cards in the subfolders of this folder (default: the OS mount places)')
+      .option('--copy-to <dir>', 'second copy of every file into DIR/<order>/<card>/…, verified by SHA-256'),
+  )
+    .action(async (dir: string | undefined, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/watch.js')).watchCommand(dir, o as never)),
     );
 
@@ -139,6 +150,13 @@ export function buildProgram(): Command {
     .action(async (action: string, key: string | undefined, value: string | undefined, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/config.js')).configCommand(action, key, value, o)),
     );
+  program
+    .command('completion')
+    .argument('<shell>', 'bash | zsh | fish')
+    .description('print a shell completion script, e.g. source <(piximmo completion bash)')
+    .action(async (shell: string, _o, cmd: Command) =>
+      run(cmd, async () => (await import('./commands/completion.js')).completionCommand(shell, program)),
+    );
   return program;
 }
 
@@ -153,14 +171,13 @@ function langFromArgv(argv: string[]): string | undefined {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   const flag = langFromArgv(argv);
-  const { detectLang, setLang, t } = await import('./i18n/index.js');
   if (flag !== undefined && !/^(de|en)([-_].*)?$/i.test(flag)) {
     process.stderr.write(`${t('usage.lang', { value: flag })}\n`);
     process.exit(2);
   }
   // --lang > PIXIMMO_LANG > `config set lang` > LC_ALL/LC_MESSAGES/LANG. Help and version skip the conf
-  // store: it is the slowest part of start-up and help text is not translated.
-  const quick = argv.length <= 2 || ['--help', '-h', '--version', '-V'].some((a) => argv.includes(a));
+  // store: it is the slowest part of start-up (the help's epilogue follows --lang / PIXIMMO_LANG / LANG).
+  const quick = argv.length <= 2 || argv[2] === 'completion' || ['--help', '-h', '--version', '-V'].some((a) => argv.includes(a));
   if (flag || process.env.PIXIMMO_LANG || quick) setLang(detectLang(flag ?? process.env.PIXIMMO_LANG));
   else setLang((await import('./commands/config.js')).resolveLang(flag).value);
   const program = buildProgram();

@@ -21,6 +21,8 @@ export interface SessionOptions {
   retry?: RetryPolicy;
   /** Intents per second the client allows itself (SPEC 3/s); flag value or PIXIMMO_INTENT_RATE. */
   intentRate?: string;
+  /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (watch: Infinity). */
+  offlineWaitMs?: number;
 }
 
 export class UploadSession {
@@ -45,7 +47,7 @@ export class UploadSession {
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
       // Twice as many files in flight as transfers: intents and finalizes overlap the PUTs of others.
-      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, signal: this.stop.signal, intentRate, retry: opts.retry },
+      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, signal: this.stop.signal, intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
     );
     this.engine.on((e) => renderer.event(e));
     process.on('SIGINT', this.onSignal);

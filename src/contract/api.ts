@@ -189,21 +189,24 @@ export interface FileRecord {
   status: FileStatus;
   /** SPEC v2: the preview sizes available (`[]` while processing, for video, …). */
   previews: PreviewSizeName[];
-  /** Why the file is `failed` (e.g. "DECODE_FAILED: …"), or the signature when `infected`; absent otherwise. */
-  status_reason?: string;
   exif_meta: ExifMeta | null;
   created_at: string;
-  /** SPEC v2 listing: the room folder's name as written, or null. */
+  /** SPEC v2: the room folder's name as written, when the client sent one. */
   room_label?: string | null;
-  /** SPEC v2 listing: frames the client's stack has, or null. */
+  /** SPEC v2: frames of the client's stack, when it sent them. */
   stack_frames?: number | null;
-  /** SPEC v2 listing: the file_id this file supersedes, or null. */
+  /** SPEC v2: file_id of the earlier version this file superseded, or null. */
   replaces?: string | null;
+  /**
+   * Why the file is `failed` ("SCAN_UNAVAILABLE: …", "DECODE_FAILED: …"), the signature clamd named when it is
+   * `infected` (issue 16), or a note on a `ready` file (`SCANNED_IN_WINDOWS n×bytes`, `NOT_SCANNED`); else null.
+   */
+  status_reason?: string | null;
   /** SPEC v2 listing with `with_urls=1`: a signed GET of the original, 15 minutes. */
   download_url?: string;
 }
 
-/** SPEC v2 "File lifecycle" states (the name the preview code uses for FileStatus). */
+/** SPEC v2 "File lifecycle" states. */
 export type FileStatusName = FileStatus;
 
 /** SPEC v2 "Previews": the preview sizes (longest side 200, 400, 800, ≤ 1200 px). */
@@ -317,6 +320,8 @@ export interface UploadStatsResponse {
   /** Median intent → finalize time, ms; null when nothing was finalized. */
   median_upload_ms: number | null;
   by_mime: Record<string, number>;
+  /** Issue 16: the caller's files found infected (quarantined) among those whose intent was issued since `since`. */
+  infected?: number;
 }
 
 export interface OrderSummary {

@@ -68,6 +68,12 @@ export interface Env {
   WEB_SIGNIN_USERS?: string;
   /** SPEC v2 quotas: storage per user in bytes; default 50000000000 (50 GB). */
   QUOTA_BYTES?: string;
+  /** Malware scanner (issue 16, scan/config.ts): "clamd://host:port" (TCP from the Worker) or "none". */
+  SCANNER?: string;
+  /** Bytes per INSTREAM, at most clamd's StreamMaxLength; default 25 MiB; longer objects go in windows. */
+  SCANNER_STREAM_MAX?: string;
+  /** Milliseconds one INSTREAM may take; default 120000. */
+  SCANNER_TIMEOUT_MS?: string;
 }
 
 export interface ServerConfig {

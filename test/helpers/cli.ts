@@ -1,6 +1,8 @@
 /**
- * Runs the real CLI binary (bin/piximmo.js → dist/cli.js) as a child process, with its own config and
+ * Runs the real CLI binary (bin/piximmo.js → dist/cli/main.js) as a child process, with its own config and
  * state directories, and collects stdout, stderr and the exit code.
+ * `PIXIMMO_TEST_BIN=/path/to/piximmo-linux-x64` runs the suite against that executable instead (the
+ * single-file binary of `npm run build:binary`, issue 14); `cliCommand()` is the command line either way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +13,12 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const binPath = path.join(repoRoot, 'bin/piximmo.js');
 export const samplesDir = path.resolve(repoRoot, '../shared/samples');
+
+/** The CLI's command line before its arguments: `[PIXIMMO_TEST_BIN]`, else `[node, bin/piximmo.js]`. */
+export function cliCommand(): string[] {
+  const bin = process.env.PIXIMMO_TEST_BIN;
+  return bin ? [path.resolve(repoRoot, bin)] : [process.execPath, binPath];
+}
 
 export interface CliResult {
   code: number | null;
@@ -48,7 +56,7 @@ export class CliEnv {
     opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[]; input?: string } = {},
   ): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
     // `prefix` runs the CLI through another program (e.g. setpriv, to drop root for a permission test).
-    const [cmd, ...rest] = [...(opts.prefix ?? []), process.execPath, binPath, ...args];
+    const [cmd, ...rest] = [...(opts.prefix ?? []), ...cliCommand(), ...args];
     const child = spawn(cmd, rest, {
       cwd: opts.cwd ?? repoRoot,
       env: { ...this.env, ...opts.env },

@@ -13,6 +13,7 @@ import { EXIT } from '../exit-codes.js';
 import { cell, formatBytes } from '../format.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
+import { visible } from '../render/visible.js';
 import { settingsStore, UsageError } from '../settings.js';
 
 export const FILE_STATUSES: readonly FileStatus[] = ['uploaded', 'processing', 'ready', 'failed', 'infected', 'deleted', 'superseded'];
@@ -46,9 +47,12 @@ export async function filesCommand(opts: FilesOptions): Promise<number> {
   try {
     const { files } = await api.listAllFiles(opts.order, { status: status as FileStatus | undefined, room_type: room });
     files.sort((a, b) => a.room_type.localeCompare(b.room_type) || a.stack_id.localeCompare(b.stack_id) || a.filename.localeCompare(b.filename));
+    // Issue 16: an infected file in the order makes the command exit 1 (both output modes).
+    const infected = files.filter((f) => f.status === 'infected');
+    const code = infected.length > 0 ? EXIT.FAILED : EXIT.OK;
     if (opts.json) {
       for (const f of files) writeJsonLine({ event: 'server_file', order_id: opts.order, ...f });
-      return EXIT.OK;
+      return code;
     }
     if (files.length === 0) {
       process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
@@ -57,11 +61,15 @@ export async function filesCommand(opts: FilesOptions): Promise<number> {
     process.stdout.write(`${t('files.head')}\n`);
     for (const f of files) {
       process.stdout.write(
-        `${cell(f.room_type, 12)} ${cell(f.stack_id, 6)} ${cell(fileStatusWord(f.status), 22)} ${cell(previewsCell(f), 9)} ${cell(formatBytes(f.bytes), 9, 'right')}  ${cell(f.filename, 28)} ${f.file_id}\n`,
+        `${cell(f.room_type, 12)} ${cell(f.stack_id, 6)} ${cell(fileStatusWord(f.status), 22)} ${cell(previewsCell(f), 9)} ${cell(formatBytes(f.bytes), 9, 'right')}  ${cell(visible(f.filename), 28)} ${f.file_id}\n`,
       );
     }
     process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
-    return EXIT.OK;
+    if (infected.length > 0) {
+      const names = infected.map((f) => `${visible(f.filename)} (${visible(f.status_reason ?? '?')})`).join(', ');
+      process.stdout.write(`${t('files.infected', { n: infected.length, names })}\n`);
+    }
+    return code;
   } finally {
     await api.close();
   }

@@ -4,6 +4,7 @@
  */
 import type { PiximmoApi } from '../../api/client.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../core/transfer/retry.js';
+import { DEFAULT_OFFLINE_WAIT_MS, parseOfflineWait } from '../../core/transfer/offline.js';
 import type { PlannedFile, RunResult } from '../../core/transfer/events.js';
 import { UploadSession } from '../session.js';
 import { planShoot, type ShootPlan } from '../../core/plan/plan.js';
@@ -18,7 +19,7 @@ import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
 import { reviewStacks } from '../../core/plan/stack-review.js';
 import { t } from '../i18n/index.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
 import { incompleteStacks } from '../stack-check.js';
 import { checkQuota } from '../quota-preflight.js';
 
@@ -33,6 +34,7 @@ export interface UploadOptions extends GlobalOptions {
   stackGap?: string;
   intentRate?: string;
   retries?: string;
+  offlineWait?: string;
 }
 
 /** Runs an upload; returns the exit code (SPEC "Exit codes"). Throws CliExit/UsageError for setup problems. */
@@ -54,7 +56,8 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
     return EXIT.OK;
   }
   const retry = resolveRetry(opts.retries);
-  return runPlans(plans.map((p) => ({ plan: p, orderId: opts.order })), { api, renderer, concurrency, retry, manifestFile: opts.manifest, intentRate: opts.intentRate });
+  const offlineWaitMs = resolveOfflineWait(opts.offlineWait);
+  return runPlans(plans.map((p) => ({ plan: p, orderId: opts.order })), { api, renderer, concurrency, retry, manifestFile: opts.manifest, intentRate: opts.intentRate, offlineWaitMs });
 }
 
 export interface RunPlansOptions {
@@ -64,6 +67,8 @@ export interface RunPlansOptions {
   manifestFile?: string;
   intentRate?: string;
   retry?: RetryPolicy;
+  /** SPEC v2 "Offline is a state": wait this long while the API cannot be reached, ms. */
+  offlineWaitMs?: number;
 }
 
 /** Uploads planned shoots (each into its order) through one engine and one pool; returns the exit code. */
@@ -81,7 +86,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
     if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
-    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
+    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check));
   } finally {
     await session.close();
   }
@@ -103,6 +108,15 @@ export function resolveRetry(flag?: string): RetryPolicy {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(t('usage.retries', { value: raw }));
   return { ...DEFAULT_RETRY, attempts: n };
+}
+
+/** `--offline-wait` / PIXIMMO_OFFLINE_WAIT as ms (SPEC v2: default 10 minutes; 0 = fail as before). */
+export function resolveOfflineWait(flag?: string): number {
+  const raw = flag ?? process.env.PIXIMMO_OFFLINE_WAIT;
+  const ms = parseOfflineWait(raw);
+  if (ms === undefined) return DEFAULT_OFFLINE_WAIT_MS;
+  if (!(ms >= 0)) throw new UsageError(t('usage.offlineWait', { value: raw }));
+  return ms;
 }
 
 /** Layout settings of a command: room aliases (config), `--room`, `--stack-gap` s (flag > config) as ms. */

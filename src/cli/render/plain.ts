@@ -75,6 +75,10 @@ export function eventNote(e: EngineEvent): string | undefined {
       if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: visible(e.file.relPath) })}`;
       if (e.code === 'STACK_ID_ALLOCATED' && e.params) return `${t('state.note').padEnd(14)} ${visible(stackAllocatedText(e.params))}`;
       return `${t('state.warning').padEnd(14)} ${e.file ? `${visible(e.file.relPath)}: ` : ''}${visible(e.code)}`;
+    case 'offline':
+      return t('run.offline');
+    case 'online':
+      return t('run.online', { duration: formatDuration(e.offline_ms) });
     case 'fatal':
     case 'order-forbidden': {
       const ex = explain(e.failure);

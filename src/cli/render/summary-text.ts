@@ -55,6 +55,8 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
     for (const f of check.missing) lines.push(`  ${f.relPath}`);
   }
   lines.push(...incompleteStacksText(check));
+  for (const x of check.infected ?? []) lines.push(t('summary.infected', { path: x.file.relPath, signature: x.signature }));
+  if (check.processing?.length) lines.push(t('summary.stillProcessing', { n: check.processing.length }));
   for (const o of s.failures) {
     const ex = explain(o.failure ?? { code: 'INTERNAL', detail: '?' });
     lines.push(t('summary.failedLine', { path: o.file.relPath, text: ex.text }), `       → ${ex.hint}`);

@@ -13,6 +13,7 @@ import { eventNote, fileLine, placeLabel, scanText } from './plain.js';
 import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
+import { terminalCaps } from './terminal.js';
 
 type Bar = cliProgress.SingleBar;
 
@@ -25,7 +26,7 @@ export class TtyRenderer implements RunRenderer {
   private timer?: NodeJS.Timeout;
 
   scanStart(dir: string): void {
-    this.spinner = ora({ text: t('scan.scanning', { dir }), stream: process.stderr }).start();
+    this.spinner = ora({ text: t('scan.scanning', { dir }), stream: process.stderr, color: terminalCaps().color ? 'cyan' : false }).start();
   }
 
   scanDone(plan: ShootPlan, orderId: string): void {

@@ -21,6 +21,7 @@ import { uploadMultipart } from './multipart.js';
 import { assertUnchanged, fsProblem, prepareFile, type HashFile } from './file-prep.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { finalizeReplacing, stackFields, StackIds } from './stack-ids.js';
+import { OfflineGate } from './offline.js';
 
 /** The part of the API client the engine uses (a stub can stand in for unit tests). */
 export type UploadApi = Pick<
@@ -47,6 +48,8 @@ export interface EngineOptions {
   filesInFlight?: number;
   /** Ctrl-C: stop starting files, abort those in flight. */
   signal?: AbortSignal;
+  /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (Infinity: watch); unset = no offline state. */
+  offlineWaitMs?: number;
 }
 
 /** SPEC "Errors": PUT 403/410 → new intent, at most 2 times. */
@@ -78,6 +81,7 @@ export class UploadEngine {
   /** Allocated stack ids (SPEC v2), applied to files and announced once per stack. */
   private readonly stacks = new StackIds();
   private bytesSent = 0;
+  private readonly offline?: OfflineGate;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -93,6 +97,13 @@ export class UploadEngine {
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
     this.finalizer = new FinalizeBatcher(deps.api);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
+    if (opts.offlineWaitMs) {
+      this.offline = new OfflineGate({
+        maxWaitMs: opts.offlineWaitMs,
+        now: () => this.clock.now(),
+        onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
+      });
+    }
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
@@ -322,6 +333,7 @@ export class UploadEngine {
       policy: this.retry,
       clock: this.clock,
       signal,
+      offline: this.offline,
       onRetry: (err: ApiError, waitMs: number, attempt: number) =>
         this.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: waitMs, attempt }),
     };

@@ -82,7 +82,11 @@ export type EngineEvent =
   /** The run stops early for everyone: authentication, manifest not writable. */
   | { type: 'fatal'; failure: Failure }
   /** An order is not the user's (403 at intent): its files stop, other orders go on (batch). */
-  | { type: 'order-forbidden'; orderId: string; failure: Failure };
+  | { type: 'order-forbidden'; orderId: string; failure: Failure }
+  /** SPEC "Offline is a state": the API cannot be reached (DNS, refused, no route) since `since_ms`; requests wait. */
+  | { type: 'offline'; since_ms: number }
+  /** The API answers again after `offline_ms` offline. */
+  | { type: 'online'; offline_ms: number };
 
 export type EngineListener = (e: EngineEvent) => void;
 

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { defaultStateDir } from './state-dir.js';
 
 export type ManifestState = 'pending' | 'uploaded' | 'registered' | 'failed';
 
@@ -55,12 +56,8 @@ export class ManifestLockedError extends Error {
   }
 }
 
-/** Where manifests live: `$PIXIMMO_STATE_DIR`, else `$XDG_STATE_HOME/piximmo`, else `~/.local/state/piximmo`. */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PIXIMMO_STATE_DIR) return env.PIXIMMO_STATE_DIR;
-  const base = env.XDG_STATE_HOME || path.join(env.HOME || env.USERPROFILE || '.', '.local', 'state');
-  return path.join(base, 'piximmo');
-}
+/** Where manifests live: state-dir.ts (`$PIXIMMO_STATE_DIR`, XDG, or the platform's place). */
+export { defaultStateDir };
 
 /** SPEC: keyed by the folder's real path and the order; never on the card or in the shoot folder. */
 export function manifestPathFor(root: string, orderId: string, stateDir = defaultStateDir()): string {

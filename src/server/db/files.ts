@@ -15,8 +15,6 @@ export interface FileRow {
   checksum: string | null;
   room_type: string;
   stack_id: string;
-  /** SPEC v2 "File lifecycle" (domain/lifecycle.ts); finalize writes "uploaded". */
-  status: FileStatus;
   /** SPEC v2 stack identity, copied from the intent (null for v1 clients). */
   room_label?: string | null;
   stack_key?: string | null;
@@ -24,19 +22,20 @@ export interface FileRow {
   /** SPEC v2: file_id this file supersedes / the newer version that superseded it. */
   replaces?: string | null;
   superseded_by?: string | null;
-  /** JSON of ExifMeta, or null. */
-  meta: string | null;
-  /** When the intent was issued (SPEC v2 statistics: intent → finalize); null for rows from before v2. */
-  intent_at?: string | null;
-  created_at: string;
-  updated_at: string;
-  /** SPEC v2 columns (migrations/0002_contract_v2.sql); absent on insert, present when read. */
-  /** Set by processing: why failed, or the signature when infected. */
+  /** SPEC v2 "File lifecycle" (domain/lifecycle.ts); finalize writes "uploaded". */
+  status: FileStatus;
+  /** Set by processing: why failed, the signature when infected, a note on ready (issue 16). */
   status_reason?: string | null;
   /** JSON array of preview sizes (set by processing). */
   previews?: string | null;
+  /** When the intent was issued (SPEC v2 statistics: intent → finalize); null for rows from before v2. */
+  intent_at?: string | null;
   deleted_at?: string | null;
   purged_at?: string | null;
+  /** JSON of ExifMeta, or null. */
+  meta: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /**
@@ -117,15 +116,15 @@ export function toFileRecord(r: FileRow): FileRecord {
     room_type: r.room_type,
     stack_id: r.stack_id,
     status: r.status,
-    // SPEC v2 listing: the sizes available, [] while processing.
     previews: r.status === 'ready' ? parsePreviews(r.previews) : [],
     exif_meta: parseMeta(r.meta),
     created_at: r.created_at,
     room_label: r.room_label ?? null,
     stack_frames: r.stack_frames ?? null,
     replaces: r.replaces ?? null,
+    // why failed, the signature when infected (issue 16), or a note on ready (SCANNED_IN_WINDOWS, NOT_SCANNED)
+    status_reason: r.status_reason ?? null,
   };
-  if (r.status_reason && (r.status === 'failed' || r.status === 'infected')) rec.status_reason = r.status_reason;
   return rec;
 }
 

@@ -12,7 +12,7 @@ import type { UploadStatsResponse } from '../../contract/api.js';
 
 export async function uploadStats(db: D1Database, userId: string, since: string | null): Promise<UploadStatsResponse> {
   const from = since ?? '';
-  const [totals, mimes, times] = await db.batch([
+  const [totals, mimes, times, infected] = await db.batch([
     db
       .prepare(
         `SELECT COUNT(*) AS intents,
@@ -29,6 +29,10 @@ export async function uploadStats(db: D1Database, userId: string, since: string 
       .prepare(
         `SELECT intent_at, created_at FROM files WHERE user_id = ?1 AND intent_at IS NOT NULL AND intent_at >= ?2`,
       )
+      .bind(userId, from),
+    // issue 16: infected files (intent_at is null only for rows finalized before migration 0002)
+    db
+      .prepare(`SELECT COUNT(*) AS n FROM files WHERE user_id = ?1 AND status = 'infected' AND COALESCE(intent_at, created_at) >= ?2`)
       .bind(userId, from),
   ]);
   const t = (totals.results[0] ?? {}) as { intents?: number; finalized?: number; expired?: number; bytes?: number };
@@ -49,6 +53,7 @@ export async function uploadStats(db: D1Database, userId: string, since: string 
     success_rate: intents === 0 ? 0 : finalized / intents,
     median_upload_ms: median(durations),
     by_mime,
+    infected: ((infected.results[0] ?? {}) as { n?: number }).n ?? 0,
   };
 }
 

@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import { applyMigrations, type D1Like } from './migrate.js';
 import { defaultSeedPath, migrationsDir, workerScriptPath } from './paths.js';
+import { type LocalScanner, setUpScanner } from './scanner.js';
 import { applySeed, loadSeed, type SeedFile } from './seed.js';
 
 export type { SeedFile, SeedOrder, SeedUser } from './seed.js';
@@ -79,6 +80,10 @@ export interface LocalServerOptions {
   quotaBytes?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
+  /** Malware scanner (issue 16, local/scanner.ts): "none" (default here), "auto" or "clamd://host:port". */
+  scanner?: string;
+  /** Bytes per INSTREAM (SCANNER_STREAM_MAX; with "auto" also clamd's StreamMaxLength); default 25 MiB. */
+  scanStreamMax?: number;
 }
 
 export interface LocalServer {
@@ -87,6 +92,8 @@ export interface LocalServer {
   storage: 'r2' | 's3';
   port: number;
   close(): Promise<void>;
+  /** The scanner in use: "none" or a clamd URL; `scanner.clamd` is the private clamd of "auto". */
+  scanner: LocalScanner;
   /** Fires the Worker's scheduled (cron) handler as of `at`. */
   runScheduled(at: Date): Promise<void>;
   mf: Miniflare;
@@ -168,6 +175,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     QUOTA_BYTES: optVar(opts.quotaBytes),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
+  const scanner = await setUpScanner(opts.scanner, opts.scanStreamMax);
+  Object.assign(vars, scanner.vars);
 
   const mf = new Miniflare({
     host: opts.host ?? '127.0.0.1',
@@ -206,7 +215,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
       port,
       storage: opts.storage ?? 'r2',
       mf,
-      close: () => mf.dispose(),
+      scanner,
+      close: () => mf.dispose().finally(() => scanner.close()),
       async runScheduled(at: Date) {
         const worker = await mf.getWorker();
         await worker.scheduled({ scheduledTime: at, cron: HOUSEKEEPING_CRON });
@@ -214,6 +224,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     };
   } catch (e) {
     await mf.dispose().catch(() => undefined);
+    await scanner.close().catch(() => undefined);
     throw e;
   }
 }

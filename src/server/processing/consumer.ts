@@ -103,7 +103,7 @@ export async function processFile(
     const ok = await transitionFile(env.DB, fileId, 'failed', { reason });
     return ok ? 'failed' : 'gone';
   }
-  const ok = await transitionFile(env.DB, fileId, 'ready', { previews: ctx.previews, reason: null });
+  const ok = await transitionFile(env.DB, fileId, 'ready', { previews: ctx.previews, reason: ctx.readyReason ?? null });
   console.log(`piximmo processing ${fileId}: ${ok ? 'ready' : 'gone meanwhile'} in ${Date.now() - started} ms (${ctx.previews.length} previews)`);
   return ok ? 'ready' : 'gone';
 }

@@ -32,6 +32,8 @@ export interface ProcessingContext {
   openOriginal(): Promise<ReadableStream<Uint8Array>>;
   /** Preview sizes made so far (the previews step fills it; becomes files.previews). */
   previews: string[];
+  /** status_reason of the file when it ends `ready` (e.g. the scan's `SCANNED_IN_WINDOWS …`); null = none. */
+  readyReason?: string | null;
 }
 
 export type StepOutcome = { kind: 'continue' } | { kind: 'stop'; status: 'failed' | 'infected'; reason: string };

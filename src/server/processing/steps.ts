@@ -4,6 +4,7 @@
  * file (infected) prevents the previews.
  */
 import type { Env } from '../env.js';
+import { scanStep } from '../scan/processing-step.js';
 import { previewsStep } from './previews-step.js';
 import type { ProcessingStep } from './step.js';
 
@@ -17,5 +18,6 @@ export const noScanStep: ProcessingStep = {
 
 /** The steps for this deployment (env decides which scanner, once there is one). */
 export function processingSteps(_env: Env): ProcessingStep[] {
-  return [noScanStep, previewsStep];
+  // issue 16: the ClamAV step (SCANNER "none" makes it hand on with NOT_SCANNED)
+  return [scanStep, previewsStep];
 }

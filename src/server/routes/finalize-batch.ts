@@ -41,8 +41,7 @@ export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
     const scope = openFinalizeScope(c.env, c.var.user);
     const results: FinalizeBatchItem[] = [];
     for (const f of files as unknown[]) results.push(await finalizeOne(scope, f));
-    // LIFECYCLE: the one place where finalize-batch hands its new files to processing. Once the lifecycle
-    // branch is merged: `await enqueueProcessing(c.env, fileIdsOf(results))` (queue consumer: previews).
+    // Each registered file was queued for processing by finalizeUpload (SPEC v2 "Previews").
     return c.json<FinalizeBatchResponse>({ results });
   });
 }

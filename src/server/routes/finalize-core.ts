@@ -17,12 +17,16 @@
  * bytes (409 OBJECT_MISSING), finalize's checksum the intent's (422) — see domain/finalize-binding.ts.
  * Optional `replaces: file_id` (SPEC v2): the new file supersedes it (domain/replaces.ts; 400 field
  * "replaces" when it is not a file of this order and caller).
- * Writes the File row (upsert on UNIQUE(object_key): idempotent, concurrent finalizes → one row), with
- * `intent_at` = the intent's creation time (statistics: intent → finalize).
+ * Writes the File row (upsert on UNIQUE(object_key): idempotent, concurrent finalizes → one row; and on
+ * UNIQUE(order, checksum) among listed files: the same content twice → one row, the redundant object is
+ * removed), with `intent_at` = the intent's creation time (statistics: intent → finalize), then queues
+ * processing (SPEC v2 "Previews").
  * Answer: FinalizeResponse `{file_id, status: "uploaded"}`.
  */
 import type { FinalizeResponse } from '../../contract/api.js';
 import { getFileById, upsertFile } from '../db/files.js';
+import { checkBoundBytes } from '../domain/finalize-binding.js';
+import { checkReplaceable, supersede } from '../domain/replaces.js';
 import { enqueueAfterFinalize } from '../processing/enqueue.js';
 import { getIntentByKey, transitionIntent } from '../db/intents.js';
 import type { UserRow } from '../db/users.js';
@@ -31,8 +35,6 @@ import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
 import { optObject, optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
 import { makeStore, type ObjectStore } from '../storage/index.js';
-import { checkBoundBytes } from '../domain/finalize-binding.js';
-import { checkReplaceable, supersede } from '../domain/replaces.js';
 
 /** The validated fields of one finalize body. */
 export interface FinalizeFields {
@@ -42,7 +44,7 @@ export interface FinalizeFields {
   /** SHA-256 lower-case hex, or undefined (the intent's is used then). */
   declared: string | undefined;
   exif: Json | undefined;
-  /** SPEC v2: file_id this upload supersedes, or undefined. */
+  /** SPEC v2: file_id of the version this upload supersedes. */
   replaces: string | undefined;
 }
 
@@ -137,8 +139,8 @@ export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): P
     const kept = await getFileById(env.DB, fileId);
     if (kept && kept.object_key !== objectKey) await store.delete(objectKey).catch(() => undefined);
   }
-  // SPEC v2 "Previews": processing starts after finalize (single and batch; a repeated finalize of a file
-  // already processing or processed enqueues nothing).
+  // SPEC v2 "Previews": processing starts after finalize (a repeated finalize may enqueue again; the
+  // consumer ignores files that are already processed).
   await enqueueAfterFinalize(env, [fileId]);
   return { file_id: fileId, status: 'uploaded' };
 }

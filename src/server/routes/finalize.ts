@@ -1,10 +1,9 @@
 /**
  * POST /api/uploads/finalize (SPEC "POST /api/uploads/finalize").
  *
- * Request: FinalizeRequest `{object_key, bytes, checksum, exif_meta?, replaces?}` (checksum may be omitted;
- * the intent's is used then). Checks and answers: routes/finalize-core.ts (shared with finalize-batch):
- * 400, 403 KEY_FORBIDDEN, 409 OBJECT_MISSING (also: bound to the intent's bytes, SPEC v2), 422
- * CHECKSUM_MISMATCH, 502 STORAGE_ERROR; `replaces` supersedes an older file of the order (SPEC v2).
+ * Request: FinalizeRequest `{object_key, bytes, checksum, exif_meta?}` (checksum may be omitted; the
+ * intent's is used then). Checks and answers: routes/finalize-core.ts (shared with finalize-batch):
+ * 400, 403 KEY_FORBIDDEN, 409 OBJECT_MISSING, 422 CHECKSUM_MISMATCH, 502 STORAGE_ERROR.
  * Response: FinalizeResponse `{file_id, status: "uploaded"}`.
  */
 import type { Hono } from 'hono';
