@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FileChooser, Page } from 'playwright-core';
+import type { FileChooser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileListResponse } from '../../src/contract/api.js';
 import { CHROMIUM_MISSING, chromiumAvailable } from '../helpers/browser.js';
@@ -54,6 +54,18 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     await expect(page.getByRole('button', { name: 'Dateien auswählen' }).isVisible()).resolves.toBe(true);
     await expect(page.locator('#dropzone').textContent()).resolves.toContain('Dateien hierher ziehen');
 
+    // Uploads at once: PUTs in flight, as the browser sends them (server setting WEB_CONCURRENCY, default 4).
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const isPut = (r: Request) => r.method() === 'PUT' && new URL(r.url()).pathname.startsWith('/upload/');
+    page.on('request', (r) => {
+      if (isPut(r)) maxInFlight = Math.max(maxInFlight, ++inFlight);
+    });
+    const done = (r: Request) => {
+      if (isPut(r)) inFlight--;
+    };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
     await page.selectOption('#room', 'livingroom');
     await page.fill('#stack', 'g001');
     await page.locator('#file-input').setInputFiles(PICKED_LIVING.map((p) => join(SAMPLES, p)));
@@ -75,6 +87,8 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     }
     await waitForRegistered(page, 12);
     expect(pendingSeen).toBeGreaterThan(0);
+    expect(maxInFlight).toBeGreaterThanOrEqual(1);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
     const rows = page.locator('#queue .item');
     for (let i = 0; i < 12; i++) {
       const row = rows.nth(i);
