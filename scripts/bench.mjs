@@ -63,12 +63,23 @@ Options:
   --baseline-intents auto|single|batch
                     how the baseline asks for intents (default auto: batch when the server has
                     POST /api/uploads/intents, else one by one)
+  --far-link [--profile hotel|4g] [--runs N]
+                    far-link mode instead (scripts/bench/far-link.mjs): 300 × 100 KB and 6 × 8 MB through a
+                    latency-and-rate proxy (hotel Wi-Fi 80 ms, 40/100 Mbit/s; tethered 4G 200 ms, 10/30),
+                    piximmo (API + storage behind it, 3 intents/s) vs rclone into nginx behind the same link
+                    vs the link's own limit (bytes ÷ uplink); ~5 min per profile and run
   -h, --help        this text
 
 Needs: npm run build (dist/); optional Debian packages: time (/usr/bin/time, exact peak RSS/CPU; else
 /proc polling), nginx-light and rclone (peer run). Full default run: about 10–12 minutes on 2 cores.
 Output: table on stderr, one JSON object on stdout. Exit 0 when every measured run succeeded, else 1.
 `;
+
+// ---- far-link mode (issue 15): its own runner, its own options ------------------------------------------
+if (process.argv.includes('--far-link')) {
+  const { runFarLink } = await import('./bench/far-link.mjs');
+  process.exit(await runFarLink(process.argv.slice(2)));
+}
 
 // ---- options ------------------------------------------------------------------------------------------
 let opts;

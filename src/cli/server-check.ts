@@ -12,7 +12,7 @@ import { awaitScan } from './scan-check.js';
 /** SPEC: listed within 10 s. */
 const LISTING_DEADLINE_MS = 10_000;
 
-export async function verifyOnServer(api: Pick<PiximmoApi, 'listFiles'>, outcomes: FileOutcome[]): Promise<ServerCheck> {
+export async function verifyOnServer(api: Pick<PiximmoApi, 'listFiles' | 'me'>, outcomes: FileOutcome[]): Promise<ServerCheck> {
   const wanted = outcomes.filter((o) => o.state === 'registered' && o.file_id);
   if (wanted.length === 0) return { checked: true, missing: [] };
   const byOrder = new Map<string, FileOutcome[]>();
@@ -37,8 +37,10 @@ export async function verifyOnServer(api: Pick<PiximmoApi, 'listFiles'>, outcome
   } catch {
     return { checked: false, missing: [] };
   }
-  // issue 16: wait for the server's malware scan of these files and name the infected ones
-  const scan = await awaitScan(api, outcomes);
+  // issue 16: wait for the server's malware scan of these files and name the infected ones — only where the
+  // server scans (GET /api/me `malware_scan`); otherwise processing is previews, which the run need not wait for.
+  const scans = await api.me().then((m) => m.malware_scan === true, () => false);
+  const scan = scans ? await awaitScan(api, outcomes) : { infected: [], processing: [] };
   return { checked: true, missing, infected: scan.infected, processing: scan.processing };
 }
 

@@ -270,6 +270,11 @@ export interface MeResponse {
   name?: string;
   /** SPEC v2 (absent from pre-v2 servers). */
   quota?: QuotaFigures;
+  /**
+   * Issue 16: true when the server scans every upload for malware after finalize (a scanner is configured),
+   * so a client's closing check waits for the verdict; false or absent: nothing to wait for.
+   */
+  malware_scan?: boolean;
 }
 
 /** Most files one POST /api/uploads/finalize-batch may carry (SPEC v2). */

@@ -1,6 +1,7 @@
 /**
  * Read routes (SPEC "GET /api/orders/:id/files"):
- * - GET /api/me → MeResponse `{user_id, name, quota: {bytes_used, bytes_limit}}` (SPEC v2 quotas)
+ * - GET /api/me → MeResponse `{user_id, name, quota: {bytes_used, bytes_limit}, malware_scan}` (SPEC v2
+ *   quotas; issue 16: whether uploads are scanned, so clients know whether to wait for the verdict)
  * - GET /api/orders → OrdersResponse `{orders: [{id, shootcode, file_count}]}` (the caller's; file_count
  *   counts finalized files)
  * - GET /api/orders/:id/files → FileListResponse, finalized files only, oldest first, in pages with
@@ -12,6 +13,7 @@ import type { MeResponse, OrdersResponse } from '../../contract/api.js';
 import { quotaFigures } from '../db/quota.js';
 import { listOrdersWithCounts } from '../db/users.js';
 import { readConfig } from '../env.js';
+import { parseScanner } from '../scan/config.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { listOrderFiles } from './file-list.js';
@@ -22,6 +24,7 @@ export function registerOrderRoutes(app: Hono<AppEnv>): void {
     const r: MeResponse = { user_id: u.id };
     if (u.name) r.name = u.name;
     r.quota = await quotaFigures(c.env.DB, u.id, readConfig(c.env).quotaBytes);
+    r.malware_scan = parseScanner(c.env.SCANNER).kind !== 'none';
     return c.json(r);
   });
 
