@@ -5,7 +5,7 @@
  * server lists them with the samples' SHA-256, and the page shows them grouped by room and stack (a
  * screenshot is kept in test-results/). A .txt and a 300 MB file are refused with their reasons before any
  * request. The gallery shows the previews (placeholders while processing), downloads the original and
- * deletes after a confirmation. A 24 MiB file goes through the multipart routes (threshold and part size lowered to 8 MiB on this
+ * deletes after a confirmation. „Abbrechen" on a multipart upload aborts it on the server. A 24 MiB file goes through the multipart routes (threshold and part size lowered to 8 MiB on this
  * server) and through the worker's incremental SHA-256 (above 16 MiB). The drop zone opens the picker on Enter and Space.
  * Skips with a message without /usr/bin/chromium or without ../shared/samples.
  */
@@ -13,12 +13,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FileChooser, Page, Request } from 'playwright-core';
+import type { FileChooser, Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileListResponse } from '../../src/contract/api.js';
 import { CHROMIUM_MISSING, chromiumAvailable } from '../helpers/browser.js';
 import { waitForFiles } from '../helpers/processing.js';
-import { dropFiles, expectedSamples, haveSamples, recordRequests, SAMPLES, SAMPLES_MISSING, signIn, startRig, waitForCount, waitForRegistered, type WebRig } from './_page.js';
+import { dropFiles, expectedSamples, haveSamples, recordRequests, SAMPLES, SAMPLES_MISSING, signIn, startRig, waitForCount, waitForRegistered, waitForState, type WebRig } from './_page.js';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 if (!haveSamples) console.warn(SAMPLES_MISSING);
@@ -226,6 +226,29 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     const f = ((await r.json()) as FileListResponse).files.find((x) => x.filename === 'drone-pano.dng');
     expect(f?.checksum).toBe(createHash('sha256').update(data).digest('hex'));
   }, 180_000);
+
+  it('„Abbrechen" during a multipart upload aborts it on the server; nothing is listed', async () => {
+    const file = join(tmp, 'cancel-me.dng');
+    writeFileSync(file, randomBytes(20 * 1024 * 1024));
+    // Hold the part PUTs in the browser, so the upload is surely running when „Abbrechen" is pressed.
+    const held: Route[] = [];
+    await page.route('**/upload/**', (route) => void held.push(route));
+    const rec = recordRequests(page);
+    await page.locator('#file-input').setInputFiles(file);
+    await waitForState(page, 'cancel-me.dng', 'uploading');
+    while (held.length === 0) await page.waitForTimeout(50);
+    const abort = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/uploads/multipart/abort');
+    await page.locator('#queue .item[data-name="cancel-me.dng"]').getByRole('button', { name: /^Abbrechen/ }).click();
+    expect((await abort).status()).toBe(204);
+    await waitForState(page, 'cancel-me.dng', 'cancelled');
+    await page.unroute('**/upload/**');
+    for (const r of held) await r.abort().catch(() => undefined);
+    rec.stop();
+    expect(rec.list).not.toContain('POST /api/uploads/multipart/complete');
+    expect(rec.list).not.toContain('POST /api/uploads/finalize');
+    const r = await fetch(`${rig.server.url}/api/orders/ORD-1/files`, { headers: { Authorization: 'Bearer tok-alice' } });
+    expect(((await r.json()) as FileListResponse).files.map((f) => f.filename)).not.toContain('cancel-me.dng');
+  });
 
   it('the drop zone opens the file picker on Enter and on Space', async () => {
     // A standing listener (Playwright turns the browser's picker interception on asynchronously; a
