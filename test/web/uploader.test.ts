@@ -5,8 +5,9 @@
  * server lists them with the samples' SHA-256, and the page shows them grouped by room and stack (a
  * screenshot is kept in test-results/). A .txt and a 300 MB file are refused with their reasons before any
  * request. The gallery shows the previews (placeholders while processing), downloads the original and
- * deletes after a confirmation. „Abbrechen" on a multipart upload aborts it on the server. A 24 MiB file goes through the multipart routes (threshold and part size lowered to 8 MiB on this
- * server) and through the worker's incremental SHA-256 (above 16 MiB). The drop zone opens the picker on Enter and Space.
+ * deletes after a confirmation. A 24 MiB file goes through the multipart routes (threshold and part size
+ * lowered to 8 MiB on this server) and through the worker's incremental SHA-256 (above 16 MiB); „Abbrechen"
+ * on a multipart upload aborts it on the server. The drop zone opens the picker on Enter and Space.
  * Skips with a message without /usr/bin/chromium or without ../shared/samples.
  */
 import { createHash, randomBytes } from 'node:crypto';
