@@ -5,8 +5,32 @@
  * defaults and throws `Error` on a value that cannot be used (a misconfigured deployment should fail loudly).
  */
 
-/** Bindings as the Worker receives them. */
-export interface Env {
+/**
+ * wrangler.toml [vars] that may be absent (the local server sets only some; readConfig has the defaults):
+ * optional here although `wrangler types` declares them as plain strings.
+ */
+type OptionalVars =
+  | 'SIGNER'
+  | 'STORE'
+  | 'S3_IF_NONE_MATCH'
+  | 'MAX_BYTES'
+  | 'URL_TTL_SECONDS'
+  | 'INTENT_RATE'
+  | 'MULTIPART_THRESHOLD'
+  | 'PART_SIZE'
+  | 'DEVICE_POLL_INTERVAL'
+  | 'DEVICE_CODE_TTL'
+  | 'S3_ENDPOINT'
+  | 'S3_BUCKET'
+  | 'S3_REGION';
+
+/**
+ * Bindings as the Worker receives them: the generated `Cloudflare.Env` (worker-configuration.d.ts, made by
+ * `npm run types` = `wrangler types` from wrangler.toml; CI checks it is current), with the vars above
+ * optional, plus what wrangler.toml does not declare (secrets, optional vars). Members redeclared here add
+ * the documentation; their types must match the generated ones.
+ */
+export interface Env extends Omit<Cloudflare.Env, OptionalVars> {
   /** R2 bucket `piximmo-media` (SPEC "Minimal-Konfig"). */
   BUCKET: R2Bucket;
   /** D1 database; schema in migrations/. */
