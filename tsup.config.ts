@@ -1,5 +1,56 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+/**
+ * The web uploader's browser code as text modules of the Worker (src/server/web/assets.ts):
+ * `web-client:<name>` → src/server/web/client/<name>.ts bundled for browsers (IIFE, minified);
+ * `web-client:styles` → src/server/web/client/app.css as is (a ".css" specifier would go to tsup's postcss).
+ * Rebuilt with the Worker, so page and API never drift apart.
+ */
+const webClientAssets: Plugin = {
+  name: 'web-client-assets',
+  setup(b) {
+    b.onResolve({ filter: /^web-client:/ }, (args) => ({ path: args.path.slice('web-client:'.length), namespace: 'web-client' }));
+    b.onLoad({ filter: /.*/, namespace: 'web-client' }, async (args) => {
+      const dir = 'src/server/web/client';
+      if (args.path === 'styles') {
+        return { contents: await readFile(`${dir}/app.css`, 'utf8'), loader: 'text', watchFiles: [`${dir}/app.css`] };
+      }
+      const out = await build({
+        entryPoints: [`${dir}/${args.path}.ts`],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        target: ['chrome110', 'firefox110', 'safari16'],
+        minify: true,
+        metafile: true,
+        tsconfig: `${dir}/tsconfig.json`,
+      });
+      return { contents: out.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(out.metafile.inputs) };
+    });
+  },
+};
+
+/**
+ * `*.wasm` imports of the Worker stay separate modules beside dist/worker.js (workerd compiles no
+ * WebAssembly from bytes at run time): the import is rewritten to `./<name>.wasm`, and libheif's wasm is
+ * copied into dist/ (Miniflare modulesRules / wrangler [[rules]] CompiledWasm load it).
+ */
+const wasmBesideWorker = {
+  name: 'wasm-beside-worker',
+  setup(build: { onResolve: (o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; external: boolean }) => void }) {
+    build.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${args.path.split('/').pop()}`, external: true }));
+  },
+};
+const require = createRequire(import.meta.url);
+function copyWorkerWasm(): void {
+  mkdirSync('dist', { recursive: true });
+  copyFileSync(require.resolve('libheif-js/libheif-wasm/libheif.wasm'), 'dist/libheif.wasm');
+}
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -45,7 +96,7 @@ export default defineConfig([
     splitting: true,
     sourcemap: true,
     // Empties dist/ but for the other builds' outputs (the configs build side by side).
-    clean: ['!cli/**', '!bin/**', '!worker.js'],
+    clean: ['!cli/**', '!bin/**', '!worker.js', '!*.wasm'],
     outDir: 'dist',
     define,
     external: devExternal,
@@ -58,8 +109,16 @@ export default defineConfig([
     target: 'es2022',
     noExternal: [/.*/],
     esbuildOptions(options) {
+      // workerd's built-in modules (scan/socket.ts: TCP to clamd) stay imports of the bundle.
+      options.external = [...(options.external ?? []), 'cloudflare:sockets'];
       options.conditions = ['workerd', 'worker', 'browser'];
       options.mainFields = ['module', 'main'];
+      // libheif-js's Node branch requires these; it never runs in workerd (no `process`).
+      options.external = [...(options.external ?? []), 'fs', 'path', 'crypto'];
+    },
+    esbuildPlugins: [wasmBesideWorker, webClientAssets],
+    async onSuccess() {
+      copyWorkerWasm();
     },
     sourcemap: false,
     outDir: 'dist',

@@ -8,12 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadGenerator, workloads, writeWorkload } from './bench/fixtures.mjs';
+import { loadGenerator, MB, workloads, writeWorkload } from './bench/fixtures.mjs';
 import { haveGnuTime, measure, stopRunning } from './bench/measure.mjs';
 import { nginxBinary, startNginx } from './bench/nginx.mjs';
 import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
 import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from './bench/server.mjs';
 import { machineInfo, median, versionOf } from './bench/sys.mjs';
+import { measureReady } from './bench/ready.mjs';
 import { renderTable, renderTargets } from './bench/report.mjs';
 import { gitState, snapshotBuild } from './bench/snapshot.mjs';
 import { HELP_BINARY_TARGET, measureHelpBinary } from './bench/help-binary.mjs';
@@ -24,7 +25,7 @@ const CONCURRENCY = 4;
 const SPEC_RATE = 3;
 const BUCKET = 'bench';
 const WORKLOAD_NAMES = ['8mb', '200kb', 'mixed'];
-const EXTRA_NAMES = ['help', 'help-binary', 'dry-run'];
+const EXTRA_NAMES = ['help', 'help-binary', 'dry-run', 'ready'];
 
 const HELP = `usage: npm run bench -- [options]      (= tsup --silent && node scripts/bench.mjs [options])
 
@@ -40,6 +41,8 @@ Workloads (--only):  8mb    200 × 8 MB
                      help-binary  \`--help\` of the single-file binary (npm run build:binary) vs node,
                             20 paired alternating runs (target: binary ≤ 1.3 × node); skipped without the binary
                      dry-run  \`piximmo upload --dry-run\` of 10,000 small files (target ≤ 8 s)
+                     ready  finalize → \`ready\` of one 25 MB JPEG: malware scan (private clamd) + previews,
+                            and previews alone (--scanner none); --runs runs each (issue 16)
 Modes:  lifted  intent rate limit lifted (server --intent-rate 0, PIXIMMO_INTENT_RATE=0); every workload, --runs runs
         spec    SPEC limit 3 intents/s (server default, PIXIMMO_INTENT_RATE=3); 1 run each: by default only
                 8mb (~2.5 min); --spec-limit adds 200kb and mixed (+ ~13 min: 1,000 intents at 3/s ≥ 333 s per tool)
@@ -436,6 +439,7 @@ const server_features = { batch_intents: null, s3_storage: null };
 let helpStats = null;
 let helpBinary = null;
 let dryRun = null;
+let readyStats = null;
 let exitCode = 0;
 try {
   const gen = await loadGenerator(ROOT, path.join(TMP, 'build'));
@@ -523,6 +527,18 @@ try {
     const ok = list.filter((r) => r.ok);
     dryRun = { files: count, bytes_each: 20_000, runs: list.length, runs_ok: ok.length, wall_s: median(ok.map((r) => r.wall_s)), rss_mb: median(ok.map((r) => r.rss_mb)), cpu_s: median(ok.map((r) => r.cpu_s)), target_s: 8, details: list };
     rmSync(shoot, { recursive: true, force: true });
+  }
+
+  if (selected('ready')) {
+    const bytes = quick ? 5 * MB : 25 * MB;
+    say(`\nfinalize → ready of one ${bytes / MB} MB JPEG (scan + previews, previews alone) × ${runs}`);
+    try {
+      readyStats = await measureReady({ root: APP, tmp: TMP, seed: SEED, token: TOKEN, runs, bytes, say });
+      if (readyStats.skipped) skipped.push({ part: 'finalize → ready with scan', reason: readyStats.skipped });
+    } catch (e) {
+      failures++;
+      say(`  failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   const wls = workloads(quick);
@@ -649,6 +665,10 @@ say('');
 say(renderTable(results, { helpStats, dryRun }));
 say('');
 say(renderTargets(targets, quick));
+if (readyStats) {
+  const f = (x) => (x ? `${fmt(x.median_ms / 1000, 2)} s (min ${fmt(x.min_ms / 1000, 2)}, max ${fmt(x.max_ms / 1000, 2)})` : 'not measured');
+  say(`\nfinalize → ready, one ${fmt(readyStats.bytes / MB, 1)} MB JPEG, median of ${readyStats.runs}: scan + previews ${f(readyStats.scan)}; previews alone ${f(readyStats.no_scan)}`);
+}
 if (skipped.length || missing.length) {
   say('\nNot measured:');
   for (const m of missing) say(`  - ${m}`);
@@ -667,6 +687,7 @@ const report = {
   help: helpStats,
   help_binary: helpBinary,
   dry_run: dryRun,
+  ready: readyStats,
   results,
   targets,
   skipped: [...missing.map((m) => ({ part: 'tool', reason: m })), ...skipped],

@@ -6,7 +6,11 @@
 import { createReadStream } from 'node:fs';
 import type { Dispatcher } from 'undici';
 import type {
+  DeleteFileResponse,
+  DownloadResponse,
+  FileListQuery,
   FileListResponse,
+  FinalizeBatchRequest,
   FinalizeRequest,
   FinalizeResponse,
   IntentRequest,
@@ -17,8 +21,10 @@ import type {
   MultipartPartsRequest,
   MultipartPartsResponse,
   OrdersResponse,
+  StacksResponse,
   DeviceCodeResponse,
   DeviceTokenResponse,
+  UploadStatsResponse,
 } from '../contract/api.js';
 import { ApiError } from './errors.js';
 import { ERROR_STATUS, isErrorBody } from '../contract/errors.js';
@@ -98,6 +104,66 @@ export class PiximmoApi {
     return this.json('POST', '/api/uploads/finalize', body, signal);
   }
 
+  /**
+   * POST /api/uploads/finalize-batch (SPEC v2, seed 002's confirm-upload): up to 50 finalizes in one request.
+   * Resolves to one answer or one ApiError per item, in order. Throws ApiError for the whole request
+   * (401, 400, 404/405 on servers without the route, network).
+   */
+  async finalizeBatch(files: FinalizeBatchRequest['files'], signal?: AbortSignal): Promise<(FinalizeResponse | ApiError)[]> {
+    const operation = 'POST /api/uploads/finalize-batch';
+    const res = await this.json<{ results?: unknown }>('POST', '/api/uploads/finalize-batch', { files }, signal);
+    if (!Array.isArray(res.results) || res.results.length !== files.length) {
+      throw new ApiError({ kind: 'protocol', code: 'BAD_RESPONSE', message: 'the batch answer does not list one result per file', operation });
+    }
+    return res.results.map((u: unknown) => {
+      if (isErrorBody(u)) {
+        const status = (ERROR_STATUS as Record<string, number>)[u.error.code] ?? 400;
+        return new ApiError({ kind: 'http', status, code: u.error.code, message: u.error.message, operation, details: u.error.details });
+      }
+      return u as FinalizeResponse;
+    });
+  }
+
+  /** GET /api/files/:id/download (SPEC v2): a signed GET of the original, 15 minutes. 404 FILE_NOT_FOUND, 403 FILE_INFECTED. */
+  downloadUrl(fileId: string, signal?: AbortSignal): Promise<DownloadResponse> {
+    return this.json('GET', `/api/files/${encodeURIComponent(fileId)}/download`, undefined, signal);
+  }
+
+  /** DELETE /api/files/:id (SPEC v2 soft delete). 404 FILE_NOT_FOUND. */
+  deleteFile(fileId: string, signal?: AbortSignal): Promise<DeleteFileResponse> {
+    return this.json('DELETE', `/api/files/${encodeURIComponent(fileId)}`, undefined, signal);
+  }
+
+  /** GET /api/uploads/stats?since= (SPEC v2). */
+  stats(since?: string, signal?: AbortSignal): Promise<UploadStatsResponse> {
+    return this.json('GET', `/api/uploads/stats${since ? `?since=${encodeURIComponent(since)}` : ''}`, undefined, signal);
+  }
+
+  /** One page of GET /api/orders/:id/files with SPEC v2's filters and cursor. */
+  listFilesPage(orderId: string, q: FileListQuery, signal?: AbortSignal): Promise<FileListResponse> {
+    const p = new URLSearchParams();
+    if (q.status) p.set('status', q.status);
+    if (q.room_type) p.set('room_type', q.room_type);
+    if (q.limit) p.set('limit', String(q.limit));
+    if (q.cursor) p.set('cursor', q.cursor);
+    if (q.with_urls) p.set('with_urls', '1');
+    const qs = p.toString();
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files${qs ? `?${qs}` : ''}`, undefined, signal);
+  }
+
+  /** Every page of the order's list (follows next_cursor; a pre-v2 server answers in one page). */
+  async listAllFiles(orderId: string, q: Omit<FileListQuery, 'cursor'> = {}, signal?: AbortSignal): Promise<FileListResponse> {
+    const files: FileListResponse['files'] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const r = await this.listFilesPage(orderId, { ...q, cursor }, signal);
+      files.push(...r.files);
+      if (!r.next_cursor) break;
+      cursor = r.next_cursor;
+    }
+    return { files, next_cursor: null };
+  }
+
   multipartParts(body: MultipartPartsRequest, signal?: AbortSignal): Promise<MultipartPartsResponse> {
     return this.json('POST', '/api/uploads/multipart/parts', body, signal);
   }
@@ -110,9 +176,14 @@ export class PiximmoApi {
     return this.json('POST', '/api/uploads/multipart/abort', body, signal);
   }
 
-  /** GET /api/orders/:id/files — finalized files only. */
+  /** GET /api/orders/:id/files — finalized files only, every page (SPEC v2 pages of ≤ 1000). */
   listFiles(orderId: string, signal?: AbortSignal): Promise<FileListResponse> {
-    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files`, undefined, signal);
+    return this.listAllFiles(orderId, {}, signal);
+  }
+
+  /** GET /api/orders/:id/stacks (SPEC v2) — the order's stacks with frames declared and registered. */
+  listStacks(orderId: string, signal?: AbortSignal): Promise<StacksResponse> {
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/stacks`, undefined, signal);
   }
 
   me(signal?: AbortSignal): Promise<MeResponse> {
@@ -182,8 +253,8 @@ export class PiximmoApi {
     return { etag: (Array.isArray(etag) ? etag[0] : etag) ?? '' };
   }
 
-  private async json<T>(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    const operation = `${method} ${path.replace(/\/orders\/[^/]+\//, '/orders/:id/')}`;
+  private async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const operation = `${method} ${path.replace(/\/orders\/[^/]+\//, '/orders/:id/').replace(/\/files\/[^/]+/, '/files/:id').replace(/\?.*$/, '')}`;
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -5,7 +5,8 @@ import { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { explain } from './messages.js';
-import { resolveApiUrl, resolveToken, UsageError } from './settings.js';
+import { resolveCredentials } from './credentials.js';
+import { UsageError } from './settings.js';
 import { BandwidthLimiter, parseRate } from '../core/transfer/bandwidth.js';
 import { writeJsonLine } from './render/json.js';
 import { t } from './i18n/index.js';
@@ -25,8 +26,7 @@ export function userAgent(): string {
 
 /** An API client for commands that need a login; exit 3 with the login hint when there is no token. */
 export function authedApi(g: GlobalOptions & { bwlimit?: string }): PiximmoApi {
-  const token = resolveToken(g.token).value;
-  const apiUrl = resolveApiUrl(g.apiUrl).value;
+  const { token, apiUrl } = resolveCredentials(g);
   if (!token) {
     throw new CliExit(EXIT.AUTH, `${t('fail.UNAUTHENTICATED')} ${t('fail.UNAUTHENTICATED.hint')}`, 'UNAUTHENTICATED');
   }
@@ -65,7 +65,8 @@ export async function runCommand(g: GlobalOptions, body: () => Promise<number | 
     process.exitCode = code ?? EXIT.OK;
   } catch (err) {
     const { code, reason, message } = toExit(err);
-    if (g.json) writeJsonLine({ event: 'error', code: reason, detail: message });
+    const figures = (err as { figures?: Record<string, number> }).figures; // QuotaExit: bytes need/left/used/limit
+    if (g.json) writeJsonLine({ event: 'error', code: reason, detail: message, ...(figures ? { quota: figures } : {}) });
     process.stderr.write(`${message}\n`);
     process.exitCode = code;
   }

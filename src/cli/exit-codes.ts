@@ -10,6 +10,8 @@ export const EXIT = {
   AUTH: 3,
   /** Order forbidden. */
   ORDER_FORBIDDEN: 4,
+  /** Not enough storage quota (SPEC v2: checked before the first byte; nothing sent). */
+  QUOTA: 5,
   /** Interrupted (Ctrl-C). */
   INTERRUPTED: 130,
 } as const;

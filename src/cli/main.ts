@@ -36,12 +36,13 @@ export function buildProgram(): Command {
   const transferOptions = (c: Command): Command =>
     c
       .option('--concurrency <n>', 'files in flight at once (default 4)')
-      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +raw (default jpg,jpeg,png,heic,dng,mp4,mov)')
+      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +tif (default jpg,jpeg,png,heic,dng,mp4,mov and the RAW formats cr2,cr3,nef,arw,raf,rw2,orf)')
       .option('--no-progress', 'plain lines instead of progress bars')
       .option('--room <room>', 'room for files outside room folders (camera cards)')
       .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
       .option('--retries <n>', 'tries per request on network errors, 5xx and stalls (default 5)')
       .option('--bwlimit <rate>', 'cap the upload rate across all transfers, bytes/s: 5M, 800K, 2MiB')
+      .option('--offline-wait <time>', 'how long to wait while the API cannot be reached: 10m, 90s, 0 (default 10m; watch: no limit)')
       .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
   const uploadOptions = (c: Command): Command =>
     transferOptions(c.requiredOption('--order <id>', 'order to upload into, e.g. ORD-123'))
@@ -53,8 +54,15 @@ export function buildProgram(): Command {
       run(cmd, async (o) => (await import('./commands/upload.js')).uploadCommand(dirs, o as never)),
     );
 
-  uploadOptions(program.command('watch').argument('<dir>', 'card-reader folder, e.g. /media/EOS_DIGITAL').description('upload every new file of a folder as it appears'))
-    .action(async (dir: string, _o, cmd: Command) =>
+  uploadOptions(
+    program
+      .command('watch')
+      .argument('[dir]', 'card-reader folder, e.g. /media/EOS_DIGITAL; without it: every card (volume with DCIM) that appears')
+      .description('upload every new file of a card (or of each card inserted) as it appears')
+      .option('--cards-root <dir>', 'look for cards in the subfolders of this folder (default: the OS mount places)')
+      .option('--copy-to <dir>', 'second copy of every file into DIR/<order>/<card>/…, verified by SHA-256'),
+  )
+    .action(async (dir: string | undefined, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/watch.js')).watchCommand(dir, o as never)),
     );
 
@@ -70,7 +78,8 @@ export function buildProgram(): Command {
 
   program
     .command('login')
-    .description('log in (device flow in the browser, or --token)')
+    .description('log in (device flow in the browser, --with-token from standard input, or --token)')
+    .option('--with-token', 'read the token from standard input (not visible in the process list)')
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).loginCommand(o)));
   program
     .command('logout')
@@ -86,9 +95,33 @@ export function buildProgram(): Command {
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).ordersCommand(o)));
   program
     .command('files')
-    .description('list what the server has in an order')
+    .description('list what the server has in an order: status and previews of each file')
     .requiredOption('--order <id>', 'order')
-    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).filesCommand(o as never)));
+    .option('--status <status>', 'only files in this state: uploaded, processing, ready, failed, infected, deleted, superseded')
+    .option('--room <room>', 'only files of this room (folder name or room type)')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/files.js')).filesCommand(o as never)));
+  program
+    .command('download')
+    .argument('<file_id...>', 'file ids (piximmo files --order … shows them)')
+    .description('download originals; each checked against its SHA-256, existing files never overwritten')
+    .option('-o, --output <dir>', 'target folder (default: the current folder)')
+    .option('--force', 'overwrite files that exist already')
+    .action(async (ids: string[], _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/download.js')).downloadCommand(ids, o as never)),
+    );
+  program
+    .command('rm')
+    .argument('<file_id...>', 'file ids')
+    .description('delete files on the server (asks first; removed for good after 7 days)')
+    .option('-y, --yes', 'do not ask (scripts)')
+    .action(async (ids: string[], _o, cmd: Command) =>
+      run(cmd, async (o) => (await import('./commands/rm.js')).rmCommand(ids, o as never)),
+    );
+  program
+    .command('stacks')
+    .description("list an order's stacks: frames registered of declared, EV values, complete or not")
+    .requiredOption('--order <id>', 'order')
+    .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/stacks.js')).stacksCommand(o as never)));
   program
     .command('status')
     .argument('<dir>', 'shoot folder')

@@ -5,6 +5,7 @@
 import type { Failure, FileState } from '../core/transfer/events.js';
 import { formatBytes } from './format.js';
 import { hasKey, t, type MessageKey } from './i18n/index.js';
+import { visible } from './render/visible.js';
 
 export interface Explained {
   /** What went wrong, one sentence. */
@@ -21,12 +22,13 @@ export function explain(f: Failure): Explained {
   const p = f.params ?? {};
   const code = ALIASES[f.code] ?? f.code;
   const params = {
-    detail: f.detail,
+    detail: visible(f.detail),
     order: p.order,
     size: typeof p.bytes === 'number' ? formatBytes(p.bytes) : '?',
     limit: typeof p.limit === 'number' ? formatBytes(p.limit) : '?',
     seconds: p.stall_s ?? 30,
-    cause: p.cause ?? f.code,
+    cause: visible(String(p.cause ?? f.code)),
+    reason: visible(String(p.reason ?? f.detail)),
     rerun: t('hint.rerun'),
   };
   const key = `fail.${code}`;

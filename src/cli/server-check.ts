@@ -1,11 +1,13 @@
 /**
  * After a run: reload each order's file list and confirm every registered file is in it
  * (SPEC: "a file is listed at most 10 s after its finalize returned"). A missing file is reported,
- * not silently counted as done.
+ * not silently counted as done. Then (issue 16) the server's malware scan of those files is awaited
+ * (cli/scan-check.ts): infected files are named and fail the run.
  */
 import type { PiximmoApi } from '../api/client.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import type { ServerCheck } from './render/types.js';
+import { awaitScan } from './scan-check.js';
 
 /** SPEC: listed within 10 s. */
 const LISTING_DEADLINE_MS = 10_000;
@@ -35,5 +37,12 @@ export async function verifyOnServer(api: Pick<PiximmoApi, 'listFiles'>, outcome
   } catch {
     return { checked: false, missing: [] };
   }
-  return { checked: true, missing };
+  // issue 16: wait for the server's malware scan of these files and name the infected ones
+  const scan = await awaitScan(api, outcomes);
+  return { checked: true, missing, infected: scan.infected, processing: scan.processing };
+}
+
+/** True when the check makes the run a failure (exit 1): a registered file missing or found infected. */
+export function checkFailed(check: ServerCheck): boolean {
+  return check.missing.length > 0 || (check.infected?.length ?? 0) > 0;
 }

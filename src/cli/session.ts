@@ -11,6 +11,7 @@ import { sha256File } from '../core/transfer/hash.js';
 import { ManifestLockedError, ManifestStore, manifestPathFor } from '../core/transfer/manifest.js';
 import type { PlanItem } from '../core/plan/plan.js';
 import type { RetryPolicy } from '../core/transfer/retry.js';
+import { rememberStackKeys } from '../core/transfer/stack-memory.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';
@@ -20,6 +21,8 @@ export interface SessionOptions {
   retry?: RetryPolicy;
   /** Intents per second the client allows itself (SPEC 3/s); flag value or PIXIMMO_INTENT_RATE. */
   intentRate?: string;
+  /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (watch: Infinity). */
+  offlineWaitMs?: number;
 }
 
 export class UploadSession {
@@ -44,7 +47,7 @@ export class UploadSession {
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
       // Twice as many files in flight as transfers: intents and finalizes overlap the PUTs of others.
-      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, signal: this.stop.signal, intentRate, retry: opts.retry },
+      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, signal: this.stop.signal, intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
     );
     this.engine.on((e) => renderer.event(e));
     process.on('SIGINT', this.onSignal);
@@ -89,11 +92,13 @@ export class UploadSession {
 
   /** Planned items as engine files of `shoot`; EXIF warnings are shown as they are attached. */
   planned(items: PlanItem[], shoot: Shoot): PlannedFile[] {
-    return items.map(({ exifWarning, ...item }) => {
+    const files = items.map(({ exifWarning, ...item }) => {
       const f: PlannedFile = { ...item, shoot };
       if (exifWarning) this.renderer.event({ type: 'warning', file: f, code: 'EXIF_UNREADABLE', detail: exifWarning });
       return f;
     });
+    rememberStackKeys(files, shoot.manifest); // SPEC v2: a stack keeps the key (and so the id) it was sent with
+    return files;
   }
 
   /**

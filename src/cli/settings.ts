@@ -13,6 +13,8 @@ export const DEFAULT_CONCURRENCY = 4;
 export interface StoredSettings {
   api_url?: string;
   token?: string;
+  /** Origin (scheme://host:port) the stored token was issued for; it is sent nowhere else (credentials.ts). */
+  token_origin?: string;
   user_id?: string;
   concurrency?: number;
   types?: string;

@@ -21,6 +21,15 @@ export interface IntentRequest {
   bytes: number;
   /** SHA-256 of the file, lower-case hex; optional but always sent by the CLI. */
   checksum?: string;
+  /**
+   * SPEC v2 "Stack identity": opaque key of the client's stack (≤ 128 chars), the same for the same stack on
+   * every run and machine, different for different stacks. With it the server allocates `stack_id`.
+   */
+  stack_key?: string;
+  /** SPEC v2: how many frames the client's stack has (integer ≥ 1). */
+  stack_frames?: number;
+  /** SPEC v2: the room folder's name as the photographer wrote it (≤ 100 chars), e.g. "Schlafzimmer 2". */
+  room_label?: string;
 }
 
 /** Intent answer for a single PUT (bytes <= multipart threshold, SPEC: 100 MB). */
@@ -30,6 +39,8 @@ export interface SingleIntentResponse {
   /** Headers the client must send with the PUT, exactly these. */
   headers: Record<string, string>;
   expires_at: string;
+  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
+  stack_id?: string;
 }
 
 /** One part URL of a multipart upload. */
@@ -48,12 +59,16 @@ export interface MultipartIntentResponse {
     parts: PartUrl[];
   };
   expires_at: string;
+  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
+  stack_id?: string;
 }
 
 /** Intent answer when the order already holds a finalized file with the same checksum. */
 export interface ExistingIntentResponse {
   existing_file_id: string;
   object_key: string;
+  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
+  stack_id?: string;
 }
 
 export type IntentResponse = SingleIntentResponse | MultipartIntentResponse | ExistingIntentResponse;
@@ -124,6 +139,8 @@ export interface FinalizeRequest {
   bytes: number;
   checksum: string;
   exif_meta?: ExifMeta;
+  /** SPEC v2: file_id of an earlier version (same order, same caller) that this file supersedes. */
+  replaces?: string;
 }
 
 export interface FinalizeResponse {
@@ -155,6 +172,9 @@ export interface MultipartAbortRequest {
   upload_id: string;
 }
 
+/** SPEC v2 file lifecycle. */
+export type FileStatus = 'uploaded' | 'processing' | 'ready' | 'failed' | 'infected' | 'deleted' | 'superseded';
+
 /** One finalized file, as GET /api/orders/:id/files lists it. */
 export interface FileRecord {
   file_id: string;
@@ -165,18 +185,143 @@ export interface FileRecord {
   checksum: string | null;
   room_type: string;
   stack_id: string;
-  status: 'uploaded';
+  /** SPEC v2 "File lifecycle". */
+  status: FileStatus;
+  /** SPEC v2: the preview sizes available (`[]` while processing, for video, …). */
+  previews: PreviewSizeName[];
   exif_meta: ExifMeta | null;
   created_at: string;
+  /** SPEC v2: the room folder's name as written, when the client sent one. */
+  room_label?: string | null;
+  /** SPEC v2: frames of the client's stack, when it sent them. */
+  stack_frames?: number | null;
+  /** SPEC v2: file_id of the earlier version this file superseded, or null. */
+  replaces?: string | null;
+  /**
+   * Why the file is `failed` ("SCAN_UNAVAILABLE: …", "DECODE_FAILED: …"), the signature clamd named when it is
+   * `infected` (issue 16), or a note on a `ready` file (`SCANNED_IN_WINDOWS n×bytes`, `NOT_SCANNED`); else null.
+   */
+  status_reason?: string | null;
+  /** SPEC v2 listing with `with_urls=1`: a signed GET of the original, 15 minutes. */
+  download_url?: string;
+}
+
+/** SPEC v2 "File lifecycle" states. */
+export type FileStatusName = FileStatus;
+
+/** SPEC v2 "Previews": the preview sizes (longest side 200, 400, 800, ≤ 1200 px). */
+export type PreviewSizeName = 'small' | 'medium' | 'large' | 'original';
+
+/** GET /api/files/:file_id/preview?size= (SPEC v2 "Previews"). */
+export interface PreviewResponse {
+  /** Signed GET URL of the JPEG preview, valid until expires_at (15 minutes). */
+  url: string;
+  size: PreviewSizeName;
+  /** Pixels. */
+  width: number;
+  height: number;
+  /** ISO 8601. */
+  expires_at: string;
 }
 
 export interface FileListResponse {
   files: FileRecord[];
+  /** SPEC v2: cursor of the next page, null on the last page (absent from pre-v2 servers). */
+  next_cursor?: string | null;
+}
+
+/** SPEC v2: GET /api/orders/:id/files query. */
+export interface FileListQuery {
+  status?: FileStatus;
+  room_type?: string;
+  /** 1…1000, default 1000. */
+  limit?: number;
+  cursor?: string;
+  with_urls?: boolean;
+}
+
+/** SPEC v2 quotas: bytes. */
+export interface QuotaFigures {
+  bytes_used: number;
+  bytes_limit: number;
+}
+
+/** One stack of an order (SPEC v2 GET /api/orders/:id/stacks). */
+export interface StackRecord {
+  room_type: string;
+  room_label: string | null;
+  stack_id: string;
+  /** Frames the client said the stack has (its latest intent's stack_frames; 0 when unknown). */
+  frames_declared: number;
+  /** Listed (not superseded, not deleted) files of (order, room_type, stack_id). */
+  frames_registered: number;
+  /** Exposure compensation of the registered frames, from exif_meta, in capture order. */
+  ev: number[];
+  /** frames_registered >= frames_declared. */
+  complete: boolean;
+}
+
+export interface StacksResponse {
+  stacks: StackRecord[];
 }
 
 export interface MeResponse {
   user_id: string;
   name?: string;
+  /** SPEC v2 (absent from pre-v2 servers). */
+  quota?: QuotaFigures;
+}
+
+/** Most files one POST /api/uploads/finalize-batch may carry (SPEC v2). */
+export const MAX_BATCH_FINALIZE = 50;
+
+/** POST /api/uploads/finalize-batch request body (seed 002's confirm-upload). */
+export interface FinalizeBatchRequest {
+  files: FinalizeRequest[];
+}
+
+/** One answer per item, in order: what the single finalize answers, or its error body. */
+export type FinalizeBatchItem = FinalizeResponse | ErrorBody;
+
+export interface FinalizeBatchResponse {
+  results: FinalizeBatchItem[];
+}
+
+/**
+ * GET /api/files/:file_id/download (SPEC v2): a signed GET of the original, 15 minutes, with
+ * `Content-Disposition: attachment; filename="<original>"`. `filename`, `bytes` and `checksum` are
+ * piximmo's additions so a client can name and verify the download.
+ */
+export interface DownloadResponse {
+  url: string;
+  expires_at: string;
+  filename: string;
+  bytes: number;
+  checksum: string | null;
+}
+
+/** DELETE /api/files/:file_id (SPEC v2 soft delete). */
+export interface DeleteFileResponse {
+  file_id: string;
+  status: 'deleted';
+  deleted_at: string;
+}
+
+/** GET /api/uploads/stats?since= (SPEC v2 statistics), over the caller's intents issued since `since`. */
+export interface UploadStatsResponse {
+  since: string | null;
+  intents: number;
+  finalized: number;
+  expired: number;
+  /** Bytes of the finalized ones. */
+  bytes: number;
+  /** finalized / intents, 0…1; 0 when there were no intents. */
+  success_rate: number;
+  /** Median intent → finalize time, ms; null when nothing was finalized. */
+  median_upload_ms: number | null;
+  by_mime: Record<string, number>;
+  /** Issue 16: the caller's files found infected (quarantined) among those whose intent was issued since `since`. */
+  infected?: number;
 }
 
 export interface OrderSummary {

@@ -8,7 +8,19 @@ export const ERROR_STATUS = {
   ORDER_FORBIDDEN: 403,
   KEY_FORBIDDEN: 403,
   BAD_SIGNATURE: 403,
+  /** A cookie-authenticated write whose Origin is missing or not the page's own (CSRF; SPEC "The web uploader"). */
+  ORIGIN_FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** SPEC v2: a file that does not exist, is deleted, or belongs to someone else (not told apart). */
+  FILE_NOT_FOUND: 404,
+  /** SPEC v2: an infected file is quarantined, never downloadable. */
+  FILE_INFECTED: 403,
+  /** SPEC v2 quotas: the intent would pass the user's storage quota; details {bytes_used, bytes_limit, bytes_needed}. */
+  QUOTA_EXCEEDED: 413,
+  /** SPEC v2 "Previews": the file is still uploaded/processing. */
+  PREVIEW_NOT_READY: 404,
+  /** SPEC v2 "Previews": the file has no preview (of that size): video, no usable image, failed. */
+  NO_PREVIEW: 404,
   OBJECT_MISSING: 409,
   URL_EXPIRED: 410,
   FILE_TOO_LARGE: 413,

@@ -1,6 +1,7 @@
 /**
  * Media types by extension, shared by client (allow-list, mime on intent) and server (415 check).
- * SPEC "Types": default allow-list jpg, jpeg, png, heic, dng, mp4, mov; common RAW one setting away.
+ * SPEC v2 "CLI rules added in v2 → Types": the default allow-list is the seed's plus the common RAW formats,
+ * on the server too.
  */
 export const MIME_BY_EXT: Readonly<Record<string, string>> = {
   jpg: 'image/jpeg',
@@ -22,10 +23,10 @@ export const MIME_BY_EXT: Readonly<Record<string, string>> = {
   mov: 'video/quicktime',
 };
 
-/** SPEC: the seed's default allow-list. */
-export const DEFAULT_TYPES: readonly string[] = ['jpg', 'jpeg', 'png', 'heic', 'dng', 'mp4', 'mov'];
+/** SPEC v2: the default allow-list — the seed's (jpg … mov) plus the common RAW formats. */
+export const DEFAULT_TYPES: readonly string[] = ['jpg', 'jpeg', 'png', 'heic', 'dng', 'mp4', 'mov', 'cr2', 'cr3', 'nef', 'arw', 'raf', 'rw2', 'orf'];
 
-/** SPEC: common RAW formats, "one setting away" (`--types +raw`). */
+/** SPEC: the common RAW formats (`--types raw` names them all; all are in DEFAULT_TYPES since v2). */
 export const RAW_TYPES: readonly string[] = ['cr3', 'cr2', 'nef', 'arw', 'raf', 'rw2', 'orf', 'dng'];
 
 /** Server-side: every extension the API accepts (images, RAW, video). */

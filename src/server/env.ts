@@ -6,31 +6,13 @@
  */
 
 /**
- * wrangler.toml [vars] that may be absent (the local server sets only some; readConfig has the defaults):
- * optional here although `wrangler types` declares them as plain strings.
- */
-type OptionalVars =
-  | 'SIGNER'
-  | 'STORE'
-  | 'S3_IF_NONE_MATCH'
-  | 'MAX_BYTES'
-  | 'URL_TTL_SECONDS'
-  | 'INTENT_RATE'
-  | 'MULTIPART_THRESHOLD'
-  | 'PART_SIZE'
-  | 'DEVICE_POLL_INTERVAL'
-  | 'DEVICE_CODE_TTL'
-  | 'S3_ENDPOINT'
-  | 'S3_BUCKET'
-  | 'S3_REGION';
-
-/**
  * Bindings as the Worker receives them: the generated `Cloudflare.Env` (worker-configuration.d.ts, made by
- * `npm run types` = `wrangler types` from wrangler.toml; CI checks it is current), with the vars above
- * optional, plus what wrangler.toml does not declare (secrets, optional vars). Members redeclared here add
- * the documentation; their types must match the generated ones.
+ * `npm run types` = `wrangler types` from wrangler.toml; CI checks it is current), every member optional
+ * (the local server sets only some vars; readConfig has the defaults), plus what wrangler.toml does not
+ * declare (secrets, optional vars). Members redeclared here add the documentation (required ones: always
+ * bound); their types must fit the generated ones, so a binding renamed or retyped in wrangler.toml fails tsc.
  */
-export interface Env extends Omit<Cloudflare.Env, OptionalVars> {
+export interface Env extends Partial<Cloudflare.Env> {
   /** R2 bucket `piximmo-media` (SPEC "Minimal-Konfig"). */
   BUCKET: R2Bucket;
   /** D1 database; schema in migrations/. */
@@ -45,6 +27,12 @@ export interface Env extends Omit<Cloudflare.Env, OptionalVars> {
    * S3_ENDPOINT (storage/s3.ts). Production on R2 keeps "r2" (same bucket, no extra round trips).
    */
   STORE?: string;
+  /** Workers Images binding: previews (SPEC v2 "Previews"; Miniflare runs it on Sharp). */
+  IMAGES?: ImagesBinding;
+  /** Queue of processing jobs `{file_id}` after finalize (processing/enqueue.ts; consumer processing/consumer.ts). */
+  PREVIEW_QUEUE?: Queue<{ file_id: string }>;
+  /** Seconds before a failed processing job's first retry (doubled per attempt); default 10. */
+  PROCESSING_RETRY_DELAY?: string;
   /** HMAC key of the local signer (any string; the local server makes a random one). */
   LOCAL_SIGNING_SECRET?: string;
   /** Max file size in bytes; default 262144000 (SPEC: 250 MB). */
@@ -78,6 +66,20 @@ export interface Env extends Omit<Cloudflare.Env, OptionalVars> {
    * for every size up to MAX_BYTES (sinks without multipart, e.g. nginx WebDAV). Ignored with STORE "r2".
    */
   S3_MULTIPART?: string;
+  /** Web uploader (src/server/web/settings.ts): allowed extensions, comma-separated; default SPEC v2's list. */
+  WEB_TYPES?: string;
+  /** Web uploader: uploads at once, 3–5; default 4 (seed 000). */
+  WEB_CONCURRENCY?: string;
+  /** Web uploader: "on" lets /app sign in as any seeded user — set by the local server only, never in production. */
+  WEB_SIGNIN_USERS?: string;
+  /** SPEC v2 quotas: storage per user in bytes; default 50000000000 (50 GB). */
+  QUOTA_BYTES?: string;
+  /** Malware scanner (issue 16, scan/config.ts): "clamd://host:port" (TCP from the Worker) or "none". */
+  SCANNER?: string;
+  /** Bytes per INSTREAM, at most clamd's StreamMaxLength; default 25 MiB; longer objects go in windows. */
+  SCANNER_STREAM_MAX?: string;
+  /** Milliseconds one INSTREAM may take; default 120000. */
+  SCANNER_TIMEOUT_MS?: string;
 }
 
 export interface ServerConfig {
@@ -102,6 +104,8 @@ export interface ServerConfig {
   devicePollInterval: number;
   /** Seconds. */
   deviceCodeTtl: number;
+  /** SPEC v2 quotas: bytes per user. */
+  quotaBytes: number;
 }
 
 /** S3/R2 minimum size of every part but the last: 5 MiB. */
@@ -147,5 +151,6 @@ export function readConfig(env: Env): ServerConfig {
     partSize: num(env.PART_SIZE, 'PART_SIZE', 16 * 1024 * 1024, MIN_PART_SIZE),
     devicePollInterval: num(env.DEVICE_POLL_INTERVAL, 'DEVICE_POLL_INTERVAL', 5, 0),
     deviceCodeTtl: num(env.DEVICE_CODE_TTL, 'DEVICE_CODE_TTL', 600, 1),
+    quotaBytes: num(env.QUOTA_BYTES, 'QUOTA_BYTES', 50_000_000_000, 0),
   };
 }

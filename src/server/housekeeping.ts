@@ -1,18 +1,20 @@
 /**
  * Scheduled housekeeping (SPEC "Housekeeping"): intents not finalized within 24 h expire; their
  * objects are deleted and their unfinished multipart uploads aborted (through the ObjectStore: R2
- * binding or signed S3 requests). Expired device codes are dropped.
+ * binding or signed S3 requests). Expired device codes are dropped. SPEC v2: objects and previews of
+ * files deleted or superseded more than 7 days ago are removed (housekeeping-files.ts).
  *
  * "Now" is the cron event's scheduledTime, so tests can move the clock (runScheduled(at)).
  * Works in batches of 200 intents, at most 50 batches per run (the next run picks up the rest).
  */
 import { getFileByKey } from './db/files.js';
+import { purgeRemovedFiles, type PurgeResult } from './housekeeping-files.js';
 import { listStaleIntents, transitionIntent } from './db/intents.js';
 import { readConfig, type Env } from './env.js';
+import { INTENT_MAX_AGE_MS } from './lib/intent-age.js';
 import { makeStore } from './storage/index.js';
 
-/** SPEC: 24 h, in ms. */
-export const INTENT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+export { INTENT_MAX_AGE_MS } from './lib/intent-age.js';
 const BATCH = 200;
 const MAX_BATCHES = 50;
 
@@ -23,6 +25,8 @@ export interface HousekeepingResult {
   deviceCodesDeleted: number;
   /** Intents whose object/upload could not be cleaned up because the store failed. */
   storeErrors: number;
+  /** SPEC v2: deleted/superseded files whose object and previews were removed (housekeeping-files.ts). */
+  removed?: PurgeResult;
 }
 
 export async function runHousekeeping(env: Env, now: Date): Promise<HousekeepingResult> {
@@ -58,5 +62,6 @@ export async function runHousekeeping(env: Env, now: Date): Promise<Housekeeping
   }
   const dc = await env.DB.prepare(`DELETE FROM device_codes WHERE expires_at < ?1`).bind(now.toISOString()).run();
   result.deviceCodesDeleted = dc.meta.changes;
+  result.removed = await purgeRemovedFiles(env, store, now);
   return result;
 }

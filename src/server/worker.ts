@@ -1,11 +1,12 @@
 /**
  * Worker entry (bundled to dist/worker.js as one ES module): the Hono app as `fetch`, housekeeping as
- * `scheduled` (cron), and the Durable Object class `IntentLimiter` (binding INTENT_LIMITER).
+ * `scheduled` (cron), file processing as `queue` (the preview queue's consumer), and the Durable Object class `IntentLimiter` (binding INTENT_LIMITER).
  * Bindings and vars: see src/server/env.ts.
  */
 import { createApp } from './app.js';
 import type { Env } from './env.js';
 import { runHousekeeping } from './housekeeping.js';
+import { handleProcessingBatch } from './processing/consumer.js';
 
 export { IntentLimiter } from './ratelimit/intent-limiter.js';
 export type { Env } from './env.js';
@@ -19,4 +20,6 @@ export default {
     const r = await runHousekeeping(env, new Date(controller.scheduledTime));
     console.log(`piximmo housekeeping: ${JSON.stringify(r)}`);
   },
+  /** Preview queue consumer (wrangler.toml [[queues.consumers]]): scan hook, previews, lifecycle. */
+  queue: (batch: MessageBatch<unknown>, env: Env) => handleProcessingBatch(batch, env),
 } satisfies ExportedHandler<Env>;

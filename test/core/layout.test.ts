@@ -80,45 +80,54 @@ describe('parseStackFolder', () => {
 
 describe('placeFile', () => {
   it('reads <room>/<stack>/<file>', () => {
-    expect(placeFile('Wohnzimmer/g1/IMG_0412.JPG')).toEqual({ room_type: 'livingroom', stack_id: 'g001' });
-    expect(placeFile('Küche/Stack 2/IMG_0415.JPG')).toEqual({ room_type: 'kitchen', stack_id: 'g002' });
-    expect(placeFile('Bad/003/IMG_1.CR3')).toEqual({ room_type: 'bathroom', stack_id: 'g003' });
-    expect(placeFile('Schlafzimmer 1/stack-4/a.jpg')).toEqual({ room_type: 'bedroom', stack_id: 'g004' });
-    expect(placeFile('Außen/G005/a.jpg')).toEqual({ room_type: 'exterior', stack_id: 'g005' });
-    expect(placeFile('Esszimmer/Reihe 6/a.jpg')).toEqual({ room_type: 'diningroom', stack_id: 'g006' });
+    expect(placeFile('Wohnzimmer/g1/IMG_0412.JPG')).toMatchObject({ room_type: 'livingroom', stack_id: 'g001' });
+    expect(placeFile('Küche/Stack 2/IMG_0415.JPG')).toMatchObject({ room_type: 'kitchen', stack_id: 'g002' });
+    expect(placeFile('Bad/003/IMG_1.CR3')).toMatchObject({ room_type: 'bathroom', stack_id: 'g003' });
+    expect(placeFile('Schlafzimmer 1/stack-4/a.jpg')).toMatchObject({ room_type: 'bedroom', stack_id: 'g004' });
+    expect(placeFile('Außen/G005/a.jpg')).toMatchObject({ room_type: 'exterior', stack_id: 'g005' });
+    expect(placeFile('Esszimmer/Reihe 6/a.jpg')).toMatchObject({ room_type: 'diningroom', stack_id: 'g006' });
   });
 
   it('reads <room>/<file> with stack null (grouping decides)', () => {
-    expect(placeFile('Arbeitszimmer/IMG_0438.JPG')).toEqual({ room_type: 'office', stack_id: null });
-    expect(placeFile('Wine Cellar/x.jpg')).toEqual({ room_type: 'wine-cellar', stack_id: null });
+    expect(placeFile('Arbeitszimmer/IMG_0438.JPG')).toMatchObject({ room_type: 'office', stack_id: null });
+    expect(placeFile('Wine Cellar/x.jpg')).toMatchObject({ room_type: 'wine-cellar', stack_id: null });
   });
 
   it('uses the room and stack null when the subfolder is not a stack name', () => {
-    expect(placeFile('Wohnzimmer/Auswahl/IMG_1.JPG')).toEqual({ room_type: 'livingroom', stack_id: null });
+    expect(placeFile('Wohnzimmer/Auswahl/IMG_1.JPG')).toMatchObject({ room_type: 'livingroom', stack_id: null });
   });
 
   it('finds the stack folder below another subfolder', () => {
-    expect(placeFile('Wohnzimmer/RAW/g2/IMG_1.CR3')).toEqual({ room_type: 'livingroom', stack_id: 'g002' });
+    expect(placeFile('Wohnzimmer/RAW/g2/IMG_1.CR3')).toMatchObject({ room_type: 'livingroom', stack_id: 'g002' });
   });
 
   it('puts files at the shoot root into the default room', () => {
-    expect(placeFile('IMG_0001.JPG')).toEqual({ room_type: 'unsorted', stack_id: null });
-    expect(placeFile('IMG_0001.JPG', { defaultRoom: 'Wohnzimmer Süd' })).toEqual({ room_type: 'wohnzimmer-sued', stack_id: null });
+    expect(placeFile('IMG_0001.JPG')).toMatchObject({ room_type: 'unsorted', stack_id: null });
+    expect(placeFile('IMG_0001.JPG', { defaultRoom: 'Wohnzimmer Süd' })).toMatchObject({ room_type: 'wohnzimmer-sued', stack_id: null });
   });
 
   it('treats a stack folder at the top as a stack of the default room', () => {
-    expect(placeFile('g7/IMG_1.JPG')).toEqual({ room_type: 'unsorted', stack_id: 'g007' });
+    expect(placeFile('g7/IMG_1.JPG')).toMatchObject({ room_type: 'unsorted', stack_id: 'g007' });
   });
 
   it.each(['DCIM/100CANON/IMG_0001.JPG', 'DCIM/101MSDCF/DSC00001.ARW', '100_FUJI/DSCF0001.RAF', 'MISC/x.jpg', 'dcim/100GOPRO/GX010001.MP4', 'PRIVATE/M4ROOT/CLIP/C0001.MP4', '100CANON/IMG_1.CR3'])(
     'camera-card layout %s → default room, no stack',
     (relPath) => {
-      expect(placeFile(relPath)).toEqual({ room_type: 'unsorted', stack_id: null });
-      expect(placeFile(relPath, { defaultRoom: 'kitchen' })).toEqual({ room_type: 'kitchen', stack_id: null });
+      expect(placeFile(relPath)).toMatchObject({ room_type: 'unsorted', stack_id: null });
+      expect(placeFile(relPath, { defaultRoom: 'kitchen' })).toMatchObject({ room_type: 'kitchen', stack_id: null });
     },
   );
 
   it('applies user aliases', () => {
-    expect(placeFile('Gästezimmer/g1/a.jpg', { aliases: { Gästezimmer: 'guestroom' } })).toEqual({ room_type: 'guestroom', stack_id: 'g001' });
+    expect(placeFile('Gästezimmer/g1/a.jpg', { aliases: { Gästezimmer: 'guestroom' } })).toMatchObject({ room_type: 'guestroom', stack_id: 'g001' });
+  });
+});
+
+describe('room_label (SPEC v2): the room folder as written', () => {
+  it('keeps the name of the room folder, none without one', () => {
+    expect(placeFile('Schlafzimmer 2/Stack 1/a.jpg')).toEqual({ room_type: 'bedroom', stack_id: 'g001', room_label: 'Schlafzimmer 2' });
+    expect(placeFile('Ku\u0308che/a.jpg').room_label).toBe('Küche'); // NFC
+    expect(placeFile('IMG_0001.JPG').room_label).toBeUndefined();
+    expect(placeFile('DCIM/100CANON/IMG_0001.JPG').room_label).toBeUndefined();
   });
 });

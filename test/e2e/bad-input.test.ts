@@ -113,7 +113,7 @@ describe('bad input', () => {
     }
   });
 
-  it('0-byte files and symlink loops are reported, NFD names arrive as NFC, long names work, the rest uploads', async () => {
+  it('0-byte files fail (exit 1, issue 10), symlink loops do not hang, NFD names arrive as NFC, long names work, the rest uploads', async () => {
     const dir = shoot();
     mkdirSync(path.join(dir, 'Bad'));
     writeFileSync(path.join(dir, 'Bad', 'EMPTY.JPG'), '');
@@ -125,14 +125,13 @@ describe('bad input', () => {
     const cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
     try {
       const r = await cli.run(['upload', dir, '--order', 'B3', '--json']);
-      expect(r.code, r.stderr).toBe(0);
-      const scan = r.events.find((e) => e.event === 'scan')!;
-      expect(scan.skipped).toContainEqual({ path: 'Bad/EMPTY.JPG', reason: 'empty' });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.events.find((e) => e.event === 'file' && e.state === 'failed')).toMatchObject({ path: 'Bad/EMPTY.JPG', error: { code: 'EMPTY_FILE' } });
       const names = (await listed('B3')).map((f) => f.filename).sort();
       expect(names).toEqual([long, 'K\u00fcche_Fenster.jpg'].sort());
       expect(names.every((n) => n === n.normalize('NFC'))).toBe(true);
       const plain = await cli.run(['upload', dir, '--order', 'B3', '--no-progress']);
-      expect(plain.stdout).toContain('EMPTY.JPG is empty (0 bytes)');
+      expect(plain.stderr).toMatch(/EMPTY\.JPG.*empty \(0 bytes\)/);
     } finally {
       cli.cleanup();
     }

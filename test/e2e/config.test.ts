@@ -37,7 +37,7 @@ describe('piximmo config', () => {
       ['api-url', 'http://127.0.0.1:8787', 'default'],
       ['token', '(none)', 'default'],
       ['concurrency', '4', 'default'],
-      ['types', 'jpg,jpeg,png,heic,dng,mp4,mov', 'default'],
+      ['types', 'jpg,jpeg,png,heic,dng,mp4,mov,cr2,cr3,nef,arw,raf,rw2,orf', 'default'],
       ['room-aliases', '(none)', 'default'],
       ['stack-gap', '2', 'default'],
       ['lang', 'en', 'default'],

@@ -44,6 +44,8 @@ export class CliEnv {
       ...(token ? { PIXIMMO_TOKEN: token } : {}),
       LANG: 'en_US.UTF-8',
       NO_COLOR: '1',
+      // CI: each spawned CLI leaves V8 block coverage here (scripts/cli-coverage.mjs sums it up).
+      ...(process.env.PIXIMMO_CLI_COVERAGE ? { NODE_V8_COVERAGE: process.env.PIXIMMO_CLI_COVERAGE } : {}),
       ...extra,
     };
   }
@@ -51,15 +53,16 @@ export class CliEnv {
   /** Starts the CLI; resolve `done` for the result. */
   spawn(
     args: string[],
-    opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[] } = {},
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[]; input?: string } = {},
   ): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
     // `prefix` runs the CLI through another program (e.g. setpriv, to drop root for a permission test).
     const [cmd, ...rest] = [...(opts.prefix ?? []), ...cliCommand(), ...args];
     const child = spawn(cmd, rest, {
       cwd: opts.cwd ?? repoRoot,
       env: { ...this.env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (opts.input !== undefined) child.stdin!.end(opts.input); // e.g. a token for `login --with-token`
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -70,7 +73,7 @@ export class CliEnv {
     return { child, done, output: () => ({ stdout, stderr }) };
   }
 
-  run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[] } = {}): Promise<CliResult> {
+  run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[]; input?: string } = {}): Promise<CliResult> {
     return this.spawn(args, opts).done;
   }
 

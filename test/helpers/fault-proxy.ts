@@ -9,7 +9,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mulberry32 } from '../../src/fixtures/jpeg.js';
 
-export type FaultKind = 'drop' | 'stall' | 'http-503' | 'expire' | 'html' | 'truncated-json';
+/**
+ * 'lost' (only chosen by `decide`): a PUT answered 200 by the proxy without reaching the server — the
+ * object never arrives, so the finalize after it gets a real 409 OBJECT_MISSING.
+ */
+export type FaultKind = 'drop' | 'stall' | 'http-503' | 'expire' | 'html' | 'truncated-json' | 'lost';
 
 export interface ProxyLogEntry {
   method: string;
@@ -45,6 +49,13 @@ export class FaultProxy {
   opts: Required<Omit<FaultProxyOptions, 'throttleBps'>> & { throttleBps?: number };
   /** Called for every request before it is handled (e.g. to delete a file at the first intent). */
   onRequest?: (e: { method: string; kind: string; path: string }) => void;
+  /**
+   * Chooses the fault of one request deterministically (before the random draw, which it replaces when it
+   * returns a kind or null = no fault; undefined = draw as usual). `objectKey`/`part` for PUTs.
+   */
+  decide?: (e: { method: string; kind: string; path: string; objectKey?: string; part?: number }) => FaultKind | null | undefined;
+  /** Paths answered 404 NOT_FOUND as an older server without that route would (e.g. finalize-batch). */
+  missingRoute?: (method: string, path: string) => boolean;
   private rng: () => number;
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true });
@@ -97,7 +108,14 @@ export class FaultProxy {
     this.onRequest?.({ method, kind, path });
     const entry: ProxyLogEntry = { method, kind, path, status: 0, bytesForwarded: 0, ...decodeToken(path) };
     this.log.push(entry);
-    const fault = this.pickFault(kind);
+    if (this.missingRoute?.(method, path)) {
+      req.resume();
+      entry.status = 404;
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route for ${method} ${path}` } }));
+      return;
+    }
+    const decided = this.decide?.({ method, kind, path, objectKey: entry.objectKey, part: entry.part });
+    const fault = decided === undefined ? this.pickFault(kind) : (decided ?? undefined);
     entry.fault = fault;
 
     if (fault === 'http-503') {
@@ -108,6 +126,11 @@ export class FaultProxy {
     if (fault === 'expire') {
       req.resume();
       res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'URL_EXPIRED', message: 'expired (injected)' } }));
+      return;
+    }
+    if (fault === 'lost') {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { etag: '"lost"' }).end());
       return;
     }
     if (fault === 'html') {

@@ -7,7 +7,7 @@
  * header the client does not send — or sends differently — fails with 403 SignatureDoesNotMatch, as on S3.
  * Operations: PutObject (`If-None-Match: *` → 412 when the key exists; `x-amz-checksum-sha256` → 400
  * BadDigest when the body differs), HeadObject (`x-amz-checksum-sha256` back when asked with
- * `x-amz-checksum-mode: ENABLED`), GetObject, DeleteObject, CreateMultipartUpload, UploadPart,
+ * `x-amz-checksum-mode: ENABLED`), GetObject (with the `response-content-disposition` / `-type` overrides), DeleteObject, CreateMultipartUpload, UploadPart,
  * CompleteMultipartUpload (etags and the 5 MiB minimum checked), AbortMultipartUpload.
  * Options switch features off to behave like nginx WebDAV (no checksums, no conditionals, no multipart:
  * POST → 405). Every request is logged (`log`) for assertions.
@@ -180,6 +180,9 @@ export async function startS3Stub(o: S3StubOptions = {}): Promise<S3Stub> {
       const obj = stub.objects.get(key);
       if (!obj) return m === 'HEAD' ? (res.writeHead(404).end(), 404) : xmlError(res, 404, 'NoSuchKey', key);
       const h: Record<string, string | number> = { 'Content-Length': obj.body.length, ETag: obj.etag, 'Content-Type': obj.contentType };
+      // GetObject's response-* overrides (signed into presigned download URLs), as S3 answers them
+      if (q['response-content-disposition']) h['Content-Disposition'] = q['response-content-disposition'];
+      if (q['response-content-type']) h['Content-Type'] = q['response-content-type'];
       if (obj.checksum && req.headers['x-amz-checksum-mode'] === 'ENABLED') h['x-amz-checksum-sha256'] = obj.checksum;
       res.writeHead(200, h);
       res.end(m === 'GET' ? obj.body : undefined);

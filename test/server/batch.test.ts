@@ -39,7 +39,7 @@ describe('50 files in one call', () => {
     expect(new Set(keys).size).toBe(50);
     for (const [n, u] of r.body.uploads.entries()) {
       expect(u.signed_url).toBeTruthy();
-      expect(u.object_key).toMatch(new RegExp(`_kuche_g${n % 5}_v${Math.floor(n / 5) + 1}\\.jpg$`));
+      expect(u.object_key).toMatch(new RegExp(`_kueche_g${n % 5}_v${Math.floor(n / 5) + 1}\\.jpg$`));
     }
     console.log(`batch of 50 intents: ${ms} ms`);
     const bytes = randomBytes(10);
@@ -104,7 +104,7 @@ describe('per-file answers', () => {
     expect(u[4].error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'order_id' } });
     expect(u[5].object_key).toMatch(/^user\/alice\/orders\/ORD-2\//);
     expect(u[6].multipart?.upload_id).toBeTruthy();
-    expect(u[7]).toEqual({ existing_file_id: fileId, object_key: expect.stringMatching(/_v\d+\.jpg$/) });
+    expect(u[7]).toEqual({ existing_file_id: fileId, object_key: expect.stringMatching(/_v\d+\.jpg$/), stack_id: 's000' });
     expect(u[8].error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'files' } });
   });
 
@@ -120,6 +120,6 @@ describe('per-file answers', () => {
     await put(a.signed_url!, a.headers!, bytes);
     const f = await finalize(s.url, { object_key: a.object_key, bytes: 77, checksum: sha256(bytes) });
     const later = await batch({ order_id: 'ORD-1', files: [same] });
-    expect(later.body.uploads[0]).toEqual({ existing_file_id: f.body.file_id, object_key: a.object_key });
+    expect(later.body.uploads[0]).toEqual({ existing_file_id: f.body.file_id, object_key: a.object_key, stack_id: 's000' });
   });
 });

@@ -49,7 +49,7 @@ describe('409 OBJECT_MISSING', () => {
     const key = await uploaded(bytes);
     const r = await finalize(s.url, { object_key: key, bytes: 51, checksum: sha256(bytes) });
     expect(r.status).toBe(409);
-    expect(r.body.error.details).toMatchObject({ expected_bytes: 51, stored_bytes: 50 });
+    expect(r.body.error.details).toMatchObject({ expected_bytes: 50, stored_bytes: 50, finalize_bytes: 51 });
   });
 });
 
@@ -117,11 +117,17 @@ describe('GET /api/orders/:id/files', () => {
       bytes: 1234,
       mime: 'image/heic',
       checksum: sha256(bytes),
-      room_type: 'kuche',
+      room_type: 'kueche',
       stack_id: 'g007',
-      status: 'uploaded',
+      // SPEC v2: processing (scan, previews) may already have picked the file up
+      status: expect.stringMatching(/^(uploaded|processing|ready|failed)$/),
       exif_meta: { make: 'Apple', focal: 26 },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      previews: expect.any(Array),
+      replaces: null,
+      room_label: null,
+      stack_frames: null,
+      status_reason: expect.toBeOneOf([null, expect.any(String)]),
     });
     expect(r.body.files.some((x) => x.object_key === pendingKey)).toBe(false);
     const orders = await api(s.url, 'GET', '/api/orders');
@@ -133,5 +139,30 @@ describe('GET /api/orders/:id/files', () => {
       expect(r.status).toBe(403);
       expect(r.body.error.code).toBe('ORDER_FORBIDDEN');
     }
+  });
+});
+
+describe('one row per content and order', () => {
+  // A killed run's finalize can complete on the server after the re-run asked a fresh intent for the same
+  // file (no existing file yet, so a new key): both finalizes must end in one listed file, not two.
+  it('two keys with the same SHA-256, both finalized: one file_id, one row, the redundant object removed', async () => {
+    const bytes = randomBytes(300);
+    const a = await uploaded(bytes, { order_id: 'ORD-2', filename: 'same-a.jpg' });
+    const b = await uploaded(bytes, { order_id: 'ORD-2', filename: 'same-b.jpg' });
+    expect(a).not.toBe(b);
+    const [ra, rb] = await Promise.all([
+      finalize(s.url, { object_key: a, bytes: 300, checksum: sha256(bytes) }),
+      finalize(s.url, { object_key: b, bytes: 300, checksum: sha256(bytes) }),
+    ]);
+    expect(ra.status).toBe(200);
+    expect(rb.status).toBe(200);
+    expect(ra.body.file_id).toBe(rb.body.file_id);
+    const list = await api(s.url, 'GET', '/api/orders/ORD-2/files');
+    const rows = (list.body.files as { checksum: string; object_key: string }[]).filter((f) => f.checksum === sha256(bytes));
+    expect(rows).toHaveLength(1);
+    const bucket = await s.mf.getR2Bucket('BUCKET');
+    const redundant = rows[0]!.object_key === a ? b : a;
+    expect(await bucket.head(redundant)).toBeNull();
+    expect(await bucket.head(rows[0]!.object_key)).not.toBeNull();
   });
 });

@@ -148,7 +148,7 @@ describe('dedupe by checksum', () => {
     const first = await uploadFile(s.url, bytes, { filename: 'dup.jpg' });
     const again = await intent(s.url, { filename: 'dup-copy.jpg', bytes: bytes.length, checksum: sha256(bytes) });
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ existing_file_id: first.fileId, object_key: first.intent.object_key });
+    expect(again.body).toEqual({ existing_file_id: first.fileId, object_key: first.intent.object_key, stack_id: 's000' });
     // another order of the same user: not a duplicate there
     const other = await intent(s.url, { order_id: 'ORD-2', bytes: bytes.length, checksum: sha256(bytes) });
     expect(other.body.signed_url).toBeTypeOf('string');

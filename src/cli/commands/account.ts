@@ -1,5 +1,5 @@
 /**
- * Account commands: `login` (device flow or --token), `logout`, `whoami`, `orders`, `files --order`.
+ * Account commands: `login` (device flow or --token), `logout`, `whoami` (with the storage quota), `orders`.
  */
 import { PiximmoApi } from '../../api/client.js';
 import { isApiError } from '../../api/errors.js';
@@ -7,22 +7,31 @@ import { authedApi, userAgent, type GlobalOptions } from '../context.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { formatBytes } from '../format.js';
 import { writeJsonLine } from '../render/json.js';
-import { resolveApiUrl, resolveToken, settingsStore } from '../settings.js';
+import { readTokenFromStdin, resolveCredentials, storeToken } from '../credentials.js';
+import { resolveApiUrl, settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
 import { t } from '../i18n/index.js';
 
-/** `piximmo login [--api-url URL] [--token TOKEN]`: checks the token with GET /api/me, then stores it (conf, 0600). */
-export async function loginCommand(opts: GlobalOptions): Promise<number> {
+/**
+ * `piximmo login [--api-url URL] [--token TOKEN | --with-token]`: checks the token with GET /api/me, then
+ * stores it with the origin it was issued for (conf, 0600; SPEC v2 "The token belongs to its API").
+ * `--with-token` reads it from standard input (not visible in the process list); `--token` warns.
+ * @throws CliExit 2 when --with-token finds no token on standard input; 3 when the server refuses it.
+ */
+export async function loginCommand(opts: GlobalOptions & { withToken?: boolean }): Promise<number> {
   const apiUrl = resolveApiUrl(opts.apiUrl).value;
-  let token = opts.token ?? (process.env.PIXIMMO_TOKEN || undefined);
+  let token: string | undefined;
+  if (opts.withToken) {
+    token = await readTokenFromStdin();
+    if (!token) throw new CliExit(EXIT.USAGE, t('login.stdinEmpty'), 'USAGE');
+  } else if (opts.token) {
+    token = resolveCredentials(opts).token; // warns: the token is visible in the process list
+  } else token = process.env.PIXIMMO_TOKEN || undefined;
   if (!token) token = await deviceLogin(apiUrl, { json: opts.json });
   const api = new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
   try {
     const me = await api.me();
-    const conf = settingsStore();
-    conf.set('token', token);
-    conf.set('api_url', apiUrl);
-    conf.set('user_id', me.user_id);
+    storeToken(token, apiUrl, me.user_id);
     if (opts.json) writeJsonLine({ event: 'login', user_id: me.user_id, api_url: apiUrl });
     else process.stdout.write(`${t('login.ok', { user: me.user_id, api: apiUrl })}\n`);
     return EXIT.OK;
@@ -36,8 +45,14 @@ export async function loginCommand(opts: GlobalOptions): Promise<number> {
 
 /** `piximmo logout`: revokes the token on the server (best effort) and deletes it locally. */
 export async function logoutCommand(opts: GlobalOptions): Promise<number> {
-  const token = resolveToken(opts.token).value;
-  const apiUrl = resolveApiUrl(opts.apiUrl).value;
+  // The stored token is revoked only at its own API; for another --api-url it is just forgotten here.
+  let token: string | undefined;
+  let apiUrl = '';
+  try {
+    ({ token, apiUrl } = resolveCredentials(opts));
+  } catch {
+    token = undefined;
+  }
   let revoked = false;
   if (token) {
     const api = new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
@@ -49,6 +64,7 @@ export async function logoutCommand(opts: GlobalOptions): Promise<number> {
   }
   const conf = settingsStore();
   conf.delete('token');
+  conf.delete('token_origin');
   conf.delete('user_id');
   if (opts.json) writeJsonLine({ event: 'logout', revoked });
   else process.stdout.write(`${t(revoked ? 'logout.revoked' : 'logout.local')}\n`);
@@ -59,8 +75,15 @@ export async function whoamiCommand(opts: GlobalOptions): Promise<number> {
   const api = authedApi(opts);
   try {
     const me = await api.me();
-    if (opts.json) writeJsonLine({ event: 'whoami', user_id: me.user_id, name: me.name ?? null, api_url: api.apiUrl });
-    else process.stdout.write(`${t('whoami.line', { user: me.user_id, name: me.name ? ` (${me.name})` : '', api: api.apiUrl })}\n`);
+    const q = me.quota ?? null; // SPEC v2 quotas (null from a pre-v2 server)
+    if (opts.json) writeJsonLine({ event: 'whoami', user_id: me.user_id, name: me.name ?? null, api_url: api.apiUrl, quota: q });
+    else {
+      process.stdout.write(`${t('whoami.line', { user: me.user_id, name: me.name ? ` (${me.name})` : '', api: api.apiUrl })}\n`);
+      if (q) {
+        const left = Math.max(0, q.bytes_limit - q.bytes_used);
+        process.stdout.write(`${t('whoami.quota', { used: formatBytes(q.bytes_used), limit: formatBytes(q.bytes_limit), left: formatBytes(left) })}\n`);
+      }
+    }
     return EXIT.OK;
   } finally {
     await api.close();
@@ -74,28 +97,6 @@ export async function ordersCommand(opts: GlobalOptions): Promise<number> {
     if (opts.json) for (const o of orders) writeJsonLine({ event: 'order', ...o });
     else if (orders.length === 0) process.stdout.write(`${t('orders.none')}\n`);
     else for (const o of orders) process.stdout.write(`${t('orders.line', { id: o.id.padEnd(14), shootcode: o.shootcode.padEnd(10), n: o.file_count })}\n`);
-    return EXIT.OK;
-  } finally {
-    await api.close();
-  }
-}
-
-/** `piximmo files --order ID`: what the server has (finalized files only). */
-export async function filesCommand(opts: GlobalOptions & { order: string }): Promise<number> {
-  const api = authedApi(opts);
-  try {
-    const files = (await api.listFiles(opts.order)).files.sort(
-      (a, b) => a.room_type.localeCompare(b.room_type) || a.stack_id.localeCompare(b.stack_id) || a.filename.localeCompare(b.filename),
-    );
-    if (opts.json) {
-      for (const f of files) writeJsonLine({ event: 'server_file', order_id: opts.order, ...f });
-      return EXIT.OK;
-    }
-    if (files.length === 0) process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
-    for (const f of files) {
-      process.stdout.write(`${f.room_type.padEnd(12)} ${f.stack_id.padEnd(6)} ${formatBytes(f.bytes).padStart(9)}  ${f.filename.padEnd(28)} ${f.object_key}\n`);
-    }
-    if (files.length > 0) process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
     return EXIT.OK;
   } finally {
     await api.close();

@@ -14,11 +14,12 @@ import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
 import type { ServerCheck } from '../render/types.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
+import { incompleteStacks } from '../stack-check.js';
 import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
-import { exitCodeFor, planOrUsage, resolveRetry, type UploadOptions } from './upload.js';
+import { exitCodeFor, planOrUsage, resolveOfflineWait, resolveRetry, type UploadOptions } from './upload.js';
 
 export interface BatchJob {
   /** Absolute folder path. */
@@ -68,7 +69,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const types = allowedTypes(opts.types);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
-  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate });
+  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate, offlineWaitMs: resolveOfflineWait(opts.offlineWait) });
   let missingFolders = 0;
   try {
     const files: PlannedFile[] = [];
@@ -91,8 +92,9 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
+    if (check.checked) check.incomplete_stacks = await incompleteStacks(api, result.outcomes);
     renderer.finish(summarize(result), check);
-    const failed = result.outcomes.some((o) => o.state === 'failed') || check.missing.length > 0 || missingFolders > 0;
+    const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check) || missingFolders > 0;
     return exitCodeFor(result, failed);
   } finally {
     await session.close();

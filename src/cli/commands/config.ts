@@ -11,7 +11,7 @@
  * - api-url: --api-url > PIXIMMO_API_URL > conf > http://127.0.0.1:8787
  * - token: --token > PIXIMMO_TOKEN > conf > none
  * - concurrency: PIXIMMO_CONCURRENCY > conf > 4 (the --concurrency flag belongs to upload/watch)
- * - types: PIXIMMO_TYPES > conf > jpg,jpeg,png,heic,dng,mp4,mov (--types belongs to upload/verify)
+ * - types: PIXIMMO_TYPES > conf > DEFAULT_TYPES (the seed's list and the RAW formats; --types belongs to upload/verify)
  * - room-aliases, stack-gap: conf > default (none; 2 s) (--stack-gap belongs to upload)
  * - lang: --lang > PIXIMMO_LANG > conf > locale (LC_ALL, LC_MESSAGES, LANG) > en. The locale ranks below
  *   the conf store: it is set machine-wide, the conf value is this user's explicit choice.

@@ -4,6 +4,7 @@
  */
 import type { PiximmoApi } from '../../api/client.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../core/transfer/retry.js';
+import { DEFAULT_OFFLINE_WAIT_MS, parseOfflineWait } from '../../core/transfer/offline.js';
 import type { PlannedFile, RunResult } from '../../core/transfer/events.js';
 import { UploadSession } from '../session.js';
 import { planShoot, type ShootPlan } from '../../core/plan/plan.js';
@@ -16,8 +17,11 @@ import type { RunRenderer, ServerCheck } from '../render/types.js';
 import { resolveConcurrency, settingsStore, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { planText } from '../render/plan-table.js';
+import { reviewStacks } from '../../core/plan/stack-review.js';
 import { t } from '../i18n/index.js';
-import { verifyOnServer } from '../server-check.js';
+import { checkFailed, verifyOnServer } from '../server-check.js';
+import { incompleteStacks } from '../stack-check.js';
+import { checkQuota } from '../quota-preflight.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -30,6 +34,7 @@ export interface UploadOptions extends GlobalOptions {
   stackGap?: string;
   intentRate?: string;
   retries?: string;
+  offlineWait?: string;
 }
 
 /** Runs an upload; returns the exit code (SPEC "Exit codes"). Throws CliExit/UsageError for setup problems. */
@@ -51,7 +56,8 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
     return EXIT.OK;
   }
   const retry = resolveRetry(opts.retries);
-  return runPlans(plans.map((p) => ({ plan: p, orderId: opts.order })), { api, renderer, concurrency, retry, manifestFile: opts.manifest, intentRate: opts.intentRate });
+  const offlineWaitMs = resolveOfflineWait(opts.offlineWait);
+  return runPlans(plans.map((p) => ({ plan: p, orderId: opts.order })), { api, renderer, concurrency, retry, manifestFile: opts.manifest, intentRate: opts.intentRate, offlineWaitMs });
 }
 
 export interface RunPlansOptions {
@@ -61,6 +67,8 @@ export interface RunPlansOptions {
   manifestFile?: string;
   intentRate?: string;
   retry?: RetryPolicy;
+  /** SPEC v2 "Offline is a state": wait this long while the API cannot be reached, ms. */
+  offlineWaitMs?: number;
 }
 
 /** Uploads planned shoots (each into its order) through one engine and one pool; returns the exit code. */
@@ -71,12 +79,14 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     for (const { plan, orderId } of jobs) {
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
+    await checkQuota(o.api, files); // SPEC v2: exit 5 before the first byte when the shoot does not fit
     o.renderer.start(files);
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
+    if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     o.renderer.finish(summarize(result), check);
-    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || check.missing.length > 0);
+    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check));
   } finally {
     await session.close();
   }
@@ -98,6 +108,15 @@ export function resolveRetry(flag?: string): RetryPolicy {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(t('usage.retries', { value: raw }));
   return { ...DEFAULT_RETRY, attempts: n };
+}
+
+/** `--offline-wait` / PIXIMMO_OFFLINE_WAIT as ms (SPEC v2: default 10 minutes; 0 = fail as before). */
+export function resolveOfflineWait(flag?: string): number {
+  const raw = flag ?? process.env.PIXIMMO_OFFLINE_WAIT;
+  const ms = parseOfflineWait(raw);
+  if (ms === undefined) return DEFAULT_OFFLINE_WAIT_MS;
+  if (!(ms >= 0)) throw new UsageError(t('usage.offlineWait', { value: raw }));
+  return ms;
 }
 
 /** Layout settings of a command: room aliases (config), `--room`, `--stack-gap` s (flag > config) as ms. */
@@ -126,9 +145,10 @@ function printPlan(plans: ShootPlan[], opts: UploadOptions): void {
   for (const plan of plans) {
     for (const i of plan.items) {
       if (opts.json) {
-        writeJsonLine({ event: 'plan', root: plan.root, order_id: opts.order, path: i.relPath, room_type: i.room_type, stack_id: i.stack_id, bytes: i.bytes, ev: i.meta.ev ?? null, captured_at: i.meta.captured_at ?? null });
+        writeJsonLine({ event: 'plan', root: plan.root, order_id: opts.order, path: i.relPath, room_type: i.room_type, stack_id: i.stack_id, bytes: i.bytes, ev: i.meta.ev ?? null, captured_at: i.meta.captured_at ?? null, room_label: i.room_label ?? null });
       }
     }
+    if (opts.json) for (const s of reviewStacks(plan.items)) writeJsonLine({ event: 'plan_stack', root: plan.root, order_id: opts.order, ...s });
     if (!opts.json) process.stdout.write(planText(plan));
   }
   if (!opts.json) process.stdout.write(`${t('plan.dry')}\n`);

@@ -8,6 +8,7 @@ import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
 import { ProgressTracker } from './progress.js';
 import { explain } from '../messages.js';
+import { eventNote } from './plain.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -65,7 +66,15 @@ export class JsonRenderer implements RunRenderer {
         writeJsonLine({ event: 'retry', path: e.file.relPath, order_id: e.file.shoot.orderId, code: e.code, detail: e.detail, wait_ms: e.wait_ms, attempt: e.attempt });
         break;
       case 'warning':
-        writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail });
+        writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail, ...e.params });
+        break;
+      case 'offline':
+        writeJsonLine({ event: 'offline', since: new Date(e.since_ms).toISOString() });
+        process.stderr.write(`${eventNote(e)}\n`); // the human words on stderr, as for notices
+        break;
+      case 'online':
+        writeJsonLine({ event: 'online', offline_ms: e.offline_ms });
+        process.stderr.write(`${eventNote(e)}\n`);
         break;
       case 'fatal':
       case 'order-forbidden': {
@@ -97,7 +106,14 @@ export class JsonRenderer implements RunRenderer {
       ...(summary.fatal ? { fatal: { code: summary.fatal.code, detail: summary.fatal.detail } } : {}),
       rooms: summary.rows,
       failures: summary.failures.map((o) => ({ path: o.file.relPath, order_id: o.file.shoot.orderId, code: o.failure?.code, detail: o.failure?.detail })),
-      server_check: { checked: check.checked, missing: check.missing.map((f) => f.relPath) },
+      server_check: {
+        checked: check.checked,
+        missing: check.missing.map((f) => f.relPath),
+        incomplete_stacks: check.incomplete_stacks ?? [],
+        // issue 16: the server's malware scan
+        infected: (check.infected ?? []).map((x) => ({ path: x.file.relPath, order_id: x.file.shoot.orderId, file_id: x.file_id, signature: x.signature })),
+        processing: (check.processing ?? []).map((f) => f.relPath),
+      },
     });
   }
 

@@ -2,8 +2,8 @@
  * Plain renderer for logs and pipes (stdout not a TTY, or --no-progress): one line per state change,
  * no escape codes. Results on stdout; retries, warnings and errors on stderr.
  */
-import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
+import { flagAdding } from '../../core/plan/allow-list.js';
 import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
 import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
@@ -12,27 +12,52 @@ import { formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
+import { visible } from './visible.js';
+import { stackAllocatedText } from './stack-text.js';
 
 export function placeLabel(f: { room_type: string; stack_id: string }): string {
   return `${f.room_type}/${f.stack_id}`;
 }
 
-/** The scan result: counts, then each skipped file and each EXIF warning with its reason. */
+/**
+ * The scan result: counts; files skipped for their type summed up in one line per extension with the flag
+ * that adds it (SPEC v2 "Types"), then every other skipped file with its reason (symlink-outside, same-file).
+ */
 export function scanText(plan: ShootPlan, orderId: string): string {
   const bytes = plan.items.reduce((s, i) => s + i.bytes, 0);
-  const lines = [t('scan.found', { order: orderId, files: plan.items.length, size: formatBytes(bytes), root: plan.root })];
+  const lines = [t('scan.found', { order: orderId, files: plan.items.length, size: formatBytes(bytes), root: visible(plan.root) })];
+  const byExt = new Map<string, number>();
+  let noExt = 0;
   for (const s of plan.skipped) {
-    const name = path.posix.basename(s.relPath);
-    const why = t(`skip.${s.reason}`, { name, ext: extensionOf(name), types: plan.types.join(', ') });
-    lines.push(`  ${t('scan.skipped')} ${s.relPath.includes('/') ? `${path.posix.dirname(s.relPath)}/` : ''}${why}`);
+    if (s.reason === 'type-not-allowed') {
+      const ext = extensionOf(s.relPath);
+      byExt.set(ext, (byExt.get(ext) ?? 0) + 1);
+    } else if (s.reason === 'no-extension') noExt++;
+  }
+  for (const [ext, count] of [...byExt].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    const flag = flagAdding(ext, plan.types);
+    const files = filesWord(count);
+    const why = flag ? t('skip.typeGroup', { ext: visible(ext), count, files, flag }) : t('skip.typeGroupOther', { ext: visible(ext), count, files });
+    lines.push(`  ${t('scan.skipped')} ${why}`);
+  }
+  if (noExt > 0) lines.push(`  ${t('scan.skipped')} ${t('skip.noExtGroup', { count: noExt, files: filesWord(noExt) })}`);
+  for (const s of plan.skipped) {
+    if (s.reason === 'type-not-allowed' || s.reason === 'no-extension') continue;
+    const why = t(`skip.${s.reason}`, { name: visible(s.relPath), same: visible(s.sameAs ?? ''), ext: '', types: plan.types.join(', ') });
+    lines.push(`  ${t('scan.skipped')} ${why}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** "1 file" / "2 files", "1 Datei" / "2 Dateien": the noun for `n` in the current language. */
+export function filesWord(n: number): string {
+  return t(n === 1 ? 'word.file.one' : 'word.file.other');
 }
 
 /** One line for a file state change. */
 export function fileLine(e: Extract<EngineEvent, { type: 'file' }>): string {
   const f = e.file;
-  let line = `${stateWord(e.state).padEnd(14)} ${f.relPath} → ${placeLabel(f)} (${formatBytes(f.bytes)})`;
+  let line = `${stateWord(e.state).padEnd(14)} ${visible(f.relPath)} → ${placeLabel(f)} (${formatBytes(f.bytes)})`;
   if (e.note) line += ` — ${t(`note.${e.note}`)}`;
   if (e.failure) {
     const ex = explain(e.failure);
@@ -45,10 +70,15 @@ export function fileLine(e: Extract<EngineEvent, { type: 'file' }>): string {
 export function eventNote(e: EngineEvent): string | undefined {
   switch (e.type) {
     case 'retry':
-      return `${t('state.retry').padEnd(14)} ${e.file.relPath}: ${e.code} (${t('run.again', { wait: formatDuration(e.wait_ms) })})`;
+      return `${t('state.retry').padEnd(14)} ${visible(e.file.relPath)}: ${visible(e.code)} (${t('run.again', { wait: formatDuration(e.wait_ms) })})`;
     case 'warning':
-      if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: e.file.relPath })}`;
-      return `${t('state.warning').padEnd(14)} ${e.file ? `${e.file.relPath}: ` : ''}${e.code}`;
+      if (e.code === 'EXIF_UNREADABLE' && e.file) return `${t('state.warning').padEnd(14)} ${t('warn.exif', { name: visible(e.file.relPath) })}`;
+      if (e.code === 'STACK_ID_ALLOCATED' && e.params) return `${t('state.note').padEnd(14)} ${visible(stackAllocatedText(e.params))}`;
+      return `${t('state.warning').padEnd(14)} ${e.file ? `${visible(e.file.relPath)}: ` : ''}${visible(e.code)}`;
+    case 'offline':
+      return t('run.offline');
+    case 'online':
+      return t('run.online', { duration: formatDuration(e.offline_ms) });
     case 'fatal':
     case 'order-forbidden': {
       const ex = explain(e.failure);

@@ -1,15 +1,27 @@
 /**
- * `--dry-run` output: one line per file (file → room, stack, size, EV), then the grouping as a table — one
- * row per stack with its files and EV values (issue 4: "--dry-run shows the grouping as a table").
+ * `--dry-run` output: one line per file (file → room, stack, size, EV), then one row per stack — room, room
+ * folder, stack, frames, cameras, EV pattern (issue 4: "the grouping as a table"; issue 10: per stack room
+ * label, frames, cameras, EV pattern) — then the stacks to check (mixed cameras, a long span, a repeated EV).
  */
 import type { ShootPlan } from '../../core/plan/plan.js';
-import { cell, formatBytes } from '../format.js';
+import { reviewStacks, SPAN_LIMIT_MS, type StackReview } from '../../core/plan/stack-review.js';
+import { cell, formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
 
-function ev(v: number | undefined): string {
-  if (v === undefined) return '?';
+export function ev(v: number | null | undefined): string {
+  if (v === undefined || v === null) return '?';
   const s = Number.isInteger(v) ? String(v) : v.toFixed(1);
   return v > 0 ? `+${s}` : s;
+}
+
+/** The human warnings of one stack (both languages). */
+export function stackWarningLines(s: StackReview): string[] {
+  const base = { room: s.room_type, stack: s.stack_id, label: s.room_label ?? s.room_type };
+  return s.warnings.map((w) => {
+    if (w === 'MIXED_CAMERAS') return t('plan.warn.cameras', { ...base, n: s.cameras.length, cameras: s.cameras.join(', ') });
+    if (w === 'LONG_SPAN') return t('plan.warn.span', { ...base, span: formatDuration(s.span_ms ?? 0), limit: formatDuration(SPAN_LIMIT_MS) });
+    return t('plan.warn.evRepeat', { ...base, ev: s.repeated_ev.map(ev).join(', '), pattern: s.ev.map(ev).join(' ') });
+  });
 }
 
 export function planText(plan: ShootPlan): string {
@@ -17,21 +29,35 @@ export function planText(plan: ShootPlan): string {
   for (const i of plan.items) {
     lines.push(`${i.relPath}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${ev(i.meta.ev)}` : ''}`);
   }
-  const stacks = new Map<string, { room: string; stack: string; files: number; bytes: number; evs: string[] }>();
-  for (const i of plan.items) {
-    const key = `${i.room_type}\0${i.stack_id}`;
-    const s = stacks.get(key) ?? { room: i.room_type, stack: i.stack_id, files: 0, bytes: 0, evs: [] };
-    s.files++;
-    s.bytes += i.bytes;
-    s.evs.push(ev(i.meta.ev));
-    stacks.set(key, s);
-  }
-  const head = [cell(t('summary.room'), 14), cell(t('plan.stack'), 6), cell(t('summary.files'), 8, 'right'), cell(t('summary.bytes'), 9, 'right'), ` ${t('plan.ev')}`].join(' ');
+  const rows = reviewStacks(plan.items);
+  const head = [
+    cell(t('summary.room'), 14),
+    cell(t('plan.label'), 18),
+    cell(t('plan.stack'), 6),
+    cell(t('plan.frames'), 7, 'right'),
+    cell(t('summary.bytes'), 9, 'right'),
+    cell(t('plan.cameras'), 24),
+    ` ${t('plan.ev')}`,
+  ].join(' ');
   lines.push('', head, '-'.repeat(Math.max(head.length, 48)));
-  const rows = [...stacks.values()].sort((a, b) => a.room.localeCompare(b.room) || a.stack.localeCompare(b.stack));
   for (const s of rows) {
-    lines.push([cell(s.room, 14), cell(s.stack, 6), cell(String(s.files), 8, 'right'), cell(formatBytes(s.bytes), 9, 'right'), ` ${s.evs.join(' ')}`].join(' '));
+    lines.push(
+      [
+        cell(s.room_type, 14),
+        cell(s.room_label ?? '', 18),
+        cell(s.stack_id, 6),
+        cell(String(s.files), 7, 'right'),
+        cell(formatBytes(s.bytes), 9, 'right'),
+        cell(s.cameras.join(', ') || '?', 24),
+        ` ${s.ev.map(ev).join(' ')}${s.warnings.length ? '  (!)' : ''}`,
+      ].join(' '),
+    );
   }
   lines.push(t('plan.totals', { stacks: rows.length, files: plan.items.length }));
+  const warned = rows.filter((s) => s.warnings.length > 0);
+  if (warned.length > 0) {
+    lines.push('', t('plan.warnings', { n: warned.length }));
+    for (const s of warned) for (const w of stackWarningLines(s)) lines.push(`  ${w}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
  */
 import type { RunSummary } from '../summary.js';
 import type { ServerCheck } from './types.js';
+import { incompleteStacksText } from './stack-text.js';
 import { explain } from '../messages.js';
 import { cell, formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
@@ -53,6 +54,9 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
     lines.push(t('summary.missing', { n: check.missing.length }));
     for (const f of check.missing) lines.push(`  ${f.relPath}`);
   }
+  lines.push(...incompleteStacksText(check));
+  for (const x of check.infected ?? []) lines.push(t('summary.infected', { path: x.file.relPath, signature: x.signature }));
+  if (check.processing?.length) lines.push(t('summary.stillProcessing', { n: check.processing.length }));
   for (const o of s.failures) {
     const ex = explain(o.failure ?? { code: 'INTERNAL', detail: '?' });
     lines.push(t('summary.failedLine', { path: o.file.relPath, text: ex.text }), `       → ${ex.hint}`);

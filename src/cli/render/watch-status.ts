@@ -1,89 +1,142 @@
 /**
- * The status line of `watch` (issue 4: "what is watched, waiting, uploading and done"): on a terminal an
- * ora spinner line; off a terminal a plain line when the counts change (at most every 2 s); with --json a
- * `watch` event when they change. Counts are per file path, from the engine's events.
+ * The status line of `watch` (issue 4 "what is watched, waiting, uploading and done"; issue 11: names each
+ * card with its progress and copies, and says "offline, waiting…"):
+ * - on a terminal: one line at the bottom of stderr, redrawn in place; every other line is written above
+ *   it (`above`). It never touches stdin — no raw mode — so Ctrl-C reaches the process as SIGINT (issue 11:
+ *   ora's stdin discarding swallowed ^C);
+ * - off a terminal: the line again when it changes, at most every 2 s;
+ * - with --json: a `watch` event per card when its counts change.
  */
-import type { Ora } from 'ora';
-import type { EngineEvent, FileState } from '../../core/transfer/events.js';
 import { t } from '../i18n/index.js';
 import { writeJsonLine } from './json.js';
 import { terminalCaps } from './terminal.js';
 
+/** One card's counts, by file path: `total` files seen complete; `done` registered; copies when --copy-to. */
+export interface CardCounts {
+  label: string;
+  root: string;
+  present: boolean;
+  total: number;
+  done: number;
+  uploading: number;
+  /** Queued for upload plus files still being written. */
+  waiting: number;
+  failed: number;
+  copied: number;
+  copyFailed: number;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
 export class WatchStatus {
-  private readonly states = new Map<string, FileState>();
-  private present = false;
-  private spinner?: Ora;
   private timer?: NodeJS.Timeout;
+  private frame = 0;
+  private drawn = false;
   private lastLine = '';
   private lastPrinted = 0;
+  private readonly lastJson = new Map<string, string>();
   private readonly started = Date.now();
+  private readonly tty: boolean;
+  offline = false;
   bytesSent = 0;
 
   constructor(
-    private readonly dir: string,
-    private readonly json: boolean,
-  ) {}
+    private readonly cards: () => CardCounts[],
+    /** The line while no card is there (waiting for one). */
+    private readonly idle: () => string,
+    private readonly opts: { json: boolean; copies: boolean },
+  ) {
+    // A redrawn status line only where escape codes are understood (TERM=dumb, no width: plain lines).
+    this.tty = !opts.json && terminalCaps(process.env, { stdout: true, stderr: Boolean(process.stderr.isTTY), columns: process.stderr.columns }).live;
+  }
 
-  async start(): Promise<void> {
-    const caps = terminalCaps(process.env, { stdout: true, stderr: Boolean(process.stderr.isTTY), columns: process.stderr.columns });
-    if (!this.json && caps.live) {
-      const { default: ora } = await import('ora');
-      this.spinner = ora({ text: this.line(), stream: process.stderr, color: caps.color ? 'cyan' : false }).start();
-    }
-    this.timer = setInterval(() => this.render(false), 500);
+  start(): void {
+    this.timer = setInterval(() => this.render(false), this.tty ? 120 : 500);
     this.timer.unref();
     this.render(true);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) {
+      clearInterval(this.timer);
+      if (this.opts.json) this.json(); // the last counts
+    }
     this.timer = undefined;
-    this.spinner?.stop();
-    this.spinner = undefined;
+    this.erase();
   }
 
   elapsedMs(): number {
     return Date.now() - this.started;
   }
 
-  setPresent(p: boolean): void {
-    this.present = p;
-    this.render(true);
+  /** Writes `text` (one or more whole lines) to `stream`, above the status line on a terminal. */
+  above(stream: NodeJS.WritableStream, text: string): void {
+    this.erase();
+    stream.write(text);
+    if (this.timer) this.render(true);
   }
 
-  onEvent(e: EngineEvent): void {
-    if (e.type === 'bytes') this.bytesSent += Math.max(0, e.delta);
-    if (e.type !== 'file') return;
-    this.states.set(e.file.relPath, e.state);
-    this.render(false);
-  }
-
-  private counts(): { waiting: number; uploading: number; done: number; failed: number } {
-    const c = { waiting: 0, uploading: 0, done: 0, failed: 0 };
-    for (const s of this.states.values()) {
-      if (s === 'waiting') c.waiting++;
-      else if (s === 'uploading' || s === 'uploaded') c.uploading++;
-      else if (s === 'registered') c.done++;
-      else c.failed++;
-    }
-    return c;
-  }
-
-  private line(): string {
-    return this.present ? t('watch.status', { dir: this.dir, ...this.counts() }) : t('watch.gone', { dir: this.dir });
-  }
-
-  private render(force: boolean): void {
-    const line = this.line();
-    if (this.spinner) {
-      this.spinner.text = line;
+  /** The state changed: draw now (off a terminal still at most every 2 s unless `force`). */
+  render(force: boolean): void {
+    if (this.opts.json) {
+      this.json();
       return;
     }
-    if (line === this.lastLine && !force) return;
+    const line = this.line();
+    if (this.tty) {
+      this.frame = (this.frame + 1) % FRAMES.length;
+      const cols = process.stderr.columns || 100;
+      const text = `${FRAMES[this.frame]} ${line}`;
+      process.stderr.write(`\r\x1b[2K${text.length > cols - 1 ? `${text.slice(0, cols - 2)}…` : text}`);
+      this.drawn = true;
+      return;
+    }
+    if (line === this.lastLine) return;
     if (!force && Date.now() - this.lastPrinted < 2000) return;
     this.lastLine = line;
     this.lastPrinted = Date.now();
-    if (this.json) writeJsonLine({ event: 'watch', root: this.dir, present: this.present, ...this.counts() });
-    else process.stderr.write(`${line}\n`);
+    process.stderr.write(`${line}\n`);
+  }
+
+  private erase(): void {
+    if (this.tty && this.drawn) process.stderr.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+
+  line(): string {
+    const cards = this.cards();
+    const parts = cards.length === 0 ? [this.idle()] : cards.map((c) => this.cardText(c));
+    if (this.offline) parts.unshift(t('watch.offlineTag'));
+    return parts.join(' · ');
+  }
+
+  private cardText(c: CardCounts): string {
+    if (!c.present) return t('watch.cardOut', { card: c.label, done: c.done, total: c.total });
+    let s = t('watch.cardLine', { card: c.label, done: c.done, total: c.total, uploading: c.uploading, waiting: c.waiting });
+    if (c.failed) s += t('watch.cardFailed', { failed: c.failed });
+    if (this.opts.copies) s += c.copyFailed ? t('watch.cardCopiesFailed', { copied: c.copied, failed: c.copyFailed }) : t('watch.cardCopies', { copied: c.copied });
+    return s;
+  }
+
+  private json(): void {
+    for (const c of this.cards()) {
+      const ev = {
+        event: 'watch',
+        root: c.root,
+        card: c.label,
+        present: c.present,
+        offline: this.offline,
+        total: c.total,
+        waiting: c.waiting,
+        uploading: c.uploading,
+        done: c.done,
+        failed: c.failed,
+        ...(this.opts.copies ? { copied: c.copied, copy_failed: c.copyFailed } : {}),
+      };
+      const key = JSON.stringify(ev);
+      if (this.lastJson.get(c.root) === key) continue;
+      this.lastJson.set(c.root, key);
+      writeJsonLine(ev);
+    }
   }
 }

@@ -1,53 +1,69 @@
 /**
- * Watches a card-reader folder (issue 4 "Watch a card-reader folder"): reports each file once its writes
- * have finished (size stable, chokidar's awaitWriteFinish), notices when the folder disappears (card
- * pulled) and when it comes back (same card or another), and then reports what is on it again.
- * No terminal I/O and no uploading: it only tells what is there.
+ * Watches one card folder (issue 4 "Watch a card-reader folder", issue 11 "Watch a card like a professional
+ * ingest tool"): reports each file once it is finished — the StabilityGate's rule (size and mtime stable
+ * for 2 s and a whole container) for every file, those of the initial listing included — notices when the
+ * folder disappears (card pulled) and when it appears (inserted late, or back), and then reports what is
+ * on it again. No terminal I/O and no uploading: it only tells what is there.
  */
 import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { isIgnoredPath, MAX_SCAN_DEPTH } from './scan.js';
+import { type ContainerCheckFn, StabilityGate, type StableFile } from './stability.js';
 
-export interface ReadyFile {
-  absPath: string;
-  /** Posix path relative to the watched folder, NFC. */
-  relPath: string;
-  bytes: number;
-  mtimeMs: number;
-}
+export type ReadyFile = StableFile;
 
 export interface CardWatcherEvents {
-  /** A file is complete: its size has not changed for `stableMs`. */
+  /** A file is complete: size and mtime stable for `stableMs` and its container whole. */
   file: [ReadyFile];
+  /** The folder was not there when watching started (told once). */
+  absent: [];
+  /** The folder is there: `again` false the first time (at start or inserted late), true after `gone`. */
+  present: [again: boolean];
   /** The folder is gone (card pulled, unmounted). */
   gone: [];
-  /** The folder is back; its files are reported again. */
-  back: [];
-  /** The initial listing of the folder is done (after start or after `back`). */
+  /** The listing of the folder is done (after each `present`). */
   ready: [];
+  /** A file has not become complete for a while: named once (`reason` from the container check, if any). */
+  slow: [ReadyFile, string | undefined];
   error: [Error];
 }
 
 export interface CardWatcherOptions {
-  /** How long a file's size must stay unchanged before it counts as written, ms (default 2000). */
+  /** How long size and mtime must stay unchanged, ms (default 2000). */
   stableMs?: number;
   /** How often the folder's presence is checked, ms (default 1000). */
   presencePollMs?: number;
+  /** After how long a file still waiting is named, ms (default 10 000). */
+  slowAfterMs?: number;
+  /** SPEC v2 container check (integrity.ts); without it a stable file counts as whole. */
+  check?: ContainerCheckFn;
+  /** Which files to wait for at all (relative posix path); default all. Others are never reported. */
+  accept?: (relPath: string) => boolean;
 }
 
 export class CardWatcher extends EventEmitter<CardWatcherEvents> {
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
   private present = false;
+  private seen = false;
+  private listed = false;
   private closed = false;
+  private readonly gate: StabilityGate;
 
   constructor(
     readonly root: string,
     private readonly opts: CardWatcherOptions = {},
   ) {
     super();
+    this.gate = new StabilityGate({
+      stableMs: opts.stableMs,
+      slowAfterMs: opts.slowAfterMs,
+      check: opts.check,
+      onReady: (f) => this.emit('file', f),
+      onSlow: (f, reason) => this.emit('slow', f, reason),
+    });
   }
 
   /** Starts watching; a missing folder is fine (waiting for the card). */
@@ -60,9 +76,25 @@ export class CardWatcher extends EventEmitter<CardWatcherEvents> {
     return this.present;
   }
 
+  /** Present, listed, and no file left waiting to become complete. */
+  get settled(): boolean {
+    return this.present && this.listed && this.gate.pending === 0;
+  }
+
+  /** Files seen but not yet complete. */
+  get waiting(): number {
+    return this.gate.pending;
+  }
+
+  /** Watch `relPath` again (an upload found it changing or gone): reported again once it is complete. */
+  recheck(relPath: string): void {
+    if (this.present) this.gate.track(path.join(this.root, ...relPath.split('/')), relPath);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.gate.close();
     await this.watcher?.close();
     this.watcher = undefined;
   }
@@ -72,42 +104,47 @@ export class CardWatcher extends EventEmitter<CardWatcherEvents> {
       .stat(this.root)
       .then((st) => st.isDirectory())
       .catch(() => false);
-    if (this.closed || here === this.present) {
-      if (first && !here) this.emit('gone');
+    if (this.closed) return;
+    if (here === this.present) {
+      if (first && !here) this.emit('absent');
       return;
     }
     this.present = here;
     if (here) {
-      if (!first) this.emit('back');
+      this.emit('present', this.seen);
+      this.seen = true;
       this.watch();
     } else {
-      await this.watcher?.close();
+      this.listed = false;
+      this.gate.clear();
+      const w = this.watcher;
       this.watcher = undefined;
+      await w?.close();
       this.emit('gone');
     }
   }
 
   private watch(): void {
-    const stable = this.opts.stableMs ?? 2000;
     const w = chokidar.watch(this.root, {
       ignoreInitial: false,
-      alwaysStat: true,
       followSymlinks: true,
       depth: MAX_SCAN_DEPTH,
-      awaitWriteFinish: { stabilityThreshold: stable, pollInterval: Math.min(250, stable) },
       ignored: (p: string) => {
         const rel = path.relative(this.root, p);
         return rel !== '' && isIgnoredPath(rel);
       },
     });
-    const report = (abs: string, st?: { size: number; mtimeMs: number; isFile(): boolean }): void => {
-      if (!st?.isFile()) return;
+    const seen = (abs: string): void => {
       const relPath = path.relative(this.root, abs).split(path.sep).join('/').normalize('NFC');
-      this.emit('file', { absPath: abs, relPath, bytes: st.size, mtimeMs: st.mtimeMs });
+      if (this.opts.accept && !this.opts.accept(relPath)) return;
+      this.gate.track(abs, relPath);
     };
-    w.on('add', (p, st) => report(p, st));
-    w.on('change', (p, st) => report(p, st));
-    w.on('ready', () => this.emit('ready'));
+    w.on('add', seen);
+    w.on('change', seen);
+    w.on('ready', () => {
+      this.listed = true;
+      this.emit('ready');
+    });
     w.on('error', (e) => this.emit('error', e instanceof Error ? e : new Error(String(e))));
     this.watcher = w;
   }

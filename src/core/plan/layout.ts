@@ -11,6 +11,8 @@ export interface Placement {
   room_type: string;
   /** "g003" from a stack folder; null when there is no stack folder (grouping decides). */
   stack_id: string | null;
+  /** SPEC v2: the room folder's name as the photographer wrote it (NFC, e.g. "Schlafzimmer 2"); absent without a room folder. */
+  room_label?: string;
 }
 
 /** Room used when the layout names none (SPEC "API": the server's default room_type). */
@@ -100,5 +102,5 @@ export function placeFile(relPath: string, opts: { aliases?: Record<string, stri
     stack_id = parseStackFolder(folder);
     if (stack_id) break;
   }
-  return { room_type, stack_id };
+  return { room_type, stack_id, room_label: folders[0].normalize('NFC').slice(0, 100) };
 }

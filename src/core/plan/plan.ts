@@ -9,6 +9,7 @@ import { scanShoot, type SkippedFile } from './scan.js';
 import { placeFile } from './layout.js';
 import { readExif } from '../exif/exif.js';
 import { StackAssigner } from './stack-assigner.js';
+import { assignStackKeys } from './stack-keys.js';
 import type { FileFacts } from '../transfer/events.js';
 
 export interface PlanItem extends FileFacts {
@@ -36,14 +37,18 @@ export interface PlanOptions {
   exifConcurrency?: number;
 }
 
-/** What planning needs of a file: where it is and its size and mtime (scan or watcher). */
-export type FileToPlan = Pick<FileFacts, 'absPath' | 'relPath' | 'bytes' | 'mtimeMs'>;
+/**
+ * What planning needs of a file: where it is and its size and mtime (scan or watcher); `problem` (scan: empty,
+ * unreadable, vanished) = no EXIF is read, the upload fails the file.
+ */
+export type FileToPlan = Pick<FileFacts, 'absPath' | 'relPath' | 'bytes' | 'mtimeMs'> & { problem?: string };
 
 /** Scans and plans one shoot folder. Throws when `dir` is missing or not a folder (scanShoot's errors). */
 export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPlan> {
   const scan = await scanShoot(dir, { types: opts.types });
   const items = await planFiles(scan.files, opts, new StackAssigner(opts.stackGapMs));
   items.sort((a, b) => a.relPath.localeCompare(b.relPath));
+  await assignStackKeys(items);
   return { root: scan.root, items, skipped: scan.skipped, types: opts.types };
 }
 
@@ -58,7 +63,7 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
     files.map((f) =>
       limit(async (): Promise<PlanItem & { folderStack: boolean }> => {
         const place = placeFile(f.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom });
-        const exif = await readExif(f.absPath);
+        const exif = f.problem ? { meta: {} } : await readExif(f.absPath);
         const name = f.relPath.slice(f.relPath.lastIndexOf('/') + 1);
         return {
           absPath: f.absPath,
@@ -69,6 +74,7 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
           mtimeMs: f.mtimeMs,
           room_type: place.room_type,
           stack_id: place.stack_id ?? '',
+          ...(place.room_label === undefined ? {} : { room_label: place.room_label }),
           meta: exif.meta,
           exifWarning: exif.warning,
           folderStack: place.stack_id !== null,
@@ -76,15 +82,17 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
       }),
     ),
   );
-  // Files in stack folders keep their folder's stack; loose files of a room are grouped by EXIF.
+  // Files in stack folders keep their folder's stack; loose files of a room folder are grouped by EXIF
+  // (per folder: "Schlafzimmer 1" and "Schlafzimmer 2" never share a bracket).
   const looseByRoom = new Map<string, PlanItem[]>();
   for (const item of items) {
+    const scope = `${item.room_type}\0${item.room_label ?? ''}`;
     if (item.folderStack) stacks.reserve(item.room_type, item.stack_id);
-    else if (looseByRoom.has(item.room_type)) looseByRoom.get(item.room_type)!.push(item);
-    else looseByRoom.set(item.room_type, [item]);
+    else if (looseByRoom.has(scope)) looseByRoom.get(scope)!.push(item);
+    else looseByRoom.set(scope, [item]);
   }
-  for (const [room, loose] of looseByRoom) {
-    stacks.assign(room, loose).forEach((id, i) => (loose[i].stack_id = id));
+  for (const [scope, loose] of looseByRoom) {
+    stacks.assign(loose[0].room_type, loose, scope).forEach((id, i) => (loose[i].stack_id = id));
   }
   return items.map(({ folderStack: _f, ...item }) => item);
 }

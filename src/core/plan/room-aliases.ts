@@ -7,6 +7,7 @@
  * Decision: a terrace is its own type (`terrace`: Terrasse, patio), not a balcony — German listings
  * (and buyers) tell Balkon and Terrasse apart.
  */
+import { slugify } from '../../contract/slug.js';
 
 /** Canonical room types this table maps to. */
 export const CANONICAL_ROOMS = [
@@ -50,24 +51,11 @@ const SPELLINGS: Record<CanonicalRoom, readonly string[]> = {
   floorplan: ['Grundriss', 'Grundrisse', 'floorplan', 'floor plan', 'plan'],
 };
 
-/** German letters spelled out before accents are folded ("Küche" → "kueche", "Außen" → "aussen"). */
-const GERMAN: Readonly<Record<string, string>> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss' };
-
 /**
- * A folder name as a slug `[a-z0-9-]`: NFC, lower-case, German ä/ö/ü/ß spelled out (ae/oe/ue/ss),
- * other accents folded ("é" → "e"), every run of other characters (space, `_`, `.`, …) → one `-`,
- * no leading/trailing `-`. May return "" (e.g. for "!!!").
+ * A folder name as a slug `[a-z0-9-]`: the one slug function of client and server (src/contract/slug.ts:
+ * German ä/ö/ü/ß → ae/oe/ue/ss, other letters transliterated, separators → `-`). May return "" (e.g. "!!!").
  */
-export function slugify(name: string): string {
-  return name
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[äöüß]/g, (c) => GERMAN[c])
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
+export { slugify };
 
 /**
  * The alias-lookup key of a slug: a trailing room number dropped ("bad-2" → "bad",

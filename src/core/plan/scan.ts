@@ -1,12 +1,17 @@
 /**
  * Scanning a shoot folder: which files to upload, which to skip and why (SPEC "The CLI" → "Types":
  * "Everything else is reported as skipped, with the reason. Hidden files, OS litter (`.DS_Store`,
- * `Thumbs.db`, `._*`) and the CLI's own state are never scanned.").
+ * `Thumbs.db`, `._*`) and the CLI's own state are never scanned."; SPEC v2 "CLI rules added in v2":
+ * "Symlinks and links" and "Exit codes" — an unreadable or empty file of an allowed type is not skipped but
+ * fails at upload, exit 1).
  */
-import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
+import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
-import { DEFAULT_TYPES, extensionOf, MIME_BY_EXT, RAW_TYPES } from '../../contract/media.js';
+import { extensionOf } from '../../contract/media.js';
+import { typeNotAllowed } from './allow-list.js';
+import { type WalkedFile, walkShoot } from './walk.js';
+
+export { flagAdding, isDefaultTypes, parseTypes } from './allow-list.js';
 
 /** One file to upload. */
 export interface ScannedFile {
@@ -18,13 +23,25 @@ export interface ScannedFile {
   name: string;
   /** Lower-case extension without the dot ("jpg"). */
   ext: string;
-  /** Size in bytes (> 0). */
+  /** Size in bytes (0 for an empty file, which the upload then refuses with EMPTY_FILE). */
   bytes: number;
   /** Modification time, ms since the epoch. */
   mtimeMs: number;
+  /**
+   * Set when the file cannot be uploaded as it is: empty (0 bytes), unreadable (errno), or gone between
+   * listing and stat. Such a file is still listed (SPEC v2: exit 1, never "skipped"); the engine fails it with
+   * EMPTY_FILE / FILE_UNREADABLE / FILE_VANISHED, and planning reads no EXIF from it.
+   */
+  problem?: 'empty' | 'unreadable' | 'vanished';
 }
 
-export type SkipReason = 'type-not-allowed' | 'no-extension' | 'empty' | 'unreadable' | 'vanished';
+/**
+ * Why a file is not uploaded. 'symlink-outside': a symlink whose target lies outside the shoot folder (never
+ * followed); 'same-file': another path to a file that is uploaded under its own path (hard link, symlink
+ * inside the folder). 'empty' / 'unreadable' / 'vanished' are no longer produced by the scan (those files
+ * fail at upload) but stay in the union for manifests and old output.
+ */
+export type SkipReason = 'type-not-allowed' | 'no-extension' | 'symlink-outside' | 'same-file' | 'empty' | 'unreadable' | 'vanished';
 
 /** One file reported as skipped. */
 export interface SkippedFile {
@@ -32,6 +49,8 @@ export interface SkippedFile {
   reason: SkipReason;
   /** English sentence for the user, saying what to do where something can be done. */
   detail: string;
+  /** 'same-file': the path that is uploaded instead (posix, NFC). */
+  sameAs?: string;
 }
 
 export interface ScanResult {
@@ -69,12 +88,13 @@ export function isIgnoredPath(relPath: string): boolean {
  *
  * Never listed at all (neither file nor skipped): hidden files and folders (dot-names: `.DS_Store`, `._*`,
  * `.Spotlight-V100`, `.Trashes`, the CLI's `.piximmo*`), OS litter (`Thumbs.db`, `desktop.ini`, `@eaDir/`, …),
- * anything deeper than {@link MAX_SCAN_DEPTH} segments, symlinks that point nowhere. Symlinks are followed
- * (to files and folders); a file reached twice (a symlink to it, a symlinked folder, a loop) is listed once,
- * under its path without symlinks (else its shortest).
+ * anything deeper than {@link MAX_SCAN_DEPTH} segments, dangling symlinks, symlinks to folders inside the
+ * shoot (that folder is scanned in its own place).
  * Skipped with a reason: an extension not in `opts.types` (`type-not-allowed`), no extension
- * (`no-extension`), 0 bytes (`empty`), not readable by this user (`unreadable`), gone between listing
- * and checking (`vanished`).
+ * (`no-extension`), a symlink out of the folder (`symlink-outside`, never read or walked), a second path to
+ * a file already listed (`same-file`: hard links and in-folder symlinks, by device and inode; the path
+ * without a symlink is kept, else the one with the fewest segments, else the first by code units).
+ * Listed with `problem` (they fail at upload, exit 1): empty, unreadable, vanished during the scan.
  *
  * @param dir the shoot folder (relative paths resolve against the process cwd)
  * @param opts.types allowed lower-case extensions without dots (see parseTypes)
@@ -84,34 +104,37 @@ export function isIgnoredPath(relPath: string): boolean {
 export async function scanShoot(dir: string, opts: { types: readonly string[] }): Promise<ScanResult> {
   const root = await resolveRoot(dir);
   const allowed = new Set(opts.types.map((t) => t.toLowerCase()));
-  const entries = await fg('**/*', {
-    cwd: root,
-    stats: true,
-    dot: false,
-    followSymbolicLinks: true,
-    suppressErrors: true,
-    onlyFiles: true,
-    deep: MAX_SCAN_DEPTH,
-    ignore: LITTER_DIRS.map((d) => `**/${d}/**`),
-  });
+  const walked = await walkShoot(root, { maxDepth: MAX_SCAN_DEPTH, ignoreName: (name, isDir) => isIgnoredPath(isDir ? `${name}/x` : name) });
 
   const files: ScannedFile[] = [];
-  const skipped: SkippedFile[] = [];
+  const skipped: SkippedFile[] = walked.outside.map((rel) => {
+    const relPath = rel.normalize('NFC');
+    return { relPath, reason: 'symlink-outside', detail: `${relPath} is a symlink to a place outside the shoot folder; it is not followed.` };
+  });
+  const candidates: WalkedFile[] = [];
+  for (const entry of walked.files) {
+    const relPath = entry.relPath.normalize('NFC');
+    const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+    const ext = extensionOf(name);
+    if (ext === '') skipped.push({ relPath, reason: 'no-extension', detail: `${name} has no file extension, so its type is unknown; rename it with the right extension to upload it.` });
+    else if (!allowed.has(ext)) skipped.push({ relPath, reason: 'type-not-allowed', detail: typeNotAllowed(ext, opts.types) });
+    else candidates.push(entry);
+  }
+  const { kept, others } = foldSameFiles(candidates);
+  for (const { entry, sameAs } of others) {
+    const relPath = entry.relPath.normalize('NFC');
+    const keptRel = sameAs.normalize('NFC');
+    skipped.push({ relPath, reason: 'same-file', sameAs: keptRel, detail: `${relPath} is the same file as ${keptRel} (a hard link or symlink); it is uploaded once.` });
+  }
   await Promise.all(
-    (await uniqueFiles(root, entries)).map(async (entry) => {
-      const stats = entry.stats as Stats;
-      const relPath = entry.path.normalize('NFC');
+    kept.map(async (entry) => {
+      const relPath = entry.relPath.normalize('NFC');
       const name = relPath.slice(relPath.lastIndexOf('/') + 1);
-      const ext = extensionOf(name);
-      const skip = (reason: SkipReason, detail: string): void => void skipped.push({ relPath, reason, detail });
-      if (ext === '') return skip('no-extension', `${name} has no file extension, so its type is unknown; rename it with the right extension to upload it.`);
-      if (!allowed.has(ext)) return skip('type-not-allowed', typeNotAllowed(ext, opts.types));
-      if (stats.size === 0) return skip('empty', `${name} is empty (0 bytes); the copy from the card may have failed — copy it again.`);
-      const absPath = path.join(root, entry.path);
-      const problem = await readProblem(absPath);
-      if (problem === 'ENOENT') return skip('vanished', `${name} disappeared while the folder was being scanned.`);
-      if (problem) return skip('unreadable', `${name} cannot be read (${problem}); check its permissions.`);
-      files.push({ absPath, relPath, name, ext, bytes: stats.size, mtimeMs: stats.mtimeMs });
+      const file: ScannedFile = { absPath: entry.absPath, relPath, name, ext: extensionOf(name), bytes: entry.stats.size, mtimeMs: entry.stats.mtimeMs };
+      if (entry.stats.ino === 0 && entry.stats.mtimeMs === 0) file.problem = 'vanished';
+      else if (entry.stats.size === 0) file.problem = 'empty';
+      else if (await readProblem(entry.absPath)) file.problem = 'unreadable';
+      files.push(file);
     }),
   );
   files.sort(byRelPath);
@@ -120,31 +143,26 @@ export async function scanShoot(dir: string, opts: { types: readonly string[] })
 }
 
 /**
- * The entries without OS litter, each file once: a file reached under several paths (a symlink to it, a
- * symlinked folder, a folder loop; same device and inode) keeps the path that has no symlink in it, else
- * the one with the fewest segments.
+ * Files reached under several paths (same device and inode: hard links, symlinks inside the folder): one is
+ * kept — no symlink, else fewest segments, else first by code units — the others name it.
  */
-async function uniqueFiles(root: string, entries: fg.Entry[]): Promise<fg.Entry[]> {
-  const byInode = new Map<string, fg.Entry[]>();
+function foldSameFiles(entries: WalkedFile[]): { kept: WalkedFile[]; others: { entry: WalkedFile; sameAs: string }[] } {
+  const byInode = new Map<string, WalkedFile[]>();
   for (const entry of entries) {
-    if (LITTER_FILES.has(entry.name.toLowerCase())) continue;
-    const { dev, ino } = entry.stats as Stats;
-    const key = ino === 0 ? `path:${entry.path}` : `${dev}:${ino}`;
+    const { dev, ino } = entry.stats;
+    const key = ino === 0 ? `path:${entry.relPath}` : `${dev}:${ino}`;
     const group = byInode.get(key);
     if (group) group.push(entry);
     else byInode.set(key, [entry]);
   }
-  return Promise.all(
-    [...byInode.values()].map(async (group) => {
-      if (group.length === 1) return group[0];
-      group.sort((a, b) => depth(a.path) - depth(b.path) || compareText(a.path, b.path));
-      for (const entry of group) {
-        const abs = path.join(root, entry.path);
-        if ((await fsp.realpath(abs).catch(() => '')) === abs) return entry;
-      }
-      return group[0];
-    }),
-  );
+  const kept: WalkedFile[] = [];
+  const others: { entry: WalkedFile; sameAs: string }[] = [];
+  for (const group of byInode.values()) {
+    group.sort((a, b) => Number(a.viaSymlink) - Number(b.viaSymlink) || depth(a.relPath) - depth(b.relPath) || compareText(a.relPath, b.relPath));
+    kept.push(group[0]);
+    for (const entry of group.slice(1)) others.push({ entry, sameAs: group[0].relPath });
+  }
+  return { kept, others };
 }
 
 /** realpath of `dir`, checked to be a folder. */
@@ -170,54 +188,6 @@ async function readProblem(absPath: string): Promise<string | null> {
     return (err as NodeJS.ErrnoException).code ?? 'unknown error';
   }
 }
-
-function typeNotAllowed(ext: string, types: readonly string[]): string {
-  const list = types.length > 0 ? types.join(', ') : 'none';
-  const isDefault = types.length === DEFAULT_TYPES.length && DEFAULT_TYPES.every((t) => types.includes(t));
-  if (!(ext in MIME_BY_EXT)) return `${ext.toUpperCase()} files are not photos or videos piximmo can upload (allowed: ${list}).`;
-  const add = isDefault ? `+${ext}` : [...types, ext].join(',');
-  const raw = RAW_TYPES.includes(ext) && isDefault ? ' (or --types +raw for all RAW formats)' : '';
-  return `${ext.toUpperCase()} is not in the allowed types (${list}); add it with --types ${add}${raw}.`;
-}
-
-/**
- * The allow-list from a `--types` value (SPEC "Types": default jpg, jpeg, png, heic, dng, mp4, mov;
- * "the common RAW formats … are one setting away").
- *
- * - undefined → the default list (`DEFAULT_TYPES`).
- * - "jpg,jpeg,png" → exactly those (case-insensitive, spaces and leading dots ignored: ".JPG, png").
- * - "+cr3,+raw" → the default list plus those (every entry must then start with "+").
- * - "raw" stands for every RAW format (`RAW_TYPES`); "jpg"/"jpeg" and "tif"/"tiff" each bring their twin.
- *
- * Returns lower-case extensions without dots, without duplicates, in the order given (defaults first).
- * @throws Error naming the entry for an unknown type (known: the keys of MIME_BY_EXT, and "raw"),
- *   for an empty list, or for a list mixing "+type" and plain entries.
- */
-export function parseTypes(spec: string | undefined): string[] {
-  if (spec === undefined) return [...DEFAULT_TYPES];
-  const entries = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (entries.length === 0) throw new Error(`--types is empty; give a comma list such as jpg,png or +cr3 (default: ${DEFAULT_TYPES.join(',')}).`);
-  const additive = entries.filter((e) => e.startsWith('+')).length;
-  if (additive > 0 && additive < entries.length) {
-    throw new Error(`--types "${spec}" mixes "+type" and plain types; either list every type (jpg,cr3) or only additions (+cr3,+raw).`);
-  }
-  const out = new Set<string>(additive > 0 ? DEFAULT_TYPES : []);
-  for (const entry of entries) {
-    const t = entry.replace(/^\+/, '').replace(/^\.+/, '').toLowerCase();
-    if (t === 'raw') RAW_TYPES.forEach((r) => out.add(r));
-    else if (t in MIME_BY_EXT) (TWINS[t] ?? [t]).forEach((x) => out.add(x));
-    else throw new Error(`Unknown file type "${entry}" in --types; known types: ${Object.keys(MIME_BY_EXT).join(', ')}, raw.`);
-  }
-  return [...out];
-}
-
-/** Two spellings of one format: asking for one allows both. */
-const TWINS: Readonly<Record<string, readonly string[]>> = {
-  jpg: ['jpg', 'jpeg'],
-  jpeg: ['jpeg', 'jpg'],
-  tif: ['tif', 'tiff'],
-  tiff: ['tiff', 'tif'],
-};
 
 function fsError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });

@@ -31,10 +31,12 @@ export class StackAssigner {
 
   /**
    * Gives each new frame of `room` a stack id: that of an earlier frame in its bracket, else the next
-   * free `gNNN`. Returns the ids in the order of `frames`.
+   * free `gNNN` of the room. Returns the ids in the order of `frames`. Frames are grouped within `scope`
+   * (default: the room) — the CLI passes the room folder, so two folders of one room type ("Schlafzimmer 1",
+   * "Schlafzimmer 2") never share a bracket (issue 10), while their ids stay unique in the room type.
    */
-  assign(room: string, frames: { relPath: string; meta: ExifMeta }[]): string[] {
-    const known = this.framesByRoom.get(room) ?? [];
+  assign(room: string, frames: { relPath: string; meta: ExifMeta }[], scope: string = room): string[] {
+    const known = this.framesByRoom.get(scope) ?? [];
     const fresh: Frame[] = frames.map((f) => ({ relPath: f.relPath, meta: f.meta }));
     const all = [...known, ...fresh];
     const used = this.used(room);
@@ -44,7 +46,7 @@ export class StackAssigner {
       for (const g of group) if (!g.stack_id) g.stack_id = id;
       used.add(id);
     }
-    this.framesByRoom.set(room, all);
+    this.framesByRoom.set(scope, all);
     return fresh.map((f) => f.stack_id!);
   }
 

@@ -11,6 +11,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { IntentPacer } from './intent-pacer.js';
 import { IntentBroker } from './intent-broker.js';
+import { FinalizeBatcher } from './finalize-batcher.js';
 import { PrepareAhead } from './prepare-ahead.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import type { EngineEvent, EngineListener, Failure, FileOutcome, PlannedFile, RunResult } from './events.js';
@@ -19,13 +20,15 @@ import { failureFrom, FatalStop, FileProblem } from './failures.js';
 import { uploadMultipart } from './multipart.js';
 import { assertUnchanged, fsProblem, prepareFile, type HashFile } from './file-prep.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { finalizeReplacing, stackFields, StackIds } from './stack-ids.js';
+import { OfflineGate } from './offline.js';
 
 /** The part of the API client the engine uses (a stub can stand in for unit tests). */
 export type UploadApi = Pick<
   PiximmoApi,
   'intent' | 'put' | 'finalize' | 'multipartParts' | 'multipartComplete' | 'multipartAbort'
 > &
-  Partial<Pick<PiximmoApi, 'intentBatch'>>;
+  Partial<Pick<PiximmoApi, 'intentBatch' | 'finalizeBatch'>>;
 
 export interface EngineDeps {
   api: UploadApi;
@@ -45,6 +48,8 @@ export interface EngineOptions {
   filesInFlight?: number;
   /** Ctrl-C: stop starting files, abort those in flight. */
   signal?: AbortSignal;
+  /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (Infinity: watch); unset = no offline state. */
+  offlineWaitMs?: number;
 }
 
 /** SPEC "Errors": PUT 403/410 → new intent, at most 2 times. */
@@ -70,8 +75,13 @@ export class UploadEngine {
   /** Files of one order with the same content go one after the other. */
   private readonly contentQueue = new KeyedQueue();
   private readonly broker: IntentBroker;
+  /** Finalizes go out in batches (finalize-batch), single on older servers. */
+  readonly finalizer: FinalizeBatcher;
   private readonly ahead: PrepareAhead<ManifestEntry>;
+  /** Allocated stack ids (SPEC v2), applied to files and announced once per stack. */
+  private readonly stacks = new StackIds();
   private bytesSent = 0;
+  private readonly offline?: OfflineGate;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -85,7 +95,15 @@ export class UploadEngine {
     this.transfers = pLimit(Math.max(1, opts.concurrency));
     this.limit = pLimit(Math.max(1, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
+    this.finalizer = new FinalizeBatcher(deps.api);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
+    if (opts.offlineWaitMs) {
+      this.offline = new OfflineGate({
+        maxWaitMs: opts.offlineWaitMs,
+        now: () => this.clock.now(),
+        onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
+      });
+    }
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
@@ -112,6 +130,7 @@ export class UploadEngine {
     for (const f of files) {
       if (!todo.has(f)) {
         const m = f.shoot.manifest.get(f.relPath);
+        if (m?.stack_id) this.stacks.apply(f, m.stack_id, (e) => this.emit(e));
         this.emit({ type: 'file', file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key });
         outcomes.push({ file: f, state: 'registered', note: 'already', file_id: m?.file_id, object_key: m?.object_key, duration_ms: 0 });
       }
@@ -181,6 +200,10 @@ export class UploadEngine {
     let rereads = 0;
     for (;;) {
       const intent = entry.multipart ? resumeIntent(entry) : await this.requestIntent(f, entry, signal);
+      if (intent.stack_id) {
+        this.stacks.apply(f, intent.stack_id, (e) => this.emit(e));
+        entry = manifest.patch(f.relPath, { stack_id: intent.stack_id });
+      }
       if (isExistingIntent(intent)) {
         f.shoot.known.set(entry.checksum!, { file_id: intent.existing_file_id, object_key: intent.object_key });
         entry = manifest.patch(f.relPath, { state: 'registered', file_id: intent.existing_file_id, object_key: intent.object_key, last_error: undefined, multipart: undefined });
@@ -226,11 +249,15 @@ export class UploadEngine {
       manifest.patch(f.relPath, { state: 'uploaded' });
       this.emit({ type: 'file', file: f, state: 'uploaded', object_key: intent.object_key });
       try {
-        const fin = await withRetry(
-          () => this.deps.api.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta }, signal),
-          this.retryCtx(f, signal),
+        const fin = await finalizeReplacing(
+          (replaces) =>
+            withRetry(
+              () => this.finalizer.finalize({ object_key: intent.object_key, bytes: f.bytes, checksum: entry.checksum!, exif_meta: f.meta, ...(replaces ? { replaces } : {}) }, signal),
+              this.retryCtx(f, signal),
+            ),
+          entry.replaces,
         );
-        manifest.patch(f.relPath, { state: 'registered', file_id: fin.file_id, last_error: undefined, multipart: undefined });
+        manifest.patch(f.relPath, { state: 'registered', file_id: fin.file_id, last_error: undefined, multipart: undefined, replaces: undefined });
         f.shoot.known.set(entry.checksum!, { file_id: fin.file_id, object_key: intent.object_key });
         this.emit({ type: 'file', file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key });
         return { file: f, state: 'registered', file_id: fin.file_id, object_key: intent.object_key, duration_ms: this.clock.now() - t0 };
@@ -260,6 +287,7 @@ export class UploadEngine {
       stack_id: f.stack_id,
       bytes: entry.bytes,
       checksum: entry.checksum,
+      ...stackFields(f),
     };
   }
 
@@ -305,6 +333,7 @@ export class UploadEngine {
       policy: this.retry,
       clock: this.clock,
       signal,
+      offline: this.offline,
       onRetry: (err: ApiError, waitMs: number, attempt: number) =>
         this.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: waitMs, attempt }),
     };
@@ -357,5 +386,5 @@ function isChange(err: unknown): boolean {
 /** An intent-shaped record for continuing the multipart upload saved in the manifest. */
 function resumeIntent(entry: ManifestEntry): MultipartIntentResponse {
   const mp = entry.multipart!;
-  return { object_key: mp.object_key, multipart: { upload_id: mp.upload_id, part_size: mp.part_size, parts: [] }, expires_at: '' };
+  return { object_key: mp.object_key, multipart: { upload_id: mp.upload_id, part_size: mp.part_size, parts: [] }, expires_at: '', stack_id: entry.stack_id };
 }

@@ -42,8 +42,17 @@ export interface FileFacts {
   bytes: number;
   mtimeMs: number;
   room_type: string;
+  /** The stack id: the plan's (folder or EXIF grouping) until the server allocates one (SPEC v2), then that. */
   stack_id: string;
   meta: ExifMeta;
+  /** SPEC v2: the room folder's name as written ("Schlafzimmer 2"); absent without a room folder. */
+  room_label?: string;
+  /** SPEC v2: the client's stack key (src/core/plan/stack-keys.ts), the same on every run and machine. */
+  stack_key?: string;
+  /** SPEC v2: frames of the file's stack in this plan. */
+  stack_frames?: number;
+  /** The stack id the folder (or grouping) gave, kept when the server allocates another. */
+  folder_stack_id?: string;
 }
 
 /** A file ready for the engine: its facts and the shoot (order, manifest) it belongs to. */
@@ -65,11 +74,19 @@ export type EngineEvent =
   /** Bytes of a file left for the network; negative when a retry starts the file over. */
   | { type: 'bytes'; file: PlannedFile; delta: number; /** parts finished by an earlier run: progress, not traffic */ resumed?: boolean }
   | { type: 'retry'; file: PlannedFile; code: string; detail: string; wait_ms: number; attempt: number }
-  | { type: 'warning'; file?: PlannedFile; code: string; detail: string }
+  /**
+   * Something to know that is not a failure. STACK_ID_ALLOCATED (SPEC v2): the server gave the file's stack
+   * another id than its folder's; params `{room_type, room_label, folder_stack_id, stack_id}`, once per stack.
+   */
+  | { type: 'warning'; file?: PlannedFile; code: string; detail: string; params?: Record<string, string | number> }
   /** The run stops early for everyone: authentication, manifest not writable. */
   | { type: 'fatal'; failure: Failure }
   /** An order is not the user's (403 at intent): its files stop, other orders go on (batch). */
-  | { type: 'order-forbidden'; orderId: string; failure: Failure };
+  | { type: 'order-forbidden'; orderId: string; failure: Failure }
+  /** SPEC "Offline is a state": the API cannot be reached (DNS, refused, no route) since `since_ms`; requests wait. */
+  | { type: 'offline'; since_ms: number }
+  /** The API answers again after `offline_ms` offline. */
+  | { type: 'online'; offline_ms: number };
 
 export type EngineListener = (e: EngineEvent) => void;
 

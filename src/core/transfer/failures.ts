@@ -43,6 +43,9 @@ export function failureFrom(err: unknown, f?: PlannedFile): Failure {
     if (err.kind === 'protocol') {
       return { code: err.code === 'FILE_CHANGED' ? 'FILE_CHANGED' : 'BAD_RESPONSE', detail: `${err.operation}: ${err.message}`, params };
     }
+    // SPEC v2 "Hardening": a file name with control or direction characters is refused — the file's fault,
+    // not a bug of piximmo (issue 10), so it gets its own code and words.
+    if (err.code === 'VALIDATION_FAILED' && err.details?.field === 'filename') return { code: 'FILENAME_REFUSED', detail: `${err.operation}: ${err.message}`, params };
     if (err.status >= 500) return { code: 'SERVER_ERROR', detail: `${err.operation}: HTTP ${err.status} ${err.message}`, params };
     return { code: err.code, detail: `${err.operation}: ${err.message}`, params };
   }

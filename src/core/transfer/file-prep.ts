@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { isApiError } from '../../api/errors.js';
+import { checkContainer } from '../plan/integrity.js';
 import type { PlannedFile } from './events.js';
 import { FileProblem } from './failures.js';
 import type { ManifestEntry } from './manifest.js';
@@ -12,9 +13,9 @@ import type { ManifestEntry } from './manifest.js';
 export type HashFile = (absPath: string, opts?: { signal?: AbortSignal }) => Promise<string>;
 
 /**
- * Stats and hashes `f`, records it as pending in its manifest and returns the entry. `forceHash` ignores
- * the manifest's checksum (the file is known to have changed). Throws FileProblem (EMPTY_FILE,
- * FILE_VANISHED, FILE_UNREADABLE, NOT_A_FILE, FILE_CHANGING).
+ * Stats, checks the container is whole and hashes `f`, records it as pending in its manifest and returns the
+ * entry. `forceHash` ignores the manifest's checksum (the file is known to have changed). Throws FileProblem
+ * (EMPTY_FILE, FILE_TRUNCATED, FILE_VANISHED, FILE_UNREADABLE, NOT_A_FILE, FILE_CHANGING).
  */
 export async function prepareFile(f: PlannedFile, hashFile: HashFile, signal: AbortSignal, forceHash = false): Promise<ManifestEntry> {
   const manifest = f.shoot.manifest;
@@ -22,22 +23,51 @@ export async function prepareFile(f: PlannedFile, hashFile: HashFile, signal: Ab
   f.bytes = st.size;
   f.mtimeMs = st.mtimeMs;
   if (st.size === 0) throw new FileProblem({ code: 'EMPTY_FILE', detail: 'the file is empty (0 bytes)' });
+  await assertWhole(f, st.size);
   const prev = manifest.get(f.relPath);
   const reuse = !forceHash && prev && prev.bytes === st.size && prev.mtime_ms === st.mtimeMs && prev.checksum;
   const checksum = reuse ? prev.checksum! : await hashStable(f, hashFile, signal);
   manifest.set(f.relPath, {
+    ...replacesField(prev, checksum),
+    ...(f.stack_key ? { stack_key: f.stack_key } : {}),
     bytes: f.bytes,
     mtime_ms: f.mtimeMs,
     checksum,
     state: 'pending',
     room_type: f.room_type,
-    stack_id: f.stack_id,
+    // The stack id the server allocated for this content stays until the server says otherwise.
+    stack_id: reuse && prev.stack_id ? prev.stack_id : f.stack_id,
     // A file changed on disk since it was registered is a new version (SPEC "Manifest").
     multipart: reuse ? prev.multipart : undefined,
     attempts: reuse ? prev.attempts : 0,
     updated_at: '',
   });
   return manifest.get(f.relPath)!;
+}
+
+/**
+ * SPEC v2 "Truncated files are never uploaded": before the checksum is trusted (a manifest's included) and
+ * before any byte is sent, the container must be whole (src/core/plan/integrity.ts).
+ * Throws FileProblem FILE_TRUNCATED with `params.reason` ('jpeg-no-eoi', …), or the fs problem.
+ */
+async function assertWhole(f: PlannedFile, bytes: number): Promise<void> {
+  const verdict = await checkContainer(f.absPath, bytes).catch((err: unknown) => {
+    throw fsProblem(err);
+  });
+  if (!verdict.whole) {
+    throw new FileProblem({ code: 'FILE_TRUNCATED', detail: `the file is incomplete (${verdict.reason})`, params: { reason: verdict.reason } });
+  }
+}
+
+/**
+ * SPEC v2 "Changed files": new content of a file registered before replaces that registered version
+ * (`replaces` = its file_id, sent at finalize); a run that resumes such an upload keeps it. Content equal to
+ * the registered version's replaces nothing.
+ */
+function replacesField(prev: ManifestEntry | undefined, checksum: string): { replaces?: string } {
+  if (!prev) return {};
+  if (prev.state === 'registered' && prev.file_id) return prev.checksum && prev.checksum !== checksum ? { replaces: prev.file_id } : {};
+  return prev.replaces ? { replaces: prev.replaces } : {};
 }
 
 /** Hashes until the file is the same before and after (a file still being written is hashed again). */

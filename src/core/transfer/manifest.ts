@@ -21,7 +21,12 @@ export interface ManifestEntry {
   checksum?: string;
   state: ManifestState;
   room_type: string;
+  /** The plan's stack id, then the one the server allocated (SPEC v2). */
   stack_id: string;
+  /** SPEC v2: the stack key sent for this file; a later run of the same stack keeps it (stack-memory.ts). */
+  stack_key?: string;
+  /** SPEC v2: file_id of the registered earlier version this file's new content replaces (finalize `replaces`). */
+  replaces?: string;
   object_key?: string;
   file_id?: string;
   /** A multipart upload in progress: its id, part size (bytes) and the ETag of each finished part. */

@@ -5,6 +5,7 @@
  */
 import { type ApiError, isApiError } from '../../api/errors.js';
 import type { Clock } from './clock.js';
+import { isUnreachable, type OfflineGate } from './offline.js';
 
 export interface RetryPolicy {
   /** Tries in all for transient failures (first try included). */
@@ -30,6 +31,8 @@ export interface RetryContext {
   signal?: AbortSignal;
   /** Told before each wait: why, and for how long (ms). */
   onRetry?: (err: ApiError, waitMs: number, attempt: number) => void;
+  /** SPEC "Offline is a state": unreachable hosts wait here, not counted as tries (see offline.ts). */
+  offline?: OfflineGate;
 }
 
 /**
@@ -39,11 +42,23 @@ export interface RetryContext {
 export async function withRetry<T>(fn: () => Promise<T>, ctx: RetryContext): Promise<T> {
   let transientTries = 0;
   let rateWaits = 0;
+  let offlineTries = 0;
   for (;;) {
     try {
-      return await fn();
+      const out = await fn();
+      ctx.offline?.reachable();
+      return out;
     } catch (err) {
       if (!isApiError(err) || err.kind === 'aborted' || ctx.signal?.aborted) throw err;
+      if (ctx.offline && isUnreachable(err)) {
+        const wait = ctx.offline.unreachable(offlineTries++);
+        if (wait !== undefined) {
+          await ctx.clock.sleep(wait, ctx.signal);
+          continue;
+        }
+      } else if (err.kind === 'http' || err.kind === 'protocol') {
+        ctx.offline?.reachable(); // an answer came back: the host is reachable
+      }
       let waitMs: number;
       if (err.status === 429) {
         if (++rateWaits > ctx.policy.rateLimitWaits) throw err;

@@ -18,6 +18,10 @@ export interface IntentRow {
   checksum: string | null;
   room_type: string;
   stack_id: string;
+  /** SPEC v2 stack identity: the room folder's name as written, the client's stack key and frame count. */
+  room_label: string | null;
+  stack_key: string | null;
+  stack_frames: number | null;
   status: IntentStatus;
   /** R2 multipart upload id; null for a single PUT. */
   upload_id: string | null;
@@ -54,14 +58,14 @@ export async function insertIntent(db: D1Database, row: IntentRow): Promise<bool
   const r = await db
     .prepare(
       `INSERT INTO intents (id, user_id, order_id, object_key, filename, mime, bytes, checksum, room_type,
-         stack_id, status, upload_id, part_size, claimed_at, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         stack_id, status, upload_id, part_size, claimed_at, created_at, updated_at, room_label, stack_key, stack_frames)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
        ON CONFLICT (object_key) DO NOTHING`,
     )
     .bind(
       row.id, row.user_id, row.order_id, row.object_key, row.filename, row.mime, row.bytes, row.checksum,
       row.room_type, row.stack_id, row.status, row.upload_id, row.part_size, row.claimed_at, row.created_at,
-      row.updated_at,
+      row.updated_at, row.room_label, row.stack_key, row.stack_frames,
     )
     .run();
   return r.meta.changes === 1;

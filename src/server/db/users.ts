@@ -16,14 +16,18 @@ export interface OrderRow {
 
 export type TokenKind = 'device' | 'session';
 
-/** The user a live (not revoked) token hash belongs to, or null. */
-export async function findUserByTokenHash(db: D1Database, tokenHash: string): Promise<UserRow | null> {
+/**
+ * The user a live token hash belongs to, or null: not revoked, and not past `expires_at` (web sessions
+ * expire, migrations/0006_web.sql; device tokens have none). `kind` narrows to one kind of token.
+ */
+export async function findUserByTokenHash(db: D1Database, tokenHash: string, kind?: TokenKind): Promise<UserRow | null> {
   return db
     .prepare(
       `SELECT u.id, u.name FROM auth_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = ?1 AND t.revoked_at IS NULL`,
+       WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)
+         AND (?3 IS NULL OR t.kind = ?3)`,
     )
-    .bind(tokenHash)
+    .bind(tokenHash, new Date().toISOString(), kind ?? null)
     .first<UserRow>();
 }
 
@@ -76,7 +80,7 @@ export interface OrderWithCount {
 export async function listOrdersWithCounts(db: D1Database, userId: string): Promise<OrderWithCount[]> {
   const r = await db
     .prepare(
-      `SELECT o.id, o.shootcode, (SELECT COUNT(*) FROM files f WHERE f.order_id = o.id) AS file_count
+      `SELECT o.id, o.shootcode, (SELECT COUNT(*) FROM files f WHERE f.order_id = o.id AND f.status NOT IN ('superseded', 'deleted')) AS file_count
        FROM orders o WHERE o.user_id = ?1 ORDER BY o.id`,
     )
     .bind(userId)

@@ -2,7 +2,8 @@
  * Authentication middleware (SPEC "API"): the caller's credential is, in this order of precedence,
  * `Authorization: Bearer <device_token>`, header `X-Device-Token: <device_token>`, or cookie
  * `piximmo_session=<session>`. The first one present decides. D1 holds only SHA-256 hex of tokens.
- * Missing, unknown or revoked → 401 UNAUTHENTICATED.
+ * Missing, unknown, revoked or expired → 401 UNAUTHENTICATED. A write (POST, PUT, DELETE …) authenticated
+ * by the cookie must carry the page's own `Origin`, else 403 ORIGIN_FORBIDDEN (CSRF, lib/same-origin.ts).
  *
  * On success sets `c.var.user` ({id, name}) and `c.var.tokenHash` (for logout).
  */
@@ -12,6 +13,7 @@ import type { AppEnv } from './app-env.js';
 import { sha256Hex } from './crypto.js';
 import { ApiError } from './errors.js';
 import { findUserByTokenHash } from '../db/users.js';
+import { assertSameOrigin, isSafeMethod } from './same-origin.js';
 
 export const SESSION_COOKIE = 'piximmo_session';
 
@@ -34,6 +36,8 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const tokenHash = await sha256Hex(cred);
   const user = await findUserByTokenHash(c.env.DB, tokenHash);
   if (!user) throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token; run `piximmo login`');
+  const viaCookie = c.req.header('Authorization') === undefined && c.req.header('X-Device-Token') === undefined;
+  if (viaCookie && !isSafeMethod(c.req.method)) assertSameOrigin(c);
   c.set('user', user);
   c.set('tokenHash', tokenHash);
   await next();

@@ -8,24 +8,18 @@
  * counter lives in D1 (db/intents.ts); `ext` = the file's extension, lower-cased.
  */
 import { extensionOf } from '../../contract/media.js';
+import { slugify } from '../../contract/slug.js';
 
 export const DEFAULT_ROOM = 'unsorted';
 export const DEFAULT_STACK = 's000';
 
 /**
- * Slug to [a-z0-9-]: accents stripped (ü → u, ß → ss), everything else becomes "-", runs collapsed,
- * trimmed, at most 64 chars. Returns "" when nothing is left (callers then use the default).
+ * Slug to [a-z0-9-] — the same function the CLI uses for room folder names (src/contract/slug.ts: German
+ * ä/ö/ü/ß → ae/oe/ue/ss, ø/ł/œ/ı transliterated, separators → "-", at most 64 chars). "" when nothing is
+ * left (callers then use the default).
  */
 export function slug(input: string): string {
-  return input
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/ß/g, 'ss')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64)
-    .replace(/-+$/, '');
+  return slugify(input);
 }
 
 /** Slugged room type, "unsorted" when absent or empty after slugging. */

@@ -4,6 +4,7 @@
  *
  *   [--port 8787] [--host 127.0.0.1] [--state DIR] [--seed FILE] [--no-persist]
  *   [--max-bytes N] [--url-ttl S] [--intent-rate N] [--multipart-threshold N] [--part-size N] [--device-interval S]
+ *   [--quota-bytes N]                                   SPEC v2 quota per user, default 50000000000
  *   [--storage r2|s3]                                   default r2 (env PIXIMMO_STORAGE)
  *   --storage s3 settings, flag > environment:
  *     --s3-endpoint URL              PIXIMMO_S3_ENDPOINT            required, http(s)://host[:port][/prefix]
@@ -13,10 +14,13 @@
  *     --s3-secret-access-key SECRET  PIXIMMO_S3_SECRET_ACCESS_KEY   required
  *     --s3-if-none-match on|off      PIXIMMO_S3_IF_NONE_MATCH       default on (sign If-None-Match: *)
  *     --s3-multipart on|off          PIXIMMO_S3_MULTIPART           default on; off = single PUT up to --max-bytes
+ *   [--scanner auto|none|clamd://host:port]             default auto (env PIXIMMO_SCANNER): local/scanner.ts
+ *   [--scan-stream-max N]                               bytes per INSTREAM (env PIXIMMO_SCAN_STREAM_MAX)
  * Numbers must be >= 0. `--s3-*` flags without `--storage s3` are a usage error (environment variables
  * are simply ignored then).
  */
 import { parseArgs } from 'node:util';
+import { parseScanner } from '../scan/config.js';
 import type { LocalServerOptions, S3StorageOptions } from './start.js';
 
 export type ParsedArgs = { kind: 'help'; text: string } | { kind: 'usage'; message: string } | { kind: 'ok'; opts: LocalServerOptions };
@@ -24,13 +28,14 @@ export type ParsedArgs = { kind: 'help'; text: string } | { kind: 'usage'; messa
 export const USAGE =
   'usage: local-server [--port 8787] [--host 127.0.0.1] [--state DIR] [--seed FILE] [--no-persist]\n' +
   '                    [--max-bytes N] [--url-ttl S] [--intent-rate N] [--multipart-threshold N] [--part-size N]\n' +
-  '                    [--device-interval S] [--storage r2|s3]\n' +
+  '                    [--device-interval S] [--quota-bytes N] [--storage r2|s3]\n' +
+  '                    [--scanner auto|none|clamd://HOST:PORT] [--scan-stream-max N]\n' +
   '  --storage s3: --s3-endpoint URL --s3-bucket NAME [--s3-region auto] --s3-access-key-id ID\n' +
   '                --s3-secret-access-key SECRET [--s3-if-none-match on|off] [--s3-multipart on|off]\n' +
   '                (or PIXIMMO_S3_ENDPOINT, PIXIMMO_S3_BUCKET, PIXIMMO_S3_REGION, PIXIMMO_S3_ACCESS_KEY_ID,\n' +
   '                 PIXIMMO_S3_SECRET_ACCESS_KEY, PIXIMMO_S3_IF_NONE_MATCH, PIXIMMO_S3_MULTIPART)\n';
 
-const NUMBERS = ['port', 'max-bytes', 'url-ttl', 'intent-rate', 'multipart-threshold', 'part-size', 'device-interval'] as const;
+const NUMBERS = ['port', 'max-bytes', 'url-ttl', 'intent-rate', 'multipart-threshold', 'part-size', 'device-interval', 'quota-bytes'] as const;
 const S3_TEXT = ['endpoint', 'bucket', 'region', 'access-key-id', 'secret-access-key', 'if-none-match', 'multipart'] as const;
 type S3Text = (typeof S3_TEXT)[number];
 
@@ -87,6 +92,21 @@ function s3Options(values: Record<string, string | boolean | undefined>, env: No
   };
 }
 
+/** --scanner (default auto) and --scan-stream-max, flag > environment; throws UsageError on a bad value. */
+function scannerOptions(flag: string | undefined, max: string | undefined, env: NodeJS.ProcessEnv): Pick<LocalServerOptions, 'scanner' | 'scanStreamMax'> {
+  const scanner = (flag ?? (env.PIXIMMO_SCANNER || 'auto')).trim();
+  if (!/^(auto|none|off)$/i.test(scanner)) {
+    try {
+      parseScanner(scanner);
+    } catch {
+      throw new UsageError(`--scanner must be auto, none or clamd://HOST:PORT, got "${scanner}"`);
+    }
+  }
+  const m = num('scan-stream-max', max ?? (env.PIXIMMO_SCAN_STREAM_MAX || undefined));
+  if (m !== undefined && m < 65536) throw new UsageError(`--scan-stream-max must be at least 65536 bytes, got "${m}"`);
+  return { scanner, ...(m !== undefined ? { scanStreamMax: m } : {}) };
+}
+
 /** Parses `argv` (without node and script) with `env` as the fallback for storage settings. */
 export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): ParsedArgs {
   try {
@@ -95,6 +115,8 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Pa
       state: { type: 'string' },
       seed: { type: 'string' },
       storage: { type: 'string' },
+      scanner: { type: 'string' },
+      'scan-stream-max': { type: 'string' },
       'no-persist': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     };
@@ -123,8 +145,10 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Pa
       multipartThreshold: num('multipart-threshold', str('multipart-threshold')),
       partSize: num('part-size', str('part-size')),
       devicePollInterval: num('device-interval', str('device-interval')),
+      quotaBytes: num('quota-bytes', str('quota-bytes')),
       persist: !values['no-persist'],
       storage,
+      ...scannerOptions(str('scanner'), str('scan-stream-max'), env),
       ...(storage === 's3' ? { s3: s3Options(values, env) } : {}),
     };
     return { kind: 'ok', opts };

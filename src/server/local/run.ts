@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       ? `storage: s3 ${opts.s3.endpoint.replace(/\/+$/, '')}/${opts.s3.bucket} (If-None-Match ${opts.s3.ifNoneMatch === false ? 'off' : 'on'}, multipart ${opts.s3.multipart === false ? 'off' : 'on'})\n`
       : 'storage: r2 (emulated, in the state directory)\n',
   );
+  process.stderr.write(`${server.scanner.note}\n`);
   process.stdout.write(`listening on ${server.url}\n`);
   let closing = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import { applyMigrations, type D1Like } from './migrate.js';
 import { defaultSeedPath, migrationsDir, workerScriptPath } from './paths.js';
+import { type LocalScanner, setUpScanner } from './scanner.js';
 import { applySeed, loadSeed, type SeedFile } from './seed.js';
 
 export type { SeedFile, SeedOrder, SeedUser } from './seed.js';
@@ -67,8 +68,22 @@ export interface LocalServerOptions {
   devicePollInterval?: number;
   /** Device code lifetime in seconds; default 600. */
   deviceCodeTtl?: number;
+  /** Web uploader: allowed extensions (WEB_TYPES); default SPEC v2's list. */
+  webTypes?: string[];
+  /** Web uploader: uploads at once, 3–5 (WEB_CONCURRENCY); default 4. */
+  webConcurrency?: number;
+  /** Web uploader: offer the seeded users at /app sign-in (WEB_SIGNIN_USERS); default true (local only). */
+  webSigninUsers?: boolean;
+  /** Seconds before a failed processing job is retried (doubled per attempt); default 10. */
+  processingRetryDelay?: number;
+  /** SPEC v2 quotas: bytes per user; default 50000000000 (50 GB). */
+  quotaBytes?: number;
   /** Keep R2/D1/DO state and the signing secret in stateDir; default true. false = in memory. */
   persist?: boolean;
+  /** Malware scanner (issue 16, local/scanner.ts): "none" (default here), "auto" or "clamd://host:port". */
+  scanner?: string;
+  /** Bytes per INSTREAM (SCANNER_STREAM_MAX; with "auto" also clamd's StreamMaxLength); default 25 MiB. */
+  scanStreamMax?: number;
 }
 
 export interface LocalServer {
@@ -77,10 +92,15 @@ export interface LocalServer {
   storage: 'r2' | 's3';
   port: number;
   close(): Promise<void>;
+  /** The scanner in use: "none" or a clamd URL; `scanner.clamd` is the private clamd of "auto". */
+  scanner: LocalScanner;
   /** Fires the Worker's scheduled (cron) handler as of `at`. */
   runScheduled(at: Date): Promise<void>;
   mf: Miniflare;
 }
+
+/** Queue of processing jobs (wrangler.toml [[queues.producers]] / [[queues.consumers]]). */
+export const PREVIEW_QUEUE_NAME = 'piximmo-previews';
 
 /** Cron of wrangler.toml [triggers]; only informative for scheduled(). */
 export const HOUSEKEEPING_CRON = '17 * * * *';
@@ -147,19 +167,34 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     PART_SIZE: optVar(opts.partSize),
     DEVICE_POLL_INTERVAL: optVar(opts.devicePollInterval),
     DEVICE_CODE_TTL: optVar(opts.deviceCodeTtl),
+    WEB_TYPES: opts.webTypes?.join(','),
+    WEB_CONCURRENCY: optVar(opts.webConcurrency),
+    // The local server offers its seeded users at /app sign-in (never set in production: wrangler.toml).
+    WEB_SIGNIN_USERS: opts.webSigninUsers === false ? 'off' : 'on',
+    PROCESSING_RETRY_DELAY: optVar(opts.processingRetryDelay),
+    QUOTA_BYTES: optVar(opts.quotaBytes),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) vars[k] = v;
+  const scanner = await setUpScanner(opts.scanner, opts.scanStreamMax);
+  Object.assign(vars, scanner.vars);
 
   const mf = new Miniflare({
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 8787,
     modules: true,
     scriptPath: script,
+    // libheif's .wasm beside dist/worker.js, imported as a compiled module (processing/heif-decoder.ts).
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2025-09-01',
     bindings: vars,
     r2Buckets: ['BUCKET'],
     d1Databases: ['DB'],
     durableObjects: { INTENT_LIMITER: 'IntentLimiter' },
+    // Processing after finalize (SPEC v2 "Previews"): the same queue as wrangler.toml, consumed by this Worker.
+    queueProducers: { PREVIEW_QUEUE: PREVIEW_QUEUE_NAME },
+    queueConsumers: { [PREVIEW_QUEUE_NAME]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
+    // Workers Images binding, run by Miniflare on Sharp.
+    images: { binding: 'IMAGES' },
     r2Persist: persist ? join(stateDir, 'r2') : false,
     d1Persist: persist ? join(stateDir, 'd1') : false,
     durableObjectsPersist: persist ? join(stateDir, 'do') : false,
@@ -180,7 +215,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
       port,
       storage: opts.storage ?? 'r2',
       mf,
-      close: () => mf.dispose(),
+      scanner,
+      close: () => mf.dispose().finally(() => scanner.close()),
       async runScheduled(at: Date) {
         const worker = await mf.getWorker();
         await worker.scheduled({ scheduledTime: at, cron: HOUSEKEEPING_CRON });
@@ -188,6 +224,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     };
   } catch (e) {
     await mf.dispose().catch(() => undefined);
+    await scanner.close().catch(() => undefined);
     throw e;
   }
 }

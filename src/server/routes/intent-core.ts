@@ -6,7 +6,8 @@
  * IntentLimiter, `Retry-After`), then 403 ORDER_FORBIDDEN (order missing or not the caller's).
  * Per file: `parseIntentFields` — 400 VALIDATION_FAILED naming the field; then `issueIntent` —
  * 413 FILE_TOO_LARGE → 415 UNSUPPORTED_MEDIA_TYPE → ExistingIntentResponse when the order already holds
- * a finalized file with this checksum → else a new object key (race-free, see recordIntent) and either
+ * a finalized file with this checksum → else a new object key (race-free, see recordIntent), 413
+ * QUOTA_EXCEEDED when it would pass the user's quota (lib/quota.ts, SPEC v2), and either
  * MultipartIntentResponse (bytes > MULTIPART_THRESHOLD and multipart enabled) or SingleIntentResponse.
  * Every failure is an ApiError (lib/errors.ts); 502 STORAGE_ERROR when the S3 store refuses a multipart start.
  */
@@ -20,6 +21,7 @@ import type { AppEnv } from '../lib/app-env.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError, invalid } from '../lib/errors.js';
 import { checkMediaType } from '../lib/media-policy.js';
+import { reserveQuota } from '../lib/quota.js';
 import { buildObjectKey, roomSlug, stackSlug } from '../lib/object-key.js';
 import { requestOrigin } from '../lib/origin.js';
 import { optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
@@ -28,12 +30,14 @@ import { makeSigner } from '../signers/index.js';
 import type { UploadSigner } from '../signers/types.js';
 import { makeStore, type ObjectStore } from '../storage/index.js';
 import { startMultipart } from './multipart-start.js';
+import { allocateStackId } from '../domain/stack-allocation.js';
+import { parseStackFields, type StackFields } from '../domain/stack-fields.js';
 
 /** Attempts at issuing a unique key before giving up (each takes a fresh version). */
 const KEY_ATTEMPTS = 5;
 
-/** The validated per-file fields of an intent (everything but order_id). */
-export interface IntentFields {
+/** The validated per-file fields of an intent (everything but order_id); stack fields: SPEC v2. */
+export interface IntentFields extends StackFields {
   filename: string;
   /** As declared by the client; normalised by checkMediaType. */
   declaredMime: string;
@@ -45,6 +49,8 @@ export interface IntentFields {
   bytes: number;
   /** SHA-256 lower-case hex, or null. */
   checksum: string | null;
+  /** Whether the client named a stack_id (SPEC v2: its proposal for allocation). */
+  stackIdGiven: boolean;
 }
 
 /** What every intent of one request shares: config, caller, order, signer, store, origin. */
@@ -70,6 +76,8 @@ export function parseIntentFields(body: Json): IntentFields {
     stackId: stackSlug(optString(body, 'stack_id')),
     bytes: reqInt(body, 'bytes', 0),
     checksum: sha256Field(body, 'checksum', false) ?? null,
+    stackIdGiven: Boolean(optString(body, 'stack_id')?.trim()),
+    ...parseStackFields(body),
   };
 }
 
@@ -122,8 +130,19 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
 
   if (f.checksum) {
     const existing = await findFileByChecksum(env.DB, order.id, f.checksum);
-    if (existing) return { existing_file_id: existing.id, object_key: existing.object_key } satisfies ExistingIntentResponse;
+    if (existing) return { existing_file_id: existing.id, object_key: existing.object_key, stack_id: existing.stack_id } satisfies ExistingIntentResponse;
   }
+  // SPEC v2 stack identity: with a stack_key the server allocates the stack_id (the key uses it).
+  const stackId = f.stackKey
+    ? await allocateStackId(env.DB, {
+        orderId: order.id,
+        roomType: f.roomType,
+        stackKey: f.stackKey,
+        proposed: f.stackIdGiven ? f.stackId : null,
+        roomLabel: f.roomLabel,
+        framesDeclared: f.stackFrames,
+      })
+    : f.stackId;
 
   const now = new Date();
   const expiresAt = new Date(now.getTime() + cfg.urlTtlSeconds * 1000);
@@ -138,7 +157,10 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
       bytes: f.bytes,
       checksum: f.checksum,
       room_type: f.roomType,
-      stack_id: f.stackId,
+      stack_id: stackId,
+      room_label: f.roomLabel,
+      stack_key: f.stackKey,
+      stack_frames: f.stackFrames,
       status: 'pending',
       upload_id: null,
       part_size: null,
@@ -149,9 +171,10 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
     order.shootcode,
     now,
   );
+  await reserveQuota(env.DB, intent, cfg.quotaBytes); // SPEC v2: 413 QUOTA_EXCEEDED, race-safe
 
   if (cfg.multipart && f.bytes > cfg.multipartThreshold) {
-    return startMultipart(env.DB, scope.store, cfg, scope.signer, intent, scope.origin, expiresAt);
+    return { ...(await startMultipart(env.DB, scope.store, cfg, scope.signer, intent, scope.origin, expiresAt)), stack_id: stackId };
   }
   const signed = await scope.signer.signPut({
     intentId: intent.id,
@@ -167,5 +190,6 @@ export async function issueIntent(scope: IntentScope, f: IntentFields): Promise<
     object_key: intent.object_key,
     headers: signed.headers,
     expires_at: expiresAt.toISOString(),
+    stack_id: stackId,
   } satisfies SingleIntentResponse;
 }

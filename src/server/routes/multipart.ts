@@ -6,7 +6,8 @@
  *   fresh part URLs (resume after the 5-minute URLs expired). 410 URL_EXPIRED when the upload is no
  *   longer open (aborted, expired by housekeeping, completed).
  * - POST /api/uploads/multipart/complete `{parts: [{part_number, etag}]}` → 200 `{object_key, bytes, etag}`
- *   (store complete — R2 binding or S3 CompleteMultipartUpload; etags may be quoted). Repeating it after
+ *   (store complete — R2 binding or S3 CompleteMultipartUpload; etags may be quoted). Every part
+ *   1…⌈bytes/part_size⌉ must be listed (SPEC v2), else 400 field "parts" with details.missing_parts. Repeating it after
  *   success answers the same (idempotent). The store refusing the parts (wrong etag, missing part,
  *   undersized part) → 400 field "parts"; the store failing otherwise (S3 mode) → 502 STORAGE_ERROR.
  * - POST /api/uploads/multipart/abort → 204; idempotent; an upload already completed but not
@@ -75,6 +76,21 @@ function completedParts(body: Json, max: number): CompletedPart[] {
   return out.sort((a, b) => a.partNumber - b.partNumber);
 }
 
+/** SPEC v2 "Finalize is bound to its intent": every part 1…⌈bytes/part_size⌉, or nothing is completed (400 field "parts"). */
+function requireAllParts(parts: CompletedPart[], max: number): void {
+  const seen = new Set(parts.map((p) => p.partNumber));
+  const missing: number[] = [];
+  for (let n = 1; n <= max; n++) if (!seen.has(n)) missing.push(n);
+  if (missing.length > 0) {
+    const named = missing.length > 20 ? `${missing.slice(0, 20).join(', ')}, … (${missing.length} in all)` : missing.join(', ');
+    throw new ApiError('VALIDATION_FAILED', `parts: the upload has ${max} parts; missing part ${named}`, {
+      field: 'parts',
+      missing_parts: missing.slice(0, 1000),
+      parts_expected: max,
+    });
+  }
+}
+
 export function registerMultipartRoutes(app: Hono<AppEnv>): void {
   app.post('/api/uploads/multipart/parts', requireAuth, async (c) => {
     const cfg = readConfig(c.env);
@@ -98,6 +114,7 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
       if (head) return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
     }
     if (intent.status !== 'pending') throw notOpen(intent);
+    requireAllParts(parts, partCount(intent.bytes, intent.part_size));
     try {
       await store.completeMultipart(intent.object_key, intent.upload_id, parts);
     } catch (e) {

@@ -1,24 +1,27 @@
 /**
  * Read routes (SPEC "GET /api/orders/:id/files"):
- * - GET /api/me → MeResponse `{user_id, name}`
+ * - GET /api/me → MeResponse `{user_id, name, quota: {bytes_used, bytes_limit}}` (SPEC v2 quotas)
  * - GET /api/orders → OrdersResponse `{orders: [{id, shootcode, file_count}]}` (the caller's; file_count
  *   counts finalized files)
- * - GET /api/orders/:id/files → FileListResponse, finalized files only, oldest first; 403
- *   ORDER_FORBIDDEN for a foreign or unknown order. Listed as soon as finalize returned (same D1).
+ * - GET /api/orders/:id/files → FileListResponse, finalized files only, oldest first, in pages with
+ *   filters (routes/file-list.ts); 403 ORDER_FORBIDDEN for a foreign or unknown order. Listed as soon as
+ *   finalize returned (same D1).
  */
 import type { Hono } from 'hono';
-import type { FileListResponse, MeResponse, OrdersResponse } from '../../contract/api.js';
-import { listFiles } from '../db/files.js';
-import { findOwnedOrder, listOrdersWithCounts } from '../db/users.js';
+import type { MeResponse, OrdersResponse } from '../../contract/api.js';
+import { quotaFigures } from '../db/quota.js';
+import { listOrdersWithCounts } from '../db/users.js';
+import { readConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError } from '../lib/errors.js';
+import { listOrderFiles } from './file-list.js';
 
 export function registerOrderRoutes(app: Hono<AppEnv>): void {
-  app.get('/api/me', requireAuth, (c) => {
+  app.get('/api/me', requireAuth, async (c) => {
     const u = c.var.user;
     const r: MeResponse = { user_id: u.id };
     if (u.name) r.name = u.name;
+    r.quota = await quotaFigures(c.env.DB, u.id, readConfig(c.env).quotaBytes);
     return c.json(r);
   });
 
@@ -27,10 +30,5 @@ export function registerOrderRoutes(app: Hono<AppEnv>): void {
     return c.json<OrdersResponse>({ orders });
   });
 
-  app.get('/api/orders/:id/files', requireAuth, async (c) => {
-    const orderId = c.req.param('id');
-    const order = await findOwnedOrder(c.env.DB, orderId, c.var.user.id);
-    if (!order) throw new ApiError('ORDER_FORBIDDEN', `order ${orderId} is not yours (or does not exist)`, { order_id: orderId });
-    return c.json<FileListResponse>({ files: await listFiles(c.env.DB, order.id) });
-  });
+  app.get('/api/orders/:id/files', requireAuth, listOrderFiles);
 }

@@ -7,7 +7,8 @@
  * The MAC covers every payload field, so none can be changed without breaking the signature.
  */
 import { base64url, fromBase64url, hmacSha256, timingSafeEqual } from '../lib/crypto.js';
-import type { PartTarget, PutTarget, SignedPut, UploadSigner } from './types.js';
+import { signDownloadToken } from './local-download.js';
+import type { GetTarget, PartTarget, PutTarget, SignedPut, UploadSigner } from './types.js';
 
 export interface LocalTokenPayload {
   /** Intent id. */
@@ -67,6 +68,12 @@ export class LocalSigner implements UploadSigner {
 
   signPart(t: PartTarget): Promise<string> {
     return this.uploadUrl(t, t.partNumber);
+  }
+
+  /** SPEC v2 download: `<origin>/download/<token>` (routes/download-local.ts). */
+  async signGet(t: GetTarget): Promise<string> {
+    const token = await signDownloadToken(this.secret, { f: t.fileId, k: t.objectKey, e: Math.floor(t.expiresAt.getTime() / 1000) });
+    return `${t.origin}/download/${token}`;
   }
 
   /** `<origin>/upload/<token>` for the whole object, or for part `part` of a multipart upload. */

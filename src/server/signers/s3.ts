@@ -12,7 +12,8 @@
  */
 import { AwsClient } from 'aws4fetch';
 import { base64, hexToBytes } from '../lib/crypto.js';
-import type { PartTarget, PutTarget, SignedPut, UploadSigner } from './types.js';
+import { attachmentDisposition } from '../lib/content-disposition.js';
+import type { GetTarget, PartTarget, PutTarget, SignedPut, UploadSigner } from './types.js';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -103,5 +104,17 @@ export class S3Signer implements UploadSigner {
     u.searchParams.set('partNumber', String(t.partNumber));
     u.searchParams.set('uploadId', t.uploadId);
     return presignS3(this.cfg, { method: 'PUT', url: u.toString(), expiresSeconds: this.ttl(t.expiresAt, now), now });
+  }
+
+  /**
+   * SPEC v2 download: presigned GET; `response-content-disposition` / `response-content-type` are part of
+   * the signed query, so S3/R2 answer with them and nobody can change them without breaking the signature.
+   */
+  async signGet(t: GetTarget): Promise<string> {
+    const now = new Date();
+    const u = new URL(objectUrl(this.cfg.endpoint, this.cfg.bucket, t.objectKey));
+    u.searchParams.set('response-content-disposition', attachmentDisposition(t.filename));
+    u.searchParams.set('response-content-type', t.mime);
+    return presignS3(this.cfg, { method: 'GET', url: u.toString(), expiresSeconds: this.ttl(t.expiresAt, now), now });
   }
 }

@@ -38,9 +38,24 @@ export interface SignedPut {
   headers: Record<string, string>;
 }
 
+/** A signed GET of a stored original (SPEC v2 "Downloads"). */
+export interface GetTarget {
+  fileId: string;
+  objectKey: string;
+  /** The original filename, sent back in `Content-Disposition: attachment`. */
+  filename: string;
+  /** Content-Type of the answer. */
+  mime: string;
+  expiresAt: Date;
+  /** Origin the API request came in on (local signer only). */
+  origin: string;
+}
+
 export interface UploadSigner {
   readonly kind: 'local' | 's3';
   signPut(t: PutTarget): Promise<SignedPut>;
   /** URL for `PUT <url>` of one part; the response's `ETag` header is the part's etag. */
   signPart(t: PartTarget): Promise<string>;
+  /** URL for `GET <url>` of the object until `expiresAt`, answered with `Content-Disposition: attachment`. */
+  signGet(t: GetTarget): Promise<string>;
 }

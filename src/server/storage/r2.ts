@@ -23,6 +23,19 @@ export class R2BindingStore implements ObjectStore {
     await this.bucket.delete(key);
   }
 
+  async deletePrefix(prefix: string): Promise<number> {
+    let n = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.bucket.list({ prefix, cursor, limit: 1000 });
+      const keys = page.objects.map((o) => o.key);
+      if (keys.length > 0) await this.bucket.delete(keys);
+      n += keys.length;
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return n;
+  }
+
   async createMultipart(key: string, contentType: string, intentId: string): Promise<string> {
     const mpu = await this.bucket.createMultipartUpload(key, {
       httpMetadata: { contentType },

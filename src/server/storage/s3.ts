@@ -98,6 +98,34 @@ export class S3HttpStore implements ObjectStore {
     await res.body?.cancel();
   }
 
+  /**
+   * ListObjectsV2 (`GET <endpoint>/<bucket>?list-type=2&prefix=P`) page by page, then DeleteObject per key.
+   * A store without listing (301/403/404/405/501, or an answer without ListBucketResult: nginx WebDAV) → 0.
+   */
+  async deletePrefix(prefix: string): Promise<number> {
+    let n = 0;
+    let token: string | null = null;
+    do {
+      const u = new URL(`${this.cfg.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(this.cfg.bucket)}`);
+      u.searchParams.set('list-type', '2');
+      u.searchParams.set('prefix', prefix);
+      if (token) u.searchParams.set('continuation-token', token);
+      const res = await this.call('ListObjectsV2', u.toString(), { method: 'GET' });
+      if ([301, 403, 404, 405, 501].includes(res.status)) {
+        await res.body?.cancel();
+        return n;
+      }
+      if (!res.ok) throw await this.failure('ListObjectsV2', res);
+      const xml = await res.text();
+      if (!xml.includes('<ListBucketResult')) return n;
+      const keys = [...xml.matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => xmlText(`<K>${m[1]}</K>`, 'K') ?? m[1]);
+      for (const k of keys) await this.delete(k);
+      n += keys.length;
+      token = xmlText(xml, 'IsTruncated') === 'true' ? xmlText(xml, 'NextContinuationToken') : null;
+    } while (token);
+    return n;
+  }
+
   async createMultipart(key: string, contentType: string): Promise<string> {
     const res = await this.call('CreateMultipartUpload', this.url(key, { uploads: '' }), {
       method: 'POST',

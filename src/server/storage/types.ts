@@ -49,6 +49,11 @@ export interface ObjectStore {
   hashByRead?(key: string): Promise<string | null>;
   /** Deletes `key`; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Deletes every object whose key starts with `prefix` (housekeeping: a file's previews,
+   * `previews/<file_id>/…`); returns how many. A store that cannot list (nginx WebDAV) deletes none.
+   */
+  deletePrefix(prefix: string): Promise<number>;
   /** Starts a multipart upload; returns its upload id. */
   createMultipart(key: string, contentType: string, intentId: string): Promise<string>;
   /** Completes a multipart upload. Throws PartsRejectedError when the store refuses the parts. */

@@ -1,0 +1,59 @@
+/**
+ * Quota pre-flight (SPEC "CLI rules added in v2": "Before the first byte the CLI compares the bytes it
+ * still has to send with the quota left (`GET /api/me`) and stops with exit 5 naming both when they do
+ * not fit"). Bytes still to send = the files the manifest does not already hold as registered (the same
+ * rule as the engine's). A server without quotas (pre-v2: no `quota` in /api/me) is not checked; a
+ * failed /api/me other than 401 is left to the upload's own error handling.
+ */
+import type { PiximmoApi } from '../api/client.js';
+import { isApiError } from '../api/errors.js';
+import type { PlannedFile } from '../core/transfer/events.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { formatBytes } from './format.js';
+import { t } from './i18n/index.js';
+
+/** Bytes of the files a run will still send (not registered with the same size and mtime). */
+export function bytesToSend(files: readonly PlannedFile[]): number {
+  let n = 0;
+  for (const f of files) {
+    const m = f.shoot.manifest.get(f.relPath);
+    const done = m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id);
+    if (!done) n += f.bytes;
+  }
+  return n;
+}
+
+export interface QuotaShortfall {
+  need: number;
+  left: number;
+  used: number;
+  limit: number;
+}
+
+/** Throws CliExit 5 (reason QUOTA_EXCEEDED) naming both figures when `files` do not fit the quota left. */
+export async function checkQuota(api: Pick<PiximmoApi, 'me'>, files: readonly PlannedFile[]): Promise<void> {
+  const need = bytesToSend(files);
+  if (need === 0) return;
+  let quota: { bytes_used: number; bytes_limit: number } | undefined;
+  try {
+    quota = (await api.me()).quota;
+  } catch (err) {
+    if (isApiError(err) && err.status === 401) throw err;
+    return;
+  }
+  if (!quota) return;
+  const left = Math.max(0, quota.bytes_limit - quota.bytes_used);
+  if (need <= left) return;
+  const params = { need: formatBytes(need), left: formatBytes(left), used: formatBytes(quota.bytes_used), limit: formatBytes(quota.bytes_limit) };
+  throw new QuotaExit({ need, left, used: quota.bytes_used, limit: quota.bytes_limit }, `${t('quota.exceeded', params)} ${t('quota.exceeded.hint')}`);
+}
+
+/** Exit 5 with the figures (bytes) for --json. */
+export class QuotaExit extends CliExit {
+  constructor(
+    readonly figures: QuotaShortfall,
+    message: string,
+  ) {
+    super(EXIT.QUOTA, message, 'QUOTA_EXCEEDED');
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * POST /api/uploads/finalize-batch (SPEC v2 "POST /api/uploads/finalize-batch", seed 002's confirm-upload).
+ *
+ * Request: FinalizeBatchRequest `{"files": [1…50 finalize bodies]}`. Whole-request answers: 401 (auth),
+ * 400 VALIDATION_FAILED field "files" (not an array, empty, or more than MAX_BATCH_FINALIZE).
+ * Otherwise 200 FinalizeBatchResponse `{"results": [...]}`: per item, in order, exactly what
+ * POST /api/uploads/finalize answers (the same code, routes/finalize-core.ts) or that route's error body
+ * for this item (400 naming the field, 403 KEY_FORBIDDEN, 409, 422, 502). One bad item never fails the
+ * others. Items are finalized one after another (same key twice → the same file_id twice).
+ */
+import type { Hono } from 'hono';
+import { MAX_BATCH_FINALIZE, type FinalizeBatchItem, type FinalizeBatchResponse } from '../../contract/api.js';
+import type { AppEnv } from '../lib/app-env.js';
+import { requireAuth } from '../lib/auth.js';
+import { ApiError, errorBody, invalid } from '../lib/errors.js';
+import { jsonBody, type Json } from '../lib/validate.js';
+import { finalizeUpload, openFinalizeScope, parseFinalizeFields, type FinalizeScope } from './finalize-core.js';
+
+/** One item → its answer; never throws (every failure becomes an error item). */
+async function finalizeOne(scope: FinalizeScope, raw: unknown): Promise<FinalizeBatchItem> {
+  try {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('files', 'each entry of files must be a JSON object');
+    return await finalizeUpload(scope, parseFinalizeFields(raw as Json));
+  } catch (e) {
+    if (e instanceof ApiError) return errorBody(e);
+    console.error('piximmo: batch finalize failed', e);
+    return errorBody(new ApiError('INTERNAL', 'internal error'));
+  }
+}
+
+export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
+  app.post('/api/uploads/finalize-batch', requireAuth, async (c) => {
+    const body = await jsonBody(c);
+    const files = body.files;
+    if (!Array.isArray(files) || files.length === 0 || files.length > MAX_BATCH_FINALIZE) {
+      throw new ApiError('VALIDATION_FAILED', `files must be an array of 1 to ${MAX_BATCH_FINALIZE} finalize bodies`, {
+        field: 'files',
+        max_files: MAX_BATCH_FINALIZE,
+      });
+    }
+    const scope = openFinalizeScope(c.env, c.var.user);
+    const results: FinalizeBatchItem[] = [];
+    for (const f of files as unknown[]) results.push(await finalizeOne(scope, f));
+    // Each registered file was queued for processing by finalizeUpload (SPEC v2 "Previews").
+    return c.json<FinalizeBatchResponse>({ results });
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * GET /api/orders/:id/stacks (SPEC v2 "Stack identity") → StacksResponse `{"stacks": [{room_type,
+ * room_label, stack_id, frames_declared, frames_registered, ev, complete}]}`: the order's allocated stacks
+ * with what is registered in them (db/stacks.ts listStacks). 401 without auth; 403 ORDER_FORBIDDEN for a
+ * foreign or unknown order (not told apart).
+ */
+import type { Hono } from 'hono';
+import type { StacksResponse } from '../../contract/api.js';
+import { listStacks } from '../db/stacks.js';
+import { findOwnedOrder } from '../db/users.js';
+import type { AppEnv } from '../lib/app-env.js';
+import { requireAuth } from '../lib/auth.js';
+import { ApiError } from '../lib/errors.js';
+
+export function registerStacksRoute(app: Hono<AppEnv>): void {
+  app.get('/api/orders/:id/stacks', requireAuth, async (c) => {
+    const orderId = c.req.param('id');
+    const order = await findOwnedOrder(c.env.DB, orderId, c.var.user.id);
+    if (!order) throw new ApiError('ORDER_FORBIDDEN', `order ${orderId} is not yours (or does not exist)`, { order_id: orderId });
+    return c.json<StacksResponse>({ stacks: await listStacks(c.env.DB, order.id) });
+  });
+}

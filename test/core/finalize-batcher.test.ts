@@ -1,0 +1,107 @@
+/**
+ * src/core/transfer/finalize-batcher.ts — finalizes collected into finalize-batch requests of at most 50,
+ * each file getting its own answer or its own error; a file on its own is still sent (after the short
+ * window); whole-batch failures reject every file of that batch; 404/405 → single finalizes from then on;
+ * an API without finalizeBatch uses single finalizes directly.
+ */
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/api/errors.js';
+import type { FinalizeRequest, FinalizeResponse } from '../../src/contract/api.js';
+import { FinalizeBatcher, type FinalizeSource } from '../../src/core/transfer/finalize-batcher.js';
+
+const body = (n: number): FinalizeRequest => ({ object_key: `k${n}`, bytes: n, checksum: 'c'.repeat(64) });
+const ok = (b: FinalizeRequest): FinalizeResponse => ({ file_id: `f_${b.object_key}`, status: 'uploaded' });
+const httpErr = (status: number, code: string) => new ApiError({ kind: 'http', status, code, message: code, operation: 'test' });
+
+class Stub implements FinalizeSource {
+  singles: FinalizeRequest[] = [];
+  batches: FinalizeRequest[][] = [];
+  batchAnswer: (files: FinalizeRequest[]) => Promise<(FinalizeResponse | ApiError)[]> = async (files) => files.map(ok);
+  finalize = async (b: FinalizeRequest): Promise<FinalizeResponse> => {
+    this.singles.push(b);
+    return ok(b);
+  };
+  finalizeBatch = async (files: FinalizeRequest[]): Promise<(FinalizeResponse | ApiError)[]> => {
+    this.batches.push(files);
+    return this.batchAnswer(files);
+  };
+}
+
+describe('FinalizeBatcher', () => {
+  it('120 files finishing together → batches of 50, 50, 20; every file gets its own file_id', async () => {
+    const api = new Stub();
+    const b = new FinalizeBatcher(api, 20);
+    const all = await Promise.all(Array.from({ length: 120 }, (_, n) => b.finalize(body(n))));
+    expect(all.map((r) => r.file_id)).toEqual(Array.from({ length: 120 }, (_, n) => `f_k${n}`));
+    expect(api.batches.map((x) => x.length)).toEqual([50, 50, 20]);
+    expect(api.singles).toHaveLength(0);
+    expect(b.sent).toEqual({ batch: 3, single: 0 });
+  });
+
+  it('a lone file is sent after the window without waiting for others', async () => {
+    const api = new Stub();
+    const b = new FinalizeBatcher(api, 10);
+    expect((await b.finalize(body(7))).file_id).toBe('f_k7');
+    expect(api.batches).toEqual([[body(7)]]);
+  });
+
+  it('per-item errors reject that file only', async () => {
+    const api = new Stub();
+    api.batchAnswer = async (files) => files.map((f, i) => (i === 1 ? httpErr(409, 'OBJECT_MISSING') : ok(f)));
+    const b = new FinalizeBatcher(api, 10);
+    const r = await Promise.allSettled([b.finalize(body(0)), b.finalize(body(1)), b.finalize(body(2))]);
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((r[1] as PromiseRejectedResult).reason as ApiError).code).toBe('OBJECT_MISSING');
+  });
+
+  it('a whole-batch failure rejects every file of it (their own retries send them again)', async () => {
+    const api = new Stub();
+    let first = true;
+    api.batchAnswer = async (files) => {
+      if (first) {
+        first = false;
+        throw new ApiError({ kind: 'network', code: 'ECONNRESET', message: 'cut', operation: 'test' });
+      }
+      return files.map(ok);
+    };
+    const b = new FinalizeBatcher(api, 10);
+    const r = await Promise.allSettled([b.finalize(body(0)), b.finalize(body(1))]);
+    expect(r.every((x) => x.status === 'rejected')).toBe(true);
+    expect((await b.finalize(body(0))).file_id).toBe('f_k0');
+  });
+
+  it('404 or 405 from an older server → single finalizes for these and every later file', async () => {
+    for (const status of [404, 405]) {
+      const api = new Stub();
+      api.batchAnswer = async () => {
+        throw httpErr(status, 'NOT_FOUND');
+      };
+      const b = new FinalizeBatcher(api, 10);
+      const r = await Promise.all([b.finalize(body(0)), b.finalize(body(1))]);
+      expect(r.map((x) => x.file_id)).toEqual(['f_k0', 'f_k1']);
+      await b.finalize(body(2));
+      expect(api.batches).toHaveLength(1);
+      expect(api.singles.map((x) => x.object_key)).toEqual(['k0', 'k1', 'k2']);
+    }
+  });
+
+  it('an API without finalizeBatch finalizes singly at once', async () => {
+    const singles: FinalizeRequest[] = [];
+    const b = new FinalizeBatcher({ finalize: async (x) => (singles.push(x), ok(x)) }, 10_000);
+    expect((await b.finalize(body(3))).file_id).toBe('f_k3');
+    expect(singles).toHaveLength(1);
+    expect(b.sent).toEqual({ batch: 0, single: 1 });
+  });
+
+  it('an aborted file leaves the queue; the others are still sent', async () => {
+    const api = new Stub();
+    const b = new FinalizeBatcher(api, 20);
+    const ctrl = new AbortController();
+    const gone = b.finalize(body(0), ctrl.signal);
+    const kept = b.finalize(body(1));
+    ctrl.abort();
+    await expect(gone).rejects.toMatchObject({ kind: 'aborted' });
+    expect((await kept).file_id).toBe('f_k1');
+    expect(api.batches).toEqual([[body(1)]]);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The local server's scanner setting (issue 16): `--scanner auto|none|clamd://HOST:PORT` and
+ * `--scan-stream-max` parsing; `scanner: "auto"` starts a private clamd that answers INSTREAM and is gone
+ * after close(); the runner (`npm run server -- --scanner auto`) names it on stderr and stops it on SIGTERM.
+ * The clamd parts skip, naming what is missing, without clamd/sigtool.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseServerArgs } from '../../src/server/local/args.js';
+import { nodeConnect } from '../../src/server/local/node-socket.js';
+import { ClamdClient } from '../../src/server/scan/clamd.js';
+import { clamdSkipReason, clamdTitle, eicarBytes } from '../helpers/clamd.js';
+import { startTestServer } from '../helpers/server.js';
+
+const RUNNER = new URL('../../dist/local-server.js', import.meta.url).pathname;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number, ms = 10_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe('--scanner / --scan-stream-max', () => {
+  it('defaults to auto; takes none and clamd://host:port; environment as fallback; refuses anything else', () => {
+    expect(parseServerArgs([])).toMatchObject({ kind: 'ok', opts: { scanner: 'auto' } });
+    expect(parseServerArgs(['--scanner', 'none'])).toMatchObject({ opts: { scanner: 'none' } });
+    expect(parseServerArgs(['--scanner', 'clamd://127.0.0.1:3310', '--scan-stream-max', '1048576'])).toMatchObject({
+      opts: { scanner: 'clamd://127.0.0.1:3310', scanStreamMax: 1048576 },
+    });
+    expect(parseServerArgs([], { PIXIMMO_SCANNER: 'clamd://scan.local' })).toMatchObject({ opts: { scanner: 'clamd://scan.local' } });
+    expect(parseServerArgs(['--scanner', 'clamav'])).toMatchObject({ kind: 'usage', message: expect.stringContaining('--scanner must be auto, none or clamd://HOST:PORT') });
+    expect(parseServerArgs(['--scanner', 'clamd://h:99999'])).toMatchObject({ kind: 'usage' });
+    expect(parseServerArgs(['--scan-stream-max', '100'])).toMatchObject({ kind: 'usage', message: expect.stringContaining('65536') });
+  });
+});
+
+describe.skipIf(clamdSkipReason() !== null)(clamdTitle('local server with --scanner auto'), () => {
+  it('starts a private clamd that finds EICAR, and stops it on close()', async () => {
+    const s = await startTestServer({ scanner: 'auto', scanStreamMax: 1024 * 1024, persist: false });
+    let pid: number | null = null;
+    try {
+      expect(s.scanner.url).toMatch(/^clamd:\/\/127\.0\.0\.1:\d+$/);
+      pid = s.scanner.clamd!.pid();
+      expect(pid).not.toBeNull();
+      const client = new ClamdClient({ hostname: '127.0.0.1', port: s.scanner.clamd!.port, connect: nodeConnect });
+      expect((await client.instream(eicarBytes())).kind).toBe('infected');
+    } finally {
+      await s.close();
+    }
+    expect(await gone(pid!)).toBe(true);
+  });
+
+  it.skipIf(!existsSync(RUNNER))('the runner names the scanner on stderr and stops clamd on SIGTERM', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'piximmo-run-'));
+    try {
+      const child = spawn(process.execPath, [RUNNER, '--port', '0', '--state', stateDir, '--scanner', 'auto'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve());
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+        setTimeout(() => reject(new Error(`no listening line in 30 s: ${err}`)), 30_000);
+      });
+      const m = /scanner: clamd:\/\/127\.0\.0\.1:(\d+) \(private clamd/.exec(err);
+      expect(m, err).not.toBeNull();
+      const client = new ClamdClient({ hostname: '127.0.0.1', port: Number(m![1]), connect: nodeConnect });
+      expect(await client.ping()).toBe(true);
+      const code = await new Promise<number | null>((resolve) => {
+        child.on('exit', resolve);
+        child.kill('SIGTERM');
+      });
+      expect(code).toBe(0);
+      expect(await client.ping()).toBe(false);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});

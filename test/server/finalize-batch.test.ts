@@ -1,0 +1,83 @@
+/**
+ * SPEC v2 "POST /api/uploads/finalize-batch" (issue 12 item 5): 50 items of which 3 are bad → 47
+ * registered and 3 precise errors, in order; the whole-request checks (auth, size of the batch); the
+ * single finalize still answers the same (the code is shared).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ALICE, api, BOB, finalize, put, randomBytes, sha256 } from './_client.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ intentRate: 0, persist: false });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+type Upload = { signed_url: string; object_key: string; headers: Record<string, string> };
+type Result = { file_id?: string; status?: string; error?: { code: string; message: string; details?: Record<string, unknown> } };
+
+describe('POST /api/uploads/finalize-batch', () => {
+  it('50 items, 3 bad (unknown key, never uploaded, wrong checksum): 47 registered, 3 precise errors in place', async () => {
+    const files = Array.from({ length: 50 }, (_, n) => randomBytes(200 + n));
+    const b = await api(s.url, 'POST', '/api/uploads/intents', ALICE, {
+      order_id: 'ORD-1',
+      files: files.map((f, n) => ({ filename: `B${n}.jpg`, mime: 'image/jpeg', bytes: f.length, checksum: sha256(f), room_type: 'kitchen' })),
+    });
+    expect(b.status).toBe(200);
+    const uploads = (b.body as unknown as { uploads: Upload[] }).uploads;
+    await Promise.all(uploads.map(async (u, n) => (n === 20 ? undefined : expect((await put(u.signed_url, u.headers, files[n])).status).toBe(200))));
+    const body = uploads.map((u, n) => ({ object_key: u.object_key, bytes: files[n].length, checksum: sha256(files[n]) }));
+    body[10].object_key = 'user/alice/orders/ORD-1/raw/never-issued.jpg';
+    body[30].checksum = sha256('something else');
+    const r = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: body });
+    expect(r.status).toBe(200);
+    const results = (r.body as unknown as { results: Result[] }).results;
+    expect(results).toHaveLength(50);
+    expect(results[10].error?.code).toBe('KEY_FORBIDDEN');
+    expect(results[10].error?.details?.object_key).toBe(body[10].object_key);
+    expect(results[20].error?.code).toBe('OBJECT_MISSING');
+    expect(results[20].error?.details?.object_key).toBe(uploads[20].object_key);
+    expect(results[30].error?.code).toBe('CHECKSUM_MISMATCH');
+    expect(results[30].error?.details?.object_key).toBe(uploads[30].object_key);
+    const ok = results.filter((x) => x.file_id);
+    expect(ok).toHaveLength(47);
+    for (const x of ok) expect(x.status).toBe('uploaded');
+
+    const listed = await api(s.url, 'GET', '/api/orders/ORD-1/files?room_type=kitchen');
+    expect(listed.body.files).toHaveLength(47);
+    expect(new Set(listed.body.files.map((f) => f.file_id))).toEqual(new Set(ok.map((x) => x.file_id)));
+
+    // idempotent: the same batch again gives the same ids; the single route answers the same too
+    const again = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: body.slice(0, 5) });
+    expect((again.body as unknown as { results: Result[] }).results.map((x) => x.file_id)).toEqual(results.slice(0, 5).map((x) => x.file_id));
+    const single = await finalize(s.url, body[0]);
+    expect(single.body.file_id).toBe(results[0].file_id);
+    // the bad one fixed alone succeeds: it was not blocked by the others
+    expect((await put(uploads[20].signed_url, uploads[20].headers, files[20])).status).toBe(200);
+    const fixed = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: [body[20]] });
+    expect((fixed.body as unknown as { results: Result[] }).results[0].file_id).toMatch(/^f_/);
+  });
+
+  it('whole-request errors: 401 without a token; 400 for no files, 51 files, or a non-object item (per item)', async () => {
+    expect((await api(s.url, 'POST', '/api/uploads/finalize-batch', {}, { files: [] })).status).toBe(401);
+    const empty = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.details?.field).toBe('files');
+    const many = Array.from({ length: 51 }, () => ({ object_key: 'x', bytes: 1 }));
+    expect((await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: many })).status).toBe(400);
+    const odd = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: [42, { bytes: 1 }] });
+    const res = (odd.body as unknown as { results: Result[] }).results;
+    expect(res[0].error?.details?.field).toBe('files');
+    expect(res[1].error?.details?.field).toBe('object_key');
+  });
+
+  it("another user's keys are KEY_FORBIDDEN item by item", async () => {
+    const bytes = randomBytes(99);
+    const i = await api(s.url, 'POST', '/api/uploads/intent', ALICE, { filename: 'a.jpg', mime: 'image/jpeg', order_id: 'ORD-1', bytes: 99, checksum: sha256(bytes) });
+    await put(i.body.signed_url, i.body.headers, bytes);
+    const r = await api(s.url, 'POST', '/api/uploads/finalize-batch', BOB, { files: [{ object_key: i.body.object_key, bytes: 99 }] });
+    expect((r.body as unknown as { results: Result[] }).results[0].error?.code).toBe('KEY_FORBIDDEN');
+  });
+});
