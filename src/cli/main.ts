@@ -184,5 +184,3 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
   await program.parseAsync(argv);
 }
-
-await main();

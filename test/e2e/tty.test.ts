@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, CliEnv } from '../helpers/cli.js';
+import { CliEnv, cliCommand } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeJpeg } from '../../src/fixtures/jpeg.js';
@@ -81,7 +81,7 @@ describe.skipIf(!tmuxOk)('progress view in a terminal (tmux)', () => {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `export ${k}=${q(v!)}`)
       .join('\n');
-    writeFileSync(script, `${exports}\n${q(process.execPath)} ${q(binPath)} upload ${q(shoot)} --order ORD-1 --concurrency 2\necho "EXIT=$?"\nsleep 120\n`);
+    writeFileSync(script, `${exports}\n${cliCommand().map(q).join(' ')} upload ${q(shoot)} --order ORD-1 --concurrency 2\necho "EXIT=$?"\nsleep 120\n`);
     chmodSync(script, 0o755);
     try {
       tmux('new-session', '-d', '-x', '160', '-y', '40', '-s', 'up', `sh ${q(script)}`);

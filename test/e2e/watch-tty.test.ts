@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, CliEnv } from '../helpers/cli.js';
+import { CliEnv, cliCommand } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { cameraJpeg, sleep, waitForEvent } from './_watch.js';
 
@@ -64,7 +64,7 @@ describe('watch: Ctrl-C and SIGTERM end it within 2 s with the summary', () => {
       .join('\n');
     // The shell shrugs Ctrl-C off (a trap with a command is not inherited): only watch gets it, and the
     // shell goes on to print its exit code.
-    writeFileSync(script, `${exports}\ntrap ':' INT\n${q(process.execPath)} ${q(binPath)} watch ${q(root)} --order ORD-1 ${extra.join(' ')}\necho "EXIT=$?"\nsleep 120\n`);
+    writeFileSync(script, `${exports}\ntrap ':' INT\n${cliCommand().map(q).join(' ')} watch ${q(root)} --order ORD-1 ${extra.join(' ')}\necho "EXIT=$?"\nsleep 120\n`);
     chmodSync(script, 0o755);
     const frames: string[] = [];
     try {
