@@ -106,6 +106,7 @@ export default defineConfig([
     platform: 'neutral',
     target: 'es2022',
     noExternal: [/.*/],
+    splitting: false, // one file: dynamic imports (the HEIC decoder) are inlined, not chunked
     esbuildOptions(options) {
       // workerd's built-in modules (scan/socket.ts: TCP to clamd) stay imports of the bundle.
       options.external = [...(options.external ?? []), 'cloudflare:sockets'];

@@ -19,6 +19,21 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${v} B` : `${num(v, v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/**
+ * A size in the unit a limit is written in (issue 10: "the limit is 250 MiB", not "262 MB"): a limit that is a
+ * whole number of GiB, MiB or KiB is shown in that binary unit, `n` in the same one; any other limit in
+ * decimal units (formatBytes). Returns both texts.
+ */
+export function formatAgainstLimit(n: number, limit: number): { size: string; limit: string } {
+  for (const [unit, f] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (limit >= f && limit % f === 0) {
+      const v = n / f;
+      return { size: `${num(v, Number.isInteger(v) ? 0 : 1)} ${unit}`, limit: `${num(limit / f, 0)} ${unit}` };
+    }
+  }
+  return { size: formatBytes(n), limit: formatBytes(limit) };
+}
+
 /** bytes per second → "12.3 MB/s". */
 export function formatRate(bps: number): string {
   return `${formatBytes(Math.max(0, bps))}/s`;

@@ -138,6 +138,7 @@ export function buildProgram(): Command {
     .requiredOption('--order <id>', 'order')
     .option('--types <list>', 'allowed extensions (as for upload)')
     .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
+    .option('--rehash', "recompute every checksum instead of trusting the manifest's")
     .action(async (dir: string, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/verify.js')).verifyCommand(dir, o as never)),
     );

@@ -3,7 +3,7 @@
  * user's language (i18n/). --json prints codes, never these sentences.
  */
 import type { Failure, FileState } from '../core/transfer/events.js';
-import { formatBytes } from './format.js';
+import { formatAgainstLimit, formatBytes } from './format.js';
 import { hasKey, t, type MessageKey } from './i18n/index.js';
 import { visible } from './render/visible.js';
 
@@ -24,8 +24,7 @@ export function explain(f: Failure): Explained {
   const params = {
     detail: visible(f.detail),
     order: p.order,
-    size: typeof p.bytes === 'number' ? formatBytes(p.bytes) : '?',
-    limit: typeof p.limit === 'number' ? formatBytes(p.limit) : '?',
+    ...sizes(p),
     seconds: p.stall_s ?? 30,
     cause: visible(String(p.cause ?? f.code)),
     reason: visible(String(p.reason ?? f.detail)),
@@ -36,6 +35,12 @@ export function explain(f: Failure): Explained {
     return { text: t(key, params), hint: t(`${key}.hint` as MessageKey, params) };
   }
   return { text: t('fail.other', params), hint: t('fail.other.hint', params) };
+}
+
+/** `size` and `limit` texts; with a limit, both in the unit the limit is written in ("the limit is 250 MiB"). */
+function sizes(p: Record<string, string | number>): { size: string; limit: string } {
+  if (typeof p.bytes === 'number' && typeof p.limit === 'number') return formatAgainstLimit(p.bytes, p.limit);
+  return { size: typeof p.bytes === 'number' ? formatBytes(p.bytes) : '?', limit: typeof p.limit === 'number' ? formatBytes(p.limit) : '?' };
 }
 
 /** SPEC "Per file" states, as the user reads them. */

@@ -3,6 +3,7 @@
  * with their manifests, and Ctrl-C handling (SPEC: once → stop starting files, abort transfers, save,
  * exit 130; twice → exit at once). Shared by `upload`, `batch` and `watch`.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { PiximmoApi } from '../api/client.js';
 import { UploadEngine } from '../core/transfer/engine.js';
@@ -15,6 +16,9 @@ import { rememberStackKeys } from '../core/transfer/stack-memory.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';
+
+/** fs errors that mean "this folder cannot hold our state" (exit 2, state.unwritable). */
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EISDIR', 'EEXIST']);
 
 export interface SessionOptions {
   concurrency: number;
@@ -42,6 +46,7 @@ export class UploadSession {
     readonly renderer: RunRenderer,
     opts: SessionOptions,
   ) {
+    setMaxListeners(1000, this.stop.signal); // one listener per request in flight (see engine.ts)
     const raw = opts.intentRate ?? process.env.PIXIMMO_INTENT_RATE;
     const intentRate = raw === undefined || raw === '' ? 3 : Number(raw);
     this.engine = new UploadEngine(
@@ -73,6 +78,11 @@ export class UploadSession {
     ).catch((err: unknown) => {
       if (err instanceof ManifestLockedError) {
         throw new CliExit(EXIT.USAGE, t('manifest.locked', { pid: err.pid, host: err.host, file: err.file }), 'MANIFEST_LOCKED');
+      }
+      // Issue 10: an unwritable state folder is exit 2 with a sentence, not a stack trace.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code && UNWRITABLE.has(code)) {
+        throw new CliExit(EXIT.USAGE, t('state.unwritable', { dir: path.dirname(file), cause: code }), 'STATE_UNWRITABLE');
       }
       throw err;
     });

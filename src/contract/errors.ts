@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   FILE_NOT_FOUND: 404,
   /** SPEC v2: an infected file is quarantined, never downloadable. */
   FILE_INFECTED: 403,
+  /** Issue 16: a configured scanner has not passed the file yet (uploaded, processing, or SCAN_UNAVAILABLE). */
+  SCAN_PENDING: 409,
   /** SPEC v2 quotas: the intent would pass the user's storage quota; details {bytes_used, bytes_limit, bytes_needed}. */
   QUOTA_EXCEEDED: 413,
   /** SPEC v2 "Previews": the file is still uploaded/processing. */
@@ -24,6 +26,8 @@ export const ERROR_STATUS = {
   OBJECT_MISSING: 409,
   URL_EXPIRED: 410,
   FILE_TOO_LARGE: 413,
+  /** SPEC v2 "Hardening": a JSON body over 1 MiB, refused before it is read in full. */
+  PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CHECKSUM_MISMATCH: 422,
   RATE_LIMITED: 429,

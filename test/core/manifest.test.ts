@@ -188,10 +188,20 @@ describe('ManifestStore: lock', () => {
     await store.close();
   });
 
-  it('an unreadable lock file is treated as stale', async () => {
+  it('an unreadable lock file is stale only once it is old (a fresh empty one may be a live run writing it)', async () => {
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    await fsp.writeFile(`${file}.lock`, 'garbage');
+    await fsp.writeFile(`${file}.lock`, '');
+    await expect(open()).rejects.toBeInstanceOf(ManifestLockedError);
+    const old = new Date(Date.now() - 60_000);
+    await fsp.utimes(`${file}.lock`, old, old);
     await expect(open()).resolves.toHaveProperty('store');
+  });
+
+  it('the lock appears with its content in one step (no temp files left behind)', async () => {
+    const { store } = await open();
+    const names = await fsp.readdir(path.dirname(file));
+    expect(names.filter((n) => n.includes('.lock'))).toEqual(['villa-ORD-1.json.lock']);
+    await store.close();
   });
 });
 
@@ -202,6 +212,11 @@ describe('ManifestStore: corrupt manifests and write errors', () => {
     ['wrong version', JSON.stringify({ version: 2, files: {} })],
     ['no files', JSON.stringify({ version: 1 })],
     ['empty file', ''],
+    ['files is an array', JSON.stringify({ version: 1, files: [] })],
+    ['files is a string', JSON.stringify({ version: 1, files: 'a.jpg' })],
+    ['an entry is not an object', JSON.stringify({ version: 1, files: { 'a.jpg': 'registered' } })],
+    ['an entry without bytes', JSON.stringify({ version: 1, files: { 'a.jpg': { mtime_ms: 1, state: 'registered', room_type: 'k', stack_id: 'g001' } } })],
+    ['an entry with an unknown state', JSON.stringify({ version: 1, files: { 'a.jpg': { bytes: 1, mtime_ms: 1, state: 'done', room_type: 'k', stack_id: 'g001' } } })],
   ])('a corrupt manifest (%s) is moved aside, `rebuilt` is set and a fresh one starts', async (_name, text) => {
     await fsp.mkdir(path.dirname(file), { recursive: true });
     await fsp.writeFile(file, text);

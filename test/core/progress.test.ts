@@ -165,30 +165,34 @@ describe('ProgressTracker', () => {
 describe('summarize', () => {
   const outcome = (f: PlannedFile, state: FileOutcome['state'], extra: Partial<FileOutcome> = {}): FileOutcome => ({ file: f, state, duration_ms: 100, ...extra });
 
-  it('rows per order and room, sorted; registered / skipped / failed / pending; totals', () => {
+  it('rows per order and room, sorted; registered / already / skipped (scan) / failed / pending; wall time per room; totals', () => {
     const result: RunResult = {
       outcomes: [
-        outcome(file('k1', 10, 'kitchen'), 'registered'),
-        outcome(file('k2', 20, 'kitchen'), 'registered', { note: 'duplicate' }),
-        outcome(file('b1', 30, 'bathroom'), 'failed', { failure: { code: 'NETWORK', detail: 'x' } }),
-        outcome(file('b2', 40, 'bathroom'), 'registered', { note: 'already' }),
-        outcome(file('l1', 50, 'livingroom', 'ORD-0'), 'waiting'),
+        outcome(file('k1', 10, 'kitchen'), 'registered', { started_ms: 1000, duration_ms: 400 }),
+        outcome(file('k2', 20, 'kitchen'), 'registered', { note: 'duplicate', started_ms: 1200, duration_ms: 300 }),
+        outcome(file('b1', 30, 'bathroom'), 'failed', { failure: { code: 'NETWORK', detail: 'x' }, started_ms: 1000, duration_ms: 100 }),
+        outcome(file('b2', 40, 'bathroom'), 'registered', { note: 'already', duration_ms: 0 }),
+        outcome(file('l1', 50, 'livingroom', 'ORD-0'), 'waiting', { duration_ms: 0 }),
       ],
       forbidden_orders: ['ORD-0'],
       interrupted: false,
       bytes_sent: 10,
       duration_ms: 1234,
     };
-    const s = summarize(result);
+    const s = summarize(result, [{ order_id: 'ORD-1', room_type: 'kitchen' }, { order_id: 'ORD-1', room_type: 'garage' }]);
     expect(s.rows.map((r) => [r.order_id, r.room_type])).toEqual([
       ['ORD-0', 'livingroom'],
       ['ORD-1', 'bathroom'],
+      ['ORD-1', 'garage'],
       ['ORD-1', 'kitchen'],
     ]);
-    expect(s.rows[2]).toEqual({ order_id: 'ORD-1', room_type: 'kitchen', files: 2, registered: 2, skipped: 1, failed: 0, pending: 0, bytes: 30, duration_ms: 200 });
-    expect(s.rows[1]).toMatchObject({ files: 2, registered: 1, skipped: 1, failed: 1, pending: 0 });
+    // kitchen: two overlapping files from 1000 to 1500 → 500 ms of wall time, not 400 + 300.
+    expect(s.rows[3]).toEqual({ order_id: 'ORD-1', room_type: 'kitchen', files: 2, registered: 2, already: 1, skipped: 1, failed: 0, pending: 0, bytes: 30, duration_ms: 500 });
+    expect(s.rows[1]).toMatchObject({ files: 2, registered: 1, already: 1, skipped: 0, failed: 1, pending: 0, duration_ms: 100 });
+    expect(s.rows[2]).toMatchObject({ files: 0, skipped: 1, duration_ms: 0 });
     expect(s.rows[0]).toMatchObject({ files: 1, pending: 1 });
-    expect(s.totals).toEqual({ files: 5, registered: 3, skipped: 2, failed: 1, pending: 1, bytes: 150, duration_ms: 500 });
+    expect(s.totals).toEqual({ files: 5, registered: 3, already: 2, skipped: 2, failed: 1, pending: 1, bytes: 150, duration_ms: 1234 });
+    for (const r of s.rows) expect(r.duration_ms).toBeLessThanOrEqual(s.duration_ms);
     expect(s.failures.map((f) => f.file.relPath)).toEqual(['b1']);
     expect(s).toMatchObject({ duration_ms: 1234, bytes_sent: 10, interrupted: false, forbidden_orders: ['ORD-0'] });
     expect(s.fatal).toBeUndefined();

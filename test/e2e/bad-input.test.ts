@@ -149,7 +149,7 @@ describe('bad input', () => {
     try {
       const r = await cli.run(['upload', dir, '--order', 'B4', '--no-progress']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/DRONE_4K\.MP4.*too large: 300 MB \(the limit is 262 MB\)/);
+      expect(r.stderr).toMatch(/DRONE_4K\.MP4.*too large: 286\.1 MiB \(the limit is 250 MiB\)/); // issue 10: in the limit's unit
       const puts = proxy.log.slice(from).filter((e) => e.kind === 'put');
       expect(puts).toHaveLength(1); // only IMG_1.JPG
       expect((await listed('B4')).map((f) => f.filename)).toEqual(['IMG_1.JPG']);

@@ -164,16 +164,16 @@ describe('piximmo config', () => {
     try {
       mkdirSync(path.join(shoot, 'Wintergarten'));
       writeFileSync(path.join(shoot, 'Wintergarten', 'IMG_1.JPG'), makeJpeg({ seed: 1 }));
-      writeFileSync(path.join(shoot, 'Wintergarten', 'IMG_2.CR3'), Buffer.alloc(2048, 7));
+      writeFileSync(path.join(shoot, 'Wintergarten', 'IMG_2.TIF'), Buffer.alloc(2048, 7)); // not in the default list (RAW is, since v2)
       const before = await cli.run(['upload', shoot, '--order', 'ORD-1', '--dry-run', '--json']);
       expect(before.events.filter((e) => e.event === 'plan').map((e) => [e.path, e.room_type])).toEqual([['Wintergarten/IMG_1.JPG', 'wintergarten']]);
       await cli.run(['config', 'set', 'room-aliases', 'Wintergarten=livingroom']);
-      await cli.run(['config', 'set', 'types', '+cr3']);
+      await cli.run(['config', 'set', 'types', '+tif']);
       const after = await cli.run(['upload', shoot, '--order', 'ORD-1', '--dry-run', '--json']);
       expect(after.code, after.stderr).toBe(0);
       expect(after.events.filter((e) => e.event === 'plan').map((e) => [e.path, e.room_type])).toEqual([
         ['Wintergarten/IMG_1.JPG', 'livingroom'],
-        ['Wintergarten/IMG_2.CR3', 'livingroom'],
+        ['Wintergarten/IMG_2.TIF', 'livingroom'],
       ]);
     } finally {
       rmSync(shoot, { recursive: true, force: true });

@@ -8,7 +8,7 @@
  *   in-folder symlink upload the file once, the others reported as same-file;
  * - type skips are one line per extension with the flag.
  */
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ describe('safety: files', () => {
   let server: TestServer;
   let proxy: FaultProxy;
   const dirs: string[] = [];
-  const orders = ['S1', 'S2', 'S3', 'S4', 'S5'];
+  const orders = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'];
 
   function shoot(): string {
     const d = mkdtempSync(path.join(tmpdir(), 'piximmo-safety-'));
@@ -123,6 +123,24 @@ describe('safety: files', () => {
     }
   });
 
+  it.skipIf(process.getuid?.() !== 0)('a file unreadable at scan time fails (FILE_UNREADABLE), exit 1, never "skipped" (run as nobody)', async () => {
+    const dir = shoot();
+    chmodSync(dir, 0o755);
+    writeFileSync(path.join(dir, 'LOCKED.JPG'), makeJpeg({ seed: 14 }), { mode: 0o000 });
+    writeFileSync(path.join(dir, 'IMG_1.JPG'), makeJpeg({ seed: 15 }), { mode: 0o644 });
+    const cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
+    chownSync(cli.home, 65534, 65534);
+    try {
+      const r = await cli.run(['upload', dir, '--order', 'S7', '--json'], { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.events.find((e) => e.event === 'scan')!.skipped).toEqual([]);
+      expect(r.events.find((e) => e.event === 'file' && e.state === 'failed')).toMatchObject({ path: 'LOCKED.JPG', error: { code: 'FILE_UNREADABLE' } });
+      expect((await listed('S7')).map((f) => f.filename)).toEqual(['IMG_1.JPG']);
+    } finally {
+      cli.cleanup();
+    }
+  });
+
   it('symlinks out of the folder are skipped (a link to /etc is not walked); hard links and in-folder links upload once', async () => {
     const dir = shoot();
     const outside = shoot();
@@ -177,6 +195,34 @@ describe('safety: files', () => {
       const de = await cli.run(['upload', dir, '--order', 'S5', '--dry-run', '--no-progress', '--lang', 'de']);
       expect(de.stdout).toContain('.txt: 1 Datei, kein Foto- oder Videotyp');
       expect(statSync(dir).isDirectory()).toBe(true);
+    } finally {
+      cli.cleanup();
+    }
+  });
+
+  it('file names with control or bidi characters: refused by the server, shown escaped, never "a bug in piximmo"', async () => {
+    const dir = shoot();
+    const esc = 'IMG_\u001b[31mRED\u001b[0m.jpg';
+    const rlo = 'IMG_\u202Egpj.jpg';
+    writeFileSync(path.join(dir, esc), makeJpeg({ seed: 11 }));
+    writeFileSync(path.join(dir, rlo), makeJpeg({ seed: 12 }));
+    writeFileSync(path.join(dir, 'IMG_OK.jpg'), makeJpeg({ seed: 13 }));
+    const cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
+    try {
+      const json = await cli.run(['upload', dir, '--order', 'S6', '--json']);
+      expect(json.code).toBe(1);
+      const failed = json.events.filter((e) => e.event === 'file' && e.state === 'failed');
+      expect(failed.map((e) => (e.error as { code: string }).code)).toEqual(['FILENAME_REFUSED', 'FILENAME_REFUSED']);
+      for (const lang of ['en', 'de']) {
+        const r = await cli.run(['upload', dir, '--order', 'S6', '--no-progress', '--lang', lang]);
+        expect(r.code).toBe(1);
+        const all = r.stdout + r.stderr;
+        expect(all).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/);
+        expect(all).toContain('IMG_\\x1B[31mRED\\x1B[0m.jpg');
+        expect(all).toContain('IMG_\\u202Egpj.jpg');
+        expect(all).not.toMatch(/bug in piximmo|Fehler in piximmo/);
+      }
+      expect((await listed('S6')).map((f) => f.filename)).toEqual(['IMG_OK.jpg']);
     } finally {
       cli.cleanup();
     }

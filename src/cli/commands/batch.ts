@@ -2,7 +2,8 @@
  * `piximmo batch <file>` (issue 4 "Scripted batch imports"): a list of (folder, order) pairs — CSV with
  * the header row `folder,order`, or JSON `[{"folder", "order"}]` — uploaded with one shared pool, one
  * progress view and one summary. Folders are relative to the batch file's folder. The exit code covers
- * the whole batch: the worst outcome wins (3 before 4 before 1). Re-running a batch sends nothing twice.
+ * the whole batch: the worst outcome wins (3 before 4 before 1); a missing folder is exit 2 before anything is
+ * sent, as in `upload`. Re-running a batch sends nothing twice.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -29,8 +30,9 @@ export interface BatchJob {
 }
 
 /**
- * Reads a batch file. CSV needs the header `folder,order` (more columns are ignored); JSON is an array of
- * `{folder, order}`. Throws UsageError naming the line/entry that is wrong.
+ * Reads a batch file. CSV needs the header `folder,order` (more columns are ignored), separated by `,` or —
+ * as German Excel writes it — `;` (or a tab), with or without a byte order mark and CRLF line ends; JSON is
+ * an array of `{folder, order}`. Throws UsageError naming the line/entry that is wrong.
  */
 export async function readBatchFile(file: string): Promise<BatchJob[]> {
   let text: string;
@@ -50,7 +52,7 @@ export async function readBatchFile(file: string): Promise<BatchJob[]> {
     if (!Array.isArray(rows)) throw new UsageError(t('batch.badJson', { file, detail: 'not an array' }));
   } else {
     try {
-      rows = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+      rows = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true, delimiter: csvDelimiter(text) });
     } catch (err) {
       throw new UsageError(t('batch.badCsv', { file, detail: (err as Error).message }));
     }
@@ -64,6 +66,17 @@ export async function readBatchFile(file: string): Promise<BatchJob[]> {
   });
 }
 
+/**
+ * The CSV separator, from the header row: the one of `,`, `;` and tab it has most of (German Excel writes
+ * "folder;order" because the comma is the decimal separator there); `,` when it has none.
+ */
+export function csvDelimiter(text: string): string {
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const count = (ch: string) => header.split(ch).length - 1;
+  const best = [',', ';', '\t'].map((d) => [d, count(d)] as const).sort((a, b) => b[1] - a[1])[0];
+  return best[1] > 0 ? best[0] : ',';
+}
+
 export async function batchCommand(file: string, opts: Omit<UploadOptions, 'order'>): Promise<number> {
   const jobs = await readBatchFile(file);
   if (jobs.length === 0) throw new UsageError(t('batch.empty', { file }));
@@ -71,32 +84,34 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
   const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate, offlineWaitMs: resolveOfflineWait(opts.offlineWait) });
-  let missingFolders = 0;
   try {
-    const files: PlannedFile[] = [];
+    // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
+    // `upload`, naming every missing folder, and nothing of the batch is uploaded (issue 10).
+    const plans: { plan: ShootPlan; order: string }[] = [];
+    const missing: string[] = [];
     for (const job of jobs) {
       renderer.scanStart(job.folder);
-      let plan: ShootPlan;
       try {
-        plan = await planOrUsage(job.folder, opts, types);
+        const plan = await planOrUsage(job.folder, opts, types);
+        renderer.scanDone(plan, job.order);
+        plans.push({ plan, order: job.order });
       } catch (err) {
-        // One missing folder does not stop the batch; it counts as a failure of the batch.
         if (!(err instanceof UsageError)) throw err;
-        missingFolders++;
-        renderer.notice('error', 'FOLDER_MISSING', err.message);
-        continue;
+        missing.push(err.message);
       }
-      renderer.scanDone(plan, job.order);
-      files.push(...session.planned(plan.items, await session.openShoot(plan.root, job.order)));
     }
+    if (missing.length > 0) throw new UsageError(missing.join('\n'));
+    const files: PlannedFile[] = [];
+    for (const { plan, order } of plans) files.push(...session.planned(plan.items, await session.openShoot(plan.root, order)));
     await checkQuota(api, files); // SPEC v2: exit 5 before the first byte when the batch does not fit
     renderer.start(files);
     const result = await session.engine.run(files);
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
     if (check.checked) check.incomplete_stacks = await incompleteStacks(api, result.outcomes);
-    renderer.finish(summarize(result), check);
-    const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check) || missingFolders > 0;
+    const skipped = plans.flatMap(({ plan, order }) => plan.skipped.map((s) => ({ order_id: order, room_type: s.room_type ?? 'unsorted' })));
+    renderer.finish(summarize(result, skipped), check);
+    const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check);
     return withQuotaExit(exitCodeFor(result, failed), result.outcomes);
   } finally {
     await session.close();

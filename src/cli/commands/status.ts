@@ -25,6 +25,7 @@ import { t } from '../i18n/index.js';
 import { explain } from '../messages.js';
 import { writeJsonLine } from '../render/json.js';
 import { UsageError } from '../settings.js';
+import { visible } from '../render/visible.js';
 
 export interface StatusOptions extends GlobalOptions {
   order: string;
@@ -141,7 +142,7 @@ function renderText(root: string, order: string, file: string, updated: string |
   if (failures.length > 0) {
     lines.push('', t('status.failedHead'));
     for (const f of failures) {
-      lines.push(`  ${t('status.failedLine', { path: f.path, code: f.code, detail: f.detail })}`);
+      lines.push(`  ${t('status.failedLine', { path: visible(f.path), code: f.code, detail: visible(f.detail) })}`);
       const hint = explain({ code: f.code, detail: f.detail }).hint;
       if (hint) lines.push(`    ${hint}`);
     }

@@ -85,7 +85,8 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     const check: ServerCheck =
       result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
     if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
-    o.renderer.finish(summarize(result), check);
+    const skipped = jobs.flatMap(({ plan, orderId }) => plan.skipped.map((s) => ({ order_id: orderId, room_type: s.room_type ?? 'unsorted' })));
+    o.renderer.finish(summarize(result, skipped), check);
     return withQuotaExit(exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check)), result.outcomes);
   } finally {
     await session.close();

@@ -11,7 +11,9 @@
  * - unreadable: a local file that could not be hashed (vanished, no permission).
  *
  * Checksums are streamed (sha256File, 1 MiB chunks); the manifest's checksum is reused when size and
- * mtime (ms) still match, as the upload engine does. The server list is fetched first, so that a
+ * mtime (ms) still match, as the upload engine does — except with `--rehash`, which recomputes every one (a
+ * bit flipped on a failing disk keeps size and mtime). Files the scan found empty, unreadable or gone are
+ * reported unreadable. The server list is fetched first, so that a
  * missing login (exit 3) or a foreign order (exit 4) fails before any hashing.
  * Exit codes: 0 nothing missing, mismatched or unreadable; 1 otherwise; 2 usage; 3/4 from the API.
  */
@@ -30,11 +32,14 @@ import { t } from '../i18n/index.js';
 import { explain } from '../messages.js';
 import { writeJsonLine } from '../render/json.js';
 import { UsageError } from '../settings.js';
+import { visible } from '../render/visible.js';
 
 export interface VerifyOptions extends GlobalOptions {
   order: string;
   types?: string;
   manifest?: string;
+  /** Recompute every checksum instead of trusting the manifest's (issue 10: a same-size bit flip with the mtime restored). */
+  rehash?: boolean;
 }
 
 /** A local file after hashing: `checksum` (hex) or `error` (errno code), never both. */
@@ -95,6 +100,7 @@ export async function hashLocal(scan: ScanResult, manifest: ManifestData | null)
   const files = await Promise.all(
     scan.files.map((f) =>
       limit(async (): Promise<LocalChecked> => {
+        if (f.problem) return { relPath: f.relPath, bytes: f.bytes, error: f.problem };
         const m = manifest?.files[f.relPath];
         if (m?.checksum && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs) {
           reused++;
@@ -135,11 +141,11 @@ export async function verifyCommand(dir: string, opts: VerifyOptions): Promise<n
       const size = formatBytes(scan.files.reduce((s, f) => s + f.bytes, 0));
       process.stderr.write(`${t('verify.checking', { files: scan.files.length, size, order: opts.order })}\n`);
     }
-    const local = await hashLocal(scan, manifest);
+    const local = await hashLocal(scan, opts.rehash ? null : manifest);
     const report = compareWithServer(local.files, server.files, manifest);
     const failed = report.missing.length + report.mismatched.length + report.unreadable.length > 0;
-    if (opts.json) writeJson(report, { root: scan.root, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed });
-    else process.stdout.write(renderText(report, { dir, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed }));
+    if (opts.json) writeJson(report, { root: scan.root, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed, rehash: Boolean(opts.rehash) });
+    else process.stdout.write(renderText(report, { dir, order: opts.order, local: local.files.length, server: server.files.length, hashed: local.hashed, reused: local.reused, ok: !failed, rehash: Boolean(opts.rehash) }));
     return failed ? EXIT.FAILED : EXIT.OK;
   } finally {
     await api.close().catch(() => undefined);
@@ -162,6 +168,7 @@ interface Counts {
   hashed: number;
   reused: number;
   ok: boolean;
+  rehash: boolean;
 }
 
 /** NDJSON: one `verify_file` line per finding (kind: missing | mismatched | extra | unreadable), then `verify`. */
@@ -182,20 +189,21 @@ function writeJson(r: VerifyReport, c: Counts & { root: string }): void {
     unreadable: r.unreadable.length,
     hashed: c.hashed,
     reused: c.reused,
+    rehash: c.rehash,
     ok: c.ok,
   });
 }
 
 function renderText(r: VerifyReport, c: Counts & { dir: string }): string {
   const lines: string[] = [];
-  for (const m of r.missing) lines.push(t('verify.missing', { path: m.path }));
-  for (const m of r.mismatched) lines.push(t('verify.mismatched', { path: m.path, local: m.local.slice(0, 12), server: m.server.slice(0, 12) }));
-  for (const u of r.unreadable) lines.push(t('verify.unreadable', { path: u.path, cause: u.cause }));
-  for (const e of r.extra) lines.push(t('verify.extra', { name: e.filename, room: e.room_type, stack: e.stack_id, key: e.object_key }));
+  for (const m of r.missing) lines.push(t('verify.missing', { path: visible(m.path) }));
+  for (const m of r.mismatched) lines.push(t('verify.mismatched', { path: visible(m.path), local: m.local.slice(0, 12), server: m.server.slice(0, 12) }));
+  for (const u of r.unreadable) lines.push(t('verify.unreadable', { path: visible(u.path), cause: visible(u.cause) }));
+  for (const e of r.extra) lines.push(t('verify.extra', { name: visible(e.filename), room: e.room_type, stack: e.stack_id, key: e.object_key }));
   if (lines.length > 0) lines.push('');
   const totals = { files: c.local, server: c.server, missing: r.missing.length, mismatched: r.mismatched.length, extra: r.extra.length };
   lines.push(c.ok && r.extra.length === 0 ? t('verify.ok', { files: c.local, order: c.order }) : t('verify.total', totals));
-  lines.push(t('verify.hashed', { hashed: c.hashed, reused: c.reused }));
+  lines.push(c.rehash ? t('verify.rehashed', { hashed: c.hashed }) : t('verify.hashed', { hashed: c.hashed, reused: c.reused }));
   if (!c.ok) lines.push(t('verify.hint', { dir: shellQuote(c.dir), order: shellQuote(c.order) }));
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@ import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 import { visible } from './visible.js';
+import { filesWord } from './words.js';
 import { stackAllocatedText } from './stack-text.js';
 
 export function placeLabel(f: { room_type: string; stack_id: string }): string {
@@ -49,10 +50,6 @@ export function scanText(plan: ShootPlan, orderId: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** "1 file" / "2 files", "1 Datei" / "2 Dateien": the noun for `n` in the current language. */
-export function filesWord(n: number): string {
-  return t(n === 1 ? 'word.file.one' : 'word.file.other');
-}
 
 /** One line for a file state change. */
 export function fileLine(e: Extract<EngineEvent, { type: 'file' }>): string {

@@ -7,6 +7,7 @@ import type { ShootPlan } from '../../core/plan/plan.js';
 import { reviewStacks, SPAN_LIMIT_MS, type StackReview } from '../../core/plan/stack-review.js';
 import { cell, formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
+import { visible } from './visible.js';
 
 export function ev(v: number | null | undefined): string {
   if (v === undefined || v === null) return '?';
@@ -27,7 +28,7 @@ export function stackWarningLines(s: StackReview): string[] {
 export function planText(plan: ShootPlan): string {
   const lines: string[] = [];
   for (const i of plan.items) {
-    lines.push(`${i.relPath}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${ev(i.meta.ev)}` : ''}`);
+    lines.push(`${visible(i.relPath)}  →  ${i.room_type}  ${i.stack_id}  ${formatBytes(i.bytes)}${i.meta.ev !== undefined ? `  EV ${ev(i.meta.ev)}` : ''}`);
   }
   const rows = reviewStacks(plan.items);
   const head = [
@@ -36,7 +37,7 @@ export function planText(plan: ShootPlan): string {
     cell(t('plan.stack'), 6),
     cell(t('plan.frames'), 7, 'right'),
     cell(t('summary.bytes'), 9, 'right'),
-    cell(t('plan.cameras'), 24),
+    cell(t('plan.cameras'), 30),
     ` ${t('plan.ev')}`,
   ].join(' ');
   lines.push('', head, '-'.repeat(Math.max(head.length, 48)));
@@ -48,7 +49,7 @@ export function planText(plan: ShootPlan): string {
         cell(s.stack_id, 6),
         cell(String(s.files), 7, 'right'),
         cell(formatBytes(s.bytes), 9, 'right'),
-        cell(s.cameras.join(', ') || '?', 24),
+        cell(s.cameras.join(', ') || '?', 30),
         ` ${s.ev.map(ev).join(' ')}${s.warnings.length ? '  (!)' : ''}`,
       ].join(' '),
     );

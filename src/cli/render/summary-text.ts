@@ -1,6 +1,7 @@
 /**
- * The human end-of-run summary (plain and TTY): a table per room — files, registered, skipped, failed,
- * bytes, time, reasons — then each failure with what to do (issue 4 "Know what happened").
+ * The human end-of-run summary (plain and TTY): a table per room — files, registered, already there,
+ * skipped (by the scan), failed, bytes, wall time, reasons — then each failure with what to do (issue 4
+ * "Know what happened"; issue 10: wall time per room, scan skips counted, plurals right).
  */
 import type { RunSummary } from '../summary.js';
 import type { ServerCheck } from './types.js';
@@ -8,6 +9,8 @@ import { incompleteStacksText } from './stack-text.js';
 import { explain } from '../messages.js';
 import { cell, formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
+import { visible } from './visible.js';
+import { filesWord } from './words.js';
 
 export function summaryText(s: RunSummary, check: ServerCheck): string {
   const lines: string[] = [];
@@ -17,6 +20,7 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
     cell(t('summary.room'), 14),
     cell(t('summary.files'), 8, 'right'),
     cell(t('summary.registered'), 11, 'right'),
+    cell(t('summary.already'), 15, 'right'),
     cell(t('summary.skipped'), 12, 'right'),
     cell(t('summary.failed'), 12, 'right'),
     cell(t('summary.bytes'), 9, 'right'),
@@ -35,6 +39,7 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
         cell(r.room_type, 14),
         cell(String(r.files), 8, 'right'),
         cell(String(r.registered), 11, 'right'),
+        cell(String(r.already), 15, 'right'),
         cell(String(r.skipped), 12, 'right'),
         cell(String(r.failed), 12, 'right'),
         cell(formatBytes(r.bytes), 9, 'right'),
@@ -46,20 +51,20 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
   const tot = s.totals;
   lines.push('-'.repeat(head.length));
   lines.push(
-    t('summary.total', { registered: tot.registered, files: tot.files, skipped: tot.skipped, failed: tot.failed }) +
+    t('summary.totalV2', { registered: tot.registered, files: tot.files, filesWord: filesWord(tot.files), already: tot.already, skipped: tot.skipped, failed: tot.failed }) +
       (tot.pending ? t('summary.pending', { n: tot.pending }) : '') +
       t('summary.sent', { size: formatBytes(s.bytes_sent), time: formatDuration(s.duration_ms) }),
   );
   if (check.checked && check.missing.length > 0) {
     lines.push(t('summary.missing', { n: check.missing.length }));
-    for (const f of check.missing) lines.push(`  ${f.relPath}`);
+    for (const f of check.missing) lines.push(`  ${visible(f.relPath)}`);
   }
   lines.push(...incompleteStacksText(check));
   for (const x of check.infected ?? []) lines.push(t('summary.infected', { path: x.file.relPath, signature: x.signature }));
   if (check.processing?.length) lines.push(t('summary.stillProcessing', { n: check.processing.length }));
   for (const o of s.failures) {
     const ex = explain(o.failure ?? { code: 'INTERNAL', detail: '?' });
-    lines.push(t('summary.failedLine', { path: o.file.relPath, text: ex.text }), `       → ${ex.hint}`);
+    lines.push(t('summary.failedLine', { path: visible(o.file.relPath), text: ex.text }), `       → ${ex.hint}`);
   }
   if (s.interrupted) lines.push(t('summary.interrupted'));
   return `${lines.join('\n')}\n`;

@@ -51,6 +51,8 @@ export interface SkippedFile {
   detail: string;
   /** 'same-file': the path that is uploaded instead (posix, NFC). */
   sameAs?: string;
+  /** The room the file would have gone to (set by planning, for the summary). */
+  room_type?: string;
 }
 
 export interface ScanResult {

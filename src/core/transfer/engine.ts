@@ -3,6 +3,7 @@
  * (SPEC "Per file", "Errors"). No terminal I/O: it emits EngineEvents and takes its collaborators
  * (API client, hasher, clock, manifests) as arguments.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../../contract/api.js';
 import { ApiError, isApiError } from '../../api/errors.js';
@@ -104,6 +105,9 @@ export class UploadEngine {
         onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
       });
     }
+    // Every file in flight, hash, pause and request listens on this one signal: more than Node's default of
+    // 10 listeners is normal here, and its warning would break the terminal view (issue 10).
+    setMaxListeners(0, this.stop.signal);
     const user = opts.signal;
     if (user) {
       if (user.aborted) this.stop.abort(user.reason);
@@ -142,9 +146,10 @@ export class UploadEngine {
         this.limit(async (): Promise<FileOutcome> => {
           this.ahead.started(f);
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
+          const started_ms = this.clock.now();
           const outcome = await this.processFile(f, prepared.get(f)!);
           this.broker.drop(f);
-          return outcome;
+          return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
         }),
       ),
     );
@@ -201,7 +206,7 @@ export class UploadEngine {
     for (;;) {
       const intent = entry.multipart ? resumeIntent(entry) : await this.requestIntent(f, entry, signal);
       if (intent.stack_id) {
-        this.stacks.apply(f, intent.stack_id, (e) => this.emit(e));
+        this.stacks.apply(f, intent.stack_id, (e) => this.emit(e), !isExistingIntent(intent));
         entry = manifest.patch(f.relPath, { stack_id: intent.stack_id });
       }
       if (isExistingIntent(intent)) {

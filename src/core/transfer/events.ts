@@ -99,6 +99,8 @@ export interface FileOutcome {
   failure?: Failure;
   /** Wall time spent on this file, ms. */
   duration_ms: number;
+  /** When work on this file started (engine clock, ms); absent for files not worked on (already registered). */
+  started_ms?: number;
 }
 
 export interface RunResult {

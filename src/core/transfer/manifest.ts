@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
 import path from 'node:path';
+import { acquireLock, releaseLock } from './manifest-lock.js';
 import { defaultStateDir } from './state-dir.js';
 
 export type ManifestState = 'pending' | 'uploaded' | 'registered' | 'failed';
@@ -45,16 +45,7 @@ export interface ManifestData {
   files: Record<string, ManifestEntry>;
 }
 
-export class ManifestLockedError extends Error {
-  constructor(
-    readonly file: string,
-    readonly pid: number,
-    readonly host: string,
-  ) {
-    super(`another piximmo run (process ${pid} on ${host}) is already using this manifest: ${file}`);
-    this.name = 'ManifestLockedError';
-  }
-}
+export { ManifestLockedError } from './manifest-lock.js';
 
 /** Where manifests live: state-dir.ts (`$PIXIMMO_STATE_DIR`, XDG, or the platform's place). */
 export { defaultStateDir };
@@ -100,7 +91,7 @@ export class ManifestStore {
     let data: ManifestData | null = null;
     try {
       data = validate(JSON.parse(await fs.readFile(file, 'utf8')));
-      if (!data) throw new Error('not a piximmo manifest');
+      if (!data) throw new Error('not a piximmo manifest (unexpected shape)');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') {
@@ -187,7 +178,7 @@ export class ManifestStore {
       await this.flush();
     } finally {
       this.closed = true;
-      await fs.rm(lockPath(this.file), { force: true });
+      await releaseLock(this.file);
     }
   }
 
@@ -232,51 +223,33 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   }
 }
 
-function lockPath(file: string): string {
-  return `${file}.lock`;
-}
-
-async function acquireLock(file: string): Promise<void> {
-  const lock = lockPath(file);
-  const me = JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() });
-  for (let i = 0; i < 2; i++) {
-    try {
-      await fs.writeFile(lock, me, { flag: 'wx', mode: 0o600 });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const other = await readLock(lock);
-      if (other && other.host === hostname() && isAlive(other.pid) && other.pid !== process.pid) {
-        throw new ManifestLockedError(file, other.pid, other.host);
-      }
-      // Stale lock (its process is gone, e.g. after kill -9): take it over.
-      await fs.rm(lock, { force: true });
-    }
-  }
-  throw new Error(`could not lock the manifest ${file}`);
-}
-
-async function readLock(lock: string): Promise<{ pid: number; host: string } | null> {
-  try {
-    const v = JSON.parse(await fs.readFile(lock, 'utf8')) as { pid?: unknown; host?: unknown };
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host } : null;
-  } catch {
-    return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
+/**
+ * The manifest when `v` has its shape: version 1 and `files` an object (not an array) whose every entry has
+ * numeric `bytes` and `mtime_ms`, a known `state`, and string `room_type`/`stack_id` (issue 10: a manifest
+ * whose `files` is not the expected shape is moved aside and rebuilt, as a truncated one is); else null.
+ */
 function validate(v: unknown): ManifestData | null {
   if (typeof v !== 'object' || v === null) return null;
   const d = v as Partial<ManifestData>;
-  if (d.version !== 1 || typeof d.files !== 'object' || d.files === null) return null;
+  if (d.version !== 1 || typeof d.files !== 'object' || d.files === null || Array.isArray(d.files)) return null;
+  for (const e of Object.values(d.files as Record<string, unknown>)) if (!isEntry(e)) return null;
   return d as ManifestData;
+}
+
+const STATES = new Set<string>(['pending', 'uploaded', 'registered', 'failed']);
+
+function isEntry(v: unknown): v is ManifestEntry {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  return (
+    typeof e.bytes === 'number' &&
+    typeof e.mtime_ms === 'number' &&
+    typeof e.state === 'string' &&
+    STATES.has(e.state) &&
+    typeof e.room_type === 'string' &&
+    typeof e.stack_id === 'string' &&
+    (e.checksum === undefined || typeof e.checksum === 'string') &&
+    (e.attempts === undefined || typeof e.attempts === 'number') &&
+    (e.multipart === undefined || (typeof e.multipart === 'object' && e.multipart !== null))
+  );
 }

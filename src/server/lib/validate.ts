@@ -3,7 +3,7 @@
  * `details.field` naming the offending field (SPEC error table).
  */
 import type { Context } from 'hono';
-import { invalid } from './errors.js';
+import { ApiError, invalid } from './errors.js';
 
 export type Json = Record<string, unknown>;
 
@@ -62,4 +62,27 @@ export function optObject(body: Json, field: string, maxBytes = 16 * 1024): Json
   if (typeof v !== 'object' || Array.isArray(v)) throw invalid(field, `${field} must be a JSON object`);
   if (JSON.stringify(v).length > maxBytes) throw invalid(field, `${field} is larger than ${maxBytes} bytes`);
   return v as Json;
+}
+
+/**
+ * Characters never accepted in a file name (SPEC v2 "Hardening"): C0 controls, DEL, C1 controls,
+ * bidirectional controls U+202A–202E and U+2066–2069, the separators U+2028/U+2029, and U+FEFF; also the
+ * path separators / and \ (a name, not a path).
+ */
+const BAD_NAME_CHAR = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029\uFEFF/\\]/;
+
+/**
+ * Required file name of at most `max` characters without the characters above.
+ * Throws 400 VALIDATION_FAILED with `details.field` = `field` and `details.char` = the first bad character
+ * as "U+XXXX".
+ */
+export function fileNameField(body: Json, field: string, max = 255): string {
+  const name = reqString(body, field, max);
+  const bad = BAD_NAME_CHAR.exec(name);
+  if (bad) {
+    const char = `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const what = bad[0] === '/' || bad[0] === '\\' ? 'a path separator' : 'a control, bidirectional or separator character';
+    throw new ApiError('VALIDATION_FAILED', `${field} contains ${what} (${char}); rename the file`, { field, char });
+  }
+  return name;
 }

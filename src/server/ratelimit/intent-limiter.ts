@@ -4,7 +4,9 @@
  * consistent across Worker instances (SPEC: "3 per second per user, consistent across Worker
  * instances"; the Workers rate-limit binding only has 10 s / 60 s periods).
  *
- * Protocol: `POST https://limiter/take?rate=<tokens per second>` → 200 `{"ok": true}` or
+ * Also keyed by client IP for the unauthenticated routes (ip-limit.ts: idFromName("ip:<kind>:<ip>")).
+ *
+ * Protocol: `POST https://limiter/take?rate=<tokens per second>[&burst=<capacity>]` → 200 `{"ok": true}` or
  * `{"ok": false, "retry_after_ms": <ms>}`. The bucket lives in memory: an evicted (idle) object has a
  * full bucket anyway.
  */
@@ -24,10 +26,12 @@ export class IntentLimiter implements DurableObject {
   ) {}
 
   fetch(request: Request): Response {
-    const rate = Number(new URL(request.url).searchParams.get('rate'));
+    const params = new URL(request.url).searchParams;
+    const rate = Number(params.get('rate'));
     if (!Number.isFinite(rate) || rate <= 0) return Response.json({ ok: true } satisfies TakeResponse);
+    const burst = Number(params.get('burst'));
     // No await between read and write: the take is atomic within this object.
-    const r = takeToken(this.bucket, Date.now(), rate);
+    const r = takeToken(this.bucket, Date.now(), rate, Number.isFinite(burst) && burst >= 1 ? burst : undefined);
     this.bucket = r.state;
     const body: TakeResponse = r.ok ? { ok: true } : { ok: false, retry_after_ms: r.retryAfterMs };
     return Response.json(body);

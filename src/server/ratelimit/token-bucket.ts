@@ -18,9 +18,12 @@ export interface TakeResult {
   state: BucketState;
 }
 
-/** Takes one token at time `nowMs`; `state` null = a fresh (full) bucket. */
-export function takeToken(state: BucketState | null, nowMs: number, rate: number): TakeResult {
-  const capacity = Math.max(1, rate);
+/**
+ * Takes one token at time `nowMs`; `state` null = a fresh (full) bucket. `burst` overrides the capacity
+ * (per-IP limits: e.g. 10 device codes at once, then one every 6 s).
+ */
+export function takeToken(state: BucketState | null, nowMs: number, rate: number, burst?: number): TakeResult {
+  const capacity = Math.max(1, burst ?? rate);
   const prev = state ?? { tokens: capacity, atMs: nowMs };
   const elapsed = Math.max(0, nowMs - prev.atMs) / 1000;
   const tokens = Math.min(capacity, prev.tokens + elapsed * rate);

@@ -19,12 +19,12 @@ import { findOwnedOrder, type OrderRow, type UserRow } from '../db/users.js';
 import { readConfig, type Env, type ServerConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { newId } from '../lib/crypto.js';
-import { ApiError, invalid } from '../lib/errors.js';
+import { ApiError } from '../lib/errors.js';
 import { checkMediaType } from '../lib/media-policy.js';
 import { reserveQuota } from '../lib/quota.js';
 import { buildObjectKey, roomSlug, stackSlug } from '../lib/object-key.js';
 import { requestOrigin } from '../lib/origin.js';
-import { optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
+import { fileNameField, optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
 import { checkIntentRate } from '../ratelimit/check.js';
 import { makeSigner } from '../signers/index.js';
 import type { UploadSigner } from '../signers/types.js';
@@ -67,8 +67,7 @@ export interface IntentScope {
 
 /** Validates the per-file fields of `body` (not order_id); throws 400 VALIDATION_FAILED naming the field. */
 export function parseIntentFields(body: Json): IntentFields {
-  const filename = reqString(body, 'filename', 255);
-  if (/[/\\\u0000-\u001f]/.test(filename)) throw invalid('filename', 'filename must be a plain file name (no path, no control characters)');
+  const filename = fileNameField(body, 'filename');
   return {
     filename,
     declaredMime: reqString(body, 'mime', 255),

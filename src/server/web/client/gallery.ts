@@ -23,6 +23,8 @@ export interface GalleryFile {
   room_label?: string | null;
   stack_id: string;
   status: string;
+  /** Why failed, or the signature clamd named when infected (issue 16). */
+  status_reason?: string | null;
   previews?: string[];
 }
 
@@ -136,6 +138,10 @@ export class Gallery {
       el('div', { class: 'tile-body' },
         el('span', { class: 'tile-name', title: f.filename }, f.filename),
         el('span', { class: 'tile-meta muted small' }, `${formatBytes(f.bytes, this.lang)} · `, el('span', { class: `file-status status-${f.status}` }, status)),
+        // issue 16: „infiziert" with the signature (and a failed file's reason)
+        ...((f.status === 'infected' || f.status === 'failed') && f.status_reason
+          ? [el('span', { class: `file-reason small status-${f.status}`, 'data-reason': f.status_reason, title: f.status_reason }, f.status_reason)]
+          : []),
         el('span', { class: 'tile-actions' }, download, del),
       ),
     );
