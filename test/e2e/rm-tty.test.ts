@@ -2,44 +2,30 @@
  * Issue 12: `piximmo rm` asks on a terminal. In tmux (a real pty) the question appears; "n" deletes
  * nothing, "j" (German) deletes. Needs tmux (`.ci/run` installs it); skipped with a message when missing.
  */
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, randomBytes, uploadFile } from '../server/_client.js';
 import { binPath, CliEnv } from '../helpers/cli.js';
+import { shellQuote, TmuxServer, tmuxOrSkip } from '../helpers/tmux.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const tmuxOk = hasTmux();
-if (!tmuxOk) console.warn('SKIP rm terminal test: tmux is not installed (apt-get install tmux; .ci/run does this)');
-
-const q = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
+const tmuxOk = tmuxOrSkip('rm terminal test');
+const q = shellQuote;
 
 describe.skipIf(!tmuxOk)('rm asks on a terminal (tmux)', () => {
   let server: TestServer;
   let work: string;
-  const socket = `piximmo-rm-${process.pid}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const server_ = new TmuxServer('rm');
+  const tmux = (...args: string[]): string => server_.run(...args);
 
   beforeAll(async () => {
     server = await startTestServer({ intentRate: 0 });
     work = mkdtempSync(path.join(tmpdir(), 'piximmo-rm-tty-'));
   });
   afterAll(async () => {
-    try {
-      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // no server left
-    }
+    server_.kill();
     rmSync(work, { recursive: true, force: true });
     await server?.close();
   });
