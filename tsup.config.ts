@@ -69,7 +69,7 @@ export default defineConfig([
   {
     // The CLI alone, in its own folder: dist/cli/ is exactly what the npm package ships (package.json
     // "files"). Commands are lazy-loaded chunks: `piximmo --help` loads none of them.
-    entry: { main: 'src/cli/main.ts' },
+    entry: { main: 'src/cli/index.ts' },
     format: 'esm',
     platform: 'node',
     target: 'node20',
@@ -87,6 +87,8 @@ export default defineConfig([
       'gen-fixtures': 'src/fixtures/generate.ts',
       // The benchmark's shoot generator (scripts/bench uses dist/bench-fixtures.js when present).
       'bench-fixtures': 'src/fixtures/shoot.ts',
+      // `npm run dev`: .dev.vars, D1 migrations and the demo seed for wrangler dev.
+      'dev-setup': 'src/server/local/dev-setup.ts',
     },
     format: 'esm',
     platform: 'node',
@@ -94,7 +96,7 @@ export default defineConfig([
     splitting: true,
     sourcemap: true,
     // Empties dist/ but for the other builds' outputs (the configs build side by side).
-    clean: ['!cli/**', '!worker.js', '!*.wasm'],
+    clean: ['!cli/**', '!bin/**', '!worker.js', '!*.wasm'],
     outDir: 'dist',
     define,
     external: devExternal,
@@ -106,6 +108,7 @@ export default defineConfig([
     platform: 'neutral',
     target: 'es2022',
     noExternal: [/.*/],
+    splitting: false, // one file: dynamic imports (the HEIC decoder) are inlined, not chunked
     esbuildOptions(options) {
       // workerd's built-in modules (scan/socket.ts: TCP to clamd) stay imports of the bundle.
       options.external = [...(options.external ?? []), 'cloudflare:sockets'];

@@ -17,6 +17,7 @@ import { machineInfo, median, versionOf } from './bench/sys.mjs';
 import { measureReady } from './bench/ready.mjs';
 import { renderTable, renderTargets } from './bench/report.mjs';
 import { gitState, snapshotBuild } from './bench/snapshot.mjs';
+import { HELP_BINARY_TARGET, measureHelpBinary } from './bench/help-binary.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'tok-alice';
@@ -24,7 +25,7 @@ const CONCURRENCY = 4;
 const SPEC_RATE = 3;
 const BUCKET = 'bench';
 const WORKLOAD_NAMES = ['8mb', '200kb', 'mixed'];
-const EXTRA_NAMES = ['help', 'dry-run', 'ready'];
+const EXTRA_NAMES = ['help', 'help-binary', 'dry-run', 'ready'];
 
 const HELP = `usage: npm run bench -- [options]      (= tsup --silent && node scripts/bench.mjs [options])
 
@@ -37,6 +38,8 @@ Workloads (--only):  8mb    200 × 8 MB
                      200kb  1,000 × 200 KB
                      mixed  one 250,000,000-byte file (multipart) + 100 × 8 MB
                      help   \`piximmo --help\`, median wall of 20 runs (target ≤ 120 ms)
+                     help-binary  \`--help\` of the single-file binary (npm run build:binary) vs node,
+                            20 paired alternating runs (target: binary ≤ 1.3 × node); skipped without the binary
                      dry-run  \`piximmo upload --dry-run\` of 10,000 small files (target ≤ 8 s)
                      ready  finalize → \`ready\` of one 25 MB JPEG: malware scan (private clamd) + previews,
                             and previews alone (--scanner none); --runs runs each (issue 16)
@@ -445,6 +448,7 @@ if (machine.loadavg_at_start[0] > machine.cores) {
 
 const server_features = { batch_intents: null, s3_storage: null };
 let helpStats = null;
+let helpBinary = null;
 let dryRun = null;
 let readyStats = null;
 let exitCode = 0;
@@ -490,6 +494,21 @@ try {
     }
     helpStats = { runs: n, median_ms: median(walls) * 1000, min_ms: Math.min(...walls) * 1000, max_ms: Math.max(...walls) * 1000, rss_mb: median(rss), target_ms: 120 };
     say(`  median ${fmt(helpStats.median_ms, 0)} ms (min ${fmt(helpStats.min_ms, 0)}, max ${fmt(helpStats.max_ms, 0)})`);
+  }
+
+  if (selected('help-binary')) {
+    const n = quick ? 5 : 20;
+    say(`\n--help: single-file binary vs node × ${n} pairs`);
+    const dir = runDir('help-binary-env');
+    const env = cleanEnv({ PIXIMMO_CONFIG_DIR: path.join(dir, 'config'), PIXIMMO_STATE_DIR: path.join(dir, 'state') });
+    helpBinary = await measureHelpBinary({ appDir: CLI_APP, runs: n, env, runDir });
+    if (!helpBinary) {
+      say('  no binary in dist/bin: run npm run build:binary first');
+      skipped.push({ part: 'help-binary', reason: 'no single-file binary in dist/bin (npm run build:binary)' });
+    } else {
+      failures += helpBinary.failures;
+      say(`  node ${fmt(helpBinary.node_median_ms, 0)} ms, binary ${fmt(helpBinary.binary_median_ms, 0)} ms (medians): ×${fmt(helpBinary.ratio, 2)}; per-pair median ×${fmt(helpBinary.pair_ratio_median, 2)}`);
+    }
   }
 
   if (selected('dry-run')) {
@@ -635,6 +654,7 @@ async function probeS3(endpoint) {
 const targets = [];
 const row = (w, m, t) => results.find((r) => r.workload === w && r.mode === m && r.tool === t);
 if (helpStats) targets.push({ what: '`piximmo --help` median wall', target: '≤ 120 ms', value: `${fmt(helpStats.median_ms, 0)} ms`, met: helpStats.median_ms <= 120 });
+if (helpBinary) targets.push({ what: '`--help` of the binary / through node (paired medians)', target: `≤ ${HELP_BINARY_TARGET}`, value: fmt(helpBinary.ratio, 2), met: helpBinary.ratio <= HELP_BINARY_TARGET });
 if (dryRun) targets.push({ what: `--dry-run of ${dryRun.files.toLocaleString('en-US')} files`, target: '≤ 8 s', value: dryRun.wall_s === null ? 'failed' : `${fmt(dryRun.wall_s)} s`, met: dryRun.wall_s !== null && dryRun.wall_s <= 8 });
 for (const [w, limit] of [['8mb', 1.1], ['200kb', 1.15]]) {
   const p = row(w, 'lifted', 'piximmo');
@@ -676,6 +696,7 @@ const report = {
   server_features,
   duration_s,
   help: helpStats,
+  help_binary: helpBinary,
   dry_run: dryRun,
   ready: readyStats,
   results,

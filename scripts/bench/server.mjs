@@ -19,6 +19,9 @@ export class NotAvailable extends Error {
 export async function startServer(o) {
   const args = [path.join(o.root, 'dist', 'local-server.js'), '--port', '0', '--state', o.stateDir, '--seed', o.seed];
   if (o.intentRate !== undefined) args.push('--intent-rate', String(o.intentRate));
+  // The data-path comparisons run without the malware scan (its cost is measured apart: ready.mjs, which
+  // passes its own --scanner; the last flag wins).
+  args.push('--scanner', 'none');
   if (o.extra) args.push(...o.extra);
   const log = createWriteStream(o.logFile, { flags: 'a' });
   // Own process group: workerd (Miniflare's runtime) is the server's child, and a workerd left behind by

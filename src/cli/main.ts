@@ -171,6 +171,11 @@ function langFromArgv(argv: string[]): string | undefined {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // `piximmo files --json | head`: the reader went away. Nothing more can be said on stdout; an upload in
+  // flight goes on (its state is in the manifest) and the exit code stays the command's.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   const flag = langFromArgv(argv);
   if (flag !== undefined && !/^(de|en)([-_].*)?$/i.test(flag)) {
     process.stderr.write(`${t('usage.lang', { value: flag })}\n`);
@@ -184,5 +189,3 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
   await program.parseAsync(argv);
 }
-
-await main();

@@ -7,7 +7,7 @@
  */
 import type { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
-import type { PlannedFile } from '../core/transfer/events.js';
+import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { formatBytes } from './format.js';
 import { t } from './i18n/index.js';
@@ -56,4 +56,13 @@ export class QuotaExit extends CliExit {
   ) {
     super(EXIT.QUOTA, message, 'QUOTA_EXCEEDED');
   }
+}
+
+/**
+ * SPEC exit 5 also for a run whose files were refused with 413 QUOTA_EXCEEDED after the pre-flight passed
+ * (another upload used the space meanwhile): a run that would exit 1 exits 5 when a failure was the quota.
+ */
+export function withQuotaExit(code: number, outcomes: readonly Pick<FileOutcome, 'state' | 'failure'>[]): number {
+  if (code !== EXIT.FAILED) return code;
+  return outcomes.some((o) => o.state === 'failed' && o.failure?.code === 'QUOTA_EXCEEDED') ? EXIT.QUOTA : code;
 }

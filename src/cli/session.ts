@@ -3,6 +3,7 @@
  * with their manifests, and Ctrl-C handling (SPEC: once → stop starting files, abort transfers, save,
  * exit 130; twice → exit at once). Shared by `upload`, `batch` and `watch`.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { PiximmoApi } from '../api/client.js';
 import { UploadEngine } from '../core/transfer/engine.js';
@@ -45,6 +46,7 @@ export class UploadSession {
     readonly renderer: RunRenderer,
     opts: SessionOptions,
   ) {
+    setMaxListeners(1000, this.stop.signal); // one listener per request in flight (see engine.ts)
     const raw = opts.intentRate ?? process.env.PIXIMMO_INTENT_RATE;
     const intentRate = raw === undefined || raw === '' ? 3 : Number(raw);
     this.engine = new UploadEngine(

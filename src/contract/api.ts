@@ -199,7 +199,7 @@ export interface FileRecord {
   replaces?: string | null;
   /**
    * Why the file is `failed` ("SCAN_UNAVAILABLE: …", "DECODE_FAILED: …"), the signature clamd named when it is
-   * `infected` (issue 16), or a note on a `ready` file (`SCANNED_IN_WINDOWS n×bytes`, `NOT_SCANNED`); else null.
+   * `infected` (issue 16), or a note on a `ready` file (`SCANNED_IN_WINDOWS n×bytes`); absent otherwise.
    */
   status_reason?: string | null;
   /** SPEC v2 listing with `with_urls=1`: a signed GET of the original, 15 minutes. */

@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   FILE_NOT_FOUND: 404,
   /** SPEC v2: an infected file is quarantined, never downloadable. */
   FILE_INFECTED: 403,
+  /** Issue 16: a configured scanner has not passed the file yet (uploaded, processing, or SCAN_UNAVAILABLE). */
+  SCAN_PENDING: 409,
   /** SPEC v2 quotas: the intent would pass the user's storage quota; details {bytes_used, bytes_limit, bytes_needed}. */
   QUOTA_EXCEEDED: 413,
   /** SPEC v2 "Previews": the file is still uploaded/processing. */

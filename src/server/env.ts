@@ -5,8 +5,14 @@
  * defaults and throws `Error` on a value that cannot be used (a misconfigured deployment should fail loudly).
  */
 
-/** Bindings as the Worker receives them. */
-export interface Env {
+/**
+ * Bindings as the Worker receives them: the generated `Cloudflare.Env` (worker-configuration.d.ts, made by
+ * `npm run types` = `wrangler types` from wrangler.toml; CI checks it is current), every member optional
+ * (the local server sets only some vars; readConfig has the defaults), plus what wrangler.toml does not
+ * declare (secrets, optional vars). Members redeclared here add the documentation (required ones: always
+ * bound); their types must fit the generated ones, so a binding renamed or retyped in wrangler.toml fails tsc.
+ */
+export interface Env extends Partial<Cloudflare.Env> {
   /** R2 bucket `piximmo-media` (SPEC "Minimal-Konfig"). */
   BUCKET: R2Bucket;
   /** D1 database; schema in migrations/. */

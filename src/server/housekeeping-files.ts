@@ -1,7 +1,8 @@
 /**
  * Housekeeping of removed files (SPEC v2 "Downloads and delete": "the object and its previews are removed
  * by housekeeping 7 days later"): files `deleted` (by the user) or `superseded` (by a newer version) for
- * more than 7 days lose their object and every object under `previews/<file_id>/`; the row stays, with
+ * more than 7 days lose their object (and its quarantined copy `quarantine/<key>`, if it was infected) and
+ * every object under `previews/<file_id>/`; the row stays, with
  * `purged_at` set (statistics and the audit trail keep it). The 7 days count from `deleted_at`, or — for
  * a superseded file — from its last status change (`updated_at`).
  *
@@ -9,6 +10,8 @@
  * batches of 200, at most 50 per run; a store failure leaves that file for the next run.
  */
 import type { Env } from './env.js';
+import { previewPrefix } from './processing/preview-sizes.js';
+import { QUARANTINE_PREFIX } from './scan/objects.js';
 import type { ObjectStore } from './storage/index.js';
 
 /** SPEC v2: 7 days, in ms. */
@@ -45,7 +48,8 @@ export async function purgeRemovedFiles(env: Env, store: ObjectStore, now: Date)
     for (const f of rows) {
       try {
         await store.delete(f.object_key);
-        r.previewsDeleted += await store.deletePrefix(`previews/${f.id}/`);
+        await store.delete(QUARANTINE_PREFIX + f.object_key); // an infected file's quarantined original, if any
+        r.previewsDeleted += await store.deletePrefix(previewPrefix(f.id));
         await env.DB.prepare(`UPDATE files SET purged_at = ?2 WHERE id = ?1`).bind(f.id, now.toISOString()).run();
         r.filesPurged++;
       } catch (e) {

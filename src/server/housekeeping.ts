@@ -2,7 +2,8 @@
  * Scheduled housekeeping (SPEC "Housekeeping"): intents not finalized within 24 h expire; their
  * objects are deleted and their unfinished multipart uploads aborted (through the ObjectStore: R2
  * binding or signed S3 requests). Expired device codes are dropped. SPEC v2: objects and previews of
- * files deleted or superseded more than 7 days ago are removed (housekeeping-files.ts).
+ * files deleted or superseded more than 7 days ago are removed (housekeeping-files.ts). Ended web sessions
+ * (expired or signed out) are dropped (web/session.ts).
  *
  * "Now" is the cron event's scheduledTime, so tests can move the clock (runScheduled(at)).
  * Works in batches of 200 intents, at most 50 batches per run (the next run picks up the rest).
@@ -13,6 +14,7 @@ import { listStaleIntents, transitionIntent } from './db/intents.js';
 import { readConfig, type Env } from './env.js';
 import { INTENT_MAX_AGE_MS } from './lib/intent-age.js';
 import { makeStore } from './storage/index.js';
+import { purgeEndedSessions } from './web/session.js';
 
 export { INTENT_MAX_AGE_MS } from './lib/intent-age.js';
 const BATCH = 200;
@@ -27,6 +29,8 @@ export interface HousekeepingResult {
   storeErrors: number;
   /** SPEC v2: deleted/superseded files whose object and previews were removed (housekeeping-files.ts). */
   removed?: PurgeResult;
+  /** Web sessions that expired or were signed out (web/session.ts). */
+  sessionsDeleted?: number;
 }
 
 export async function runHousekeeping(env: Env, now: Date): Promise<HousekeepingResult> {
@@ -63,5 +67,6 @@ export async function runHousekeeping(env: Env, now: Date): Promise<Housekeeping
   const dc = await env.DB.prepare(`DELETE FROM device_codes WHERE expires_at < ?1`).bind(now.toISOString()).run();
   result.deviceCodesDeleted = dc.meta.changes;
   result.removed = await purgeRemovedFiles(env, store, now);
+  result.sessionsDeleted = await purgeEndedSessions(env.DB, now);
   return result;
 }

@@ -46,8 +46,13 @@ describe('files, download, rm', () => {
     const listed = await cli.run(['files', '--order', 'ORD-1', '--json']);
     for (const e of listed.events) ids.set(e.filename as string, e.file_id as string);
     expect(ids.size).toBe(4);
-    // one file processed, with previews (what the lifecycle's consumer writes), to see both columns
+    // The processing queue makes previews after finalize; once it is done, states are pinned in D1 so both
+    // kinds of row are seen: IMG_700 ready with previews, the others registered and waiting for processing.
     const db = await server.mf.getD1Database('DB');
+    const settled = async () =>
+      (await db.prepare(`SELECT COUNT(*) AS n FROM files WHERE order_id = 'ORD-1' AND status IN ('uploaded', 'processing')`).first<{ n: number }>())?.n === 0;
+    for (let i = 0; i < 300 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 100));
+    await db.prepare(`UPDATE files SET status = 'uploaded', previews = '[]' WHERE order_id = 'ORD-1'`).run();
     await db.prepare(`UPDATE files SET status = 'ready', previews = '["small","medium","large","original"]' WHERE id = ?1`).bind(ids.get('IMG_700.JPG')).run();
   });
   afterAll(async () => {

@@ -127,7 +127,7 @@ describe('habits', () => {
         .map(([k, v]) => `${k}=${q(v!)}`)
         .join(' ');
       const cmd = `stty cols 120 rows 40; env -i ${vars} ${cliCommand().map(q).join(' ')} upload ${q(dir)} --order ORD-1`;
-      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 200_000, stdio: ['ignore', 'pipe', 'pipe'] });
       expect(r.status, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toMatch(/2 of 2 files registered/);
       return r.stdout;
@@ -136,7 +136,7 @@ describe('habits', () => {
     it('TERM=dumb: plain lines, no escape code at all', () => {
       const out = onPty(shoot('dumb', [21, 22]), { TERM: 'dumb' });
       expect(out).not.toContain('\x1b');
-    });
+    }, 240_000);
 
     it('NO_COLOR: the live view without colour codes (and with colour codes when NO_COLOR is unset)', () => {
       const sgr = /\x1b\[[0-9;]*m/;
@@ -145,6 +145,6 @@ describe('habits', () => {
       expect(plain).not.toMatch(sgr);
       const colour = onPty(shoot('colour', [41, 42]), { TERM: 'xterm-256color', NO_COLOR: '' });
       expect(colour).toMatch(sgr);
-    });
+    }, 480_000);
   });
 });

@@ -24,9 +24,11 @@ async function writeVideo(file: string): Promise<string> {
   const hash = createHash('sha256');
   const out = createWriteStream(file);
   const block = randomBytes(1 << 20);
-  // A whole ISO-BMFF container (issue 10: truncated files are refused): ftyp, an empty moov, and one mdat box
-  // holding the rest of the file; later MiBs repeat these bytes inside mdat's payload.
-  block.write('\0\0\0\x18ftypisom\0\0\x02\0isomiso2\0\0\0\x08moov', 0, 'latin1');
+  block.write('\0\0\0\x18ftypisom\0\0\x02\0isomiso2', 0, 'latin1');
+  // An (empty) moov, then one mdat box over the rest: the container must be whole (SPEC v2: truncated
+  // files are never uploaded — boxes add up to the file size, a movie has a moov).
+  block.writeUInt32BE(8, 24);
+  block.write('moov', 28, 'latin1');
   block.writeUInt32BE(VIDEO_BYTES - 32, 32);
   block.write('mdat', 36, 'latin1');
   let left = VIDEO_BYTES;

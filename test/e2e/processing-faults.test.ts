@@ -10,7 +10,7 @@
  *   400 for an unknown size; the signed /preview URL: 403 when tampered, 410 after 15 minutes.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -120,18 +120,23 @@ describe('processing: faults, orientation, preview route', () => {
     const db = await server.mf.getD1Database('DB');
     const bucket = await server.mf.getR2Bucket('BUCKET');
     await db.prepare(`UPDATE files SET status = 'deleted', deleted_at = ?1 WHERE id = ?2`).bind(new Date().toISOString(), f.file_id).run();
+    const rowOf = () => db.prepare('SELECT status, status_reason, updated_at FROM files WHERE id = ?1').bind(f.file_id).first<{ status: string; status_reason: string | null; updated_at: string }>();
+    const before = await rowOf();
     for (const s of ['small', 'medium', 'large', 'original']) await bucket.delete(`previews/${f.file_id}/${s}.jpg`);
     const q = await server.mf.getQueueProducer<{ file_id: string }>('PREVIEW_QUEUE');
     await q.send({ file_id: f.file_id });
     // A second, live file behind it: once that one is ready, the first job has run.
-    const live = path.join(dir, 'later');
-    writeFileSync(`${live}.jpg`, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#00ff00' } }).jpeg().toBuffer());
-    const r = await cli.run(['upload', dir, '--order', 'ORD-1', '--json']);
+    // (its own folder: the first one holds the failed and the deleted file, which a re-run reports)
+    const liveDir = path.join(dir, 'later');
+    mkdirSync(liveDir);
+    writeFileSync(path.join(liveDir, 'later.jpg'), await sharp({ create: { width: 40, height: 30, channels: 3, background: '#00ff00' } }).jpeg().toBuffer());
+    const r = await cli.run(['upload', liveDir, '--order', 'ORD-1', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const later = (await listFiles(server.url, 'tok-alice', 'ORD-1')).find((x) => x.filename === 'later.jpg')!;
     expect((await waitForStatus(server.url, 'tok-alice', 'ORD-1', later.file_id)).status).toBe('ready');
-    const row = await db.prepare('SELECT status, status_reason FROM files WHERE id = ?1').bind(f.file_id).first<{ status: string; status_reason: string | null }>();
-    expect(row).toEqual({ status: 'deleted', status_reason: null });
+    // Untouched by the job: same status, reason and update time as the moment it was deleted.
+    expect(await rowOf()).toEqual(before);
+    expect(before?.status).toBe('deleted');
     const listed = await bucket.list({ prefix: `previews/${f.file_id}/` });
     expect(listed.objects).toEqual([]);
     const res = await fetch(`${server.url}/api/files/${f.file_id}/preview`, { headers: alice });
@@ -169,7 +174,10 @@ describe('processing: faults, orientation, preview route', () => {
     const f = (await listFiles(server.url, 'tok-alice', 'ORD-1')).find((x) => x.filename === 'later.jpg')!;
     const p = (await (await fetch(`${server.url}/api/files/${f.file_id}/preview?size=small`, { headers: alice })).json()) as PreviewResponse;
     expect((await fetch(p.url)).status).toBe(200);
-    const tampered = p.url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    // Flip the MAC's first character between two values that differ in its high bits (the last character
+    // of a base64url MAC carries unused low bits, so changing only those would not change the MAC).
+    const dot = p.url.lastIndexOf('.');
+    const tampered = `${p.url.slice(0, dot + 1)}${p.url[dot + 1] === 'A' ? 'g' : 'A'}${p.url.slice(dot + 2)}`;
     expect((await fetch(tampered)).status).toBe(403);
     const secret = readFileSync(path.join(server.stateDir, 'local-signing-secret'), 'utf8').trim();
     const old = await signPreviewToken(secret, { f: f.file_id, s: 'small', e: Math.floor(Date.now() / 1000) - 1 });

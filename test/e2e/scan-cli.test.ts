@@ -3,7 +3,7 @@
  * with a JPEG carrying the EICAR test string (a valid JPEG: the string sits in a COM segment, found by the
  * body signature) and a real camera JPEG. The upload registers both; its closing check waits for the
  * server's scan, names the infected file with the signature (English and German, --json) and exits 1;
- * `piximmo files` shows the file as infected / INFIZIERT with the signature and exits 1.
+ * `piximmo files` shows the file as infected / infiziert and names the signature, and exits 1.
  * Skips, naming what is missing, without clamd/sigtool or the samples.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,13 +84,13 @@ describe.skipIf(clamdSkipReason() !== null || !haveSamples)(
       const en = await cli.run(['files', '--order', 'ORD-1', '--lang', 'en']);
       expect(en.code).toBe(1);
       const line = en.stdout.split('\n').find((l) => l.includes('IMG_0002.jpg'));
-      expect(line).toContain(`INFECTED (${SIG})`);
+      expect(line).toContain('infected (quarantined)');
       expect(en.stdout.split('\n').find((l) => l.includes('IMG_0001.jpg'))).toMatch(/ ready /);
-      expect(en.stdout).toContain('1 file(s) infected');
+      expect(en.stdout).toContain(`1 file(s) infected: quarantined on the server, never downloadable: IMG_0002.jpg (${SIG})`);
       const de = await cli.run(['files', '--order', 'ORD-1', '--lang', 'de']);
       expect(de.code).toBe(1);
-      expect(de.stdout).toContain(`INFIZIERT (${SIG})`);
-      expect(de.stdout).toContain('1 Datei(en) infiziert');
+      expect(de.stdout.split('\n').find((l) => l.includes('IMG_0002.jpg'))).toContain('infiziert (Quarantäne)');
+      expect(de.stdout).toContain(`1 Datei(en) infiziert: auf dem Server in Quarantäne, nie herunterladbar: IMG_0002.jpg (${SIG})`);
       const js = await cli.run(['files', '--order', 'ORD-1', '--json']);
       expect(js.code).toBe(1);
       const bad = js.events.find((e) => e.filename === 'IMG_0002.jpg');

@@ -7,26 +7,17 @@
  *
  * Needs tmux (`.ci/run` installs it from Debian's packages); skipped with a message when it is missing.
  */
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, CliEnv } from '../helpers/cli.js';
+import { CliEnv, cliCommand } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
+import { shellQuote, TmuxServer, tmuxOrSkip } from '../helpers/tmux.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeJpeg } from '../../src/fixtures/jpeg.js';
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const tmuxOk = hasTmux();
-if (!tmuxOk) console.warn('SKIP terminal test: tmux is not installed (apt-get install tmux; .ci/run does this)');
+const tmuxOk = tmuxOrSkip('terminal test');
 
 /**
  * Files well above what loopback socket buffers absorb (a few MB), so the per-file bars move visibly
@@ -36,10 +27,7 @@ const FILES = 4;
 const FILE_BYTES = 12_000_000;
 const THROTTLE_BPS = 3_000_000;
 
-/** A shell word in single quotes. */
-function q(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
-}
+const q = shellQuote;
 
 function writeShoot(dir: string, seed: number): void {
   mkdirSync(path.join(dir, 'Wohnzimmer', 'g1'), { recursive: true });
@@ -52,8 +40,8 @@ describe.skipIf(!tmuxOk)('progress view in a terminal (tmux)', () => {
   let server: TestServer;
   let proxy: FaultProxy;
   let work: string;
-  const socket = `piximmo-test-${process.pid}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const tmuxServer = new TmuxServer('test');
+  const tmux = (...args: string[]): string => tmuxServer.run(...args);
 
   beforeAll(async () => {
     server = await startTestServer({ intentRate: 0 });
@@ -62,11 +50,7 @@ describe.skipIf(!tmuxOk)('progress view in a terminal (tmux)', () => {
   });
 
   afterAll(async () => {
-    try {
-      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // no server left
-    }
+    tmuxServer.kill();
     rmSync(work, { recursive: true, force: true });
     await proxy?.close();
     await server?.close();
@@ -81,7 +65,7 @@ describe.skipIf(!tmuxOk)('progress view in a terminal (tmux)', () => {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `export ${k}=${q(v!)}`)
       .join('\n');
-    writeFileSync(script, `${exports}\n${q(process.execPath)} ${q(binPath)} upload ${q(shoot)} --order ORD-1 --concurrency 2\necho "EXIT=$?"\nsleep 120\n`);
+    writeFileSync(script, `${exports}\n${cliCommand().map(q).join(' ')} upload ${q(shoot)} --order ORD-1 --concurrency 2\necho "EXIT=$?"\nsleep 120\n`);
     chmodSync(script, 0o755);
     try {
       tmux('new-session', '-d', '-x', '160', '-y', '40', '-s', 'up', `sh ${q(script)}`);

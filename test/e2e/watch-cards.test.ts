@@ -107,4 +107,18 @@ describe('watch: cards found under --cards-root', () => {
       cli.cleanup();
     }
   }, 240_000);
+
+  it('a folder together with --cards-root, or --manifest without a folder, is a usage error (exit 2)', async () => {
+    const cli = new CliEnv(server.url, 'tok-alice');
+    try {
+      const both = await cli.run(['watch', base, '--order', 'ORD-1', '--cards-root', base]);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain('--cards-root');
+      const manifest = await cli.run(['watch', '--order', 'ORD-1', '--cards-root', base, '--manifest', `${base}/m.json`]);
+      expect(manifest.code).toBe(2);
+      expect(manifest.stderr).toContain('--manifest');
+    } finally {
+      cli.cleanup();
+    }
+  });
 });

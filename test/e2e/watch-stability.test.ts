@@ -7,19 +7,15 @@
  * the order ends with its whole version only). Real local server, real CLI binary, real files; the
  * stability time is the real 2 s.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliEnv, parseNdjson, repoRoot } from '../helpers/cli.js';
+import { CliEnv, parseNdjson } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cameraJpeg, count, listed, sha, sleep, waitForRows, writeSlowly } from './_watch.js';
+import { cameraJpeg, count, listed, sha, sleep, waitForEvent, waitForRows, writeSlowly } from './_watch.js';
 
 const CHUNK = 256 * 1024;
-const hasContainerCheck = existsSync(path.join(repoRoot, 'src/core/plan/integrity.ts'));
-const hasReplaces = existsSync(path.join(repoRoot, 'src/core/transfer/replaces.ts')) || process.env.PIXIMMO_TEST_REPLACES === '1';
-if (!hasContainerCheck) console.warn('SKIP watch: pause longer than 2 s — the container check (src/core/plan/integrity.ts, branch safety) is not merged yet');
-if (!hasReplaces) console.warn('SKIP watch: file that grows after its first upload — `replaces` (branch stacks) is not merged yet');
 
 describe('watch: only whole files are registered, once', () => {
   let server: TestServer;
@@ -47,7 +43,9 @@ describe('watch: only whole files are registered, once', () => {
     const cli = new CliEnv(server.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
     const run = cli.spawn(['watch', card, '--order', 'ORD-1', '--json']);
     try {
-      await sleep(2500); // the card is not in yet
+      // The card is not in yet: watch says so (once) before it appears.
+      expect(await waitForEvent(() => run.output().stdout, (e) => e.event === 'card' && e.state === 'waiting'), run.output().stderr).toBe(true);
+      await sleep(1000);
       const dcim = path.join(card, 'DCIM', '100CANON');
       mkdirSync(dcim, { recursive: true });
       const whole = cameraJpeg(8100, 400_000);
@@ -64,7 +62,7 @@ describe('watch: only whole files are registered, once', () => {
         ].sort(),
       );
       const r = await finish(run);
-      expect(count(r.stderr, 'Waiting for the card'), 'said once that it waits for the card').toBe(1);
+      expect(count(r.stderr, 'Waiting for the card'), `said once that it waits for the card\n${r.stderr}`).toBe(1);
       expect(r.stderr).not.toContain('is gone');
       const registered = r.events.filter((e) => e.event === 'file' && e.state === 'registered');
       expect(registered.map((e) => e.path).sort()).toEqual(['DCIM/100CANON/IMG_8100.JPG', 'DCIM/100CANON/IMG_8101.JPG']);
@@ -104,7 +102,7 @@ describe('watch: only whole files are registered, once', () => {
     }
   }, 120_000);
 
-  it.skipIf(!hasContainerCheck)('a write that pauses longer than 2 s: the container check waits for the whole file, and says which file', async () => {
+  it('a write that pauses longer than 2 s: the container check waits for the whole file, and says which file', async () => {
     const card = path.join(base, 'PAUSED');
     const dcim = path.join(card, 'DCIM', '100CANON');
     mkdirSync(dcim, { recursive: true });
@@ -126,7 +124,7 @@ describe('watch: only whole files are registered, once', () => {
     }
   }, 120_000);
 
-  it.skipIf(!hasReplaces)('a file that grows after its first upload: the order ends with its whole version only (replaces)', async () => {
+  it('a file that grows after its first upload: the order ends with its whole version only (replaces)', async () => {
     const card = path.join(base, 'GROWS');
     const dcim = path.join(card, 'DCIM', '100CANON');
     mkdirSync(dcim, { recursive: true });
@@ -140,6 +138,7 @@ describe('watch: only whole files are registered, once', () => {
       const file = path.join(dcim, 'IMG_8401.JPG');
       writeFileSync(file, first);
       expect(await waitForRows(server.url, 'ORD-1', before + 1), 'the first version registered').toBe(true);
+      const firstId = (await listed(server.url, 'ORD-1')).find((f) => f.checksum === sha(first))!.file_id;
       writeFileSync(file, final);
       const end = Date.now() + 60_000;
       let rows = await listed(server.url, 'ORD-1');
@@ -150,6 +149,7 @@ describe('watch: only whole files are registered, once', () => {
       await sleep(2000);
       rows = (await listed(server.url, 'ORD-1')).filter((f) => f.filename === 'IMG_8401.JPG');
       expect(rows.map((f) => [f.bytes, f.checksum])).toEqual([[final.length, sha(final)]]);
+      expect((rows[0] as { replaces?: string | null }).replaces).toBe(firstId);
       await finish(run);
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');

@@ -5,44 +5,30 @@
  *
  * Needs tmux (`.ci/run` installs it); the terminal cases skip with a message when it is missing.
  */
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, CliEnv } from '../helpers/cli.js';
+import { CliEnv, cliCommand } from '../helpers/cli.js';
+import { shellQuote, TmuxServer, tmuxOrSkip } from '../helpers/tmux.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { cameraJpeg, sleep, waitForEvent } from './_watch.js';
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const tmuxOk = hasTmux();
-if (!tmuxOk) console.warn('SKIP watch Ctrl-C in a terminal: tmux is not installed (apt-get install tmux; .ci/run does this)');
-
-const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+const tmuxOk = tmuxOrSkip('watch Ctrl-C in a terminal');
+const q = shellQuote;
 
 describe('watch: Ctrl-C and SIGTERM end it within 2 s with the summary', () => {
   let server: TestServer;
   let work: string;
-  const socket = `piximmo-watch-${process.pid}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const server_ = new TmuxServer('watch');
+  const tmux = (...args: string[]): string => server_.run(...args);
 
   beforeAll(async () => {
     server = await startTestServer({ intentRate: 0 });
     work = mkdtempSync(path.join(tmpdir(), 'piximmo-watch-tty-'));
   });
   afterAll(async () => {
-    try {
-      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // no server left
-    }
+    server_.kill();
     rmSync(work, { recursive: true, force: true });
     await server?.close();
   });
@@ -64,7 +50,7 @@ describe('watch: Ctrl-C and SIGTERM end it within 2 s with the summary', () => {
       .join('\n');
     // The shell shrugs Ctrl-C off (a trap with a command is not inherited): only watch gets it, and the
     // shell goes on to print its exit code.
-    writeFileSync(script, `${exports}\ntrap ':' INT\n${q(process.execPath)} ${q(binPath)} watch ${q(root)} --order ORD-1 ${extra.join(' ')}\necho "EXIT=$?"\nsleep 120\n`);
+    writeFileSync(script, `${exports}\ntrap ':' INT\n${cliCommand().map(q).join(' ')} watch ${q(root)} --order ORD-1 ${extra.join(' ')}\necho "EXIT=$?"\nsleep 120\n`);
     chmodSync(script, 0o755);
     const frames: string[] = [];
     try {

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseServerArgs } from '../../src/server/local/args.js';
+import { findClamdTools } from '../../src/server/local/clamd-process.js';
 import { nodeConnect } from '../../src/server/local/node-socket.js';
+import { setUpScanner } from '../../src/server/local/scanner.js';
 import { ClamdClient } from '../../src/server/scan/clamd.js';
 import { clamdSkipReason, clamdTitle, eicarBytes } from '../helpers/clamd.js';
 import { startTestServer } from '../helpers/server.js';
@@ -46,6 +48,24 @@ describe('--scanner / --scan-stream-max', () => {
     expect(parseServerArgs(['--scanner', 'clamav'])).toMatchObject({ kind: 'usage', message: expect.stringContaining('--scanner must be auto, none or clamd://HOST:PORT') });
     expect(parseServerArgs(['--scanner', 'clamd://h:99999'])).toMatchObject({ kind: 'usage' });
     expect(parseServerArgs(['--scan-stream-max', '100'])).toMatchObject({ kind: 'usage', message: expect.stringContaining('65536') });
+  });
+});
+
+describe('without clamd (PIXIMMO_CLAMD=none acts as if it were not installed)', () => {
+  it('the tools are reported missing, the tests would skip saying so, and --scanner auto falls back to none with a note', async () => {
+    expect(findClamdTools({ PIXIMMO_CLAMD: 'none' }).clamd).toBeNull();
+    const before = process.env.PIXIMMO_CLAMD;
+    process.env.PIXIMMO_CLAMD = 'none';
+    try {
+      expect(clamdSkipReason()).toMatch(/clamd \(Debian package clamav-daemon\) not installed/);
+      expect(clamdTitle('x')).toMatch(/^x — SKIPPED: clamd/);
+      const sc = await setUpScanner('auto');
+      expect(sc).toMatchObject({ url: 'none', clamd: null, vars: { SCANNER: 'none' } });
+      expect(sc.note).toMatch(/clamd is not installed/);
+    } finally {
+      if (before === undefined) delete process.env.PIXIMMO_CLAMD;
+      else process.env.PIXIMMO_CLAMD = before;
+    }
   });
 });
 

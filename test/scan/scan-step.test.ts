@@ -39,7 +39,7 @@ function noise(n: number): Uint8Array {
 }
 
 describe('scan step without a scanner (no clamd needed)', () => {
-  it('SCANNER none → not-scanned, recorded as NOT_SCANNED', async () => {
+  it('SCANNER none → not-scanned (NOT_SCANNED)', async () => {
     const objects = new MemObjects();
     objects.store.set('k', { body: eicarBytes(), meta: {} });
     expect(await scanStoredObject({ objectKey: 'k', client: null, objects, streamMax: MiB })).toEqual({ kind: 'not-scanned', reason: NOT_SCANNED });

@@ -43,11 +43,11 @@ describe('accepted credentials', () => {
   it('Bearer device token', async () => {
     const r = await api(s.url, 'GET', '/api/me', { Authorization: 'Bearer tok-alice' });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ user_id: 'alice', name: 'Alice Demo', quota: { bytes_used: 0, bytes_limit: 50_000_000_000 } });
+    expect(r.body).toMatchObject({ user_id: 'alice', name: 'Alice Demo', quota: { bytes_used: 0, bytes_limit: 50_000_000_000 } });
   });
   it('X-Device-Token header', async () => {
     const r = await api(s.url, 'GET', '/api/me', { 'X-Device-Token': 'tok-bob' });
-    expect(r.body).toEqual({ user_id: 'bob', name: 'Bob Example', quota: { bytes_used: 0, bytes_limit: 50_000_000_000 } });
+    expect(r.body).toMatchObject({ user_id: 'bob', name: 'Bob Example', quota: { bytes_used: 0, bytes_limit: 50_000_000_000 } });
   });
   it('session cookie piximmo_session', async () => {
     const r = await api(s.url, 'GET', '/api/me', { Cookie: 'theme=dark; piximmo_session=sess-alice' });

@@ -96,6 +96,23 @@ describe('downloads (local HMAC route)', () => {
   });
 });
 
+describe('infected files (SPEC v2: quarantined, never downloadable)', () => {
+  it('403 FILE_INFECTED for the download URL and for a URL signed before', async () => {
+    const { fileId } = await uploadFile(s.url, randomBytes(800), { filename: 'bad.jpg' });
+    const before = ((await api(s.url, 'GET', `/api/files/${fileId}/download`)).body as unknown as { url: string }).url;
+    const db = await s.mf.getD1Database('DB');
+    await db.prepare(`UPDATE files SET status = 'infected', status_reason = 'Eicar-Test-Signature' WHERE id = ?1`).bind(fileId).run();
+    const r = await api(s.url, 'GET', `/api/files/${fileId}/download`);
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe('FILE_INFECTED');
+    const old = await fetchBytes(before);
+    expect(old.status).toBe(403);
+    expect((old.json as { error: { code: string } }).error.code).toBe('FILE_INFECTED');
+    const listed = (await api(s.url, 'GET', '/api/orders/ORD-1/files?with_urls=1&status=infected')).body.files;
+    expect(listed.map((f) => [f.file_id, f.download_url])).toEqual([[fileId, undefined]]);
+  });
+});
+
 describe('delete and housekeeping', () => {
   it('delete → gone from the list, 404 on download (also through an URL signed before); purged after 7 days', async () => {
     const bytes = randomBytes(2000);

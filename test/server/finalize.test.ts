@@ -109,7 +109,9 @@ describe('GET /api/orders/:id/files', () => {
     const pendingKey = await uploaded(randomBytes(10), { order_id: 'ORD-2' }); // PUT but no finalize
     const r = await api(s.url, 'GET', '/api/orders/ORD-2/files');
     expect(r.status).toBe(200);
-    const f = r.body.files.find((x) => x.file_id === fileId);
+    // status_reason is absent unless processing gave one (random bytes named .HEIC may end failed DECODE_FAILED)
+    const { status_reason, ...f } = r.body.files.find((x) => x.file_id === fileId)!;
+    expect(status_reason === undefined || typeof status_reason === 'string').toBe(true);
     expect(f).toEqual({
       file_id: fileId,
       object_key: done.object_key,
@@ -127,7 +129,6 @@ describe('GET /api/orders/:id/files', () => {
       replaces: null,
       room_label: null,
       stack_frames: null,
-      status_reason: expect.toBeOneOf([null, expect.any(String)]),
     });
     expect(r.body.files.some((x) => x.object_key === pendingKey)).toBe(false);
     const orders = await api(s.url, 'GET', '/api/orders');

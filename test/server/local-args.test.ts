@@ -22,6 +22,15 @@ describe('parseServerArgs', () => {
     expect(parseServerArgs(['--intent-rate', ''])).toMatchObject({ kind: 'usage' });
   });
 
+  it('--quota-bytes N (SPEC v2 quotas) → QUOTA_BYTES; the Worker defaults to 50 GB', () => {
+    expect(parseServerArgs(['--quota-bytes', '1000000'])).toMatchObject({ opts: { quotaBytes: 1_000_000 } });
+    expect(parseServerArgs(['--quota-bytes', 'lots'])).toMatchObject({ kind: 'usage' });
+    const base = {} as Env;
+    expect(readConfig(base).quotaBytes).toBe(50_000_000_000);
+    expect(readConfig({ ...base, QUOTA_BYTES: '123' }).quotaBytes).toBe(123);
+    expect(() => readConfig({ ...base, QUOTA_BYTES: '-1' })).toThrow(/QUOTA_BYTES/);
+  });
+
   it('--storage s3 with flags; region defaults (undefined → "auto" in the server); on/off switches', () => {
     const r = parseServerArgs([...S3_FLAGS, '--s3-if-none-match', 'off', '--s3-multipart', 'off']);
     expect(r).toMatchObject({

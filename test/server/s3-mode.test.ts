@@ -77,7 +77,7 @@ describe('single PUT', () => {
     await put(i.body.signed_url, i.body.headers, bytes);
     const wrong = await finalize(s.url, { object_key: i.body.object_key, bytes: 501, checksum: sha256(bytes) });
     expect(wrong.status).toBe(409);
-    expect(wrong.body.error.details).toMatchObject({ expected_bytes: 501, stored_bytes: 500 });
+    expect(wrong.body.error.details).toMatchObject({ expected_bytes: 500, stored_bytes: 500, finalize_bytes: 501 }); // SPEC v2: bound to the intent's bytes
   });
 
   it('checksum: the store refuses a body that does not hash to the signed SHA-256 (400), and finalize compares the reported one (422)', async () => {

@@ -51,6 +51,27 @@ describe('cookie writes need the own Origin (HTTP)', () => {
     expect(del.status).toBe(403);
   });
 
+  it('a session signed in at /app expires after 14 days; housekeeping then removes it (seeded ones stay)', async () => {
+    const login = await fetch(`${s.url}/app/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: s.url },
+      body: 'user_id=bob',
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^piximmo_session=[\w-]{43}; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Strict$/);
+    const cookie = { Cookie: setCookie.split(';')[0] };
+    expect((await fetch(`${s.url}/api/me`, { headers: cookie })).status).toBe(200);
+    const db = await s.mf.getD1Database('DB');
+    const count = async () => (await db.prepare(`SELECT COUNT(*) AS n FROM auth_tokens WHERE kind = 'session'`).first<{ n: number }>())!.n;
+    const before = await count();
+    await s.runScheduled(new Date(Date.now() + 15 * 24 * 3600 * 1000));
+    expect(await count()).toBe(before - 1);
+    expect((await fetch(`${s.url}/api/me`, { headers: cookie })).status).toBe(401);
+    expect((await fetch(`${s.url}/api/me`, { headers: { Cookie: 'piximmo_session=sess-alice' } })).status).toBe(200);
+  });
+
   it('refuses a sign-in form posted from another origin (login CSRF)', async () => {
     const r = await fetch(`${s.url}/app/login`, {
       method: 'POST',

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Sha256 } from '../../src/server/web/client/sha256.js';
 import { chooseLang, formatBytes, MESSAGES } from '../../src/server/web/i18n.js';
 import { cookieSecure } from '../../src/server/web/session.js';
-import { readWebSettings, WEB_DEFAULT_TYPES } from '../../src/server/web/settings.js';
+import { readWebSettings, seededSignInAllowed, WEB_DEFAULT_TYPES } from '../../src/server/web/settings.js';
 import type { Env } from '../../src/server/env.js';
 
 const node = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -65,12 +65,20 @@ describe('web settings and cookie', () => {
   const env = (vars: Partial<Env>) => vars as Env;
   it('defaults: SPEC v2 types, 4 at once, no seeded users', () => {
     expect(readWebSettings(env({}))).toEqual({ types: [...WEB_DEFAULT_TYPES], concurrency: 4, signinUsers: false });
-    expect(WEB_DEFAULT_TYPES).toEqual(['jpg', 'jpeg', 'png', 'heic', 'dng', 'mp4', 'mov', 'cr2', 'cr3', 'nef', 'arw', 'raf', 'rw2', 'orf']); // SPEC v2 order
+    expect(WEB_DEFAULT_TYPES).toEqual(['jpg', 'jpeg', 'png', 'heic', 'dng', 'mp4', 'mov', 'cr2', 'cr3', 'nef', 'arw', 'raf', 'rw2', 'orf']);
   });
   it('takes WEB_TYPES and WEB_CONCURRENCY 3–5, refuses anything else', () => {
     expect(readWebSettings(env({ WEB_TYPES: 'JPG, .heic', WEB_CONCURRENCY: '5', WEB_SIGNIN_USERS: 'on' }))).toEqual({ types: ['jpg', 'heic'], concurrency: 5, signinUsers: true });
     expect(() => readWebSettings(env({ WEB_TYPES: 'jpg,exe' }))).toThrow(/exe/);
     for (const c of ['2', '6', '4.5', 'x']) expect(() => readWebSettings(env({ WEB_CONCURRENCY: c }))).toThrow(/WEB_CONCURRENCY/);
+  });
+  it('seeded users only with the setting, and only on a development server (local signer or loopback host)', () => {
+    const on = readWebSettings(env({ WEB_SIGNIN_USERS: 'on' }));
+    const off = readWebSettings(env({}));
+    expect(seededSignInAllowed(on, 'local', 'http://10.0.0.5:8787/app')).toBe(true);
+    expect(seededSignInAllowed(on, 's3', 'http://127.0.0.1:8787/app')).toBe(true);
+    expect(seededSignInAllowed(on, 's3', 'https://upload.piximmo.example/app')).toBe(false);
+    expect(seededSignInAllowed(off, 'local', 'http://127.0.0.1:8787/app')).toBe(false);
   });
   it('Secure cookie except on plain-http loopback', () => {
     expect(cookieSecure('http://127.0.0.1:8787/app/login')).toBe(false);

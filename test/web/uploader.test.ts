@@ -5,19 +5,21 @@
  * server lists them with the samples' SHA-256, and the page shows them grouped by room and stack (a
  * screenshot is kept in test-results/). A .txt and a 300 MB file are refused with their reasons before any
  * request. The gallery shows the previews (placeholders while processing), downloads the original and
- * deletes after a confirmation. A 24 MiB file goes through the multipart routes (threshold and part size lowered to 8 MiB on this
- * server) and through the worker's incremental SHA-256 (above 16 MiB). The drop zone opens the picker on Enter and Space.
+ * deletes after a confirmation. A 24 MiB file goes through the multipart routes (threshold and part size
+ * lowered to 8 MiB on this server) and through the worker's incremental SHA-256 (above 16 MiB); „Abbrechen"
+ * on a multipart upload aborts it on the server. The drop zone opens the picker on Enter and Space.
  * Skips with a message without /usr/bin/chromium or without ../shared/samples.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { FileChooser, Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileListResponse } from '../../src/contract/api.js';
 import { CHROMIUM_MISSING, chromiumAvailable } from '../helpers/browser.js';
-import { dropFiles, expectedSamples, haveSamples, recordRequests, SAMPLES, SAMPLES_MISSING, signIn, startRig, waitForCount, waitForRegistered, type WebRig } from './_page.js';
+import { waitForFiles } from '../helpers/processing.js';
+import { dropFiles, expectedSamples, haveSamples, recordRequests, SAMPLES, SAMPLES_MISSING, signIn, startRig, waitForCount, waitForRegistered, waitForState, type WebRig } from './_page.js';
 
 if (!chromiumAvailable) console.warn(CHROMIUM_MISSING);
 if (!haveSamples) console.warn(SAMPLES_MISSING);
@@ -53,6 +55,18 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     await expect(page.getByRole('button', { name: 'Dateien auswählen' }).isVisible()).resolves.toBe(true);
     await expect(page.locator('#dropzone').textContent()).resolves.toContain('Dateien hierher ziehen');
 
+    // Uploads at once: PUTs in flight, as the browser sends them (server setting WEB_CONCURRENCY, default 4).
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const isPut = (r: Request) => r.method() === 'PUT' && new URL(r.url()).pathname.startsWith('/upload/');
+    page.on('request', (r) => {
+      if (isPut(r)) maxInFlight = Math.max(maxInFlight, ++inFlight);
+    });
+    const done = (r: Request) => {
+      if (isPut(r)) inFlight--;
+    };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
     await page.selectOption('#room', 'livingroom');
     await page.fill('#stack', 'g001');
     await page.locator('#file-input').setInputFiles(PICKED_LIVING.map((p) => join(SAMPLES, p)));
@@ -74,6 +88,8 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     }
     await waitForRegistered(page, 12);
     expect(pendingSeen).toBeGreaterThan(0);
+    expect(maxInFlight).toBeGreaterThanOrEqual(1);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
     const rows = page.locator('#queue .item');
     for (let i = 0; i < 12; i++) {
       const row = rows.nth(i);
@@ -120,12 +136,10 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
   it('the gallery shows the previews grouped by room and stack; download and delete (with confirmation)', async () => {
     // Previews come from the processing queue (SPEC v2 "Previews"); the page asks again while they are pending.
     const expected = expectedSamples();
-    const listing = async () =>
-      ((await (await fetch(`${rig.server.url}/api/orders/ORD-1/files`, { headers: { Authorization: 'Bearer tok-alice' } })).json()) as FileListResponse).files;
-    const until = Date.now() + 150_000;
-    while ((await listing()).some((f) => f.status === 'uploaded' || f.status === 'processing') && Date.now() < until) await page.waitForTimeout(500);
-    const files = await listing();
-    expect(files.filter((f) => f.status === 'uploaded' || f.status === 'processing')).toEqual([]);
+    // (waitForFiles retries a listing whose keep-alive connection the busy isolate dropped meanwhile.)
+    const listing = () => waitForFiles(rig.server.url, 'tok-alice', 'ORD-1', { statuses: ['uploaded', 'processing', 'ready', 'failed', 'infected'] });
+    const files = await waitForFiles(rig.server.url, 'tok-alice', 'ORD-1', { timeoutMs: 150_000 });
+    expect(files.filter((f) => f.status !== 'ready')).toEqual([]);
     const withPreview = files.filter((f) => (f.previews ?? []).length > 0).map((f) => f.filename).sort();
     // JPEG, PNG and HEIC (phones and cameras) all have previews; the video has none.
     for (const name of ['canon-dslr.jpg', 'exiftool-Sony.jpg', 'png_with_exif_and_gps.png', 'heic-iphone.heic', 'heic-iphone7.heic', 'IMG_20180725_163423.jpg']) {
@@ -133,6 +147,12 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     }
     expect(withPreview).not.toContain('exiftool-QuickTime.mov');
     await waitForCount(page, '#gallery .tile .thumb img', withPreview.length, 60_000);
+    // The thumbnails load lazily: bring each into view, then wait until every one has decoded.
+    const imgs = page.locator('#gallery .tile .thumb img');
+    for (let i = 0; i < (await imgs.count()); i++) await imgs.nth(i).scrollIntoViewIfNeeded();
+    const loaded = `[...document.querySelectorAll('#gallery .thumb img')].every((i) => i.complete && i.naturalWidth > 0)`;
+    const decodeBy = Date.now() + 30_000;
+    while (!(await page.evaluate(loaded)) && Date.now() < decodeBy) await page.waitForTimeout(200);
     const shown = await page.evaluate(
       `[...document.querySelectorAll('#gallery .tile')].map((t) => { const img = t.querySelector('.thumb img'); return [t.closest('.room').dataset.room, t.closest('.stack').dataset.stack, t.dataset.name, img ? (img.complete && img.naturalWidth > 0 ? 'image' : 'broken') : t.querySelector('.placeholder').dataset.preview]; })`,
     ) as [string, string, string, string][];
@@ -208,14 +228,46 @@ describe.skipIf(!chromiumAvailable || !haveSamples)('web uploader: twelve sample
     expect(f?.checksum).toBe(createHash('sha256').update(data).digest('hex'));
   }, 180_000);
 
+  it('„Abbrechen" during a multipart upload aborts it on the server; nothing is listed', async () => {
+    const file = join(tmp, 'cancel-me.dng');
+    writeFileSync(file, randomBytes(20 * 1024 * 1024));
+    // Hold the part PUTs in the browser, so the upload is surely running when „Abbrechen" is pressed.
+    const held: Route[] = [];
+    await page.route('**/upload/**', (route) => void held.push(route));
+    const rec = recordRequests(page);
+    await page.locator('#file-input').setInputFiles(file);
+    await waitForState(page, 'cancel-me.dng', 'uploading');
+    while (held.length === 0) await page.waitForTimeout(50);
+    const abort = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/uploads/multipart/abort');
+    await page.locator('#queue .item[data-name="cancel-me.dng"]').getByRole('button', { name: /^Abbrechen/ }).click();
+    expect((await abort).status()).toBe(204);
+    await waitForState(page, 'cancel-me.dng', 'cancelled');
+    await page.unroute('**/upload/**');
+    for (const r of held) await r.abort().catch(() => undefined);
+    rec.stop();
+    expect(rec.list).not.toContain('POST /api/uploads/multipart/complete');
+    expect(rec.list).not.toContain('POST /api/uploads/finalize');
+    const r = await fetch(`${rig.server.url}/api/orders/ORD-1/files`, { headers: { Authorization: 'Bearer tok-alice' } });
+    expect(((await r.json()) as FileListResponse).files.map((f) => f.filename)).not.toContain('cancel-me.dng');
+  });
+
   it('the drop zone opens the file picker on Enter and on Space', async () => {
-    for (const key of ['Enter', ' ']) {
+    // A standing listener (Playwright turns the browser's picker interception on asynchronously; a
+    // listener added right before the key press can miss a picker that opens at once on a busy machine).
+    const choosers: FileChooser[] = [];
+    const onChooser = (fc: FileChooser) => choosers.push(fc);
+    page.on('filechooser', onChooser);
+    await page.reload();
+    for (const key of ['Enter', 'Space']) {
+      const before = choosers.length;
       await page.locator('#dropzone').focus();
-      const chooser = page.waitForEvent('filechooser', { timeout: 5000 });
-      await page.keyboard.press(key === ' ' ? 'Space' : key);
-      const fc = await chooser;
-      expect(fc.isMultiple()).toBe(true);
-      await fc.setFiles([]);
+      await page.keyboard.press(key);
+      const until = Date.now() + 10_000;
+      while (choosers.length === before && Date.now() < until) await page.waitForTimeout(50);
+      expect(choosers.length, `${key} opened no file picker`).toBe(before + 1);
+      expect(choosers[before].isMultiple()).toBe(true);
+      await choosers[before].setFiles([]);
     }
+    page.off('filechooser', onChooser);
   });
 });

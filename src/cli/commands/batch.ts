@@ -21,6 +21,7 @@ import { UploadSession } from '../session.js';
 import { resolveConcurrency, UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { exitCodeFor, planOrUsage, resolveOfflineWait, resolveRetry, type UploadOptions } from './upload.js';
+import { checkQuota, withQuotaExit } from '../quota-preflight.js';
 
 export interface BatchJob {
   /** Absolute folder path. */
@@ -102,6 +103,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     if (missing.length > 0) throw new UsageError(missing.join('\n'));
     const files: PlannedFile[] = [];
     for (const { plan, order } of plans) files.push(...session.planned(plan.items, await session.openShoot(plan.root, order)));
+    await checkQuota(api, files); // SPEC v2: exit 5 before the first byte when the batch does not fit
     renderer.start(files);
     const result = await session.engine.run(files);
     const check: ServerCheck =
@@ -110,7 +112,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     const skipped = plans.flatMap(({ plan, order }) => plan.skipped.map((s) => ({ order_id: order, room_type: s.room_type ?? 'unsorted' })));
     renderer.finish(summarize(result, skipped), check);
     const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check);
-    return exitCodeFor(result, failed);
+    return withQuotaExit(exitCodeFor(result, failed), result.outcomes);
   } finally {
     await session.close();
   }

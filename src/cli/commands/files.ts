@@ -58,11 +58,12 @@ export async function filesCommand(opts: FilesOptions): Promise<number> {
       process.stdout.write(`${t('files.none', { order: opts.order })}\n`);
       return EXIT.OK;
     }
-    process.stdout.write(`${t('files.head')}\n`);
+    // Header and rows through one layout (the header is one message, columns split at "|").
+    const row = (c: string[]): string =>
+      `${cell(c[0], 12)} ${cell(c[1], 6)} ${cell(c[2], 22)} ${cell(c[3], 9)} ${cell(c[4], 9, 'right')}  ${cell(c[5], 28)} ${c[6]}\n`;
+    process.stdout.write(row(t('files.head').split('|')));
     for (const f of files) {
-      process.stdout.write(
-        `${cell(f.room_type, 12)} ${cell(f.stack_id, 6)} ${cell(fileStatusWord(f.status), 22)} ${cell(previewsCell(f), 9)} ${cell(formatBytes(f.bytes), 9, 'right')}  ${cell(visible(f.filename), 28)} ${f.file_id}\n`,
-      );
+      process.stdout.write(row([f.room_type, f.stack_id, fileStatusWord(f.status), previewsCell(f), formatBytes(f.bytes), visible(f.filename), f.file_id]));
     }
     process.stdout.write(`${t('files.total', { n: files.length, size: formatBytes(files.reduce((s, f) => s + f.bytes, 0)) })}\n`);
     if (infected.length > 0) {

@@ -21,7 +21,7 @@ import { reviewStacks } from '../../core/plan/stack-review.js';
 import { t } from '../i18n/index.js';
 import { checkFailed, verifyOnServer } from '../server-check.js';
 import { incompleteStacks } from '../stack-check.js';
-import { checkQuota } from '../quota-preflight.js';
+import { checkQuota, withQuotaExit } from '../quota-preflight.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -87,7 +87,7 @@ export async function runPlans(jobs: { plan: ShootPlan; orderId: string }[], o: 
     if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
     const skipped = jobs.flatMap(({ plan, orderId }) => plan.skipped.map((s) => ({ order_id: orderId, room_type: s.room_type ?? 'unsorted' })));
     o.renderer.finish(summarize(result, skipped), check);
-    return exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check));
+    return withQuotaExit(exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check)), result.outcomes);
   } finally {
     await session.close();
   }

@@ -16,7 +16,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
-import { CardFinder, cardPlaces } from '../../core/plan/card-finder.js';
+import { CardFinder, cardPlaces, hasDcim } from '../../core/plan/card-finder.js';
 import { CardWatcher, type ReadyFile } from '../../core/plan/card-watcher.js';
 import { checkContainer } from '../../core/plan/integrity.js';
 import { planFiles } from '../../core/plan/plan.js';
@@ -54,6 +54,7 @@ const containerCheck: ContainerCheckFn = checkContainer;
 
 export async function watchCommand(dir: string | undefined, opts: WatchOptions): Promise<number> {
   if (dir && opts.cardsRoot) throw new UsageError(t('usage.watchBoth'));
+  if (!dir && opts.manifest) throw new UsageError(t('usage.watchManifest'));
   const types = new Set(allowedTypes(opts.types));
   const layout = layoutOptions(opts);
   const api = authedApi(opts);
@@ -218,6 +219,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
       slowAfterMs: Number(process.env.PIXIMMO_WATCH_SLOW_MS ?? 10_000),
       check: containerCheck,
       accept: (rel) => types.has(extensionOf(rel)),
+      isCard: dir ? undefined : hasDcim,
     });
     const card = new CardIngest(label, root, watcher, Boolean(copier));
     card.shoot = await session.openShoot(root, opts.order, manifest, true);

@@ -37,7 +37,7 @@ export function planText(plan: ShootPlan): string {
     cell(t('plan.stack'), 6),
     cell(t('plan.frames'), 7, 'right'),
     cell(t('summary.bytes'), 9, 'right'),
-    cell(t('plan.cameras'), 24),
+    cell(t('plan.cameras'), 30),
     ` ${t('plan.ev')}`,
   ].join(' ');
   lines.push('', head, '-'.repeat(Math.max(head.length, 48)));
@@ -49,7 +49,7 @@ export function planText(plan: ShootPlan): string {
         cell(s.stack_id, 6),
         cell(String(s.files), 7, 'right'),
         cell(formatBytes(s.bytes), 9, 'right'),
-        cell(s.cameras.join(', ') || '?', 24),
+        cell(s.cameras.join(', ') || '?', 30),
         ` ${s.ev.map(ev).join(' ')}${s.warnings.length ? '  (!)' : ''}`,
       ].join(' '),
     );

@@ -41,6 +41,11 @@ export interface CardWatcherOptions {
   check?: ContainerCheckFn;
   /** Which files to wait for at all (relative posix path); default all. Others are never reported. */
   accept?: (relPath: string) => boolean;
+  /**
+   * What makes the folder count as present besides being a folder (found cards: a DCIM folder — a mount
+   * point can stay behind, empty, after the card is pulled).
+   */
+  isCard?: (root: string) => Promise<boolean>;
 }
 
 export class CardWatcher extends EventEmitter<CardWatcherEvents> {
@@ -100,9 +105,10 @@ export class CardWatcher extends EventEmitter<CardWatcherEvents> {
   }
 
   private async check(first: boolean): Promise<void> {
+    const isCard = this.opts.isCard;
     const here = await fs
       .stat(this.root)
-      .then((st) => st.isDirectory())
+      .then(async (st) => st.isDirectory() && (!isCard || (await isCard(this.root))))
       .catch(() => false);
     if (this.closed) return;
     if (here === this.present) {

@@ -9,7 +9,7 @@ import { scanShoot, type SkippedFile } from './scan.js';
 import { placeFile } from './layout.js';
 import { readExif } from '../exif/exif.js';
 import { StackAssigner } from './stack-assigner.js';
-import { assignStackKeys } from './stack-keys.js';
+import { StackKeyBook } from './stack-keys.js';
 import type { FileFacts } from '../transfer/events.js';
 
 export interface PlanItem extends FileFacts {
@@ -48,7 +48,6 @@ export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPl
   const scan = await scanShoot(dir, { types: opts.types });
   const items = await planFiles(scan.files, opts, new StackAssigner(opts.stackGapMs));
   items.sort((a, b) => a.relPath.localeCompare(b.relPath));
-  await assignStackKeys(items);
   // Skips are placed in their rooms too, for the summary's "skipped" column (issue 10).
   const skipped = scan.skipped.map((s) => ({ ...s, room_type: placeFile(s.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom }).room_type }));
   return { root: scan.root, items, skipped, types: opts.types };
@@ -96,5 +95,13 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
   for (const [scope, loose] of looseByRoom) {
     stacks.assign(loose[0].room_type, loose, scope).forEach((id, i) => (loose[i].stack_id = id));
   }
-  return items.map(({ folderStack: _f, ...item }) => item);
+  const planned = items.map(({ folderStack: _f, ...item }) => item);
+  // SPEC v2 stack identity: keys and frame counts, kept across calls with the same `stacks` (watch arrivals).
+  let book = keyBooks.get(stacks);
+  if (!book) keyBooks.set(stacks, (book = new StackKeyBook()));
+  await book.add(planned);
+  return planned;
 }
+
+/** One StackKeyBook per StackAssigner: planning a watched card's arrivals keeps every stack's key. */
+const keyBooks = new WeakMap<StackAssigner, StackKeyBook>();

@@ -4,20 +4,25 @@
  * fresh manifest, another card reader) and different for different stacks — plus `stack_frames` (its frame
  * count). The server allocates the stack_id from the key (src/server/domain/stack-allocation.ts).
  *
- * Key = "sk1-" + SHA-256 (hex) over the sorted fingerprints of the stack's frames; a frame's fingerprint is
- * SHA-256 over its size and its first and last 64 KiB (the header with the camera's EXIF — serial, capture
- * time to the subsecond — and the end of the image data). Computed at plan time, before any file is hashed
- * whole, so no intent waits for the other frames of its stack, and `--dry-run` knows it too.
+ * Key = "sk1-" + SHA-256 (hex) of the fingerprint of the stack's anchor frame: the first frame in capture order
+ * (ties and frames without a capture time: the smallest fingerprint). A frame's fingerprint is SHA-256 over its
+ * size and its first and last 64 KiB (the header with the camera's EXIF — serial, capture time to the
+ * subsecond — and the end of the image data): two stacks share a key only when their first frames are the
+ * same bytes. The anchor, not all frames, so that a stack keeps its key while frames are added (a card
+ * watched as the photographer shoots, a frame copied in later); computed at plan time (≤ 128 KiB read per
+ * file), before any file is hashed whole, so no intent waits for another frame, and `--dry-run` knows it too.
  *
  * A stack of the plan is the files of one (room_type, room folder, stack id). Two folders of one room type with
  * the same stack folder ("Schlafzimmer 1/Stack 1", "Schlafzimmer 2/Stack 1") are two stacks: the later one
- * proposes the next free gNNN of the room type (the server decides in the end, across shoots and runs).
+ * (by path) proposes the next free gNNN of the room type; the server decides in the end, across shoots and runs.
+ * A StackKeyBook keeps what it gave out: planning more files later (watch) adds frames to known stacks with
+ * their key unchanged.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import pLimit from 'p-limit';
+import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
-import { stackName } from './stack-assigner.js';
 
 /** Bytes read from each end of a frame for its fingerprint. */
 export const FINGERPRINT_EDGE = 64 * 1024;
@@ -50,49 +55,82 @@ export function planStackOf(f: Pick<FileFacts, 'room_type' | 'room_label' | 'sta
   return `${f.room_type}\0${f.room_label ?? ''}\0${f.stack_id}`;
 }
 
-/** The key of a stack from its frames' fingerprints (order does not matter). */
-export function stackKeyOf(fingerprints: string[]): string {
-  return `sk1-${createHash('sha256').update([...fingerprints].sort().join('\n')).digest('hex')}`;
+/** Capture time as a sortable string ("" when unknown, sorted last). */
+function captureSortKey(m: ExifMeta): string {
+  return m.captured_at ? `${m.captured_at}.${String(m.captured_subsec_ms ?? 0).padStart(3, '0')}` : '\uffff';
 }
 
-/**
- * Sets `stack_key`, `stack_frames` and `folder_stack_id` on every item, and gives the second of two stacks
- * that share (room_type, stack_id) in this plan the next free gNNN of the room type as its proposal.
- * Reads ≤ 128 KiB per file (8 files at once).
- */
-export async function assignStackKeys(items: FileFacts[], concurrency = 8): Promise<void> {
-  const limit = pLimit(concurrency);
-  const prints = await Promise.all(items.map((i) => limit(() => frameFingerprint(i.absPath, i.bytes))));
-  const groups = new Map<string, { items: FileFacts[]; prints: string[] }>();
-  items.forEach((item, n) => {
-    const k = planStackOf(item);
-    const g = groups.get(k) ?? { items: [], prints: [] };
-    g.items.push(item);
-    g.prints.push(prints[n]);
-    groups.set(k, g);
-  });
-  const usedByRoom = new Map<string, Set<string>>();
-  for (const i of items) (usedByRoom.get(i.room_type) ?? usedByRoom.set(i.room_type, new Set()).get(i.room_type)!).add(i.stack_id);
-  const claimed = new Set<string>();
-  const ordered = [...groups.values()].sort((a, b) => a.items[0].relPath.localeCompare(b.items[0].relPath));
-  for (const g of ordered) {
-    const first = g.items[0];
-    const key = stackKeyOf(g.prints);
-    let proposal = first.stack_id;
-    const slot = `${first.room_type}\0${proposal}`;
-    if (claimed.has(slot)) {
-      const used = usedByRoom.get(first.room_type)!;
-      let n = 1;
-      while (used.has(stackName(n))) n++;
-      proposal = stackName(n);
-      used.add(proposal);
-    }
-    claimed.add(`${first.room_type}\0${proposal}`);
-    for (const item of g.items) {
-      item.folder_stack_id = item.stack_id;
-      item.stack_id = proposal;
-      item.stack_key = key;
-      item.stack_frames = g.items.length;
+/** The key of a stack from its frames (capture metadata + fingerprint); the anchor decides (see the file comment). */
+export function stackKeyOf(frames: { meta: ExifMeta; fingerprint: string }[]): string {
+  const anchor = [...frames].sort((a, b) => captureSortKey(a.meta).localeCompare(captureSortKey(b.meta)) || a.fingerprint.localeCompare(b.fingerprint))[0];
+  return `sk1-${createHash('sha256').update(anchor.fingerprint).digest('hex')}`;
+}
+
+/** SPEC stack id form gNNN. */
+function gName(n: number): string {
+  return `g${String(n).padStart(3, '0')}`;
+}
+
+interface Group {
+  key: string;
+  /** The id this stack proposes (its folder's, or the next free one when another stack has that). */
+  proposal: string;
+  items: FileFacts[];
+}
+
+export class StackKeyBook {
+  private readonly groups = new Map<string, Group>();
+  /** Proposed ids per room type. */
+  private readonly claimed = new Map<string, Set<string>>();
+
+  /**
+   * Sets `stack_key`, `stack_frames` (on every frame of the stacks touched) and `folder_stack_id` on `items`,
+   * and their `stack_id` to their stack's proposal. Reads ≤ 128 KiB of each new file (`concurrency` at once).
+   */
+  async add(items: FileFacts[], concurrency = 8): Promise<void> {
+    const limit = pLimit(concurrency);
+    const prints = await Promise.all(items.map((i) => limit(() => frameFingerprint(i.absPath, i.bytes))));
+    const fresh = new Map<string, { items: FileFacts[]; frames: { meta: ExifMeta; fingerprint: string }[] }>();
+    items.forEach((item, n) => {
+      const k = planStackOf(item);
+      const f = fresh.get(k) ?? { items: [], frames: [] };
+      f.items.push(item);
+      f.frames.push({ meta: item.meta, fingerprint: prints[n] });
+      fresh.set(k, f);
+    });
+    const ordered = [...fresh.entries()].sort((a, b) => minPath(a[1].items).localeCompare(minPath(b[1].items)));
+    for (const [k, f] of ordered) {
+      let g = this.groups.get(k);
+      if (!g) {
+        const first = f.items[0];
+        g = { key: stackKeyOf(f.frames), proposal: this.propose(first.room_type, first.stack_id), items: [] };
+        this.groups.set(k, g);
+      }
+      for (const item of f.items) {
+        item.folder_stack_id ??= item.stack_id;
+        item.stack_id = g.proposal;
+        item.stack_key = g.key;
+        g.items.push(item);
+      }
+      for (const item of g.items) item.stack_frames = g.items.length;
     }
   }
+
+  private propose(room: string, wanted: string): string {
+    const used = this.claimed.get(room) ?? this.claimed.set(room, new Set()).get(room)!;
+    let id = wanted;
+    if (used.has(id)) {
+      let n = 1;
+      while (used.has(gName(n))) n++;
+      id = gName(n);
+    }
+    used.add(id);
+    return id;
+  }
+}
+
+function minPath(items: FileFacts[]): string {
+  let min = items[0].relPath;
+  for (const i of items) if (i.relPath.localeCompare(min) < 0) min = i.relPath;
+  return min;
 }

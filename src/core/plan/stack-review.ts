@@ -33,7 +33,10 @@ export interface StackReview {
 }
 
 function camera(m: ExifMeta): string | null {
-  const name = [m.make, m.model].filter(Boolean).join(' ').trim();
+  // Canon and others repeat the make in the model ("Canon" + "Canon EOS R5"): say it once.
+  const make = m.make?.trim() ?? '';
+  const model = m.model?.trim() ?? '';
+  const name = make && model.toLowerCase().startsWith(make.toLowerCase()) ? model : [make, model].filter(Boolean).join(' ');
   if (!name && !m.serial) return null;
   return m.serial ? `${name} #${m.serial}` : name;
 }

@@ -206,7 +206,7 @@ export class UploadEngine {
     for (;;) {
       const intent = entry.multipart ? resumeIntent(entry) : await this.requestIntent(f, entry, signal);
       if (intent.stack_id) {
-        this.stacks.apply(f, intent.stack_id, (e) => this.emit(e));
+        this.stacks.apply(f, intent.stack_id, (e) => this.emit(e), !isExistingIntent(intent));
         entry = manifest.patch(f.relPath, { stack_id: intent.stack_id });
       }
       if (isExistingIntent(intent)) {

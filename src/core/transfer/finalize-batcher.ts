@@ -47,16 +47,20 @@ export class FinalizeBatcher {
     if (!this.batchSupported) return this.single(body, signal);
     return new Promise<FinalizeResponse>((resolve, reject) => {
       if (signal?.aborted) return reject(aborted());
-      const w: Waiter = { body, resolve, reject };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.queue.indexOf(w);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(aborted());
-        },
-        { once: true },
-      );
+      // The listener is removed once the file has its answer: the engine's one stop signal serves every
+      // file of the run, so listeners left behind would pile up (MaxListenersExceededWarning).
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(w);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(aborted());
+      };
+      const done = (): void => signal?.removeEventListener('abort', onAbort);
+      const w: Waiter = {
+        body,
+        resolve: (r) => (done(), resolve(r)),
+        reject: (e) => (done(), reject(e)),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(w);
       if (this.queue.length >= MAX_BATCH_FINALIZE) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.windowMs);

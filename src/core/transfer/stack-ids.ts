@@ -22,11 +22,14 @@ export function stackFields(f: PlannedFile): Pick<IntentRequest, 'stack_key' | '
 export class StackIds {
   private readonly announced = new Set<string>();
 
-  /** Gives `f` the allocated `stackId`; emits STACK_ID_ALLOCATED the first time its stack differs from its folder's. */
-  apply(f: PlannedFile, stackId: string, emit: (e: EngineEvent) => void): void {
+  /**
+   * Gives `f` the allocated `stackId`; emits STACK_ID_ALLOCATED the first time its stack differs from its
+   * folder's. `announce` false: the id of content already in the order (a duplicate may sit in another stack).
+   */
+  apply(f: PlannedFile, stackId: string, emit: (e: EngineEvent) => void, announce = true): void {
     f.folder_stack_id ??= f.stack_id;
     f.stack_id = stackId;
-    if (stackId === f.folder_stack_id) return;
+    if (!announce || stackId === f.folder_stack_id) return;
     const stack = `${f.shoot.root}\0${f.shoot.orderId}\0${f.stack_key ?? `${f.room_type}\0${f.room_label ?? ''}\0${f.folder_stack_id}`}`;
     if (this.announced.has(stack)) return;
     this.announced.add(stack);

@@ -122,9 +122,9 @@ export function toFileRecord(r: FileRow): FileRecord {
     room_label: r.room_label ?? null,
     stack_frames: r.stack_frames ?? null,
     replaces: r.replaces ?? null,
-    // why failed, the signature when infected (issue 16), or a note on ready (SCANNED_IN_WINDOWS, NOT_SCANNED)
-    status_reason: r.status_reason ?? null,
   };
+  // why failed, the signature when infected (issue 16), or a note on ready (SCANNED_IN_WINDOWS); absent otherwise
+  if (r.status_reason) rec.status_reason = r.status_reason;
   return rec;
 }
 

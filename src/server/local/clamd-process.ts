@@ -53,9 +53,23 @@ function which(name: string, extra: string[]): string | null {
   return null;
 }
 
-/** Finds clamd (also in /usr/sbin, where Debian puts it) and sigtool. */
-export function findClamdTools(): ClamdTools {
-  return { clamd: which('clamd', ['/usr/sbin', '/usr/local/sbin']), sigtool: which('sigtool', ['/usr/bin', '/usr/local/bin']) };
+/** A tool named by an environment variable: "none" = not installed, a path = that program. */
+function fromEnv(v: string | undefined): string | null | undefined {
+  if (v === undefined || v === '') return undefined;
+  return v === 'none' || !executable(v) ? null : v;
+}
+
+/**
+ * Finds clamd (also in /usr/sbin, where Debian puts it) and sigtool. PIXIMMO_CLAMD / PIXIMMO_SIGTOOL name
+ * other programs, or "none" to act as if they were not installed (how the tests' skip path is tried).
+ */
+export function findClamdTools(env: NodeJS.ProcessEnv = process.env): ClamdTools {
+  const clamd = fromEnv(env.PIXIMMO_CLAMD);
+  const sigtool = fromEnv(env.PIXIMMO_SIGTOOL);
+  return {
+    clamd: clamd !== undefined ? clamd : which('clamd', ['/usr/sbin', '/usr/local/sbin']),
+    sigtool: sigtool !== undefined ? sigtool : which('sigtool', ['/usr/bin', '/usr/local/bin']),
+  };
 }
 
 /** Writes eicar.hdb and eicar.ndb into `dbDir` (with sigtool when given). */

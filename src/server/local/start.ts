@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import { applyMigrations, type D1Like } from './migrate.js';
@@ -183,6 +183,9 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     port: opts.port ?? 8787,
     modules: true,
     scriptPath: script,
+    // Module names relative to dist/ (absolute root): a relative root from another working directory made
+    // workerd refuse the wasm module ("can't use '..' to break out of starting directory").
+    modulesRoot: dirname(script),
     // libheif's .wasm beside dist/worker.js, imported as a compiled module (processing/heif-decoder.ts).
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2025-09-01',

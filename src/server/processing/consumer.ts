@@ -20,7 +20,6 @@ import { PermanentProcessingError, reasonText, TransientProcessingError } from '
 import type { ProcessingMessage } from './enqueue.js';
 import { openObject, readObject } from './object-io.js';
 import type { ProcessingContext, ProcessingFile, ProcessingStep } from './step.js';
-import { processingSteps } from './steps.js';
 
 /** Deliveries of one job before the file is marked `failed` (queue max_retries is 5 → 6 deliveries). */
 export const MAX_ATTEMPTS = 4;
@@ -74,16 +73,19 @@ export async function processFile(
   fileId: string,
   attempt: number,
   retry: (delaySeconds: number) => void,
-  steps: ProcessingStep[] = processingSteps(env),
+  steps?: ProcessingStep[],
 ): Promise<JobResult> {
   const row = await loadFile(env.DB, fileId);
   if (!row || !isFileStatus(row.status)) return 'gone';
   if (isSettled(row.status)) return 'skipped';
   if (!(await claimProcessing(env.DB, fileId))) return 'skipped';
+  // Loaded here rather than imported at the top: the scan step reaches `cloudflare:sockets`, which only
+  // workerd provides, and tests run this function in Node with stub steps.
+  const run = steps ?? (await import('./steps.js')).processingSteps(env);
   const ctx = context(env, row, attempt);
   const started = Date.now();
   try {
-    for (const step of steps) {
+    for (const step of run) {
       const out = await step.run(ctx);
       if (out?.kind === 'stop') {
         const ok = await transitionFile(env.DB, fileId, out.status, { reason: out.reason.slice(0, 500) });

@@ -13,7 +13,13 @@
 import { PermanentProcessingError, TransientProcessingError } from './errors.js';
 import { jpegFrame } from './jpeg.js';
 
-/** Rotation (degrees clockwise) and flip that make an image with EXIF orientation `o` upright. */
+/**
+ * Rotation (degrees clockwise) and flip that make an image with EXIF orientation `o` upright, for one
+ * binding transform, where the flip is applied before the rotation (Cloudflare: "flip=h,rotate=90 … flipped
+ * horizontally, then rotated"): 5 (transpose) = flip h + 270, 7 (transverse) = flip h + 90. Miniflare's
+ * local binding applies `rotate` but ignores `flip`, so the mirrored orientations 2, 4, 5, 7 (rare in
+ * camera files) come out mirrored locally.
+ */
 export function orientationTransform(o: number): { rotate?: 90 | 180 | 270; flip?: 'h' | 'v' } {
   switch (o) {
     case 2:
@@ -23,11 +29,11 @@ export function orientationTransform(o: number): { rotate?: 90 | 180 | 270; flip
     case 4:
       return { flip: 'v' };
     case 5:
-      return { rotate: 90, flip: 'h' };
+      return { rotate: 270, flip: 'h' };
     case 6:
       return { rotate: 90 };
     case 7:
-      return { rotate: 270, flip: 'h' };
+      return { rotate: 90, flip: 'h' };
     case 8:
       return { rotate: 270 };
     default:
@@ -57,6 +63,21 @@ export function classifyImagesError(e: unknown, what: string): Error {
   return new TransientProcessingError('IMAGES_UNAVAILABLE', `${what}: ${msg}`);
 }
 
+/**
+ * Runs a binding call, once more when the connection was lost before an answer. Locally the binding is a
+ * keep-alive HTTP connection to Miniflare's Node side, which closes idle connections after 5 s; after a
+ * long synchronous stretch in the isolate (the WebAssembly HEIC decode) workerd may still send on such a
+ * closed connection and get "Network connection lost" without the request having been served.
+ */
+async function reconnecting<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (!/network connection lost/i.test(String((e as Error)?.message ?? e))) throw e;
+    return call();
+  }
+}
+
 function binding(env: { IMAGES?: ImagesBinding }): ImagesBinding {
   if (!env.IMAGES) throw new TransientProcessingError('IMAGES_UNAVAILABLE', 'no IMAGES binding configured');
   return env.IMAGES;
@@ -66,7 +87,7 @@ function binding(env: { IMAGES?: ImagesBinding }): ImagesBinding {
 export async function imageInfo(env: { IMAGES?: ImagesBinding }, bytes: Uint8Array): Promise<{ width: number; height: number }> {
   let info: ImageInfoResponse;
   try {
-    info = await binding(env).info(stream(bytes));
+    info = await reconnecting(() => binding(env).info(stream(bytes)));
   } catch (e) {
     throw classifyImagesError(e, 'reading the image');
   }
@@ -104,12 +125,14 @@ export async function resizeToJpeg(
 ): Promise<Jpeg> {
   let out: Uint8Array;
   try {
-    let t = binding(env).input(stream(bytes));
-    const o = orientationTransform(orientation);
-    if (o.rotate || o.flip) t = t.transform(o);
-    t = t.transform(landscape ? { width: longest } : { height: longest });
-    const r = await t.output({ format: 'image/jpeg', quality: 85 });
-    out = new Uint8Array(await new Response(r.image()).arrayBuffer());
+    out = await reconnecting(async () => {
+      let t = binding(env).input(stream(bytes));
+      const o = orientationTransform(orientation);
+      if (o.rotate || o.flip) t = t.transform(o);
+      t = t.transform(landscape ? { width: longest } : { height: longest });
+      const r = await t.output({ format: 'image/jpeg', quality: 85 });
+      return new Uint8Array(await new Response(r.image()).arrayBuffer());
+    });
   } catch (e) {
     throw classifyImagesError(e, 'making a preview');
   }

@@ -10,7 +10,6 @@
  */
 import { extensionOf } from '../../contract/media.js';
 import { PermanentProcessingError } from './errors.js';
-import { decodeHeif, HeifDecodeError } from './heif-decoder.js';
 import { neutraliseOrientation } from './jpeg.js';
 import { PREVIEW_LONGEST } from './preview-sizes.js';
 import { downscale, encodePng } from './raster.js';
@@ -66,6 +65,8 @@ export async function previewSource(
     }
     case 'heif': {
       if (await bindingDecodes(original)) return { bytes: original, orientation: 1, via: 'heif-binding' };
+      // Loaded on demand: the decoder imports libheif's .wasm module, which only the Worker bundle provides.
+      const { decodeHeif, HeifDecodeError } = await import('./heif-decoder.js');
       let rgba: Awaited<ReturnType<typeof decodeHeif>>;
       try {
         rgba = await decodeHeif(original);

@@ -7,12 +7,32 @@
  */
 import { PermanentProcessingError } from './errors.js';
 import { canDecode, imageInfo, resizeToJpeg, type Jpeg } from './images.js';
+import { isJpegAt, jpegFrame } from './jpeg.js';
 import { writePreview } from './object-io.js';
 import { fileKind, previewSource } from './preview-source.js';
 import { PREVIEW_LONGEST, previewKey, type PreviewSize } from './preview-sizes.js';
 import type { ProcessingContext, ProcessingStep } from './step.js';
 
 const DERIVED: readonly PreviewSize[] = ['large', 'medium', 'small'];
+
+/**
+ * Pixel size from the header of a JPEG (SOF) or PNG (IHDR) — no need to send the whole image to the
+ * binding just for its size (a 25 MB JPEG once less over the wire); null for other formats.
+ */
+function headerSize(b: Uint8Array): { width: number; height: number } | null {
+  if (isJpegAt(b)) {
+    const f = jpegFrame(b);
+    return f && f.width > 0 && f.height > 0 ? { width: f.width, height: f.height } : null;
+  }
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (b.length >= 24 && png.every((v, i) => b[i] === v) && String.fromCharCode(b[12], b[13], b[14], b[15]) === 'IHDR') {
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const width = dv.getUint32(16);
+    const height = dv.getUint32(20);
+    return width > 0 && height > 0 ? { width, height } : null;
+  }
+  return null;
+}
 
 export const previewsStep: ProcessingStep = {
   name: 'previews',
@@ -23,7 +43,7 @@ export const previewsStep: ProcessingStep = {
     const original = await ctx.original();
     const src = await previewSource(kind, file.filename, original, (b) => canDecode(env, b));
     if (!src) return undefined;
-    const info = await imageInfo(env, src.bytes);
+    const info = headerSize(src.bytes) ?? (await imageInfo(env, src.bytes));
     const upright = src.orientation >= 5 ? { width: info.height, height: info.width } : info;
     const landscape = upright.width >= upright.height;
     const srcLongest = Math.max(upright.width, upright.height);

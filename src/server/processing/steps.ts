@@ -1,7 +1,8 @@
 /**
  * The processing steps, in order (SPEC v2 "File lifecycle": malware scan, then previews). The `scan` slot
- * is a no-op until a scanner is configured (issue 16 puts the ClamAV step here); any step that stops the
- * file (infected) prevents the previews.
+ * is the ClamAV step of issue 16 (SCANNER "none": it hands on with NOT_SCANNED); `noScanStep` is the bare
+ * no-op for deployments or tests that leave scanning out. A step that stops the file (infected) prevents
+ * the previews.
  */
 import type { Env } from '../env.js';
 import { scanStep } from '../scan/processing-step.js';
@@ -18,6 +19,6 @@ export const noScanStep: ProcessingStep = {
 
 /** The steps for this deployment (env decides which scanner, once there is one). */
 export function processingSteps(_env: Env): ProcessingStep[] {
-  // issue 16: the ClamAV step (SCANNER "none" makes it hand on with NOT_SCANNED)
+  // issue 16: the ClamAV step (SCANNER "none" makes it hand on unscanned)
   return [scanStep, previewsStep];
 }

@@ -3,7 +3,7 @@
  *
  * Query: `status` (one FileStatus; default: uploaded, processing, ready, failed, infected), `room_type`,
  * `limit` (1…1000, default 1000), `cursor` (the previous page's next_cursor), `with_urls=1` (each file
- * gains `download_url`, a signed GET of 15 minutes; infected files get none).
+ * gains `download_url`, a signed GET of 15 minutes; infected files and files not yet scanned get none).
  * Answer: FileListResponse `{files, next_cursor}`; order and cursor: db/file-list.ts.
  * 400 VALIDATION_FAILED naming the parameter; 403 ORDER_FORBIDDEN for a foreign or unknown order.
  */
@@ -17,6 +17,7 @@ import { signDownload } from '../lib/download-url.js';
 import { ApiError, invalid } from '../lib/errors.js';
 import { roomSlug } from '../lib/object-key.js';
 import { requestOrigin } from '../lib/origin.js';
+import { awaitingScan } from '../scan/gate.js';
 import { makeSigner } from '../signers/index.js';
 import { downloadable } from './files.js';
 
@@ -52,7 +53,7 @@ export async function listOrderFiles(c: Context<AppEnv>): Promise<Response> {
     const origin = requestOrigin(c.req.raw, signer.kind === 'local');
     const now = new Date();
     for (let i = 0; i < page.rows.length; i++) {
-      if (downloadable(page.rows[i])) page.records[i].download_url = (await signDownload(signer, page.rows[i], origin, now)).url;
+      if (downloadable(page.rows[i]) && !awaitingScan(c.env, page.rows[i])) page.records[i].download_url = (await signDownload(signer, page.rows[i], origin, now)).url;
     }
   }
   return c.json<FileListResponse>({ files: page.records, next_cursor: page.nextCursor });

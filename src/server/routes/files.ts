@@ -3,7 +3,8 @@
  * - GET /api/files/:file_id/download → DownloadResponse `{url, expires_at, filename, bytes, checksum}`:
  *   a signed GET of the original, 15 minutes, answered with `Content-Disposition: attachment`.
  *   404 FILE_NOT_FOUND for an unknown id, another user's file, or a deleted/superseded one (not told
- *   apart); 403 FILE_INFECTED for a quarantined file (SPEC v2 lifecycle: never downloadable).
+ *   apart); 403 FILE_INFECTED for a quarantined file (SPEC v2 lifecycle: never downloadable); 409 SCAN_PENDING
+ *   while a configured scanner has not passed it (issue 16, scan/gate.ts).
  * - DELETE /api/files/:file_id → DeleteFileResponse `{file_id, status: "deleted", deleted_at}`: soft
  *   delete; housekeeping removes the object and its previews 7 days later (housekeeping-files.ts).
  *   Deleting a deleted file again answers the same (first deleted_at). 404 FILE_NOT_FOUND as above.
@@ -18,6 +19,7 @@ import { requireAuth } from '../lib/auth.js';
 import { signDownload } from '../lib/download-url.js';
 import { ApiError } from '../lib/errors.js';
 import { requestOrigin } from '../lib/origin.js';
+import { awaitingScan } from '../scan/gate.js';
 import { makeSigner } from '../signers/index.js';
 
 export function fileNotFound(fileId: string): ApiError {
@@ -35,6 +37,9 @@ export function registerFileRoutes(app: Hono<AppEnv>): void {
     const file = await getOwnedFile(c.env.DB, fileId, c.var.user.id);
     if (!file || file.status === 'deleted' || file.status === 'superseded') throw fileNotFound(fileId);
     if (file.status === 'infected') throw new ApiError('FILE_INFECTED', `file ${fileId} is quarantined (malware found)`, { file_id: fileId });
+    if (awaitingScan(c.env, file)) {
+      throw new ApiError('SCAN_PENDING', `file ${fileId} has not been scanned for malware yet (${file.status}); try again shortly`, { file_id: fileId, status: file.status });
+    }
     const signer = makeSigner(c.env, readConfig(c.env));
     const d = await signDownload(signer, file, requestOrigin(c.req.raw, signer.kind === 'local'));
     return c.json<DownloadResponse>({

@@ -2,7 +2,7 @@
  * The `scan` step of the processing pipeline (processing/step.ts interface; issue 16), run before previews:
  *   clean        → hand on to previews; a windowed scan leaves `SCANNED_IN_WINDOWS n×W` as the ready file's
  *                  status_reason (scan/windows.ts: never skipped silently);
- *   SCANNER none → hand on, the ready file's status_reason is `NOT_SCANNED`;
+ *   SCANNER none → hand on (no scanner: the deployment's choice, not noted on each file);
  *   infected     → stop: the file becomes `infected` with clamd's signature as status_reason; the object
  *                  is already in `quarantine/<object_key>`; previews never run;
  *   unavailable  → TransientProcessingError SCAN_UNAVAILABLE: the file stays `processing`, the consumer
@@ -32,7 +32,7 @@ export const scanStep: ProcessingStep = {
         console.log(`piximmo scan ${ctx.file.id}: clean in ${out.ms} ms (${out.windows} window${out.windows === 1 ? '' : 's'})`);
         return { kind: 'continue' };
       case 'not-scanned':
-        ctx.readyReason = out.reason;
+        // SCANNER none is the deployment's setting for every file (README), not a note on each one
         return { kind: 'continue' };
       case 'infected':
         console.warn(`piximmo scan ${ctx.file.id}: ${out.signature} FOUND, moved to ${out.quarantineKey}`);

@@ -8,7 +8,7 @@
  *                `SCANNED_IN_WINDOWS n×W` when the object was longer than SCANNER_STREAM_MAX and was scanned
  *                in n overlapping windows of W bytes (never skipped silently; scan/windows.ts).
  *   not-scanned  SCANNER is "none" (an explicit setting, the local server without clamd): the pipeline goes
- *                on and records `NOT_SCANNED`.
+ *                on (the reason `NOT_SCANNED` names it for callers that want to record it).
  *   infected     clamd named a signature: the object has been moved to `quarantine/<object_key>` →
  *                file `infected`, `status_reason` = the signature, no previews, never downloadable.
  *   unavailable  clamd could not be reached / broke off / answered an error → the file stays `processing`

@@ -6,7 +6,7 @@
  * payload = {i: intent id, k: object key, b: max bytes, e: expiry (unix seconds), p?: part number}
  * The MAC covers every payload field, so none can be changed without breaking the signature.
  */
-import { base64url, fromBase64url, hmacSha256, timingSafeEqual } from '../lib/crypto.js';
+import { signMacToken, verifyMacToken } from './mac-token.js';
 import { signDownloadToken } from './local-download.js';
 import type { GetTarget, PartTarget, PutTarget, SignedPut, UploadSigner } from './types.js';
 
@@ -25,35 +25,23 @@ export interface LocalTokenPayload {
 
 const MAC_CONTEXT = 'piximmo-upload.v1.';
 
-export async function signLocalToken(secret: string, payload: LocalTokenPayload): Promise<string> {
-  const body = base64url(new TextEncoder().encode(JSON.stringify(payload)));
-  const mac = await hmacSha256(secret, MAC_CONTEXT + body);
-  return `${body}.${base64url(mac)}`;
+export function signLocalToken(secret: string, payload: LocalTokenPayload): Promise<string> {
+  return signMacToken(secret, MAC_CONTEXT, payload);
 }
 
 /**
  * Verifies the MAC and shape of a token; returns its payload or null when forged/malformed
  * (→ 403 BAD_SIGNATURE). Does NOT check expiry (the route answers 410 for that).
  */
-export async function verifyLocalToken(secret: string, token: string): Promise<LocalTokenPayload | null> {
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot !== token.lastIndexOf('.')) return null;
-  const body = token.slice(0, dot);
-  let given: Uint8Array;
-  let json: unknown;
-  try {
-    given = fromBase64url(token.slice(dot + 1));
-    const expected = await hmacSha256(secret, MAC_CONTEXT + body);
-    if (!timingSafeEqual(given, expected)) return null;
-    json = JSON.parse(new TextDecoder().decode(fromBase64url(body)));
-  } catch {
-    return null;
-  }
-  const p = json as Partial<LocalTokenPayload>;
-  if (typeof p !== 'object' || p === null) return null;
-  if (typeof p.i !== 'string' || typeof p.k !== 'string' || typeof p.b !== 'number' || typeof p.e !== 'number') return null;
-  if (p.p !== undefined && (typeof p.p !== 'number' || !Number.isInteger(p.p) || p.p < 1)) return null;
-  return p as LocalTokenPayload;
+export function verifyLocalToken(secret: string, token: string): Promise<LocalTokenPayload | null> {
+  return verifyMacToken<LocalTokenPayload>(
+    secret,
+    MAC_CONTEXT,
+    token,
+    (p) =>
+      typeof p.i === 'string' && typeof p.k === 'string' && typeof p.b === 'number' && typeof p.e === 'number' &&
+      (p.p === undefined || (typeof p.p === 'number' && Number.isInteger(p.p) && p.p >= 1)),
+  );
 }
 
 export class LocalSigner implements UploadSigner {

@@ -7,7 +7,7 @@
  *   with its own MAC context, so an upload token is never a preview token and vice versa;
  * - S3 signer: a SigV4 presigned GET of `previews/<file_id>/<size>.jpg`.
  */
-import { base64url, fromBase64url, hmacSha256, timingSafeEqual } from '../lib/crypto.js';
+import { signMacToken, verifyMacToken } from './mac-token.js';
 import { isPreviewSize, previewKey, type PreviewSize } from '../processing/preview-sizes.js';
 import type { Env } from '../env.js';
 import { objectUrl, presignS3 } from './s3.js';
@@ -26,24 +26,13 @@ export interface PreviewTokenPayload {
 
 const MAC_CONTEXT = 'piximmo-preview.v1.';
 
-export async function signPreviewToken(secret: string, p: PreviewTokenPayload): Promise<string> {
-  const body = base64url(new TextEncoder().encode(JSON.stringify(p)));
-  return `${body}.${base64url(await hmacSha256(secret, MAC_CONTEXT + body))}`;
+export function signPreviewToken(secret: string, p: PreviewTokenPayload): Promise<string> {
+  return signMacToken(secret, MAC_CONTEXT, p);
 }
 
 /** The payload of a genuine token, or null (forged, malformed). Expiry is the caller's check (→ 410). */
-export async function verifyPreviewToken(secret: string, token: string): Promise<PreviewTokenPayload | null> {
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot !== token.lastIndexOf('.')) return null;
-  const body = token.slice(0, dot);
-  try {
-    if (!timingSafeEqual(fromBase64url(token.slice(dot + 1)), await hmacSha256(secret, MAC_CONTEXT + body))) return null;
-    const p = JSON.parse(new TextDecoder().decode(fromBase64url(body))) as Partial<PreviewTokenPayload>;
-    if (typeof p?.f !== 'string' || !isPreviewSize(p.s) || typeof p.e !== 'number') return null;
-    return p as PreviewTokenPayload;
-  } catch {
-    return null;
-  }
+export function verifyPreviewToken(secret: string, token: string): Promise<PreviewTokenPayload | null> {
+  return verifyMacToken<PreviewTokenPayload>(secret, MAC_CONTEXT, token, (p) => typeof p.f === 'string' && isPreviewSize(p.s) && typeof p.e === 'number');
 }
 
 /** The signed URL of the preview `size` of `fileId`, expiring at `expiresAt`. Throws Error when misconfigured. */

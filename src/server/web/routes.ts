@@ -1,8 +1,8 @@
 /**
  * The web uploader's routes (SPEC "The web uploader", seed 000 frontend), served by the same Worker as the API:
  * - GET  /app                 signed in: the caller's orders; else the sign-in page (`?next=/app/…`)
- * - POST /app/login           form: `user_id` (seeded users, only with WEB_SIGNIN_USERS=on — the local
- *                             server) or `device_token` → session cookie (web/session.ts), 303 to `next`
+ * - POST /app/login           form: `user_id` (seeded users, only with WEB_SIGNIN_USERS=on on a development
+ *                             server: local signer or loopback host) or `device_token` → session cookie (web/session.ts), 303 to `next`
  * - POST /app/logout          revokes the session, clears the cookie, 303 to /app
  * - GET  /app/orders/:id      the uploader and gallery; not signed in → 303 to sign-in; another user's
  *                             (or an unknown) order → 403 page saying so
@@ -23,7 +23,7 @@ import { chooseLang, MESSAGES, type Lang } from './i18n.js';
 import { type Html, shell, translator } from './layout.js';
 import { forbiddenBody, orderBody, ordersBody, signInBody, type SignInData } from './pages.js';
 import { cookieSecure, endSession, sessionUser, startSession } from './session.js';
-import { readWebSettings } from './settings.js';
+import { readWebSettings, seededSignInAllowed } from './settings.js';
 
 const LANG_COOKIE = 'piximmo_lang';
 
@@ -64,9 +64,13 @@ function page(c: Context<AppEnv>, body: Html, title: string, lang: Lang, user: P
 }
 
 async function signInPage(c: Context<AppEnv>, lang: Lang, next: string, notice?: SignInData['notice'], status = 200) {
-  const settings = readWebSettings(c.env);
-  const users = settings.signinUsers ? await listUsers(c.env.DB) : null;
+  const users = seededUsersHere(c) ? await listUsers(c.env.DB) : null;
   return page(c, signInBody({ lang, users, next, notice }), MESSAGES[lang]['signin.title'], lang, null, status);
+}
+
+/** Seeded-user sign-in is on for this request (settings.ts seededSignInAllowed). */
+function seededUsersHere(c: Context<AppEnv>): boolean {
+  return seededSignInAllowed(readWebSettings(c.env), readConfig(c.env).signer, c.req.url);
 }
 
 function asset(body: string, type: string) {
@@ -92,10 +96,9 @@ export function registerWebRoutes(app: Hono<AppEnv>): void {
     const form = await c.req.parseBody();
     const next = safeNext(form.next);
     if (!isSameOrigin(c)) return signInPage(c, lang, next, 'csrf.refused', 403);
-    const settings = readWebSettings(c.env);
     let userId: string | null = null;
     if (typeof form.user_id === 'string' && form.user_id) {
-      if (!settings.signinUsers) return signInPage(c, lang, next, 'signin.failed', 403);
+      if (!seededUsersHere(c)) return signInPage(c, lang, next, 'signin.failed', 403);
       userId = (await getUser(c.env.DB, form.user_id))?.id ?? null;
       if (!userId) return signInPage(c, lang, next, 'signin.unknownUser', 400);
     } else if (typeof form.device_token === 'string' && form.device_token.trim()) {

@@ -51,3 +51,15 @@ export async function endSession(c: Context<AppEnv>): Promise<void> {
   if (secret) await revokeToken(c.env.DB, await sha256Hex(secret), new Date());
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: cookieSecure(c.req.url), httpOnly: true, sameSite: 'Strict' });
 }
+
+/**
+ * Housekeeping (housekeeping.ts): removes web sessions that expired or were signed out before `now`.
+ * Seeded sessions (no expiry, never revoked) stay. Returns the number of rows removed.
+ */
+export async function purgeEndedSessions(db: D1Database, now: Date): Promise<number> {
+  const r = await db
+    .prepare(`DELETE FROM auth_tokens WHERE kind = 'session' AND ((expires_at IS NOT NULL AND expires_at < ?1) OR revoked_at IS NOT NULL)`)
+    .bind(now.toISOString())
+    .run();
+  return r.meta.changes;
+}

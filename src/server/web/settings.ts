@@ -40,3 +40,14 @@ export function readWebSettings(env: Env): WebSettings {
   }
   return { types, concurrency, signinUsers: (env.WEB_SIGNIN_USERS ?? '').toLowerCase() === 'on' };
 }
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Whether /app may offer the seeded users for this request: the WEB_SIGNIN_USERS setting, and — defence in
+ * depth against a setting copied into production by mistake — only on a development server: the local
+ * signer, or a request to a loopback host.
+ */
+export function seededSignInAllowed(settings: WebSettings, signer: 'local' | 's3', requestUrl: string): boolean {
+  return settings.signinUsers && (signer === 'local' || LOOPBACK.has(new URL(requestUrl).hostname));
+}

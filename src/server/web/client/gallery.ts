@@ -23,6 +23,8 @@ export interface GalleryFile {
   room_label?: string | null;
   stack_id: string;
   status: string;
+  /** Why failed, or the signature clamd named when infected (issue 16). */
+  status_reason?: string | null;
   previews?: string[];
 }
 
@@ -30,9 +32,12 @@ type Preview = { state: 'url'; url: string; until: number } | { state: 'pending'
 
 /** Preview answers kept this long (ms) before asking again while processing. */
 const PENDING_RECHECK_MS = 3000;
+/** A failed list load is asked again after this long (ms). */
+const RETRY_MS = 2000;
 
 export class Gallery {
   private loading: Promise<void> | null = null;
+  private loaded = false;
   private again = false;
   private readonly previews = new Map<string, Preview>();
   private files: GalleryFile[] = [];
@@ -70,10 +75,15 @@ export class Gallery {
       if (r.status !== 200) throw new Error(String(r.status));
       this.files = r.body.files.filter((f) => f.status !== 'deleted' && f.status !== 'superseded');
       this.render();
+      this.loaded = true;
       this.root.setAttribute('aria-busy', 'false');
       await this.loadPreviews();
     } catch {
-      this.root.replaceChildren(el('p', { class: 'notice error', role: 'alert' }, this.t('gallery.loadFailed')));
+      // A dropped connection (the server busy making previews) or an error answer: keep what is shown and
+      // ask again shortly; only a gallery that never loaded says so.
+      if (!this.loaded) this.root.replaceChildren(el('p', { class: 'notice error', role: 'alert' }, this.t('gallery.loadFailed')));
+      clearTimeout(this.recheck);
+      this.recheck = window.setTimeout(() => void this.reload(), RETRY_MS);
     }
   }
 
@@ -135,7 +145,11 @@ export class Gallery {
       el('div', { class: 'thumb', 'data-thumb': f.file_id }, this.thumb(f)),
       el('div', { class: 'tile-body' },
         el('span', { class: 'tile-name', title: f.filename }, f.filename),
-        el('span', { class: 'tile-meta muted small' }, `${formatBytes(f.bytes, this.lang)} · `, el('span', { class: `file-status status-${f.status}` }, status)),
+        el('span', { class: 'tile-meta' }, el('span', { class: 'muted small' }, formatBytes(f.bytes, this.lang)), el('span', { class: `file-status status-${f.status}` }, status)),
+        // issue 16: „infiziert" with the signature (and a failed file's reason)
+        ...((f.status === 'infected' || f.status === 'failed') && f.status_reason
+          ? [el('span', { class: `file-reason small status-${f.status}`, 'data-reason': f.status_reason, title: f.status_reason }, f.status_reason)]
+          : []),
         el('span', { class: 'tile-actions' }, download, del),
       ),
     );
@@ -144,7 +158,8 @@ export class Gallery {
   private thumb(f: GalleryFile): HTMLElement {
     const p = this.previews.get(f.file_id);
     if (p?.state === 'url') return el('img', { src: p.url, alt: f.filename, loading: 'lazy', decoding: 'async' });
-    const pending = !p ? f.status === 'uploaded' || f.status === 'processing' : p.state === 'pending';
+    // Pending while processing, or while a ready file's preview is still being asked for.
+    const pending = f.status === 'uploaded' || f.status === 'processing' || (f.status === 'ready' && (f.previews ?? ['?']).length > 0 && p?.state !== 'none');
     return el('div', { class: `placeholder${pending ? ' pending' : ''}`, 'data-preview': pending ? 'pending' : 'none' },
       el('span', { class: 'ext' }, extensionOf(f.filename).toUpperCase() || '?'),
       el('span', { class: 'small' }, this.t(pending ? 'gallery.processing' : 'gallery.noPreview')),
@@ -182,8 +197,13 @@ export class Gallery {
 
   private async download(f: GalleryFile): Promise<void> {
     const r = await this.api.call<{ url: string }>('GET', `/api/files/${encodeURIComponent(f.file_id)}/download`).catch(() => null);
-    if (r?.status === 200 && r.body.url) window.location.assign(r.body.url);
-    else this.flash(this.t('gallery.downloadFailed'));
+    if (r?.status !== 200 || !r.body.url) return this.flash(this.t('gallery.downloadFailed'));
+    // A link click, not a navigation: the page (and its uploads) stay; the signed URL answers with
+    // Content-Disposition: attachment, so the browser saves the file under its own name.
+    const a = el('a', { href: r.body.url, download: f.filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
   }
 
   private async confirmDelete(f: GalleryFile): Promise<void> {

@@ -106,6 +106,7 @@ export class UploadQueue {
       }
       const reason = e instanceof Fatal ? e : new Fatal('error.server', { status: 0 }, String(e));
       item.detail = { key: reason.key, vars: reason.vars };
+      item.sent = 0; // nothing of a failed attempt counts (the bar would claim bytes that never arrived)
       setState(item, 'failed');
       this.o.onFailed(item, reason);
       this.o.changed(item);
