@@ -115,7 +115,7 @@ export class Gallery {
           el('h3', { id: headId, class: 'room-title' }, label),
           ...[...stacks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([stack, files]) =>
             el('div', { class: 'stack', 'data-stack': stack },
-              el('h4', { class: 'stack-title' }, stack === 's000' ? t('gallery.noStack') : t('gallery.stack', { id: stack }), el('span', { class: 'muted small' }, ` · ${t('gallery.frames', { count: files.length })}`)),
+              el('h4', { class: 'stack-title' }, stack === 's000' ? t('gallery.noStack') : t('gallery.stack', { id: stack }), el('span', { class: 'muted small' }, ` · ${(files.length === 1 ? t('gallery.frame') : t('gallery.frames', { count: files.length }))}`)),
               el('ul', { class: 'tiles' }, ...files.map((f) => this.tile(f))),
             )),
         );
