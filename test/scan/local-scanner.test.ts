@@ -87,8 +87,8 @@ describe.skipIf(clamdSkipReason() !== null)(clamdTitle('local server with --scan
 
   it.skipIf(!existsSync(RUNNER))('the runner names the scanner on stderr and stops clamd on SIGTERM', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'piximmo-run-'));
+    const child = spawn(process.execPath, [RUNNER, '--port', '0', '--state', stateDir, '--scanner', 'auto'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      const child = spawn(process.execPath, [RUNNER, '--port', '0', '--state', stateDir, '--scanner', 'auto'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       await new Promise<void>((resolve, reject) => {
@@ -107,7 +107,9 @@ describe.skipIf(clamdSkipReason() !== null)(clamdTitle('local server with --scan
       expect(code).toBe(0);
       expect(await client.ping()).toBe(false);
     } finally {
+      // A run that failed half-way must not leave the server (and its clamd) behind.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(stateDir, { recursive: true, force: true });
     }
-  });
+  }, 150_000); // clamd's start and a Miniflare start on a loaded 2-core machine
 });
