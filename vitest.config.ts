@@ -18,6 +18,7 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       reporter: ['text-summary'],
       reportsDirectory: 'coverage/unit',
+      reportOnFailure: true,
     },
   },
 });
