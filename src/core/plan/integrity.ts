@@ -11,7 +11,8 @@
 import { promises as fsp } from 'node:fs';
 import { checkBmff } from './integrity-bmff.js';
 import { checkJpeg } from './integrity-jpeg.js';
-import { type ByteSource, type ContainerCheck, notWhole, openByteSource, WHOLE } from './integrity-source.js';
+import { fileSource } from '../exif/makernotes/tiff.js';
+import { type ByteSource, type ContainerCheck, notWhole, WHOLE } from './integrity-source.js';
 import { checkRaf, checkTiff } from './integrity-tiff.js';
 
 export type { ContainerCheck } from './integrity-source.js';
@@ -29,7 +30,7 @@ export type { ContainerCheck } from './integrity-source.js';
 export async function checkContainer(absPath: string, bytes: number): Promise<ContainerCheck> {
   const handle = await fsp.open(absPath, 'r');
   try {
-    const src = openByteSource(handle, bytes);
+    const src = fileSource(handle, bytes);
     const head = await src.read(0, Math.min(bytes, 32));
     if (head.length < Math.min(bytes, 32)) return notWhole('file-shorter-than-size');
     const verdict = await checkByFormat(src, head);

@@ -13,16 +13,26 @@ export interface ByteSource {
   read(position: number, length: number): Promise<Buffer>;
 }
 
-/** A {@link ByteSource} over an open file of `size` bytes (positioned reads, nothing cached). */
+/**
+ * A {@link ByteSource} over an open file of `size` bytes (the size the caller saw; positioned reads, nothing
+ * cached). A read never passes `size`; it is shorter only where the file on disk ends first (a file shrunk
+ * since it was measured) — short reads of the OS are read on. Shared by the EXIF reader and the container
+ * checks (core/plan/integrity*.ts).
+ */
 export function fileSource(fh: FileHandle, size: number): ByteSource {
   return {
     size,
     async read(position, length) {
-      const len = Math.max(0, Math.min(length, size - position));
-      if (len === 0 || position < 0) return Buffer.alloc(0);
-      const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, position);
-      return buf.subarray(0, bytesRead);
+      const n = Math.max(0, Math.min(length, size - position));
+      if (n === 0 || position < 0) return Buffer.alloc(0);
+      const buf = Buffer.alloc(n);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await fh.read(buf, got, n - got, position + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === n ? buf : buf.subarray(0, got);
     },
   };
 }
