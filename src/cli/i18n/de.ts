@@ -3,9 +3,10 @@
  * hochgeladen, registriert, fehlgeschlagen, Erneut versuchen, Abbrechen).
  */
 import { deChecks } from './de-checks.js';
-import type { MessageKey } from './en.js';
+import { type enMain, type MessageKey, mergeParts } from './en.js';
 
-export const de: Record<MessageKey, string> = {
+/** Exactly the keys of en.ts's own part (checked by the type system); the other part is de-checks.ts. */
+const deMain: Record<keyof typeof enMain, string> = {
   'state.waiting': 'wartet…',
   'state.uploading': 'lädt hoch…',
   'state.uploaded': 'hochgeladen',
@@ -162,7 +163,6 @@ export const de: Record<MessageKey, string> = {
   'usage.watchManifest': '--manifest nennt ein Manifest und geht daher nur mit einem Ordner (jede erkannte Karte hat ihr eigenes).',
   'usage.watchBoth': 'Bitte entweder einen Ordner oder --cards-root angeben, nicht beides.',
   'usage.offlineWait': 'Ungültiges --offline-wait {value}: z. B. 10m, 90s oder 0 angeben.',
-  ...deChecks,
   // issue 12: quotas, files, download, rm
   'fail.QUOTA_EXCEEDED': 'Für diese Datei reicht der Speicherplatz nicht.',
   'fail.QUOTA_EXCEEDED.hint': 'Nicht mehr benötigte Dateien löschen (piximmo rm) oder mehr Speicherplatz anfragen.',
@@ -229,3 +229,5 @@ export const de: Record<MessageKey, string> = {
     '  2 Aufruf- oder Konfigurationsfehler   3 Anmeldung nötig   4 Auftrag nicht erlaubt   130 abgebrochen',
   ].join('\n'),
 };
+
+export const de: Record<MessageKey, string> = mergeParts(deMain, deChecks);
