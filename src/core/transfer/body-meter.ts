@@ -2,8 +2,7 @@
  * Byte accounting in the body (issue 9, as s3transfer's ReadFileChunk): each read of a file's byte range reports
  * what left for the socket; a read that starts over (a retry, a renewal) reports its own bytes back as a
  * negative delta, and a file sent again from its start takes back everything it reported. Progress thus counts
- * each byte of a file once. `bytesSentBy` is the one definition of `bytes_sent` (upload, batch and watch
- * summaries): bytes that left for the network in this run, retries included, parts of an earlier run not.
+ * each byte of a file once; `bytes_sent` is counted from these events by `bytesSentBy` (events.ts).
  */
 import type { EngineEvent, PlannedFile } from './events.js';
 
@@ -60,9 +59,4 @@ export class BodyRead {
     if (this.read > 0) this.report(-this.read);
     this.read = 0;
   }
-}
-
-/** The one definition of `bytes_sent`: what an event adds to it, bytes (resumed parts and take-backs add 0). */
-export function bytesSentBy(e: EngineEvent): number {
-  return e.type === 'bytes' && !e.resumed ? Math.max(0, e.delta) : 0;
 }

@@ -8,10 +8,9 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { IntentRequest } from '../../contract/api.js';
-import { bytesSentBy } from './body-meter.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { EngineEvent, EngineListener, Failure, FileOutcome, PlannedFile, RunResult } from './events.js';
+import { bytesSentBy, type EngineEvent, type EngineListener, type Failure, type FileOutcome, type PlannedFile, type RunResult } from './events.js';
 import { failureFrom, FatalStop, TransferAborted } from './failures.js';
 import { prepareFile, type HashFile } from './file-prep.js';
 import { FileTransfer, type TransferHost } from './file-transfer.js';
