@@ -95,8 +95,6 @@ export class UploadEngine {
     if (this.config.offlineWaitMs) {
       this.offline = new OfflineGate({
         maxWaitMs: this.config.offlineWaitMs,
-        baseMs: this.config.offlineBaseMs,
-        capMs: this.config.offlineCapMs,
         now: () => this.clock.now(),
         onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
       });

@@ -14,7 +14,7 @@
 import { type ApiError, isApiError } from '../../api/errors.js';
 import { FatalStop, FileProblem, TransferAborted } from './failures.js';
 import { fsProblem } from './file-prep.js';
-import { isUnreachable, type OfflineGate } from './offline.js';
+import type { OfflineGate } from './offline.js';
 import type { TransferConfig } from './transfer-config.js';
 
 /** Where in a file's transfer the failure happened. 'request' = a request outside any file (tests, checks). */
@@ -121,8 +121,8 @@ function stopOf(err: unknown, ctx: RecoveryContext): RecoveryAction | undefined 
 /** Retry, rate-limit wait or network wait for a request; undefined when the request's own budget is spent. */
 function requestAction(err: ApiError, ctx: RecoveryContext, tries: RequestTries): RecoveryAction | undefined {
   if (ctx.offline && isUnreachable(err)) {
-    const waitMs = ctx.offline.unreachable(tries.offline++);
-    if (waitMs !== undefined) return { kind: 'wait-network', waitMs };
+    const left = ctx.offline.unreachable();
+    if (left !== undefined) return { kind: 'wait-network', waitMs: Math.min(networkWaitMs(tries.offline++, ctx.config, ctx.random), left) };
   } else if (err.kind === 'http' || err.kind === 'protocol') {
     ctx.offline?.reachable(); // an answer came back: the host is reachable
   }
@@ -172,6 +172,37 @@ function stepAction(err: unknown, ctx: RecoveryContext): RecoveryAction {
     return { kind: 'upload-again' };
   }
   return giveUp();
+}
+
+/**
+ * Transport codes that mean "cannot reach the host at all" (SPEC "Offline is a state"), as opposed to a
+ * connection cut mid-request (ECONNRESET), which stays an ordinary transient error and counts as a try.
+ */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** True for an ApiError of kind 'network' whose code says the host could not be reached (see UNREACHABLE_CODES). */
+export function isUnreachable(err: unknown): boolean {
+  return isApiError(err) && err.kind === 'network' && UNREACHABLE_CODES.has(err.code);
+}
+
+/**
+ * The wait before try `n` (0-based) of a request while offline, ms: offlineBaseMs doubling up to offlineCapMs
+ * (the CLI notices the API's return within the cap), half fixed and half jitter so waiting requests do not all
+ * knock at the same instant.
+ */
+export function networkWaitMs(n: number, config: Pick<TransferConfig, 'offlineBaseMs' | 'offlineCapMs'>, random: () => number = Math.random): number {
+  const wait = Math.min(config.offlineCapMs, config.offlineBaseMs * 2 ** Math.min(n, 20));
+  return Math.floor(wait / 2 + random() * (wait / 2));
 }
 
 /** Ctrl-C and stops: the engine's TransferAborted, or the HTTP client's ApiError of kind 'aborted'. */

@@ -40,6 +40,9 @@ export interface TransferConfig {
   listingPollMs: number;
 }
 
+/** The default of `upload --offline-wait` (SPEC: 10 minutes), ms; `watch` waits without limit. */
+export const DEFAULT_OFFLINE_WAIT_MS = 10 * 60_000;
+
 export const DEFAULT_TRANSFER: Readonly<TransferConfig> = Object.freeze({
   attempts: 5,
   baseMs: 500,
