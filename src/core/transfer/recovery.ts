@@ -88,17 +88,21 @@ export interface RecoveryContext {
   random?: () => number;
 }
 
-/** Decisions already made for an error object: recoveries are handed out once, terminal ones stay. */
-const decided = new WeakMap<object, RecoveryAction>();
+/**
+ * Decisions already made, per error object and per file (one error object can reach several files: a whole
+ * finalize batch rejected with one error). Recoveries are handed out once, terminal decisions stay.
+ */
+const decided = new WeakMap<object, WeakMap<object, RecoveryAction>>();
+const NO_FILE = {};
 
 /** Decides (and charges to `ctx.file`) what `err` leads to. Also tells the offline gate when an answer came back. */
 export function classify(err: unknown, ctx: RecoveryContext): RecoveryAction {
-  if (typeof err === 'object' && err !== null) {
-    const prior = decided.get(err);
-    if (prior) {
-      if (prior.kind !== 'give-up' && prior.kind !== 'stop-run') decided.delete(err);
-      return prior;
-    }
+  const mine = typeof err === 'object' && err !== null ? decided.get(err) : undefined;
+  const key = ctx.file ?? NO_FILE;
+  const prior = mine?.get(key);
+  if (prior) {
+    if (prior.kind !== 'give-up' && prior.kind !== 'stop-run') mine!.delete(key);
+    return prior;
   }
   const stop = stopOf(err, ctx);
   if (stop) return stop;
@@ -107,7 +111,10 @@ export function classify(err: unknown, ctx: RecoveryContext): RecoveryAction {
     if (again) return again;
   }
   const action = stepAction(err, ctx);
-  if (typeof err === 'object' && err !== null) decided.set(err, action);
+  if (typeof err === 'object' && err !== null) {
+    if (!decided.has(err)) decided.set(err, new WeakMap());
+    decided.get(err)!.set(key, action);
+  }
   return action;
 }
 
