@@ -166,6 +166,14 @@ describe('classify: budgets', () => {
     expect(file.renewalsOf('put')).toBe(1);
   });
 
+  it('one error object reaching two files (a rejected finalize batch) is judged for each file on its own', () => {
+    const shared = httpError(503, 'HTTP_503');
+    const a = ctx({ step: 'finalize', request: { transient: 2, rateWaits: 0, offline: 0 } }); // a's tries are spent
+    const b = ctx({ step: 'finalize', request: { transient: 0, rateWaits: 0, offline: 0 } });
+    expect(classify(shared, a).kind).toBe('give-up');
+    expect(classify(shared, b).kind).toBe('retry');
+  });
+
   it('the defaults are SPEC\'s', () => {
     expect(DEFAULT_TRANSFER).toMatchObject({ attempts: 5, baseMs: 500, capMs: 30_000, urlRenewals: 2, reuploads: 2, rereads: 2, listingDeadlineMs: 10_000 });
   });
