@@ -217,10 +217,14 @@ export function isAborted(err: unknown): boolean {
   return err instanceof TransferAborted || (isApiError(err) && err.kind === 'aborted');
 }
 
-/** Network errors, stalls, 5xx and garbage answers are worth another try (SPEC "Errors"); 429 is apart. */
+/**
+ * Network errors, stalls, 5xx and garbage answers (not JSON) are worth another try (SPEC "Errors"); 429 is apart.
+ * A JSON answer that breaks the contract (BAD_RESPONSE with `details.field`, api/expect.ts) is not: it comes
+ * back the same.
+ */
 export function isTransient(err: unknown): boolean {
   if (!isApiError(err)) return false;
-  return err.kind === 'network' || err.kind === 'stalled' || err.kind === 'protocol' || err.status >= 500;
+  return err.kind === 'network' || err.kind === 'stalled' || (err.kind === 'protocol' && err.details?.field === undefined) || err.status >= 500;
 }
 
 /** Worth asking again later (an intent a batch could not give): transient, or rate-limited. */
