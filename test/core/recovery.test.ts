@@ -136,6 +136,28 @@ describe('recovery actions, each carried out with the fake clock', () => {
   });
 });
 
+describe('budgets do not multiply', () => {
+  it('a part URL refused every time: 2 renewals of that part, then the file fails URL_REJECTED — no new intent on top', async () => {
+    const content = `${'abcdefghij'.repeat(3)}KLMNO`;
+    const { files } = await t.sandbox.shoot('ORD-2', { 'video.mp4': content }, { mime: 'video/mp4' });
+    t.api.onIntent = (body) => ({
+      object_key: `k/${body.filename}`,
+      multipart: { upload_id: 'up-1', part_size: 10, parts: [1, 2, 3, 4].map((n) => ({ part_number: n, url: `https://store.test/part${n}` })) },
+      expires_at: new Date(t.clock.now() + 300_000).toISOString(),
+    });
+    t.api.onPut = (url) => {
+      if (url.includes('part2')) throw httpError(410, 'URL_EXPIRED');
+      return undefined;
+    };
+    const engine = new UploadEngine({ api: t.api, hashFile: sha256File, clock: t.clock }, { concurrency: 1, intentRate: 0 });
+    const result = await engine.run(files);
+    expect(result.outcomes[0]).toMatchObject({ state: 'failed', failure: { code: 'URL_REJECTED' } });
+    expect(t.api.intents).toHaveLength(1); // before issue 9: 3 intents, each with 3 tries of part 2
+    expect(t.api.puts.filter((p) => p.url.includes('part2'))).toHaveLength(3);
+    expect(t.api.aborts).toHaveLength(1);
+  });
+});
+
 describe('classify: budgets', () => {
   it('a URL is renewed urlRenewals times, then the file gives up URL_REJECTED; each part has its own URL budget', () => {
     const c = ctx({ step: 'part' });
