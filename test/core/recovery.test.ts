@@ -3,6 +3,7 @@
  * the code that carries it out with the injected fake clock (withRetry for the request-level waits, the
  * engine's FileTransfer for the step-level ones), plus the decision table of `classify` itself.
  */
+import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import { UploadEngine, type EngineOptions } from '../../src/core/transfer/engine.js';
@@ -14,7 +15,7 @@ import { classify, FileAttempts, type RecoveryContext } from '../../src/core/tra
 import { withRetry } from '../../src/core/transfer/retry.js';
 import { DEFAULT_TRANSFER, transferConfig } from '../../src/core/transfer/transfer-config.js';
 import { ManualClock } from './_fake-clock.js';
-import { httpError, statesOf, useSandbox } from './_engine-fixture.js';
+import { bytesOf, httpError, statesOf, useSandbox } from './_engine-fixture.js';
 
 const net = (code: string): ApiError => new ApiError({ kind: 'network', code, message: code, operation: 'test' });
 const rateLimited = (ms: number): ApiError => new ApiError({ kind: 'http', status: 429, code: 'RATE_LIMITED', message: 'slow', operation: 'test', retryAfterMs: ms });
@@ -107,6 +108,18 @@ describe('recovery actions, each carried out with the fake clock', () => {
     expect(t.api.intents).toHaveLength(2);
     expect(t.api.puts).toHaveLength(2);
     expect(classify(httpError(422, 'CHECKSUM_MISMATCH'), ctx({ step: 'intent' }))).toMatchObject({ kind: 'give-up' }); // not at intent
+  });
+
+  it('read again after the PUT (the file changed on disk meanwhile): progress takes the first send back', async () => {
+    t.api.onPut = async (_u, src, _o, n) => {
+      if (n === 1) await fsp.appendFile(src.path, 'more');
+      return undefined; // the stub reports the bytes it was given
+    };
+    const { result, events, f } = await runOne();
+    expect(result.outcomes[0].state).toBe('registered');
+    expect(t.api.puts).toHaveLength(2);
+    expect(bytesOf(events, f)).toBe(14); // the new size, not 10 + 14
+    expect(result.bytes_sent).toBe(24); // both sends left for the network
   });
 
   it('give up on this file: a 400 at intent fails the file at once, without a wait', async () => {

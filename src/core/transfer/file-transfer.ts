@@ -137,28 +137,24 @@ export class FileTransfer {
     }
   }
 
-  /** Carries out a step-level action; false when the file ends here (give up, stop). */
+  /** Carries out a step-level action; false when the file ends here (give up, stop). Each starts the file over. */
   private async recover(action: RecoveryAction, err: unknown): Promise<boolean> {
     const f = this.f;
-    switch (action.kind) {
-      case 'renew-url': // SPEC: PUT 403/410 → new intent, at most `urlRenewals` times
-        if (isApiError(err)) this.host.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: 0, attempt: this.attempts.renewalsOf('put') });
-        return true;
-      case 'read-again': // SPEC: a file changed on disk is hashed and uploaded again, never registered torn
-        this.entry = await prepareFile(f, this.host.hashFile, this.host.signal, true, this.host.config.hashPasses);
-        return true;
-      case 'upload-again':
-        if (this.step === 'finalize') {
-          // SPEC: finalize 409 → back to waiting, upload again; the file is sent again from its start.
-          this.meter.rewind();
-          this.transition('waiting', { state: 'pending', multipart: undefined }, { note: 'retry-upload' });
-        } else {
-          this.entry = f.shoot.manifest.patch(f.relPath, { multipart: undefined }); // the saved multipart upload is gone
-        }
-        return true;
-      default:
-        return false;
+    if (action.kind !== 'renew-url' && action.kind !== 'read-again' && action.kind !== 'upload-again') return false;
+    this.meter.rewind(); // the file is sent again from its start: progress takes back what it reported
+    if (action.kind === 'renew-url') {
+      // SPEC: PUT 403/410 → new intent, at most `urlRenewals` times
+      if (isApiError(err)) this.host.emit({ type: 'retry', file: f, code: err.code, detail: err.message, wait_ms: 0, attempt: this.attempts.renewalsOf('put') });
+    } else if (action.kind === 'read-again') {
+      // SPEC: a file changed on disk is hashed and uploaded again, never registered torn
+      this.entry = await prepareFile(f, this.host.hashFile, this.host.signal, true, this.host.config.hashPasses);
+    } else if (this.step === 'finalize') {
+      // SPEC: finalize 409 → back to waiting, upload again.
+      this.transition('waiting', { state: 'pending', multipart: undefined }, { note: 'retry-upload' });
+    } else {
+      this.entry = f.shoot.manifest.patch(f.relPath, { multipart: undefined }); // the saved multipart upload is gone
     }
+    return true;
   }
 
   /** The file's end after give-up or stop: failed (manifest, event), or left waiting for a later run. */
