@@ -47,11 +47,19 @@ const intentFileEntries = {
 
 const mustBeObject = (what: string) => `${what} must be a JSON object`;
 
+/** A JSON object (not an array, not null) with these entries; `message` when it is no object at all. */
+function jsonObject<E extends v.ObjectEntries>(entries: E, message: string) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), message),
+    v.object(entries, message),
+  );
+}
+
 /** POST /api/uploads/intent body. */
-export const IntentRequestSchema = v.object({ ...intentFileEntries, order_id: reqString('order_id', 128) }, mustBeObject('request body'));
+export const IntentRequestSchema = jsonObject({ ...intentFileEntries, order_id: reqString('order_id', 128) }, mustBeObject('request body'));
 
 /** One file of a batch: a single-intent body whose order_id is left out or equals the batch's (checked by the route). */
-export const BatchIntentFileSchema = v.object({ ...intentFileEntries, order_id: optString('order_id', 128) }, mustBeObject('each entry of files'));
+export const BatchIntentFileSchema = jsonObject({ ...intentFileEntries, order_id: optString('order_id', 128) }, mustBeObject('each entry of files'));
 
 const filesMessage = (max: number, what: string) => `files must be an array of 1 to ${max} ${what}`;
 function filesOf<T extends v.GenericSchema>(item: T, max: number, what: string) {
@@ -63,7 +71,7 @@ function filesOf<T extends v.GenericSchema>(item: T, max: number, what: string) 
  * POST /api/uploads/intents body (batch; seeds/002's prepare-upload): 1…MAX_BATCH_INTENTS files of one
  * order; counts as one request for the intent rate limit.
  */
-export const BatchIntentRequestSchema = v.object(
+export const BatchIntentRequestSchema = jsonObject(
   { order_id: reqString('order_id', 128), files: filesOf(BatchIntentFileSchema, MAX_BATCH_INTENTS, 'intents') },
   mustBeObject('request body'),
 );
@@ -71,7 +79,7 @@ export const BatchIntentRequestSchema = v.object(
  * The batch as the server first reads it: the envelope only. Each file is then parsed on its own with
  * BatchIntentFileSchema, so one bad file becomes that file's error item and never fails the others.
  */
-export const BatchIntentEnvelopeSchema = v.object(
+export const BatchIntentEnvelopeSchema = jsonObject(
   { order_id: reqString('order_id', 128), files: filesOf(v.unknown(), MAX_BATCH_INTENTS, 'intents') },
   mustBeObject('request body'),
 );
@@ -83,7 +91,7 @@ const exifMeta = v.pipe(
 );
 
 /** POST /api/uploads/finalize body (SPEC; v2 "Finalize is bound to its intent", `replaces`). */
-export const FinalizeRequestSchema = v.object(
+export const FinalizeRequestSchema = jsonObject(
   {
     object_key: reqString('object_key', 1024),
     /** Bytes; must equal the intent's and the stored object's. */
@@ -98,12 +106,12 @@ export const FinalizeRequestSchema = v.object(
 );
 
 /** POST /api/uploads/finalize-batch body (seed 002's confirm-upload): 1…MAX_BATCH_FINALIZE finalize bodies. */
-export const FinalizeBatchRequestSchema = v.object(
+export const FinalizeBatchRequestSchema = jsonObject(
   { files: filesOf(FinalizeRequestSchema, MAX_BATCH_FINALIZE, 'finalize bodies') },
   mustBeObject('request body'),
 );
 /** The finalize batch's envelope, as the server first reads it (items then one by one, as for intents). */
-export const FinalizeBatchEnvelopeSchema = v.object(
+export const FinalizeBatchEnvelopeSchema = jsonObject(
   { files: filesOf(v.unknown(), MAX_BATCH_FINALIZE, 'finalize bodies') },
   mustBeObject('request body'),
 );
@@ -112,7 +120,7 @@ const uploadEntries = { object_key: reqString('object_key', 1024), upload_id: re
 const partNumber = (msg: string) => v.pipe(v.number(msg), v.integer(msg), v.minValue(1, msg));
 
 /** POST /api/uploads/multipart/parts: fresh URLs for these parts (1-based; ≤ the upload's part count, checked by the route). */
-export const MultipartPartsRequestSchema = v.object(
+export const MultipartPartsRequestSchema = jsonObject(
   {
     ...uploadEntries,
     part_numbers: v.pipe(
@@ -125,12 +133,12 @@ export const MultipartPartsRequestSchema = v.object(
 );
 
 /** POST /api/uploads/multipart/complete: every part with its ETag (quoted or not). */
-export const MultipartCompleteRequestSchema = v.object(
+export const MultipartCompleteRequestSchema = jsonObject(
   {
     ...uploadEntries,
     parts: v.pipe(
       v.array(
-        v.object(
+        jsonObject(
           {
             part_number: partNumber('part_number must be an integer >= 1'),
             etag: v.pipe(v.string('etag is required'), v.nonEmpty('etag is required')),
@@ -147,10 +155,10 @@ export const MultipartCompleteRequestSchema = v.object(
 );
 
 /** POST /api/uploads/multipart/abort. */
-export const MultipartAbortRequestSchema = v.object(uploadEntries, mustBeObject('request body'));
+export const MultipartAbortRequestSchema = jsonObject(uploadEntries, mustBeObject('request body'));
 
 /** POST /api/auth/device/token (RFC 8628 §3.4; JSON or form). */
-export const DeviceTokenRequestSchema = v.object(
+export const DeviceTokenRequestSchema = jsonObject(
   { device_code: v.pipe(v.string('device_code is required'), v.nonEmpty('device_code is required'), v.maxLength(1024, 'device_code is required')) },
   'request body must be a JSON object or a form',
 );
