@@ -22,6 +22,7 @@ import {
   PreviewQuerySchema,
   StatsQuerySchema,
 } from '../../src/contract/requests.js';
+import { slugify as clientSlugify } from '../../src/core/plan/room-aliases.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { api, intentBody } from './_client.js';
 
@@ -140,5 +141,15 @@ describe('every query the schema rejects → 400 VALIDATION_FAILED naming the pa
   it('an empty parameter counts as absent, and the parsed values reach the route (limit=1 → one file per page)', async () => {
     expect((await api(s.url, 'GET', '/api/orders/ORD-1/files?status=&limit=&cursor=')).status).toBe(200);
     expect(v.parse(FileListQuerySchema, { limit: '1', with_urls: '1', status: '' })).toEqual({ limit: 1, with_urls: true, status: undefined });
+  });
+});
+
+describe('one slug function: the object key the server builds holds the client\'s slug (issue 9 slug table)', () => {
+  it.each(['Gästehaus', 'Køkken', 'Łazienka', 'Œuvre', 'Wine Cellar', 'Schlafzimmer 1'])('%s', async (name) => {
+    const r = await api(s.url, 'POST', '/api/uploads/intent', undefined, intentBody({ room_type: name, stack_id: name }));
+    expect(r.status).toBe(200);
+    const client = clientSlugify(name);
+    expect(client).toMatch(/^[a-z0-9-]+$/);
+    expect(r.body.object_key).toMatch(new RegExp(`_${client}_${client}_v\\d+\\.jpg$`));
   });
 });
