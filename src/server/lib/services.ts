@@ -4,14 +4,30 @@
  * routes as `c.var.services` — no route builds its own. Each is made on first use
  * (a route that needs none pays nothing; the local signer throws without LOCAL_SIGNING_SECRET only when
  * asked for). `readConfig` throws Error on an unusable setting (env.ts): a misconfigured deployment fails loudly.
+ * The one place that picks the backends by the settings (`makeStore`, `makeSigner`): a new storage backend is
+ * its store and signer classes plus a line in each picker here (and its settings in env.ts).
  */
 import { createMiddleware } from 'hono/factory';
 import { readConfig, type Env, type ServerConfig } from '../env.js';
-import { makeSigner } from '../signers/index.js';
+import { LocalSigner } from '../signers/local.js';
+import { S3Signer } from '../signers/s3.js';
 import type { UploadSigner } from '../signers/types.js';
-import { makeStore, type ObjectStore } from '../storage/index.js';
+import { s3Settings, type ObjectStore } from '../storage/index.js';
+import { R2BindingStore } from '../storage/r2.js';
+import { S3HttpStore } from '../storage/s3.js';
 import type { AppEnv } from './app-env.js';
 import { requestOrigin } from './origin.js';
+
+/** The ObjectStore named by `STORE` ("r2" | "s3"); throws Error when its settings are missing. */
+export function makeStore(env: Env, cfg: ServerConfig): ObjectStore {
+  return cfg.store === 's3' ? new S3HttpStore(s3Settings(env)) : new R2BindingStore(env.BUCKET);
+}
+
+/** The signer named by `SIGNER` ("local" | "s3"); throws Error when its settings are missing. */
+export function makeSigner(env: Env, cfg: ServerConfig): UploadSigner {
+  if (cfg.signer === 's3') return new S3Signer({ ...s3Settings(env), ifNoneMatch: cfg.s3IfNoneMatch });
+  return new LocalSigner(env.LOCAL_SIGNING_SECRET ?? '');
+}
 
 export interface Services {
   /** The parsed settings (env.ts readConfig). */
