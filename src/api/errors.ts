@@ -50,9 +50,12 @@ export class ApiError extends Error {
     this.retryAfterMs = init.retryAfterMs;
   }
 
-  /** Network errors, stalls, 5xx and garbage answers are worth another try (SPEC "Errors"). */
+  /**
+   * Network errors, stalls, 5xx and garbage answers (not JSON) are worth another try (SPEC "Errors"); a JSON
+   * answer that breaks the contract (BAD_RESPONSE with `details.field`, api/expect.ts) is not: it comes back the same.
+   */
   get transient(): boolean {
-    return this.kind === 'network' || this.kind === 'stalled' || this.kind === 'protocol' || this.status >= 500;
+    return this.kind === 'network' || this.kind === 'stalled' || (this.kind === 'protocol' && this.details?.field === undefined) || this.status >= 500;
   }
 }
 

@@ -41,6 +41,8 @@ export function failureFrom(err: unknown, f?: PlannedFile): Failure {
     if (err.kind === 'network') return { code: 'NETWORK', detail: `${err.operation}: ${err.message} (${err.code})`, params };
     if (err.kind === 'stalled') return { code: 'STALLED', detail: `${err.operation}: ${err.message}`, params };
     if (err.kind === 'protocol') {
+      // An answer that breaks the contract names its field (api/expect.ts): the words say which, and where.
+      if (typeof err.details?.field === 'string') Object.assign(params, { field: err.details.field, operation: err.operation, variant: String(err.details.problem) });
       return { code: err.code === 'FILE_CHANGED' ? 'FILE_CHANGED' : 'BAD_RESPONSE', detail: `${err.operation}: ${err.message}`, params };
     }
     // SPEC v2 "Hardening": a file name with control or direction characters is refused — the file's fault,

@@ -18,7 +18,7 @@
  * in S3 mode the size only — see routes/finalize.ts).
  */
 import type { Hono } from 'hono';
-import type { MultipartAbortRequest, MultipartCompleteRequest, MultipartPartsResponse } from '../../contract/api.js';
+import type { MultipartAbortRequest, MultipartCompleteRequest, MultipartCompleteResponse, MultipartPartsResponse } from '../../contract/api.js';
 import { partCount } from '../../contract/parts.js';
 import { MultipartAbortRequestSchema, MultipartCompleteRequestSchema, MultipartPartsRequestSchema } from '../../contract/requests.js';
 import { getIntentByKey, transitionIntent, type IntentRow } from '../db/intents.js';
@@ -101,7 +101,7 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
     const store = c.var.services.store;
     if (intent.status === 'uploaded' || intent.status === 'finalized') {
       const head = await store.head(intent.object_key);
-      if (head) return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
+      if (head) return c.json<MultipartCompleteResponse>({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
     }
     if (intent.status !== 'pending') throw notOpen(intent);
     requireAllParts(parts, partCount(intent.bytes, intent.part_size));
@@ -114,7 +114,7 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
     const head = await store.head(intent.object_key);
     if (!head) throw new ApiError('STORAGE_ERROR', `${intent.object_key}: completed, but the store does not show the object`, { operation: 'HeadObject' });
     await transitionIntent(c.env.DB, intent.id, ['pending'], 'uploaded', new Date());
-    return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
+    return c.json<MultipartCompleteResponse>({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
   });
 
   app.post('/api/uploads/multipart/abort', requireAuth, validJson(MultipartAbortRequestSchema), async (c) => {
