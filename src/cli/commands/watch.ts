@@ -30,10 +30,11 @@ import { t } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
 import { WatchStatus } from '../render/watch-status.js';
 import { UploadSession } from '../session.js';
-import { resolveConcurrency, UsageError } from '../settings.js';
+import { UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { allowedTypes } from '../types-option.js';
-import { exitCodeFor, layoutOptions, resolveRetry, type UploadOptions } from './upload.js';
+import { exitCodeFor, layoutOptions, transferSettings } from '../run-flow.js';
+import type { UploadOptions } from './upload.js';
 import { CARD_TRANSIENT, CardIngest } from './watch-card.js';
 import { FilteredRenderer, watchRenderer } from './watch-renderer.js';
 
@@ -71,12 +72,8 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
   const inner = watchRenderer(json, status);
   const hidden = new Set<PlannedFile>();
   const renderer = new FilteredRenderer(inner, (e) => onEngineEvent(e));
-  const session = new UploadSession(api, renderer, {
-    concurrency: resolveConcurrency(opts.concurrency),
-    retry: resolveRetry(opts.retries),
-    intentRate: opts.intentRate,
-    offlineWaitMs: Number.POSITIVE_INFINITY, // SPEC v2: watch waits without limit
-  });
+  // SPEC v2: watch waits without limit while offline
+  const session = new UploadSession(api, renderer, { ...transferSettings(opts), offlineWaitMs: Number.POSITIVE_INFINITY });
   const last = new Map<string, FileOutcome>();
   const runs = new Set<Promise<void>>();
   let fatal: Failure | undefined;

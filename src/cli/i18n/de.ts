@@ -103,11 +103,9 @@ export const de: Record<MessageKey, string> = {
   'usage.noFolder': 'Den Ordner {dir} gibt es nicht.',
   'usage.notFolder': '{dir} ist kein Ordner.',
   'usage.manifestOne': '--manifest nennt ein Manifest und geht deshalb nur mit einem Ordner.',
-  'usage.concurrency': '--concurrency muss eine ganze Zahl von 1 bis 64 sein (war {value}).',
   'usage.retries': '--retries muss eine ganze Zahl von 1 bis 100 sein (war {value}).',
-  'usage.stackGap': '--stack-gap muss eine Zahl von Sekunden ≥ 0 sein (war {value}).',
-  'usage.types': '--types: {detail}',
   'usage.bwlimit': '--bwlimit muss eine Rate über 0 sein, etwa 5M, 800K oder 2MiB (Bytes pro Sekunde; war {value}).',
+  'usage.intentRate': '--intent-rate muss eine Zahl von Intents pro Sekunde von 0 (keine Grenze) bis {max} sein (war {value}).',
   'usage.lang': '--lang muss de oder en sein (war {value}).',
   'error.unexpected': 'piximmo: unerwarteter Fehler: {detail}',
 

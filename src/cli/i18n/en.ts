@@ -102,11 +102,9 @@ export const en = {
   'usage.noFolder': 'The folder {dir} does not exist.',
   'usage.notFolder': '{dir} is not a folder.',
   'usage.manifestOne': '--manifest names one manifest, so it works with one folder only.',
-  'usage.concurrency': '--concurrency must be a whole number from 1 to 64 (got {value}).',
   'usage.retries': '--retries must be a whole number from 1 to 100 (got {value}).',
-  'usage.stackGap': '--stack-gap must be seconds ≥ 0 (got {value}).',
-  'usage.types': '--types: {detail}',
   'usage.bwlimit': '--bwlimit must be a rate above 0 like 5M, 800K or 2MiB (bytes per second; got {value}).',
+  'usage.intentRate': '--intent-rate must be a number of intents per second from 0 (no limit) to {max} (got {value}).',
   'usage.lang': '--lang must be de or en (got {value}).',
   'error.unexpected': 'piximmo: unexpected error: {detail}',
 
