@@ -5,9 +5,6 @@
  */
 import type { ErrorBody } from './errors.js';
 
-/** Media types the API knows, by lower-case file extension (SPEC "Types"). */
-export type RoomType = string;
-
 /** POST /api/uploads/intent request body. */
 export interface IntentRequest {
   filename: string;
@@ -105,10 +102,6 @@ export type BatchIntentItem = IntentResponse | ErrorBody;
 /** POST /api/uploads/intents response body (200). */
 export interface BatchIntentResponse {
   uploads: BatchIntentItem[];
-}
-
-export function isBatchIntentError(item: BatchIntentItem): item is ErrorBody {
-  return 'error' in item;
 }
 
 /** EXIF values sent at finalize and listed back (SPEC "Per file"). All optional. */
