@@ -21,7 +21,6 @@ import { CardWatcher, type ReadyFile } from '../../core/plan/card-watcher.js';
 import { checkContainer } from '../../core/plan/integrity.js';
 import { planFiles } from '../../core/plan/plan.js';
 import { StackAssigner } from '../../core/plan/stack-assigner.js';
-import type { ContainerCheckFn } from '../../core/plan/stability.js';
 import type { EngineEvent, Failure, FileOutcome, PlannedFile, Shoot } from '../../core/transfer/events.js';
 import { SecondCopy } from '../../core/transfer/second-copy.js';
 import { authedApi } from '../context.js';
@@ -49,9 +48,6 @@ export interface WatchOptions extends UploadOptions {
 const BATCH_QUIET_MS = 700;
 /** A file failing for a card reason this often while its card is in is a real failure. */
 const MAX_HIDDEN = 3;
-
-/** SPEC v2 "Truncated files are never uploaded … (watch: waits until it is whole)". */
-const containerCheck: ContainerCheckFn = checkContainer;
 
 export async function watchCommand(dir: string | undefined, opts: WatchOptions): Promise<number> {
   if (dir && opts.cardsRoot) throw new UsageError(t('usage.watchBoth'));
@@ -214,7 +210,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
     const watcher = new CardWatcher(root, {
       stableMs: Number(process.env.PIXIMMO_WATCH_STABLE_MS ?? 2000),
       slowAfterMs: Number(process.env.PIXIMMO_WATCH_SLOW_MS ?? 10_000),
-      check: containerCheck,
+      check: checkContainer, // SPEC v2 "Truncated files are never uploaded … (watch: waits until it is whole)"
       accept: (rel) => types.has(extensionOf(rel)),
       isCard: dir ? undefined : hasDcim,
     });
