@@ -36,15 +36,22 @@ export function transferSettings(opts: SettingFlags): TransferSettings {
   return { concurrency: s.concurrency, retry: { ...DEFAULT_RETRY, attempts: s.retries }, intentRate: s.intentRate, offlineWaitMs: s.offlineWait };
 }
 
+/** How folders map to rooms and frames to brackets (core/plan/plan.ts options). */
+export interface LayoutSettings {
+  aliases: Record<string, string>;
+  defaultRoom?: string;
+  /** Largest gap between frames of one bracket, ms. */
+  stackGapMs: number;
+}
+
 /** Layout settings of a command: room aliases (config), `--room`, `--stack-gap` s as ms. @throws UsageError */
-export function layoutOptions(opts: SettingFlags & { room?: string }): { aliases: Record<string, string>; defaultRoom?: string; stackGapMs: number } {
+export function layoutOptions(opts: SettingFlags & { room?: string }): LayoutSettings {
   const { roomAliases, stackGap } = resolveSettings(opts, ['roomAliases', 'stackGap']);
   return { aliases: roomAliases, defaultRoom: opts.room, stackGapMs: stackGap * 1000 };
 }
 
 /** Plans one shoot folder; a missing folder or a file in its place is a UsageError (exit 2). */
-export async function planOrUsage(dir: string, opts: SettingFlags & { room?: string }, types: readonly string[]): Promise<ShootPlan> {
-  const layout = layoutOptions(opts);
+export async function planOrUsage(dir: string, layout: LayoutSettings, types: readonly string[]): Promise<ShootPlan> {
   try {
     return await planShoot(dir, { types, ...layout });
   } catch (err) {

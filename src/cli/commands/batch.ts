@@ -12,7 +12,7 @@ import type { ShootPlan } from '../../core/plan/plan.js';
 import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
-import { planOrUsage, runPlans, transferSettings } from '../run-flow.js';
+import { layoutOptions, planOrUsage, runPlans, transferSettings } from '../run-flow.js';
 import { UsageError } from '../settings.js';
 import { allowedTypes } from '../types-option.js';
 import type { UploadOptions } from './upload.js';
@@ -77,6 +77,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   if (jobs.length === 0) throw new UsageError(t('batch.empty', { file }));
   const types = allowedTypes(opts.types);
   const settings = transferSettings(opts);
+  const layout = layoutOptions(opts);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
   // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
@@ -87,7 +88,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
     for (const job of jobs) {
       renderer.scanStart(job.folder);
       try {
-        const plan = await planOrUsage(job.folder, opts, types);
+        const plan = await planOrUsage(job.folder, layout, types);
         renderer.scanDone(plan, job.order);
         plans.push({ plan, orderId: job.order });
       } catch (err) {

@@ -10,7 +10,7 @@ import { t } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
 import { pickRenderer } from '../render/pick.js';
 import { planText } from '../render/plan-table.js';
-import { planOrUsage, runPlans, transferSettings } from '../run-flow.js';
+import { layoutOptions, planOrUsage, runPlans, transferSettings } from '../run-flow.js';
 import { UsageError } from '../settings.js';
 import { allowedTypes } from '../types-option.js';
 
@@ -32,14 +32,21 @@ export interface UploadOptions extends GlobalOptions {
 export async function uploadCommand(dirs: string[], opts: UploadOptions): Promise<number> {
   const types = allowedTypes(opts.types);
   const settings = transferSettings(opts);
+  const layout = layoutOptions(opts);
   if (opts.manifest && dirs.length > 1) throw new UsageError(t('usage.manifestOne'));
-  const renderer = await pickRenderer(opts);
   const api = opts.dryRun ? undefined : authedApi(opts);
+  const renderer = await pickRenderer(opts);
   const plans: ShootPlan[] = [];
-  for (const dir of dirs) {
-    renderer.scanStart(dir);
-    plans.push(await planOrUsage(dir, opts, types));
-    renderer.scanDone(plans[plans.length - 1], opts.order);
+  try {
+    for (const dir of dirs) {
+      renderer.scanStart(dir);
+      plans.push(await planOrUsage(dir, layout, types));
+      renderer.scanDone(plans[plans.length - 1], opts.order);
+    }
+  } catch (err) {
+    renderer.close(); // a missing folder: the scan spinner stops, the process ends (exit 2)
+    await api?.close().catch(() => undefined);
+    throw err;
   }
   if (opts.dryRun || !api) {
     renderer.close();
