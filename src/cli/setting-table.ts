@@ -88,7 +88,7 @@ function wholeNumber(min: number, max: number, message: () => string): (text: st
 /** Largest --stack-gap / stack-gap, seconds (a bracket is shot within seconds; 10 minutes is a typo). */
 export const MAX_STACK_GAP_S = 600;
 /** Default gap between frames of one bracket, seconds (core/plan/plan.ts: 2000 ms). */
-export const DEFAULT_STACK_GAP_S = 2;
+const DEFAULT_STACK_GAP_S = 2;
 /** Highest --intent-rate the client accepts (the server allows 3/s by default). */
 const MAX_INTENT_RATE = 1000;
 

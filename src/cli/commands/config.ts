@@ -20,25 +20,21 @@ import { EXIT } from '../exit-codes.js';
 import { cell } from '../format.js';
 import { detectLang, t, type Lang, type MessageKey } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
-import { CONFIG_SETTINGS, configSetting, resolveSetting, type SettingSources, type ShownSetting, showSetting } from '../resolve-settings.js';
+import { CONFIG_SETTINGS, configSetting, resolveSetting, type ShownSetting, showSetting } from '../resolve-settings.js';
 import { type Setting, SETTINGS, type SettingName, type SettingSource } from '../setting-table.js';
 import { settingsStore, UsageError } from '../settings.js';
 
-export { formatAliases, maskToken, parseAliases } from '../setting-table.js';
-export type { SettingSource } from '../setting-table.js';
-
 /** The keys `config` knows, in `config list` order. */
-export const CONFIG_KEYS = CONFIG_SETTINGS.map((n) => SETTINGS[n].key);
+const CONFIG_KEYS = CONFIG_SETTINGS.map((n) => SETTINGS[n].key);
 
 /**
  * The language (rules in the module comment). main.ts uses this instead of `detectLang(flag)` so that
  * `config set lang de` takes effect. A broken value in the conf store falls back to the locale here:
  * the language must be known before any message can be written.
  */
-export function resolveLang(flag?: string, env: NodeJS.ProcessEnv = process.env, stored?: string): { value: Lang; source: SettingSource } {
-  const src: SettingSources = { env, ...(stored === undefined ? {} : { stored: () => stored }) };
+export function resolveLang(flag?: string, env: NodeJS.ProcessEnv = process.env): { value: Lang; source: SettingSource } {
   try {
-    return resolveSetting('lang', { lang: flag }, src);
+    return resolveSetting('lang', { lang: flag }, { env });
   } catch {
     return { value: detectLang(undefined, env), source: 'locale' };
   }
@@ -47,11 +43,6 @@ export function resolveLang(flag?: string, env: NodeJS.ProcessEnv = process.env,
 /** The effective value and source of every key, in CONFIG_KEYS order. */
 export function readSettings(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ShownSetting[] {
   return CONFIG_SETTINGS.map((n) => showSetting(n, g, { env }));
-}
-
-/** Checks `value` for the setting; the result is what the conf store keeps. @throws UsageError */
-export function parseSetting(name: SettingName, value: string): unknown {
-  return (SETTINGS[name] as Setting<unknown>).parse(value);
 }
 
 function keyOrUsage(action: string, key: string | undefined): SettingName {
