@@ -174,5 +174,15 @@ export type JsonEvent =
   | VerifyFileEvent
   | VerifyEvent;
 
-/** The line kinds, e.g. for documentation and tests. */
+/** The line kinds. */
 export type JsonEventName = JsonEvent['event'];
+
+/** Every line kind, at run time (README's table is checked against it); the compiler keeps it complete. */
+export const JSON_EVENT_NAMES = [
+  'scan', 'progress', 'file', 'retry', 'warning', 'error', 'offline', 'online', 'summary', 'plan', 'plan_stack',
+  'card', 'copy', 'watch', 'device_code', 'login', 'logout', 'whoami', 'order', 'config', 'config_set',
+  'server_file', 'stack', 'download', 'download_summary', 'rm', 'rm_summary', 'status', 'status_room', 'verify_file', 'verify',
+] as const satisfies readonly JsonEventName[];
+/** Compile-time check: a kind missing from JSON_EVENT_NAMES makes this `never` and the file fail to compile. */
+const complete: [Exclude<JsonEventName, (typeof JSON_EVENT_NAMES)[number]>] extends [never] ? true : never = true;
+void complete;
