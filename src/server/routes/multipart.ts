@@ -17,7 +17,7 @@
  * in S3 mode the size only — see routes/finalize.ts).
  */
 import type { Hono } from 'hono';
-import type { MultipartPartsResponse } from '../../contract/api.js';
+import type { MultipartCompleteResponse, MultipartPartsResponse } from '../../contract/api.js';
 import { getIntentByKey, transitionIntent, type IntentRow } from '../db/intents.js';
 import { MAX_PARTS, readConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
@@ -111,7 +111,7 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
     const store = makeStore(c.env, readConfig(c.env));
     if (intent.status === 'uploaded' || intent.status === 'finalized') {
       const head = await store.head(intent.object_key);
-      if (head) return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
+      if (head) return c.json<MultipartCompleteResponse>({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
     }
     if (intent.status !== 'pending') throw notOpen(intent);
     requireAllParts(parts, partCount(intent.bytes, intent.part_size));
@@ -124,7 +124,7 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
     const head = await store.head(intent.object_key);
     if (!head) throw new ApiError('STORAGE_ERROR', `${intent.object_key}: completed, but the store does not show the object`, { operation: 'HeadObject' });
     await transitionIntent(c.env.DB, intent.id, ['pending'], 'uploaded', new Date());
-    return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
+    return c.json<MultipartCompleteResponse>({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
   });
 
   app.post('/api/uploads/multipart/abort', requireAuth, async (c) => {

@@ -25,7 +25,7 @@ export function registerOrderRoutes(app: Hono<AppEnv>): void {
     if (u.name) r.name = u.name;
     r.quota = await quotaFigures(c.env.DB, u.id, readConfig(c.env).quotaBytes);
     r.malware_scan = parseScanner(c.env.SCANNER).kind !== 'none';
-    return c.json(r);
+    return c.json<MeResponse>(r);
   });
 
   app.get('/api/orders', requireAuth, async (c) => {
