@@ -1,6 +1,7 @@
 /**
  * Typed failures of calls to the piximmo API and to signed URLs.
- * The upload engine decides what to do by `kind`, never by parsing messages (SPEC "Errors").
+ * The upload's recovery (src/core/transfer/recovery.ts) decides what to do by `kind` and `status`, never by
+ * parsing messages (SPEC "Errors"); this file only describes what went wrong.
  */
 
 /** What went wrong, as the engine acts on it. */
@@ -48,14 +49,6 @@ export class ApiError extends Error {
     this.operation = init.operation;
     this.details = init.details;
     this.retryAfterMs = init.retryAfterMs;
-  }
-
-  /**
-   * Network errors, stalls, 5xx and garbage answers (not JSON) are worth another try (SPEC "Errors"); a JSON
-   * answer that breaks the contract (BAD_RESPONSE with `details.field`, api/expect.ts) is not: it comes back the same.
-   */
-  get transient(): boolean {
-    return this.kind === 'network' || this.kind === 'stalled' || (this.kind === 'protocol' && this.details?.field === undefined) || this.status >= 500;
   }
 }
 

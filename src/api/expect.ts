@@ -5,8 +5,8 @@
  * the field: "the server's answer to POST /api/uploads/intent lacks signed_url".
  *
  * Such an answer parsed as JSON, so the transport worked: it is a server of another contract, answering the
- * same way every time. It is therefore not transient (ApiError.transient), unlike a body that is not JSON at
- * all (a captive portal's HTML, a truncated answer: http.ts), which a retry may well cure.
+ * same way every time. It is therefore not transient (core/transfer/recovery.ts isTransient), unlike a body
+ * that is not JSON at all (a captive portal's HTML, a truncated answer: http.ts), which a retry may well cure.
  */
 import * as v from 'valibot';
 import { ApiError } from './errors.js';

@@ -13,6 +13,7 @@ import { ApiError } from '../../src/api/errors.js';
 import { expectBody } from '../../src/api/expect.js';
 import * as R from '../../src/contract/responses.js';
 import { ContractStub } from '../helpers/contract-stub.js';
+import { isTransient } from '../../src/core/transfer/recovery.js';
 
 const OP = 'POST /api/uploads/intent';
 const single = { signed_url: 'http://x/put', object_key: 'ORD-1/k.jpg', headers: { 'content-type': 'image/jpeg' }, expires_at: '2026-01-01T00:00:00Z' };
@@ -42,7 +43,7 @@ describe('answer schemas', () => {
     const e = refusal(() => expectBody(R.SingleIntentResponseSchema, lacking, OP));
     expect(e).toMatchObject({ kind: 'protocol', status: 200, code: 'BAD_RESPONSE', operation: OP, details: { field: 'signed_url', problem: 'missing' } });
     expect(e.message).toBe("the server's answer to POST /api/uploads/intent lacks signed_url");
-    expect(e.transient).toBe(false);
+    expect(isTransient(e)).toBe(false);
     // null where null is not allowed reads as missing too
     expect(refusal(() => expectBody(R.SingleIntentResponseSchema, { ...single, signed_url: null }, OP)).details).toMatchObject({ field: 'signed_url', problem: 'missing' });
   });
@@ -89,7 +90,7 @@ describe('batch answers: each item on its own', () => {
     expect(items[0]).toMatchObject(single);
     expect(items[1]).toMatchObject({ kind: 'http', status: 413, code: 'FILE_TOO_LARGE', message: 'too big' });
     expect(items[2]).toMatchObject({ kind: 'protocol', code: 'BAD_RESPONSE', details: { field: 'uploads[2].signed_url' } });
-    expect((items[2] as ApiError).transient).toBe(false);
+    expect(isTransient(items[2])).toBe(false);
     // an error item that is itself malformed
     const bad = batchItems([{ error: { code: 'X' } }], 1, 'uploads', R.intentSchemaOf, op);
     expect(bad[0]).toMatchObject({ code: 'BAD_RESPONSE', details: { field: 'uploads[0].error.message' } });
@@ -103,9 +104,9 @@ describe('batch answers: each item on its own', () => {
 describe('transient', () => {
   it('a body that is not JSON may be a flaky proxy (retried); a JSON answer that breaks the contract is not', () => {
     const garbage = new ApiError({ kind: 'protocol', status: 200, code: 'BAD_RESPONSE', message: 'html', operation: OP });
-    expect(garbage.transient).toBe(true);
+    expect(isTransient(garbage)).toBe(true);
     const contract = new ApiError({ kind: 'protocol', status: 200, code: 'BAD_RESPONSE', message: 'm', operation: OP, details: { field: 'signed_url' } });
-    expect(contract.transient).toBe(false);
+    expect(isTransient(contract)).toBe(false);
   });
 });
 

@@ -22,6 +22,20 @@ export class FatalStop extends Error {
 }
 
 /**
+ * The run (or one file) was stopped on purpose: Ctrl-C, a fatal stop of the run, a wait cut short. The engine's
+ * own abort type (issue 9), apart from the HTTP client's ApiError of kind 'aborted' (which recovery.ts treats
+ * the same). `kind`/`code` match that ApiError's, so renderers and tests see one shape.
+ */
+export class TransferAborted extends Error {
+  readonly kind = 'aborted' as const;
+  readonly code = 'ABORTED';
+  constructor(readonly operation = 'wait') {
+    super('interrupted');
+    this.name = 'TransferAborted';
+  }
+}
+
+/**
  * Maps any error to a Failure. API errors keep their SPEC code (FILE_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, …);
  * transport errors become NETWORK / STALLED / BAD_RESPONSE; anything else INTERNAL.
  */
