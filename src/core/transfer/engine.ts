@@ -147,7 +147,9 @@ export class UploadEngine {
           this.ahead.started(f);
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
           const started_ms = this.clock.now();
-          const outcome = await this.processFile(f, prepared.get(f)!);
+          const mine = prepared.get(f)!;
+          prepared.delete(f); // issue 15: nothing of a file is kept once it is settled but its outcome
+          const outcome = await this.processFile(f, mine);
           this.broker.drop(f);
           return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
         }),
