@@ -1,38 +1,29 @@
 /**
- * Wire contract between the piximmo CLI and the piximmo API (SPEC "API").
+ * Wire contract between the piximmo CLI and the piximmo API (SPEC "API"). Request types are inferred from
+ * the valibot schemas of requests.ts (the server parses with the same schemas).
  * Shared by the client (src/api) and the server (src/server): change it in one place.
  * All sizes are in bytes, all times ISO 8601 strings unless named *_ms / *_seconds.
  */
 import type { InferOutput } from 'valibot';
 import type { ErrorBody } from './errors.js';
+import type {
+  BatchIntentFileSchema,
+  BatchIntentRequestSchema,
+  FileListQuerySchema,
+  FinalizeBatchRequestSchema,
+  FinalizeRequestSchema,
+  IntentRequestSchema,
+  MultipartAbortRequestSchema,
+  MultipartCompleteRequestSchema,
+  MultipartPartsRequestSchema,
+} from './requests.js';
 import type * as R from './responses.js';
 
-/** Media types the API knows, by lower-case file extension (SPEC "Types"). */
-export type RoomType = string;
+/** Request limits live in limits.ts (valibot-free, for the CLI's start-up); re-exported for existing importers. */
+export { MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS } from './limits.js';
 
-/** POST /api/uploads/intent request body. */
-export interface IntentRequest {
-  filename: string;
-  mime: string;
-  order_id: string;
-  /** Slugged by the server to [a-z0-9-]; default "unsorted". */
-  room_type?: string;
-  /** Slugged by the server to [a-z0-9-]; default "s000". */
-  stack_id?: string;
-  /** Size of the file in bytes; required. */
-  bytes: number;
-  /** SHA-256 of the file, lower-case hex; optional but always sent by the CLI. */
-  checksum?: string;
-  /**
-   * SPEC v2 "Stack identity": opaque key of the client's stack (≤ 128 chars), the same for the same stack on
-   * every run and machine, different for different stacks. With it the server allocates `stack_id`.
-   */
-  stack_key?: string;
-  /** SPEC v2: how many frames the client's stack has (integer ≥ 1). */
-  stack_frames?: number;
-  /** SPEC v2: the room folder's name as the photographer wrote it (≤ 100 chars), e.g. "Schlafzimmer 2". */
-  room_label?: string;
-}
+/** POST /api/uploads/intent request body, as the server parses it (schema: requests.ts IntentRequestSchema). */
+export type IntentRequest = InferOutput<typeof IntentRequestSchema>;
 
 // Answer bodies: inferred from their schemas in responses.ts (the client checks every answer against them).
 
@@ -54,20 +45,15 @@ export function isMultipartIntent(r: IntentResponse): r is MultipartIntentRespon
   return 'multipart' in r;
 }
 
-/** Most files one POST /api/uploads/intents may carry. */
-export const MAX_BATCH_INTENTS = 50;
 
 /** One file of a batch: a single-intent body whose order_id is left out or equals the batch's. */
-export type BatchIntentFile = Omit<IntentRequest, 'order_id'> & { order_id?: string };
+export type BatchIntentFile = InferOutput<typeof BatchIntentFileSchema>;
 
 /**
  * POST /api/uploads/intents request body (batch prepare-upload, seeds/002): 1…MAX_BATCH_INTENTS files of
  * one order. Counts as one request for the intent rate limit.
  */
-export interface BatchIntentRequest {
-  order_id: string;
-  files: BatchIntentFile[];
-}
+export type BatchIntentRequest = InferOutput<typeof BatchIntentRequestSchema>;
 
 /**
  * One answer per file, in request order: what POST /api/uploads/intent would have answered with 200
@@ -78,10 +64,6 @@ export type BatchIntentItem = IntentResponse | ErrorBody;
 
 /** POST /api/uploads/intents response body (200). */
 export type BatchIntentResponse = InferOutput<typeof R.BatchIntentResponseSchema>;
-
-export function isBatchIntentError(item: BatchIntentItem): item is ErrorBody {
-  return 'error' in item;
-}
 
 /** EXIF values sent at finalize and listed back (SPEC "Per file"). All optional. */
 export interface ExifMeta {
@@ -105,41 +87,23 @@ export interface ExifMeta {
   ev?: number;
 }
 
-/** POST /api/uploads/finalize request body. */
-export interface FinalizeRequest {
-  object_key: string;
-  bytes: number;
-  checksum: string;
-  exif_meta?: ExifMeta;
-  /** SPEC v2: file_id of an earlier version (same order, same caller) that this file supersedes. */
-  replaces?: string;
-}
+/** POST /api/uploads/finalize request body (schema: requests.ts FinalizeRequestSchema). */
+export type FinalizeRequest = InferOutput<typeof FinalizeRequestSchema>;
 
 export type FinalizeResponse = InferOutput<typeof R.FinalizeResponseSchema>;
 
 /** POST /api/uploads/multipart/parts */
-export interface MultipartPartsRequest {
-  object_key: string;
-  upload_id: string;
-  part_numbers: number[];
-}
+export type MultipartPartsRequest = InferOutput<typeof MultipartPartsRequestSchema>;
 export type MultipartPartsResponse = InferOutput<typeof R.MultipartPartsResponseSchema>;
 
 /** POST /api/uploads/multipart/complete */
-export interface MultipartCompleteRequest {
-  object_key: string;
-  upload_id: string;
-  parts: { part_number: number; etag: string }[];
-}
+export type MultipartCompleteRequest = InferOutput<typeof MultipartCompleteRequestSchema>;
 
 /** POST /api/uploads/multipart/complete (200): the completed object, `{object_key, bytes, etag}`. */
 export type MultipartCompleteResponse = InferOutput<typeof R.MultipartCompleteResponseSchema>;
 
 /** POST /api/uploads/multipart/abort */
-export interface MultipartAbortRequest {
-  object_key: string;
-  upload_id: string;
-}
+export type MultipartAbortRequest = InferOutput<typeof MultipartAbortRequestSchema>;
 
 /** SPEC v2 file lifecycle. */
 export type FileStatus = InferOutput<typeof R.FileStatusSchema>;
@@ -159,15 +123,8 @@ export type PreviewResponse = InferOutput<typeof R.PreviewResponseSchema>;
 /** GET /api/orders/:id/files: one page; `next_cursor` null on the last page (absent from pre-v2 servers). */
 export type FileListResponse = InferOutput<typeof R.FileListResponseSchema>;
 
-/** SPEC v2: GET /api/orders/:id/files query. */
-export interface FileListQuery {
-  status?: FileStatus;
-  room_type?: string;
-  /** 1…1000, default 1000. */
-  limit?: number;
-  cursor?: string;
-  with_urls?: boolean;
-}
+/** SPEC v2: GET /api/orders/:id/files query, typed (the wire carries strings; schema: requests.ts FileListQuerySchema). */
+export type FileListQuery = InferOutput<typeof FileListQuerySchema>;
 
 /** SPEC v2 quotas: bytes. */
 export type QuotaFigures = InferOutput<typeof R.QuotaFiguresSchema>;
@@ -180,13 +137,8 @@ export type StacksResponse = InferOutput<typeof R.StacksResponseSchema>;
 /** GET /api/me: user_id, name?, quota? (SPEC v2), malware_scan? (issue 16). */
 export type MeResponse = InferOutput<typeof R.MeResponseSchema>;
 
-/** Most files one POST /api/uploads/finalize-batch may carry (SPEC v2). */
-export const MAX_BATCH_FINALIZE = 50;
-
 /** POST /api/uploads/finalize-batch request body (seed 002's confirm-upload). */
-export interface FinalizeBatchRequest {
-  files: FinalizeRequest[];
-}
+export type FinalizeBatchRequest = InferOutput<typeof FinalizeBatchRequestSchema>;
 
 /** One answer per item, in order: what the single finalize answers, or its error body. */
 export type FinalizeBatchItem = FinalizeResponse | ErrorBody;

@@ -9,6 +9,7 @@
  * Request bodies are not here (contract/requests.ts).
  */
 import * as v from 'valibot';
+import { FILE_STATUS_NAMES, PREVIEW_SIZE_NAMES } from './limits.js';
 
 const str = v.string();
 const num = v.number();
@@ -88,10 +89,10 @@ export const MultipartPartsResponseSchema = v.object({ parts: v.array(PartUrlSch
 export const MultipartCompleteResponseSchema = v.object({ object_key: str, bytes: num, etag: str });
 
 /** SPEC v2 file lifecycle. */
-export const FileStatusSchema = v.picklist(['uploaded', 'processing', 'ready', 'failed', 'infected', 'deleted', 'superseded']);
+export const FileStatusSchema = v.picklist(FILE_STATUS_NAMES);
 
 /** SPEC v2 "Previews": the preview sizes (longest side 200, 400, 800, ≤ 1200 px). */
-export const PreviewSizeSchema = v.picklist(['small', 'medium', 'large', 'original']);
+export const PreviewSizeSchema = v.picklist(PREVIEW_SIZE_NAMES);
 
 /**
  * EXIF values as the listing returns them (what the client sent at finalize). Each field is optional, and one

@@ -13,7 +13,7 @@ import { BATCH, MAX_BATCHES, purgeRemovedFiles, type PurgeResult } from './house
 import { listStaleIntents, transitionIntent } from './db/intents.js';
 import { readConfig, type Env } from './env.js';
 import { INTENT_MAX_AGE_MS } from './lib/intent-age.js';
-import { makeStore } from './storage/index.js';
+import { makeStore } from './lib/services.js';
 import { purgeEndedSessions } from './web/session.js';
 
 export { INTENT_MAX_AGE_MS } from './lib/intent-age.js';

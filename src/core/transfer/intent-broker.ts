@@ -7,7 +7,7 @@
  * the batch route get single intents. All requests are paced (IntentPacer) and retried (withRetry); what is worth
  * asking again, the 429 back-off and the fallback are recovery.ts's rules.
  */
-import { isExistingIntent, type IntentRequest, type IntentResponse } from '../../contract/api.js';
+import { isExistingIntent, MAX_BATCH_INTENTS, type IntentRequest, type IntentResponse } from '../../contract/api.js';
 import { ApiError, isApiError } from '../../api/errors.js';
 import type { Clock } from './clock.js';
 import type { IntentPacer } from './intent-pacer.js';
@@ -15,8 +15,8 @@ import type { PlannedFile } from './events.js';
 import { isRetryable, isRouteMissing, rateLimitWaitMs } from './recovery.js';
 import { withRetry, type RetryContext } from './retry.js';
 
-/** SPEC batch limit (seed 002 / issue 5): at most 50 files per batch request. */
-export const MAX_BATCH = 50;
+/** SPEC batch limit (seed 002 / issue 5): at most 50 files per batch request — the contract's one constant. */
+export const MAX_BATCH = MAX_BATCH_INTENTS;
 /** A prefetched intent is used only while its URL has at least this long left, ms. */
 const FRESH_MARGIN_MS = 60_000;
 /** Lifetime of signed URLs assumed until the server says (SPEC: 5 minutes), ms. */

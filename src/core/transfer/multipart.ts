@@ -6,6 +6,7 @@
 import pLimit from 'p-limit';
 import type { MultipartIntentResponse, PartUrl } from '../../contract/api.js';
 import { FileMeter } from './body-meter.js';
+import { partCount, partRange } from '../../contract/parts.js';
 import type { EngineEvent, PlannedFile } from './events.js';
 import { FileProblem, TransferAborted } from './failures.js';
 import { endsMultipart, FileAttempts } from './recovery.js';
@@ -28,15 +29,8 @@ export interface MultipartContext {
   resumed?: boolean;
 }
 
-/** Number of parts and the byte range of part `n` (1-based) for a file of `bytes` in parts of `partSize`. */
-export function partRange(n: number, bytes: number, partSize: number): { start: number; length: number } {
-  const start = (n - 1) * partSize;
-  return { start, length: Math.min(partSize, bytes - start) };
-}
-
-export function partCount(bytes: number, partSize: number): number {
-  return Math.max(1, Math.ceil(bytes / partSize));
-}
+/** Part arithmetic: the contract's, shared with the server (src/contract/parts.ts). */
+export { partCount, partRange } from '../../contract/parts.js';
 
 /**
  * Sends the missing parts and completes the upload. `intent.multipart.parts` may be empty (resume):
