@@ -11,6 +11,7 @@
  */
 import type { PiximmoApi } from '../api/client.js';
 import type { FileRecord } from '../contract/api.js';
+import { type Clock, systemClock } from '../core/transfer/clock.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 
 export interface InfectedFile {
@@ -37,19 +38,23 @@ const NO_PROGRESS_MS = 10_000;
 
 const unsettled = (s: string): boolean => s === 'uploaded' || s === 'processing';
 
-/** Waits for the processing of `outcomes`' registered files (see the file comment). Never throws. */
+/**
+ * Waits for the processing of `outcomes`' registered files (see the file comment), at most `waitMs`, looking
+ * every `pollMs`; time from `clock` (the engine's injected clock, so tests drive it). Never throws.
+ */
 export async function awaitScan(
   api: Pick<PiximmoApi, 'listFiles'>,
   outcomes: FileOutcome[],
   waitMs: number = scanWaitMs(),
   pollMs = 500,
+  clock: Clock = systemClock,
 ): Promise<ScanCheck> {
   const wanted = outcomes.filter((o) => o.state === 'registered' && o.file_id);
   const result: ScanCheck = { infected: [], processing: [] };
   if (wanted.length === 0) return result;
   const orders = [...new Set(wanted.map((o) => o.file.shoot.orderId))];
-  const deadline = Date.now() + waitMs;
-  let lastMove = Date.now();
+  const deadline = clock.now() + waitMs;
+  let lastMove = clock.now();
   let seen = new Map<string, FileRecord>();
   try {
     for (;;) {
@@ -60,7 +65,7 @@ export async function awaitScan(
         const now = next.get(o.file_id!)?.status;
         return now !== undefined && now !== 'uploaded' && now !== before;
       });
-      if (moved) lastMove = Date.now();
+      if (moved) lastMove = clock.now();
       seen = next;
       const open = wanted.filter((o) => {
         const r = next.get(o.file_id!);
@@ -68,8 +73,8 @@ export async function awaitScan(
       });
       const v2 = [...next.values()].some((r) => Array.isArray(r.previews));
       const onlyUploaded = open.every((o) => next.get(o.file_id!)?.status === 'uploaded');
-      if (open.length === 0 || !v2 || Date.now() >= deadline || (onlyUploaded && Date.now() - lastMove >= NO_PROGRESS_MS)) break;
-      await new Promise((r) => setTimeout(r, pollMs));
+      if (open.length === 0 || !v2 || clock.now() >= deadline || (onlyUploaded && clock.now() - lastMove >= NO_PROGRESS_MS)) break;
+      await clock.sleep(pollMs);
     }
   } catch {
     // the list could not be read: report what was seen

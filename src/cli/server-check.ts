@@ -9,7 +9,7 @@ import { type Clock, systemClock } from '../core/transfer/clock.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import { DEFAULT_TRANSFER, type TransferConfig } from '../core/transfer/transfer-config.js';
 import type { ServerCheck } from './render/types.js';
-import { awaitScan } from './scan-check.js';
+import { awaitScan, scanWaitMs } from './scan-check.js';
 
 /**
  * Polls each order's list until every registered file is in it or SPEC's 10 s have passed (TransferConfig
@@ -49,7 +49,7 @@ export async function verifyOnServer(
   // issue 16: wait for the server's malware scan of these files and name the infected ones — only where the
   // server scans (GET /api/me `malware_scan`); otherwise processing is previews, which the run need not wait for.
   const scans = await api.me().then((m) => m.malware_scan === true, () => false);
-  const scan = scans ? await awaitScan(api, outcomes) : { infected: [], processing: [] };
+  const scan = scans ? await awaitScan(api, outcomes, scanWaitMs(), listingPollMs, clock) : { infected: [], processing: [] };
   return { checked: true, missing, infected: scan.infected, processing: scan.processing };
 }
 
