@@ -4,7 +4,6 @@
  * (API client, hasher, clock, manifests) as arguments.
  */
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import { isExistingIntent, isMultipartIntent, type IntentRequest, type IntentResponse, type MultipartIntentResponse } from '../../contract/api.js';
 import { ApiError, isApiError } from '../../api/errors.js';
 import type { PiximmoApi } from '../../api/client.js';
@@ -23,6 +22,7 @@ import { assertUnchanged, fsProblem, prepareFile, type HashFile } from './file-p
 import { KeyedQueue } from './keyed-queue.js';
 import { finalizeReplacing, stackFields, StackIds } from './stack-ids.js';
 import { OfflineGate } from './offline.js';
+import { countWindow, TransferWindow, type WindowLimits } from './window.js';
 
 /** The part of the API client the engine uses (a stub can stand in for unit tests). */
 export type UploadApi = Pick<
@@ -51,6 +51,8 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (Infinity: watch); unset = no offline state. */
   offlineWaitMs?: number;
+  /** Files and transfers at once by count and bytes (window.ts); default: count only (`concurrency`, `filesInFlight`). */
+  window?: WindowLimits;
 }
 
 /** SPEC "Errors": PUT 403/410 → new intent, at most 2 times. */
@@ -69,10 +71,8 @@ export class UploadEngine {
   private fatal?: Failure;
   /** Orders refused at intent: their remaining files are not tried (SPEC: 403 on intent → stop). */
   private readonly forbidden = new Map<string, Failure>();
-  /** One pool of files in flight for every run() of this engine (watch mode starts runs while others go). */
-  private readonly limit: ReturnType<typeof pLimit>;
-  /** At most `concurrency` transfers at once. */
-  private readonly transfers: ReturnType<typeof pLimit>;
+  /** Files in flight and transfers at once, for every run() of this engine (watch mode starts runs while others go). */
+  private readonly window: TransferWindow;
   /** Files of one order with the same content go one after the other. */
   private readonly contentQueue = new KeyedQueue();
   private readonly broker: IntentBroker;
@@ -93,8 +93,7 @@ export class UploadEngine {
     this.pacer = new IntentPacer(opts.intentRate ?? 3, this.clock);
     // Transfers (PUTs) are limited to `concurrency`; files in flight may be more (filesInFlight), so one
     // file's intent and finalize round trips overlap other files' transfers and the link does not idle.
-    this.transfers = pLimit(Math.max(1, opts.concurrency));
-    this.limit = pLimit(Math.max(1, opts.filesInFlight ?? opts.concurrency));
+    this.window = new TransferWindow(opts.window ?? countWindow(opts.concurrency, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
     this.finalizer = new FinalizeBatcher(deps.api);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
@@ -143,7 +142,7 @@ export class UploadEngine {
     const prepared = this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
     const settled = await Promise.all(
       pending.map((f) =>
-        this.limit(async (): Promise<FileOutcome> => {
+        this.window.file(f.bytes, async (): Promise<FileOutcome> => {
           this.ahead.started(f);
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
           const started_ms = this.clock.now();
@@ -218,7 +217,7 @@ export class UploadEngine {
       entry = manifest.patch(f.relPath, { object_key: intent.object_key, attempts: entry.attempts + 1 });
       this.emit({ type: 'file', file: f, state: 'uploading', object_key: intent.object_key });
       try {
-        await this.transfers(() => this.transfer(f, intent, signal));
+        await this.window.transfer(f.bytes, () => this.transfer(f, intent, signal));
       } catch (err) {
         if (isApiError(err) && err.kind === 'file') throw fsProblem(err); // deleted or unreadable while sending
         if (entry.multipart && isApiError(err) && err.kind === 'http' && [403, 404, 410].includes(err.status) && err.operation.includes('multipart/parts')) {

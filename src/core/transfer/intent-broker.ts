@@ -41,6 +41,8 @@ export class IntentBroker {
   private readonly waiting = new Map<PlannedFile, Candidate>();
   private readonly starts: number[] = [];
   private batchSupported: boolean;
+  /** A background batch (prefetch) is on its way. */
+  private prefetching = false;
   private ttlMs = DEFAULT_TTL_MS;
 
   constructor(
@@ -74,7 +76,10 @@ export class IntentBroker {
     // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
     await this.asked.get(c.file)?.catch(() => undefined);
     const cached = this.takeFresh(c.file);
-    if (cached) return cached;
+    if (cached) {
+      this.prefetch(c.body.order_id, retry.signal);
+      return cached;
+    }
     return withRetry(async () => {
       const again = this.takeFresh(c.file);
       if (again) return again;
@@ -90,7 +95,7 @@ export class IntentBroker {
 
   private async requestBatch(c: Candidate, signal?: AbortSignal): Promise<IntentResponse> {
     // In path order within a batch, so the key versions of a stack mostly follow the camera's file order.
-    const group = [c, ...this.nextWaiting(c, this.batchSize() - 1)].sort((a, b) =>
+    const group = [c, ...this.nextWaiting(c.file, c.body.order_id, this.batchSize() - 1)].sort((a, b) =>
       a.file.relPath < b.file.relPath ? -1 : a.file.relPath > b.file.relPath ? 1 : 0,
     );
     let answers: (IntentResponse | ApiError)[];
@@ -117,7 +122,49 @@ export class IntentBroker {
     const mine = answers[group.indexOf(c)];
     if (mine instanceof ApiError) throw mine;
     this.learnTtl(mine, now);
+    this.prefetch(c.body.order_id, signal);
     return mine;
+  }
+
+  /**
+   * Asks ahead (issue 15 "intents asked far enough ahead"): when fewer intents are ready than files will
+   * start during one more paced batch request, the next waiting files' intents are asked for in the
+   * background, so small files on a far link do not each wait a round trip for theirs. One such request
+   * at a time; its failure is forgotten (each file then asks for itself, with its own retries).
+   */
+  private prefetch(orderId: string, signal?: AbortSignal): void {
+    if (!this.batchSupported || this.prefetching || signal?.aborted) return;
+    let ready = 0;
+    for (const s of this.cache.values()) if ('res' in s) ready++;
+    if (ready >= this.lowWater()) return;
+    const group = this.nextWaiting(undefined, orderId, this.batchSize());
+    if (group.length === 0) return;
+    this.prefetching = true;
+    const call = this.pacer.acquire(signal).then(() => this.api.intentBatch!(orderId, group.map((g) => withoutOrder(g.body)), signal));
+    for (const g of group) this.asked.set(g.file, call);
+    call
+      .then((answers) => {
+        const now = this.clock.now();
+        group.forEach((g, i) => {
+          if (!this.waiting.has(g.file) && this.asked.get(g.file) !== call) return; // dropped meanwhile
+          this.waiting.delete(g.file);
+          const a = answers[i];
+          this.cache.set(g.file, a instanceof ApiError ? { err: a } : { res: a, at: now });
+          if (!(a instanceof ApiError)) this.learnTtl(a, now);
+        });
+      })
+      .catch((err: unknown) => {
+        if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
+      })
+      .finally(() => {
+        for (const g of group) if (this.asked.get(g.file) === call) this.asked.delete(g.file);
+        this.prefetching = false;
+      });
+  }
+
+  /** Intents to keep ready: what starts within ~1.5 s at the current start rate, at least two per transfer. */
+  private lowWater(): number {
+    return Math.min(MAX_BATCH, Math.max(this.concurrency * 2, Math.ceil((this.startRate() ?? 0) * 1.5)));
   }
 
   private takeFresh(file: PlannedFile): IntentResponse | undefined {
@@ -136,11 +183,11 @@ export class IntentBroker {
   }
 
   /** The next waiting files of the same order, in the order they were prepared. */
-  private nextWaiting(c: Candidate, n: number): Candidate[] {
+  private nextWaiting(except: PlannedFile | undefined, orderId: string, n: number): Candidate[] {
     const out: Candidate[] = [];
     for (const w of this.waiting.values()) {
       if (out.length >= n) break;
-      if (w.file !== c.file && w.body.order_id === c.body.order_id && !this.cache.has(w.file) && !this.asked.has(w.file)) out.push(w);
+      if (w.file !== except && w.body.order_id === orderId && !this.cache.has(w.file) && !this.asked.has(w.file)) out.push(w);
     }
     return out;
   }
