@@ -95,7 +95,7 @@ export class UploadEngine {
     // file's intent and finalize round trips overlap other files' transfers and the link does not idle.
     this.window = new TransferWindow(opts.window ?? countWindow(opts.concurrency, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
-    this.finalizer = new FinalizeBatcher(deps.api);
+    this.finalizer = new FinalizeBatcher(deps.api, undefined, () => this.window.files.inFlight.count);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
     if (opts.offlineWaitMs) {
       this.offline = new OfflineGate({

@@ -39,6 +39,10 @@ export class IntentBroker {
   /** Files whose intent is being asked for in a batch right now (another file's request). */
   private readonly asked = new Map<PlannedFile, Promise<unknown>>();
   private readonly waiting = new Map<PlannedFile, Candidate>();
+  /** Files inside get() with no intent yet, asked for first by whichever request goes next. */
+  private readonly wanting = new Map<PlannedFile, Candidate>();
+  /** The batch request (pacer wait included) of the file asking for the others right now. */
+  private leading?: Promise<unknown>;
   private readonly starts: number[] = [];
   private batchSupported: boolean;
   /** A background batch (prefetch) is on its way. */
@@ -62,6 +66,7 @@ export class IntentBroker {
   /** Forgets a file (it is done, failed, or was registered without an intent). */
   drop(file: PlannedFile): void {
     this.waiting.delete(file);
+    this.wanting.delete(file);
     this.cache.delete(file);
     this.asked.delete(file);
   }
@@ -73,24 +78,44 @@ export class IntentBroker {
   async get(c: Candidate, retry: RetryContext): Promise<IntentResponse> {
     this.noteStart();
     this.waiting.delete(c.file);
-    // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
-    await this.asked.get(c.file)?.catch(() => undefined);
-    const cached = this.takeFresh(c.file);
-    if (cached) {
-      this.prefetch(c.body.order_id, retry.signal);
-      return cached;
-    }
-    return withRetry(async () => {
-      const again = this.takeFresh(c.file);
-      if (again) return again;
-      await this.pacer.acquire(retry.signal);
-      try {
-        return this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
-      } catch (err) {
-        if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
-        throw err;
+    this.wanting.set(c.file, c);
+    try {
+      // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
+      await this.asked.get(c.file)?.catch(() => undefined);
+      const cached = this.takeFresh(c.file);
+      if (cached) {
+        this.prefetch(c.body.order_id, retry.signal);
+        return cached;
       }
-    }, retry);
+      return await withRetry(async () => {
+        // Issue 15: many small files in flight want intents at once. One of them asks (paced) for a batch
+        // that carries the others too; they wait for it instead of each taking a pacer slot of its own.
+        for (;;) {
+          await this.asked.get(c.file)?.catch(() => undefined);
+          const again = this.takeFresh(c.file);
+          if (again) return again;
+          if (!this.batchSupported || !this.leading) break;
+          await this.leading.catch(() => undefined);
+        }
+        const ask = (async () => {
+          await this.pacer.acquire(retry.signal);
+          try {
+            return this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
+          } catch (err) {
+            if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
+            throw err;
+          }
+        })();
+        if (this.batchSupported) this.leading = ask;
+        try {
+          return await ask;
+        } finally {
+          if (this.leading === ask) this.leading = undefined;
+        }
+      }, retry);
+    } finally {
+      this.wanting.delete(c.file);
+    }
   }
 
   private async requestBatch(c: Candidate, signal?: AbortSignal): Promise<IntentResponse> {
@@ -137,7 +162,7 @@ export class IntentBroker {
     let ready = 0;
     for (const s of this.cache.values()) if ('res' in s) ready++;
     if (ready >= this.lowWater()) return;
-    const group = this.nextWaiting(undefined, orderId, this.batchSize());
+    const group = this.nextWaiting(undefined, orderId, this.batchSize(), false);
     if (group.length === 0) return;
     this.prefetching = true;
     const call = this.pacer.acquire(signal).then(() => this.api.intentBatch!(orderId, group.map((g) => withoutOrder(g.body)), signal));
@@ -146,11 +171,10 @@ export class IntentBroker {
       .then((answers) => {
         const now = this.clock.now();
         group.forEach((g, i) => {
-          if (!this.waiting.has(g.file) && this.asked.get(g.file) !== call) return; // dropped meanwhile
+          if (!this.waiting.has(g.file) && !this.wanting.has(g.file) && this.asked.get(g.file) !== call) return; // dropped meanwhile
           this.waiting.delete(g.file);
           const a = answers[i];
           this.cache.set(g.file, a instanceof ApiError ? { err: a } : { res: a, at: now });
-          if (!(a instanceof ApiError)) this.learnTtl(a, now);
         });
       })
       .catch((err: unknown) => {
@@ -182,10 +206,10 @@ export class IntentBroker {
     return left > FRESH_MARGIN_MS ? slot.res : undefined;
   }
 
-  /** The next waiting files of the same order, in the order they were prepared. */
-  private nextWaiting(except: PlannedFile | undefined, orderId: string, n: number): Candidate[] {
+  /** The next files of the same order without an intent: those already asking first (`withWanting`), then the prepared ones in order. */
+  private nextWaiting(except: PlannedFile | undefined, orderId: string, n: number, withWanting = true): Candidate[] {
     const out: Candidate[] = [];
-    for (const w of this.waiting.values()) {
+    for (const w of withWanting ? [...this.wanting.values(), ...this.waiting.values()] : this.waiting.values()) {
       if (out.length >= n) break;
       if (w.file !== except && w.body.order_id === orderId && !this.cache.has(w.file) && !this.asked.has(w.file)) out.push(w);
     }

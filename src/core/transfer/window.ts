@@ -38,8 +38,8 @@ export const MAX_SMALL_TRANSFERS = 24;
 
 /**
  * The CLI's policy for `--concurrency n` (SPEC default 4): n transfers of any size; up to
- * MAX_SMALL_TRANSFERS small ones within n × 1 MiB; twice as many files in flight as transfers (their
- * intents and confirmations overlap other files' transfers).
+ * MAX_SMALL_TRANSFERS small ones within n × 1 MiB; three times as many small files in flight as
+ * transfers (their intents and confirmations overlap other files' transfers), 2n of any size.
  */
 export function smallFileWindow(concurrency: number, filesInFlight = concurrency * 2): WindowLimits {
   const n = Math.max(1, concurrency);
@@ -47,7 +47,7 @@ export function smallFileWindow(concurrency: number, filesInFlight = concurrency
   const budget = n * SMALL_BYTES_PER_SLOT;
   return {
     transfers: { minCount: n, maxCount: maxTransfers, bytes: budget },
-    files: { minCount: Math.max(n, filesInFlight), maxCount: Math.max(filesInFlight, maxTransfers * 2), bytes: budget * 2 },
+    files: { minCount: Math.max(n, filesInFlight), maxCount: Math.max(filesInFlight, maxTransfers * 3), bytes: budget * 3 },
   };
 }
 
