@@ -249,7 +249,7 @@ describe('IntentBroker: batches', () => {
     const [a, b, c] = [cand('a'), cand('b'), cand('c')];
     for (const k of [a, b, c]) broker.offer(k);
     const pa = broker.get(a, retryCtx(clock));
-    await clock.advance(0); // a's batch [a, b, c] is sent
+    await clock.advance(50); // a's batch [a, b, c] is sent (the run's first batch gathers for 50 ms)
     expect(src.batches.map((x) => x.files.map((f) => f.filename))).toEqual([['a', 'b', 'c']]);
     const pb = broker.get(b, retryCtx(clock)); // b's turn: waits for its pacing slot
     await clock.advance(0);
@@ -316,7 +316,7 @@ describe('IntentBroker.batchSize', () => {
     // rate 1/s, 60 s usable → 30 in half of it
     expect(broker.batchSize()).toBe(30);
     expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(30);
-    expect(sizes[0]).toBe(4); // before the rate is known: twice the pool
+    expect(sizes[0]).toBe(MAX_BATCH); // before the rate is known: as many 1 KB files as fit in 16 MiB, at most 50 (issue 15)
   });
 
   it('a batch request never carries more than batchSize files', async () => {

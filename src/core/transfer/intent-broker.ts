@@ -17,6 +17,10 @@ import { withRetry, type RetryContext } from './retry.js';
 export const MAX_BATCH = 50;
 /** A prefetched intent is used only while its URL has at least this long left, ms. */
 const FRESH_MARGIN_MS = 60_000;
+/** Bytes of files a first batch carries before the start rate is known (issue 15). */
+const FIRST_BATCH_BYTES = 16 * 1024 * 1024;
+/** The run's first batch request waits this long for more files to be prepared, ms. */
+const FIRST_GATHER_MS = 50;
 /** Lifetime of signed URLs assumed until the server says (SPEC: 5 minutes), ms. */
 const DEFAULT_TTL_MS = 300_000;
 
@@ -43,6 +47,7 @@ export class IntentBroker {
   private readonly wanting = new Map<PlannedFile, Candidate>();
   /** The batch request (pacer wait included) of the file asking for the others right now. */
   private leading?: Promise<unknown>;
+  private askedOnce = false;
   private readonly starts: number[] = [];
   private batchSupported: boolean;
   /** A background batch (prefetch) is on its way. */
@@ -98,6 +103,9 @@ export class IntentBroker {
           await this.leading.catch(() => undefined);
         }
         const ask = (async () => {
+          // The run's first batch waits a moment for the files being hashed, so it carries more than a few.
+          if (this.batchSupported && !this.askedOnce) await this.clock.sleep(FIRST_GATHER_MS, retry.signal);
+          this.askedOnce = true;
           await this.pacer.acquire(retry.signal);
           try {
             return this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
@@ -120,7 +128,7 @@ export class IntentBroker {
 
   private async requestBatch(c: Candidate, signal?: AbortSignal): Promise<IntentResponse> {
     // In path order within a batch, so the key versions of a stack mostly follow the camera's file order.
-    const group = [c, ...this.nextWaiting(c.file, c.body.order_id, this.batchSize() - 1)].sort((a, b) =>
+    const group = [c, ...this.nextWaiting(c.file, c.body.order_id, this.firstSize() ?? this.batchSize() - 1)].sort((a, b) =>
       a.file.relPath < b.file.relPath ? -1 : a.file.relPath > b.file.relPath ? 1 : 0,
     );
     let answers: (IntentResponse | ApiError)[];
@@ -184,6 +192,23 @@ export class IntentBroker {
         for (const g of group) if (this.asked.get(g.file) === call) this.asked.delete(g.file);
         this.prefetching = false;
       });
+  }
+
+  /**
+   * Before the start rate is known: the other files of a first batch — as many as fit in
+   * FIRST_BATCH_BYTES (issue 15: 100 KB files need many intents at once, 8 MB files few), at least
+   * batchSize() − 1, at most MAX_BATCH − 1 (the asking file is among those counted). Undefined once the rate is known.
+   */
+  private firstSize(): number | undefined {
+    if (this.startRate() !== undefined) return undefined;
+    let bytes = 0;
+    let n = 0;
+    for (const w of [...this.wanting.values(), ...this.waiting.values()]) {
+      bytes += w.body.bytes ?? 0;
+      if (bytes > FIRST_BATCH_BYTES || n >= MAX_BATCH) break;
+      n++;
+    }
+    return Math.max(this.batchSize() - 1, n - 1);
   }
 
   /** Intents to keep ready: what starts within ~1.5 s at the current start rate, at least two per transfer. */
