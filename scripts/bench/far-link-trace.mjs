@@ -5,6 +5,7 @@
 // waiting for an intent, on their PUT and waiting for their finalize, and how busy the uplink was.
 //
 //   node scripts/bench/far-link-trace.mjs [--profile hotel|4g] [--files 300] [--kb 100] [--concurrency 4]
+//     [--cli-from DIR]   (the CLI built in another checkout: a "before" trace)
 //
 // Needs dist/ (npm run build). Keeps nothing; prints one JSON object on stdout.
 import { spawn } from 'node:child_process';
@@ -26,6 +27,7 @@ const { values: o } = parseArgs({
     files: { type: 'string', default: '300' },
     kb: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '4' },
+    'cli-from': { type: 'string' },
   },
 });
 const profile = LINK_PROFILES[o.profile];
@@ -46,7 +48,7 @@ try {
     mkdirSync(path.join(TMP, 'run'));
     const env = { ...process.env, DEBUG: 'piximmo', PIXIMMO_API_URL: front.url, PIXIMMO_TOKEN: 'tok-alice', PIXIMMO_CONFIG_DIR: path.join(TMP, 'config'), PIXIMMO_STATE_DIR: path.join(TMP, 'cli-state') };
     for (const k of Object.keys(env)) if (/_proxy$/i.test(k)) delete env[k];
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/piximmo.js'), 'upload', shoot, '--order', 'T-1', '--json', '--concurrency', o.concurrency], { env, cwd: path.join(TMP, 'run') });
+    const child = spawn(process.execPath, [path.join(o['cli-from'] ? path.resolve(o['cli-from']) : ROOT, 'bin/piximmo.js'), 'upload', shoot, '--order', 'T-1', '--json', '--concurrency', o.concurrency], { env, cwd: path.join(TMP, 'run') });
     const stamp = (stream, kind) => {
       let buf = '';
       stream.on('data', (d) => {

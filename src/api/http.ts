@@ -23,7 +23,7 @@ export function createAgent(): Dispatcher {
   return new EnvHttpProxyAgent({
     proxyTunnel: false,
     keepAliveTimeout: 30_000,
-    connections: 32,
+    connections: 16,
     // The stall watchdog below decides about slow uploads; these only catch servers gone silent.
     headersTimeout: 120_000,
     bodyTimeout: 120_000,

@@ -33,8 +33,13 @@ export interface WindowLimits {
 
 /** Small-file budget per `--concurrency` slot, bytes: 4 slots → 4 MiB of small files on the wire. */
 export const SMALL_BYTES_PER_SLOT = 1024 * 1024;
-/** Most small-file transfers at once, whatever `--concurrency` (the HTTP pool has 32 connections per origin). */
-export const MAX_SMALL_TRANSFERS = 24;
+/**
+ * Most small-file transfers at once (unless `--concurrency` is higher). 12 × 100 KB in flight already cover
+ * the far links' bandwidth-delay products with each PUT's own round trip (hotel Wi-Fi: 40 Mbit/s × 80 ms =
+ * 400 KB); more only opened more connections (the HTTP pool has 16 per origin, shared with the API calls
+ * when storage and API share an origin) and, on the local server, more cut connections (issue 15 traces).
+ */
+export const MAX_SMALL_TRANSFERS = 12;
 
 /**
  * The CLI's policy for `--concurrency n` (SPEC default 4): n transfers of any size; up to
