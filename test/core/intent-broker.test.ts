@@ -262,6 +262,21 @@ describe('IntentBroker: batches', () => {
   });
 });
 
+describe('IntentBroker: many files asking at once (issue 15)', () => {
+  it('files that ask together (none offered ahead) ride in one paced batch, not one pacer slot each', async () => {
+    const clock = new ManualClock();
+    const src = new StubSource(clock);
+    const broker = new IntentBroker(src, new IntentPacer(3, clock), clock, 4);
+    const files = Array.from({ length: 20 }, (_, i) => cand(`f${String(i).padStart(2, '0')}`));
+    const got = files.map((f) => broker.get(f, retryCtx(clock)));
+    await clock.runAll();
+    const answers = await Promise.all(got);
+    expect(src.batches).toHaveLength(1);
+    expect(src.batches[0].files).toHaveLength(20);
+    expect(answers.map((a) => url(a).split('/').at(-1)?.split('?')[0])).toEqual(files.map((f) => f.body.filename));
+  });
+});
+
 describe('IntentBroker.batchSize', () => {
   /** Upload starts at the given moments (s), through a broker with single intents only. */
   async function startsAt(seconds: number[], concurrency = 4): Promise<IntentBroker> {

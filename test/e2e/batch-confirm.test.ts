@@ -23,6 +23,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 const FILES = 120;
 const BATCH = '/api/uploads/finalize-batch';
 const SINGLE = '/api/uploads/finalize';
+/** A run of 120 files on a loaded 2-core machine (not an assertion: vitest's per-test limit). */
+const RUN_MS = 240_000;
 
 /** `n` small JPEGs (~4 KB) in one room, each its own content; returns the folder and the checksums. */
 function makeShoot(n: number, seed: number): { dir: string; sums: Set<string> } {
@@ -85,7 +87,7 @@ describe('batch confirm (issue 15)', () => {
     expect(x.finalizes.filter((e) => e.path === SINGLE)).toHaveLength(0);
     expect(x.finalizes.length, `finalize requests: ${x.finalizes.length}`).toBeLessThanOrEqual(5);
     expect(x.finalizes.every((e) => e.status === 200)).toBe(true);
-  });
+  }, RUN_MS);
 
   for (const [fault, words] of [
     ['drop', 'request lost: cut mid-body, never processed'],
@@ -106,7 +108,7 @@ describe('batch confirm (issue 15)', () => {
       } finally {
         proxy.decide = undefined;
       }
-    });
+    }, RUN_MS);
   }
 
   it('a server without the batch route (404) → single finalizes, each file once', async () => {
@@ -120,5 +122,5 @@ describe('batch confirm (issue 15)', () => {
     } finally {
       proxy.missingRoute = undefined;
     }
-  });
+  }, RUN_MS);
 });
