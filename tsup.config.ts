@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+import { nodeBuiltins } from './scripts/build/node-builtins.mjs';
 
 /**
  * The web uploader's browser code as text modules of the Worker (src/server/web/assets.ts):
@@ -68,7 +69,10 @@ const devExternal = Object.keys(pkg.devDependencies ?? {});
 export default defineConfig([
   {
     // The CLI alone, in its own folder: dist/cli/ is exactly what the npm package ships (package.json
-    // "files"). Commands are lazy-loaded chunks: `piximmo --help` loads none of them.
+    // "files"). Commands are lazy-loaded chunks: `piximmo --help` loads main.js, the messages and the
+    // version only (issue 15: --help ≤ 1.3 × `node -e 0`). commander is bundled into main.js rather than
+    // loaded from node_modules: one ES module instead of seven CommonJS files, no CommonJS export scan, and
+    // its node:child_process (never used here) loaded on first use — see scripts/build/node-builtins.mjs.
     entry: { main: 'src/cli/index.ts' },
     format: 'esm',
     platform: 'node',
@@ -79,6 +83,9 @@ export default defineConfig([
     outDir: 'dist/cli',
     define,
     external: devExternal,
+    noExternal: ['commander'],
+    esbuildPlugins: [nodeBuiltins()],
+    removeNodeProtocol: false, // tsup's own rewrite would mark node:* external before nodeBuiltins sees it
   },
   {
     // Node side, not shipped in the npm package: the local server runner, the fixture generators.

@@ -32,6 +32,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBuiltins } from './build/node-builtins.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -74,6 +75,8 @@ await esbuild.build({
   legalComments: 'none',
   define: { __PIXIMMO_VERSION__: JSON.stringify(version), 'import.meta.url': '__piximmo_import_meta_url' },
   banner: { js: 'const __piximmo_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  // commander's node:child_process on first use only, as in dist/cli (tsup.config.ts)
+  plugins: [nodeBuiltins()],
   logLevel: 'warning',
 });
 

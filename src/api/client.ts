@@ -1,10 +1,12 @@
 /**
  * Typed client of the piximmo API (SPEC "API"). One instance per process; every call goes through
- * one keep-alive undici Agent. Calls throw ApiError (see errors.ts); they never retry by themselves —
- * retry policy lives in the engine (src/core/transfer/retry.ts), in one place.
+ * one keep-alive undici Agent. Every answer is checked against its schema (contract/responses.ts) before
+ * it is returned: a 200 that is not the contract throws ApiError BAD_RESPONSE naming the field (expect.ts).
+ * Calls throw ApiError (see errors.ts); they never retry by themselves — the engine decides (core/transfer).
+ * PUT bodies: put-body.ts; batch answers: batch-answer.ts.
  */
-import { createReadStream } from 'node:fs';
 import type { Dispatcher } from 'undici';
+import type * as v from 'valibot';
 import type {
   DeleteFileResponse,
   DownloadResponse,
@@ -26,9 +28,14 @@ import type {
   DeviceTokenResponse,
   UploadStatsResponse,
 } from '../contract/api.js';
-import { ApiError } from './errors.js';
-import { ERROR_STATUS, isErrorBody } from '../contract/errors.js';
+import * as R from '../contract/responses.js';
+import type { ApiError } from './errors.js';
+import { batchItems } from './batch-answer.js';
+import { expectBody } from './expect.js';
 import { createAgent, DEFAULT_STALL_MS, parseJsonAnswer, send } from './http.js';
+import { readRange, type PutSource } from './put-body.js';
+
+export type { PutSource } from './put-body.js';
 
 export interface ApiClientOptions {
   /** Base URL of the API, e.g. http://127.0.0.1:8787 (no production host is hard-coded: SPEC "The CLI"). */
@@ -43,19 +50,12 @@ export interface ApiClientOptions {
   throttle?: (n: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** A byte range of a local file to PUT (whole file, or one multipart part). */
-export interface PutSource {
-  path: string;
-  /** First byte, inclusive. */
-  start: number;
-  /** Number of bytes. */
-  length: number;
-}
-
 export interface PutResult {
   /** ETag of the stored object or part, quotes kept as the server sent them. */
   etag: string;
 }
+
+type Method = 'GET' | 'POST' | 'DELETE';
 
 export class PiximmoApi {
   readonly apiUrl: string;
@@ -75,8 +75,9 @@ export class PiximmoApi {
   }
 
   /** POST /api/uploads/intent. Throws ApiError (400, 401, 403 ORDER_FORBIDDEN, 413, 415, 429 with retryAfterMs). */
-  intent(body: IntentRequest, signal?: AbortSignal): Promise<IntentResponse> {
-    return this.json('POST', '/api/uploads/intent', body, signal);
+  async intent(body: IntentRequest, signal?: AbortSignal): Promise<IntentResponse> {
+    const { answer, operation } = await this.call('POST', '/api/uploads/intent', body, signal);
+    return expectBody(R.intentSchemaOf(answer), answer, operation);
   }
 
   /**
@@ -85,23 +86,14 @@ export class PiximmoApi {
    * order. Throws ApiError for the whole request (401, 403 ORDER_FORBIDDEN, 429, 404 on servers without it).
    */
   async intentBatch(orderId: string, files: Omit<IntentRequest, 'order_id'>[], signal?: AbortSignal): Promise<(IntentResponse | ApiError)[]> {
-    const operation = 'POST /api/uploads/intents';
-    const res = await this.json<{ uploads?: unknown }>('POST', '/api/uploads/intents', { order_id: orderId, files }, signal);
-    if (!Array.isArray(res.uploads) || res.uploads.length !== files.length) {
-      throw new ApiError({ kind: 'protocol', code: 'BAD_RESPONSE', message: 'the batch answer does not list one upload per file', operation });
-    }
-    return res.uploads.map((u: unknown) => {
-      if (isErrorBody(u)) {
-        const status = (ERROR_STATUS as Record<string, number>)[u.error.code] ?? 400;
-        return new ApiError({ kind: 'http', status, code: u.error.code, message: u.error.message, operation, details: u.error.details });
-      }
-      return u as IntentResponse;
-    });
+    const { answer, operation } = await this.call('POST', '/api/uploads/intents', { order_id: orderId, files }, signal);
+    const { uploads } = expectBody(R.BatchIntentListSchema, answer, operation);
+    return batchItems(uploads, files.length, 'uploads', R.intentSchemaOf, operation);
   }
 
   /** POST /api/uploads/finalize. Throws ApiError (403 KEY_FORBIDDEN, 409 OBJECT_MISSING, 422). Idempotent per key. */
   finalize(body: FinalizeRequest, signal?: AbortSignal): Promise<FinalizeResponse> {
-    return this.json('POST', '/api/uploads/finalize', body, signal);
+    return this.json('POST', '/api/uploads/finalize', body, R.FinalizeResponseSchema, signal);
   }
 
   /**
@@ -110,33 +102,24 @@ export class PiximmoApi {
    * (401, 400, 404/405 on servers without the route, network).
    */
   async finalizeBatch(files: FinalizeBatchRequest['files'], signal?: AbortSignal): Promise<(FinalizeResponse | ApiError)[]> {
-    const operation = 'POST /api/uploads/finalize-batch';
-    const res = await this.json<{ results?: unknown }>('POST', '/api/uploads/finalize-batch', { files }, signal);
-    if (!Array.isArray(res.results) || res.results.length !== files.length) {
-      throw new ApiError({ kind: 'protocol', code: 'BAD_RESPONSE', message: 'the batch answer does not list one result per file', operation });
-    }
-    return res.results.map((u: unknown) => {
-      if (isErrorBody(u)) {
-        const status = (ERROR_STATUS as Record<string, number>)[u.error.code] ?? 400;
-        return new ApiError({ kind: 'http', status, code: u.error.code, message: u.error.message, operation, details: u.error.details });
-      }
-      return u as FinalizeResponse;
-    });
+    const { answer, operation } = await this.call('POST', '/api/uploads/finalize-batch', { files }, signal);
+    const { results } = expectBody(R.FinalizeBatchListSchema, answer, operation);
+    return batchItems(results, files.length, 'results', () => R.FinalizeResponseSchema, operation);
   }
 
   /** GET /api/files/:id/download (SPEC v2): a signed GET of the original, 15 minutes. 404 FILE_NOT_FOUND, 403 FILE_INFECTED. */
   downloadUrl(fileId: string, signal?: AbortSignal): Promise<DownloadResponse> {
-    return this.json('GET', `/api/files/${encodeURIComponent(fileId)}/download`, undefined, signal);
+    return this.json('GET', `/api/files/${encodeURIComponent(fileId)}/download`, undefined, R.DownloadResponseSchema, signal);
   }
 
   /** DELETE /api/files/:id (SPEC v2 soft delete). 404 FILE_NOT_FOUND. */
   deleteFile(fileId: string, signal?: AbortSignal): Promise<DeleteFileResponse> {
-    return this.json('DELETE', `/api/files/${encodeURIComponent(fileId)}`, undefined, signal);
+    return this.json('DELETE', `/api/files/${encodeURIComponent(fileId)}`, undefined, R.DeleteFileResponseSchema, signal);
   }
 
   /** GET /api/uploads/stats?since= (SPEC v2). */
   stats(since?: string, signal?: AbortSignal): Promise<UploadStatsResponse> {
-    return this.json('GET', `/api/uploads/stats${since ? `?since=${encodeURIComponent(since)}` : ''}`, undefined, signal);
+    return this.json('GET', `/api/uploads/stats${since ? `?since=${encodeURIComponent(since)}` : ''}`, undefined, R.UploadStatsResponseSchema, signal);
   }
 
   /** One page of GET /api/orders/:id/files with SPEC v2's filters and cursor. */
@@ -148,7 +131,7 @@ export class PiximmoApi {
     if (q.cursor) p.set('cursor', q.cursor);
     if (q.with_urls) p.set('with_urls', '1');
     const qs = p.toString();
-    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files${qs ? `?${qs}` : ''}`, undefined, signal);
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files${qs ? `?${qs}` : ''}`, undefined, R.FileListResponseSchema, signal);
   }
 
   /** Every page of the order's list (follows next_cursor; a pre-v2 server answers in one page). */
@@ -165,15 +148,16 @@ export class PiximmoApi {
   }
 
   multipartParts(body: MultipartPartsRequest, signal?: AbortSignal): Promise<MultipartPartsResponse> {
-    return this.json('POST', '/api/uploads/multipart/parts', body, signal);
+    return this.json('POST', '/api/uploads/multipart/parts', body, R.MultipartPartsResponseSchema, signal);
   }
 
+  /** Checked against MultipartCompleteResponse; typed `unknown` as the engine reads nothing of it (test stubs return anything). */
   multipartComplete(body: MultipartCompleteRequest, signal?: AbortSignal): Promise<unknown> {
-    return this.json('POST', '/api/uploads/multipart/complete', body, signal);
+    return this.json('POST', '/api/uploads/multipart/complete', body, R.MultipartCompleteResponseSchema, signal);
   }
 
   multipartAbort(body: MultipartAbortRequest, signal?: AbortSignal): Promise<unknown> {
-    return this.json('POST', '/api/uploads/multipart/abort', body, signal);
+    return this.json('POST', '/api/uploads/multipart/abort', body, R.IgnoredResponseSchema, signal);
   }
 
   /** GET /api/orders/:id/files — finalized files only, every page (SPEC v2 pages of ≤ 1000). */
@@ -183,27 +167,27 @@ export class PiximmoApi {
 
   /** GET /api/orders/:id/stacks (SPEC v2) — the order's stacks with frames declared and registered. */
   listStacks(orderId: string, signal?: AbortSignal): Promise<StacksResponse> {
-    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/stacks`, undefined, signal);
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/stacks`, undefined, R.StacksResponseSchema, signal);
   }
 
   me(signal?: AbortSignal): Promise<MeResponse> {
-    return this.json('GET', '/api/me', undefined, signal);
+    return this.json('GET', '/api/me', undefined, R.MeResponseSchema, signal);
   }
 
   orders(signal?: AbortSignal): Promise<OrdersResponse> {
-    return this.json('GET', '/api/orders', undefined, signal);
+    return this.json('GET', '/api/orders', undefined, R.OrdersResponseSchema, signal);
   }
 
   deviceCode(signal?: AbortSignal): Promise<DeviceCodeResponse> {
-    return this.json('POST', '/api/auth/device/code', {}, signal);
+    return this.json('POST', '/api/auth/device/code', {}, R.DeviceCodeResponseSchema, signal);
   }
 
   deviceToken(deviceCode: string, signal?: AbortSignal): Promise<DeviceTokenResponse> {
-    return this.json('POST', '/api/auth/device/token', { device_code: deviceCode }, signal);
+    return this.json('POST', '/api/auth/device/token', { device_code: deviceCode }, R.DeviceTokenResponseSchema, signal);
   }
 
   logout(signal?: AbortSignal): Promise<unknown> {
-    return this.json('POST', '/api/auth/logout', {}, signal);
+    return this.json('POST', '/api/auth/logout', {}, R.IgnoredResponseSchema, signal);
   }
 
   /**
@@ -253,7 +237,14 @@ export class PiximmoApi {
     return { etag: (Array.isArray(etag) ? etag[0] : etag) ?? '' };
   }
 
-  private async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  /** One call whose answer must match `schema`; throws ApiError (http, network, BAD_RESPONSE naming the field). */
+  private async json<S extends v.GenericSchema>(method: Method, path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<v.InferOutput<S>> {
+    const { answer, operation } = await this.call(method, path, body, signal);
+    return expectBody(schema, answer, operation);
+  }
+
+  /** Sends one call; resolves to its parsed JSON answer (not yet checked) and the operation's name for messages. */
+  private async call(method: Method, path: string, body: unknown, signal?: AbortSignal): Promise<{ answer: unknown; operation: string }> {
     const operation = `${method} ${path.replace(/\/orders\/[^/]+\//, '/orders/:id/').replace(/\/files\/[^/]+/, '/files/:id').replace(/\?.*$/, '')}`;
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -268,68 +259,10 @@ export class PiximmoApi {
       stallMs: this.stallMs,
       dispatcher: this.dispatcher,
     });
-    return parseJsonAnswer<T>(ans, operation);
+    return { answer: parseJsonAnswer<unknown>(ans, operation), operation };
   }
 
   async close(): Promise<void> {
     await this.dispatcher.close();
-  }
-}
-
-/** errno codes that mean the local file could not be read (deleted, permissions, disk), not the network. */
-const FILE_READ_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EIO', 'EISDIR', 'EBADF', 'ENXIO', 'ESTALE', 'ENODEV']);
-
-/**
- * Bytes per read of a PUT body (128 KiB). Every chunk is a fresh buffer (it belongs to the socket until
- * written), so the size decides the allocator's path: 256 KiB chunks cost ~1 CPU-second more per 1.6 GB
- * (fresh pages faulted in and zeroed, then returned) than 128 KiB, and 32 KiB ones cost syscalls.
- * Measured, 200 × 8 MB into the nginx sink, 3 runs each: 32 KiB 6.0–6.5 s, 64 KiB 5.4–5.5 s,
- * 128 KiB 5.0–5.3 s, 256 KiB 5.3–5.7 s wall (CPU 5.0 s at 128 KiB, 5.6–6.4 s at 256 KiB).
- */
-export const PUT_CHUNK_BYTES = 128 * 1024;
-
-/** Streams bytes [start, start+length) of a file, reporting each chunk; {@link PUT_CHUNK_BYTES} reads (64 KiB under --bwlimit). */
-async function* readRange(
-  src: PutSource,
-  onBytes: (n: number) => void,
-  onError: (e: ApiError) => void,
-  throttle?: (n: number) => Promise<void>,
-): AsyncIterable<Uint8Array> {
-  if (src.length === 0) return;
-  const stream = createReadStream(src.path, {
-    start: src.start,
-    end: src.start + src.length - 1,
-    // Smaller reads under a bandwidth limit keep the rate smooth.
-    highWaterMark: throttle ? 64 * 1024 : PUT_CHUNK_BYTES,
-  });
-  let sent = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (throttle) await throttle(chunk.length);
-      sent += chunk.length;
-      onBytes(chunk.length);
-      yield chunk;
-    }
-  } catch (err) {
-    if (err instanceof ApiError) throw err; // e.g. aborted while waiting for bandwidth
-    // Only the file's own read errors are file problems. The HTTP side also ends the body with its error
-    // (a reset connection reaches this generator as ECONNRESET at the `yield`): that one stays a
-    // network error, retried with backoff (SPEC "Errors").
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (!FILE_READ_ERRORS.has(code)) throw err;
-    const e = new ApiError({ kind: 'file', code, message: `the file could not be read (${code})`, operation: 'PUT signed URL', cause: err });
-    onError(e);
-    throw e;
-  }
-  if (sent !== src.length) {
-    // The file shrank under us: never send a torn object (SPEC: a changed file is uploaded again).
-    const e = new ApiError({
-      kind: 'protocol',
-      code: 'FILE_CHANGED',
-      message: `the file changed while it was being sent (${sent} of ${src.length} bytes read)`,
-      operation: 'PUT signed URL',
-    });
-    onError(e);
-    throw e;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Typed failures of calls to the piximmo API and to signed URLs.
- * The upload engine decides what to do by `kind`, never by parsing messages (SPEC "Errors").
+ * The upload's recovery (src/core/transfer/recovery.ts) decides what to do by `kind` and `status`, never by
+ * parsing messages (SPEC "Errors"); this file only describes what went wrong.
  */
 
 /** What went wrong, as the engine acts on it. */
@@ -48,11 +49,6 @@ export class ApiError extends Error {
     this.operation = init.operation;
     this.details = init.details;
     this.retryAfterMs = init.retryAfterMs;
-  }
-
-  /** Network errors, stalls, 5xx and garbage answers are worth another try (SPEC "Errors"). */
-  get transient(): boolean {
-    return this.kind === 'network' || this.kind === 'stalled' || this.kind === 'protocol' || this.status >= 500;
   }
 }
 

@@ -5,6 +5,7 @@ import { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { explain } from './messages.js';
+import { failureFrom } from '../core/transfer/failures.js';
 import { resolveCredentials } from './credentials.js';
 import { UsageError } from './settings.js';
 import { BandwidthLimiter, parseRate } from '../core/transfer/bandwidth.js';
@@ -85,7 +86,7 @@ function toExit(err: unknown): { code: number; reason: string; message: string }
       const ex = explain({ code: 'ORDER_FORBIDDEN', detail: err.message, params: { order } });
       return { code: EXIT.ORDER_FORBIDDEN, reason: 'ORDER_FORBIDDEN', message: `${ex.text} ${ex.hint}` };
     }
-    const ex = explain({ code: err.kind === 'network' ? 'NETWORK' : err.kind === 'protocol' ? 'BAD_RESPONSE' : err.code, detail: `${err.operation}: ${err.message}` });
+    const ex = explain(err.kind === 'protocol' ? { ...failureFrom(err), code: 'BAD_RESPONSE' } : { code: err.kind === 'network' ? 'NETWORK' : err.code, detail: `${err.operation}: ${err.message}` });
     return { code: EXIT.FAILED, reason: err.code, message: `${ex.text} ${ex.hint}` };
   }
   const e = err as { message?: string; stack?: string };

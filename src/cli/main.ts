@@ -176,6 +176,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
+  // --help, --version, completion and no arguments only print: they load commander and the messages only.
+  const quick = argv.length <= 2 || argv[2] === 'completion' || ['--help', '-h', '--version', '-V'].some((a) => argv.includes(a));
+  if (!quick) (await import('./v8-tuning.js')).tuneV8();
   const flag = langFromArgv(argv);
   if (flag !== undefined && !/^(de|en)([-_].*)?$/i.test(flag)) {
     process.stderr.write(`${t('usage.lang', { value: flag })}\n`);
@@ -183,7 +186,6 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   }
   // --lang > PIXIMMO_LANG > `config set lang` > LC_ALL/LC_MESSAGES/LANG. Help and version skip the conf
   // store: it is the slowest part of start-up (the help's epilogue follows --lang / PIXIMMO_LANG / LANG).
-  const quick = argv.length <= 2 || argv[2] === 'completion' || ['--help', '-h', '--version', '-V'].some((a) => argv.includes(a));
   if (flag || process.env.PIXIMMO_LANG || quick) setLang(detectLang(flag ?? process.env.PIXIMMO_LANG));
   else setLang((await import('./commands/config.js')).resolveLang(flag).value);
   const program = buildProgram();

@@ -29,8 +29,11 @@ export function explain(f: Failure): Explained {
     cause: visible(String(p.cause ?? f.code)),
     reason: visible(String(p.reason ?? f.detail)),
     rerun: t('hint.rerun'),
+    field: visible(String(p.field ?? '')),
+    operation: visible(String(p.operation ?? '')),
   };
-  const key = `fail.${code}`;
+  // A variant of a code's words (BAD_RESPONSE: a field `missing` or of the wrong `type`), when the catalogue has it.
+  const key = p.variant !== undefined && hasKey(`fail.${code}.${p.variant}`) ? `fail.${code}.${p.variant}` : `fail.${code}`;
   if (hasKey(key) && hasKey(`${key}.hint`)) {
     return { text: t(key, params), hint: t(`${key}.hint` as MessageKey, params) };
   }

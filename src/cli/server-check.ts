@@ -5,14 +5,23 @@
  * (cli/scan-check.ts): infected files are named and fail the run.
  */
 import type { PiximmoApi } from '../api/client.js';
+import { type Clock, systemClock } from '../core/transfer/clock.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
+import { DEFAULT_TRANSFER, type TransferConfig } from '../core/transfer/transfer-config.js';
 import type { ServerCheck } from './render/types.js';
 import { awaitScan } from './scan-check.js';
 
-/** SPEC: listed within 10 s. */
-const LISTING_DEADLINE_MS = 10_000;
-
-export async function verifyOnServer(api: Pick<PiximmoApi, 'listFiles' | 'me'>, outcomes: FileOutcome[]): Promise<ServerCheck> {
+/**
+ * Polls each order's list until every registered file is in it or SPEC's 10 s have passed (TransferConfig
+ * `listingDeadlineMs`, `listingPollMs`; time from the injected clock, so tests drive it).
+ */
+export async function verifyOnServer(
+  api: Pick<PiximmoApi, 'listFiles' | 'me'>,
+  outcomes: FileOutcome[],
+  opts: { clock?: Clock; config?: Pick<TransferConfig, 'listingDeadlineMs' | 'listingPollMs'> } = {},
+): Promise<ServerCheck> {
+  const clock = opts.clock ?? systemClock;
+  const { listingDeadlineMs, listingPollMs } = opts.config ?? DEFAULT_TRANSFER;
   const wanted = outcomes.filter((o) => o.state === 'registered' && o.file_id);
   if (wanted.length === 0) return { checked: true, missing: [] };
   const byOrder = new Map<string, FileOutcome[]>();
@@ -21,7 +30,7 @@ export async function verifyOnServer(api: Pick<PiximmoApi, 'listFiles' | 'me'>, 
     list.push(o);
     byOrder.set(o.file.shoot.orderId, list);
   }
-  const deadline = Date.now() + LISTING_DEADLINE_MS;
+  const deadline = clock.now() + listingDeadlineMs;
   const missing: PlannedFile[] = [];
   try {
     for (const [orderId, list] of byOrder) {
@@ -29,8 +38,8 @@ export async function verifyOnServer(api: Pick<PiximmoApi, 'listFiles' | 'me'>, 
       for (;;) {
         const listed = new Set((await api.listFiles(orderId)).files.map((f) => f.file_id));
         left = left.filter((o) => !listed.has(o.file_id!));
-        if (left.length === 0 || Date.now() >= deadline) break;
-        await new Promise((r) => setTimeout(r, 500));
+        if (left.length === 0 || clock.now() >= deadline) break;
+        await clock.sleep(listingPollMs);
       }
       missing.push(...left.map((o) => o.file));
     }

@@ -1,75 +1,43 @@
 /**
- * Wire contract between the piximmo CLI and the piximmo API (SPEC "API").
+ * Wire contract between the piximmo CLI and the piximmo API (SPEC "API"). Request types are inferred from
+ * the valibot schemas of requests.ts (the server parses with the same schemas).
  * Shared by the client (src/api) and the server (src/server): change it in one place.
  * All sizes are in bytes, all times ISO 8601 strings unless named *_ms / *_seconds.
  */
+import type { InferOutput } from 'valibot';
 import type { ErrorBody } from './errors.js';
+import type {
+  BatchIntentFileSchema,
+  BatchIntentRequestSchema,
+  FileListQuerySchema,
+  FinalizeBatchRequestSchema,
+  FinalizeRequestSchema,
+  IntentRequestSchema,
+  MultipartAbortRequestSchema,
+  MultipartCompleteRequestSchema,
+  MultipartPartsRequestSchema,
+} from './requests.js';
+import type * as R from './responses.js';
+
+/** Request limits live in limits.ts (valibot-free, for the CLI's start-up); re-exported for existing importers. */
+export { MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS } from './limits.js';
 
 /** Media types the API knows, by lower-case file extension (SPEC "Types"). */
 export type RoomType = string;
 
-/** POST /api/uploads/intent request body. */
-export interface IntentRequest {
-  filename: string;
-  mime: string;
-  order_id: string;
-  /** Slugged by the server to [a-z0-9-]; default "unsorted". */
-  room_type?: string;
-  /** Slugged by the server to [a-z0-9-]; default "s000". */
-  stack_id?: string;
-  /** Size of the file in bytes; required. */
-  bytes: number;
-  /** SHA-256 of the file, lower-case hex; optional but always sent by the CLI. */
-  checksum?: string;
-  /**
-   * SPEC v2 "Stack identity": opaque key of the client's stack (≤ 128 chars), the same for the same stack on
-   * every run and machine, different for different stacks. With it the server allocates `stack_id`.
-   */
-  stack_key?: string;
-  /** SPEC v2: how many frames the client's stack has (integer ≥ 1). */
-  stack_frames?: number;
-  /** SPEC v2: the room folder's name as the photographer wrote it (≤ 100 chars), e.g. "Schlafzimmer 2". */
-  room_label?: string;
-}
+/** POST /api/uploads/intent request body, as the server parses it (schema: requests.ts IntentRequestSchema). */
+export type IntentRequest = InferOutput<typeof IntentRequestSchema>;
+
+// Answer bodies: inferred from their schemas in responses.ts (the client checks every answer against them).
 
 /** Intent answer for a single PUT (bytes <= multipart threshold, SPEC: 100 MB). */
-export interface SingleIntentResponse {
-  signed_url: string;
-  object_key: string;
-  /** Headers the client must send with the PUT, exactly these. */
-  headers: Record<string, string>;
-  expires_at: string;
-  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
-  stack_id?: string;
-}
-
+export type SingleIntentResponse = InferOutput<typeof R.SingleIntentResponseSchema>;
 /** One part URL of a multipart upload. */
-export interface PartUrl {
-  part_number: number;
-  url: string;
-}
-
+export type PartUrl = InferOutput<typeof R.PartUrlSchema>;
 /** Intent answer for a multipart upload (bytes > multipart threshold). */
-export interface MultipartIntentResponse {
-  object_key: string;
-  multipart: {
-    upload_id: string;
-    /** Bytes per part (>= 5 MiB), all parts equal but the last. */
-    part_size: number;
-    parts: PartUrl[];
-  };
-  expires_at: string;
-  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
-  stack_id?: string;
-}
-
+export type MultipartIntentResponse = InferOutput<typeof R.MultipartIntentResponseSchema>;
 /** Intent answer when the order already holds a finalized file with the same checksum. */
-export interface ExistingIntentResponse {
-  existing_file_id: string;
-  object_key: string;
-  /** SPEC v2: the stack_id the server allocated (existing: the stored file's); the object key uses it. */
-  stack_id?: string;
-}
+export type ExistingIntentResponse = InferOutput<typeof R.ExistingIntentResponseSchema>;
 
 export type IntentResponse = SingleIntentResponse | MultipartIntentResponse | ExistingIntentResponse;
 
@@ -80,20 +48,15 @@ export function isMultipartIntent(r: IntentResponse): r is MultipartIntentRespon
   return 'multipart' in r;
 }
 
-/** Most files one POST /api/uploads/intents may carry. */
-export const MAX_BATCH_INTENTS = 50;
 
 /** One file of a batch: a single-intent body whose order_id is left out or equals the batch's. */
-export type BatchIntentFile = Omit<IntentRequest, 'order_id'> & { order_id?: string };
+export type BatchIntentFile = InferOutput<typeof BatchIntentFileSchema>;
 
 /**
  * POST /api/uploads/intents request body (batch prepare-upload, seeds/002): 1…MAX_BATCH_INTENTS files of
  * one order. Counts as one request for the intent rate limit.
  */
-export interface BatchIntentRequest {
-  order_id: string;
-  files: BatchIntentFile[];
-}
+export type BatchIntentRequest = InferOutput<typeof BatchIntentRequestSchema>;
 
 /**
  * One answer per file, in request order: what POST /api/uploads/intent would have answered with 200
@@ -103,9 +66,7 @@ export interface BatchIntentRequest {
 export type BatchIntentItem = IntentResponse | ErrorBody;
 
 /** POST /api/uploads/intents response body (200). */
-export interface BatchIntentResponse {
-  uploads: BatchIntentItem[];
-}
+export type BatchIntentResponse = InferOutput<typeof R.BatchIntentResponseSchema>;
 
 export function isBatchIntentError(item: BatchIntentItem): item is ErrorBody {
   return 'error' in item;
@@ -133,226 +94,82 @@ export interface ExifMeta {
   ev?: number;
 }
 
-/** POST /api/uploads/finalize request body. */
-export interface FinalizeRequest {
-  object_key: string;
-  bytes: number;
-  checksum: string;
-  exif_meta?: ExifMeta;
-  /** SPEC v2: file_id of an earlier version (same order, same caller) that this file supersedes. */
-  replaces?: string;
-}
+/** POST /api/uploads/finalize request body (schema: requests.ts FinalizeRequestSchema). */
+export type FinalizeRequest = InferOutput<typeof FinalizeRequestSchema>;
 
-export interface FinalizeResponse {
-  file_id: string;
-  status: 'uploaded';
-}
+export type FinalizeResponse = InferOutput<typeof R.FinalizeResponseSchema>;
 
 /** POST /api/uploads/multipart/parts */
-export interface MultipartPartsRequest {
-  object_key: string;
-  upload_id: string;
-  part_numbers: number[];
-}
-export interface MultipartPartsResponse {
-  parts: PartUrl[];
-  expires_at: string;
-}
+export type MultipartPartsRequest = InferOutput<typeof MultipartPartsRequestSchema>;
+export type MultipartPartsResponse = InferOutput<typeof R.MultipartPartsResponseSchema>;
 
 /** POST /api/uploads/multipart/complete */
-export interface MultipartCompleteRequest {
-  object_key: string;
-  upload_id: string;
-  parts: { part_number: number; etag: string }[];
-}
+export type MultipartCompleteRequest = InferOutput<typeof MultipartCompleteRequestSchema>;
+
+/** POST /api/uploads/multipart/complete (200): the completed object, `{object_key, bytes, etag}`. */
+export type MultipartCompleteResponse = InferOutput<typeof R.MultipartCompleteResponseSchema>;
 
 /** POST /api/uploads/multipart/abort */
-export interface MultipartAbortRequest {
-  object_key: string;
-  upload_id: string;
-}
+export type MultipartAbortRequest = InferOutput<typeof MultipartAbortRequestSchema>;
 
 /** SPEC v2 file lifecycle. */
-export type FileStatus = 'uploaded' | 'processing' | 'ready' | 'failed' | 'infected' | 'deleted' | 'superseded';
+export type FileStatus = InferOutput<typeof R.FileStatusSchema>;
 
-/** One finalized file, as GET /api/orders/:id/files lists it. */
-export interface FileRecord {
-  file_id: string;
-  object_key: string;
-  filename: string;
-  bytes: number;
-  mime: string;
-  checksum: string | null;
-  room_type: string;
-  stack_id: string;
-  /** SPEC v2 "File lifecycle". */
-  status: FileStatus;
-  /** SPEC v2: the preview sizes available (`[]` while processing, for video, …). */
-  previews: PreviewSizeName[];
-  exif_meta: ExifMeta | null;
-  created_at: string;
-  /** SPEC v2: the room folder's name as written, when the client sent one. */
-  room_label?: string | null;
-  /** SPEC v2: frames of the client's stack, when it sent them. */
-  stack_frames?: number | null;
-  /** SPEC v2: file_id of the earlier version this file superseded, or null. */
-  replaces?: string | null;
-  /**
-   * Why the file is `failed` ("SCAN_UNAVAILABLE: …", "DECODE_FAILED: …"), the signature clamd named when it is
-   * `infected` (issue 16), or a note on a `ready` file (`SCANNED_IN_WINDOWS n×bytes`); absent otherwise.
-   */
-  status_reason?: string | null;
-  /** SPEC v2 listing with `with_urls=1`: a signed GET of the original, 15 minutes. */
-  download_url?: string;
-}
+/** One finalized file, as GET /api/orders/:id/files lists it (fields documented in responses.ts). */
+export type FileRecord = InferOutput<typeof R.FileRecordSchema>;
 
 /** SPEC v2 "File lifecycle" states. */
 export type FileStatusName = FileStatus;
 
 /** SPEC v2 "Previews": the preview sizes (longest side 200, 400, 800, ≤ 1200 px). */
-export type PreviewSizeName = 'small' | 'medium' | 'large' | 'original';
+export type PreviewSizeName = InferOutput<typeof R.PreviewSizeSchema>;
 
 /** GET /api/files/:file_id/preview?size= (SPEC v2 "Previews"). */
-export interface PreviewResponse {
-  /** Signed GET URL of the JPEG preview, valid until expires_at (15 minutes). */
-  url: string;
-  size: PreviewSizeName;
-  /** Pixels. */
-  width: number;
-  height: number;
-  /** ISO 8601. */
-  expires_at: string;
-}
+export type PreviewResponse = InferOutput<typeof R.PreviewResponseSchema>;
 
-export interface FileListResponse {
-  files: FileRecord[];
-  /** SPEC v2: cursor of the next page, null on the last page (absent from pre-v2 servers). */
-  next_cursor?: string | null;
-}
+/** GET /api/orders/:id/files: one page; `next_cursor` null on the last page (absent from pre-v2 servers). */
+export type FileListResponse = InferOutput<typeof R.FileListResponseSchema>;
 
-/** SPEC v2: GET /api/orders/:id/files query. */
-export interface FileListQuery {
-  status?: FileStatus;
-  room_type?: string;
-  /** 1…1000, default 1000. */
-  limit?: number;
-  cursor?: string;
-  with_urls?: boolean;
-}
+/** SPEC v2: GET /api/orders/:id/files query, typed (the wire carries strings; schema: requests.ts FileListQuerySchema). */
+export type FileListQuery = InferOutput<typeof FileListQuerySchema>;
 
 /** SPEC v2 quotas: bytes. */
-export interface QuotaFigures {
-  bytes_used: number;
-  bytes_limit: number;
-}
+export type QuotaFigures = InferOutput<typeof R.QuotaFiguresSchema>;
 
-/** One stack of an order (SPEC v2 GET /api/orders/:id/stacks). */
-export interface StackRecord {
-  room_type: string;
-  room_label: string | null;
-  stack_id: string;
-  /** Frames the client said the stack has (its latest intent's stack_frames; 0 when unknown). */
-  frames_declared: number;
-  /** Listed (not superseded, not deleted) files of (order, room_type, stack_id). */
-  frames_registered: number;
-  /** Exposure compensation of the registered frames, from exif_meta, in capture order. */
-  ev: number[];
-  /** frames_registered >= frames_declared. */
-  complete: boolean;
-}
+/** One stack of an order (SPEC v2 GET /api/orders/:id/stacks; fields documented in responses.ts). */
+export type StackRecord = InferOutput<typeof R.StackRecordSchema>;
 
-export interface StacksResponse {
-  stacks: StackRecord[];
-}
+export type StacksResponse = InferOutput<typeof R.StacksResponseSchema>;
 
-export interface MeResponse {
-  user_id: string;
-  name?: string;
-  /** SPEC v2 (absent from pre-v2 servers). */
-  quota?: QuotaFigures;
-  /**
-   * Issue 16: true when the server scans every upload for malware after finalize (a scanner is configured),
-   * so a client's closing check waits for the verdict; false or absent: nothing to wait for.
-   */
-  malware_scan?: boolean;
-}
-
-/** Most files one POST /api/uploads/finalize-batch may carry (SPEC v2). */
-export const MAX_BATCH_FINALIZE = 50;
+/** GET /api/me: user_id, name?, quota? (SPEC v2), malware_scan? (issue 16). */
+export type MeResponse = InferOutput<typeof R.MeResponseSchema>;
 
 /** POST /api/uploads/finalize-batch request body (seed 002's confirm-upload). */
-export interface FinalizeBatchRequest {
-  files: FinalizeRequest[];
-}
+export type FinalizeBatchRequest = InferOutput<typeof FinalizeBatchRequestSchema>;
 
 /** One answer per item, in order: what the single finalize answers, or its error body. */
 export type FinalizeBatchItem = FinalizeResponse | ErrorBody;
 
-export interface FinalizeBatchResponse {
-  results: FinalizeBatchItem[];
-}
+export type FinalizeBatchResponse = InferOutput<typeof R.FinalizeBatchResponseSchema>;
 
 /**
  * GET /api/files/:file_id/download (SPEC v2): a signed GET of the original, 15 minutes, with
  * `Content-Disposition: attachment; filename="<original>"`. `filename`, `bytes` and `checksum` are
  * piximmo's additions so a client can name and verify the download.
  */
-export interface DownloadResponse {
-  url: string;
-  expires_at: string;
-  filename: string;
-  bytes: number;
-  checksum: string | null;
-}
+export type DownloadResponse = InferOutput<typeof R.DownloadResponseSchema>;
 
 /** DELETE /api/files/:file_id (SPEC v2 soft delete). */
-export interface DeleteFileResponse {
-  file_id: string;
-  status: 'deleted';
-  deleted_at: string;
-}
+export type DeleteFileResponse = InferOutput<typeof R.DeleteFileResponseSchema>;
 
 /** GET /api/uploads/stats?since= (SPEC v2 statistics), over the caller's intents issued since `since`. */
-export interface UploadStatsResponse {
-  since: string | null;
-  intents: number;
-  finalized: number;
-  expired: number;
-  /** Bytes of the finalized ones. */
-  bytes: number;
-  /** finalized / intents, 0…1; 0 when there were no intents. */
-  success_rate: number;
-  /** Median intent → finalize time, ms; null when nothing was finalized. */
-  median_upload_ms: number | null;
-  by_mime: Record<string, number>;
-  /** Issue 16: the caller's files found infected (quarantined) among those whose intent was issued since `since`. */
-  infected?: number;
-}
+export type UploadStatsResponse = InferOutput<typeof R.UploadStatsResponseSchema>;
 
-export interface OrderSummary {
-  id: string;
-  shootcode: string;
-  file_count: number;
-}
+export type OrderSummary = InferOutput<typeof R.OrderSummarySchema>;
 
-export interface OrdersResponse {
-  orders: OrderSummary[];
-}
+export type OrdersResponse = InferOutput<typeof R.OrdersResponseSchema>;
 
 /** POST /api/auth/device/code response (RFC 8628). */
-export interface DeviceCodeResponse {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  /** verification_uri with the user code filled in (RFC 8628 §3.3.1, optional). */
-  verification_uri_complete?: string;
-  /** Seconds to wait between polls of /api/auth/device/token. */
-  interval: number;
-  /** Seconds until device_code expires. */
-  expires_in: number;
-}
+export type DeviceCodeResponse = InferOutput<typeof R.DeviceCodeResponseSchema>;
 
-export interface DeviceTokenResponse {
-  device_token: string;
-  user_id: string;
-}
+export type DeviceTokenResponse = InferOutput<typeof R.DeviceTokenResponseSchema>;

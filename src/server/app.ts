@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './lib/app-env.js';
 import { ApiError, errorResponse, toErrorResponse } from './lib/errors.js';
 import { registerHardening } from './hardening.js';
+import { provideServices } from './lib/services.js';
 import { registerDeviceRoutes } from './routes/device.js';
 import { registerLocalDownloadRoute } from './routes/download-local.js';
 import { registerFileRoutes } from './routes/files.js';
@@ -24,6 +25,7 @@ import { registerWebRoutes } from './web/routes.js';
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   registerHardening(app); // first: body limit and per-IP limits run before every route
+  app.use('*', provideServices); // c.var.services: config, store, signer (lib/services.ts)
   registerIntentRoute(app);
   registerBatchIntentRoute(app);
   registerFinalizeRoute(app);

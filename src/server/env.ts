@@ -4,6 +4,7 @@
  * Every var arrives as a string (or is absent); `readConfig` turns them into numbers with the SPEC's
  * defaults and throws `Error` on a value that cannot be used (a misconfigured deployment should fail loudly).
  */
+import { MIN_PART_SIZE } from '../contract/parts.js';
 
 /**
  * Bindings as the Worker receives them: the generated `Cloudflare.Env` (worker-configuration.d.ts, made by
@@ -108,11 +109,8 @@ export interface ServerConfig {
   quotaBytes: number;
 }
 
-/** S3/R2 minimum size of every part but the last: 5 MiB. */
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
-
-/** S3/R2 maximum number of parts of one multipart upload. */
-export const MAX_PARTS = 10_000;
+/** S3/R2 part limits: one definition, the contract's (src/contract/parts.ts). */
+export { MAX_PARTS, MIN_PART_SIZE } from '../contract/parts.js';
 
 function num(raw: string | undefined, name: string, fallback: number, min: number): number {
   if (raw === undefined || raw === '') return fallback;

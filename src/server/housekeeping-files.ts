@@ -16,8 +16,10 @@ import type { ObjectStore } from './storage/index.js';
 
 /** SPEC v2: 7 days, in ms. */
 export const REMOVED_FILE_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
-const BATCH = 200;
-const MAX_BATCHES = 50;
+/** Rows per housekeeping batch (both housekeeping passes). */
+export const BATCH = 200;
+/** Batches per cron run; the next run picks up the rest. */
+export const MAX_BATCHES = 50;
 
 export interface PurgeResult {
   filesPurged: number;

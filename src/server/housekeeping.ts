@@ -9,16 +9,14 @@
  * Works in batches of 200 intents, at most 50 batches per run (the next run picks up the rest).
  */
 import { getFileByKey } from './db/files.js';
-import { purgeRemovedFiles, type PurgeResult } from './housekeeping-files.js';
+import { BATCH, MAX_BATCHES, purgeRemovedFiles, type PurgeResult } from './housekeeping-files.js';
 import { listStaleIntents, transitionIntent } from './db/intents.js';
 import { readConfig, type Env } from './env.js';
 import { INTENT_MAX_AGE_MS } from './lib/intent-age.js';
-import { makeStore } from './storage/index.js';
+import { makeStore } from './lib/services.js';
 import { purgeEndedSessions } from './web/session.js';
 
 export { INTENT_MAX_AGE_MS } from './lib/intent-age.js';
-const BATCH = 200;
-const MAX_BATCHES = 50;
 
 export interface HousekeepingResult {
   expired: number;

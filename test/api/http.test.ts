@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, isApiError, parseRetryAfter } from '../../src/api/errors.js';
 import { createAgent, parseJsonAnswer, send, type HttpAnswer } from '../../src/api/http.js';
+import { isTransient } from '../../src/core/transfer/recovery.js';
 
 const ans = (status: number, text: string, headers: HttpAnswer['headers'] = {}): HttpAnswer => ({ status, text, headers });
 const errBody = (code: string, message = 'msg', details?: Record<string, unknown>): string => JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } });
@@ -43,7 +44,7 @@ describe('parseJsonAnswer: 2xx', () => {
   ])('%s → protocol error BAD_RESPONSE (transient), with a snippet', (_name, text) => {
     const e = caught(() => parseJsonAnswer(ans(200, text), 'POST /api/uploads/intent'));
     expect(e).toMatchObject({ kind: 'protocol', status: 200, code: 'BAD_RESPONSE', operation: 'POST /api/uploads/intent' });
-    expect(e.transient).toBe(true);
+    expect(isTransient(e)).toBe(true);
     expect(e.message.length).toBeLessThan(200);
     if (text === '') expect(e.message).toContain('empty body');
   });
@@ -69,20 +70,20 @@ describe('parseJsonAnswer: errors', () => {
   ])('%i %s → http error with the SPEC code, not transient', (status, code) => {
     const e = caught(() => parseJsonAnswer(ans(status, errBody(code, 'why', { field: 'bytes' })), 'op'));
     expect(e).toMatchObject({ kind: 'http', status, code, message: 'why', details: { field: 'bytes' } });
-    expect(e.transient).toBe(false);
+    expect(isTransient(e)).toBe(false);
     expect(e.retryAfterMs).toBeUndefined();
   });
 
   it('429 with Retry-After (seconds) → RATE_LIMITED with retryAfterMs', () => {
     const e = caught(() => parseJsonAnswer(ans(429, errBody('RATE_LIMITED'), { 'retry-after': '2' }), 'op'));
     expect(e).toMatchObject({ kind: 'http', status: 429, code: 'RATE_LIMITED', retryAfterMs: 2000 });
-    expect(e.transient).toBe(false); // withRetry treats 429 apart from the transient kinds
+    expect(isTransient(e)).toBe(false); // recovery.ts treats 429 apart from the transient kinds
   });
 
   it('Retry-After is kept on any error status, also without a JSON body', () => {
     const e = caught(() => parseJsonAnswer(ans(503, '<html>Service Unavailable</html>', { 'retry-after': '7' }), 'op'));
     expect(e).toMatchObject({ kind: 'http', status: 503, code: 'HTTP_503', retryAfterMs: 7000 });
-    expect(e.transient).toBe(true);
+    expect(isTransient(e)).toBe(true);
     expect(e.message).toContain('Service Unavailable');
   });
 
@@ -95,7 +96,7 @@ describe('parseJsonAnswer: errors', () => {
   ])('%i without a SPEC error body → HTTP_<status>', (status, text) => {
     const e = caught(() => parseJsonAnswer(ans(status, text), 'op'));
     expect(e).toMatchObject({ kind: 'http', status, code: `HTTP_${status}` });
-    expect(e.transient).toBe(status >= 500);
+    expect(isTransient(e)).toBe(status >= 500);
   });
 
   it('a truncated error body still gives the status', () => {
@@ -145,18 +146,18 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('ApiError.transient', () => {
+describe('isTransient (core/transfer/recovery.ts)', () => {
   const mk = (kind: ApiError['kind'], status = 0): ApiError => new ApiError({ kind, status, code: 'X', message: 'm', operation: 'o' });
   it('network, stalled, protocol and 5xx are transient; http 4xx, aborted and file are not', () => {
-    expect(mk('network').transient).toBe(true);
-    expect(mk('stalled').transient).toBe(true);
-    expect(mk('protocol', 200).transient).toBe(true);
-    expect(mk('http', 500).transient).toBe(true);
-    expect(mk('http', 503).transient).toBe(true);
-    expect(mk('http', 499).transient).toBe(false);
-    expect(mk('http', 429).transient).toBe(false);
-    expect(mk('aborted').transient).toBe(false);
-    expect(mk('file').transient).toBe(false);
+    expect(isTransient(mk('network'))).toBe(true);
+    expect(isTransient(mk('stalled'))).toBe(true);
+    expect(isTransient(mk('protocol', 200))).toBe(true);
+    expect(isTransient(mk('http', 500))).toBe(true);
+    expect(isTransient(mk('http', 503))).toBe(true);
+    expect(isTransient(mk('http', 499))).toBe(false);
+    expect(isTransient(mk('http', 429))).toBe(false);
+    expect(isTransient(mk('aborted'))).toBe(false);
+    expect(isTransient(mk('file'))).toBe(false);
   });
 });
 
@@ -194,7 +195,7 @@ describe('send() against a local socket', () => {
   it('no byte for stallMs → kind stalled (transient)', async () => {
     const err = await send({ method: 'GET', url: `${base}/silent`, operation: 'GET /silent', dispatcher: agent, stallMs: 150 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'stalled', code: 'STALLED', operation: 'GET /silent' });
-    expect((err as ApiError).transient).toBe(true);
+    expect(isTransient(err)).toBe(true);
   });
 
   it('the caller aborting → kind aborted', async () => {
@@ -212,6 +213,6 @@ describe('send() against a local socket', () => {
     const err = await send({ method: 'GET', url: `http://127.0.0.1:${port}/`, operation: 'GET /', dispatcher: agent }).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'network', code: 'ECONNREFUSED' });
     expect((err as ApiError).message).toMatch(/refused/);
-    expect((err as ApiError).transient).toBe(true);
+    expect(isTransient(err)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import type { PutResult, PutSource } from '../../src/api/client.js';
 import type {
@@ -22,6 +23,7 @@ import type { Clock } from '../../src/core/transfer/clock.js';
 import type { UploadApi } from '../../src/core/transfer/engine.js';
 import type { EngineEvent, PlannedFile, Shoot } from '../../src/core/transfer/events.js';
 import { ManifestStore } from '../../src/core/transfer/manifest.js';
+import { InstantClock } from './_fake-clock.js';
 
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -171,4 +173,18 @@ export function statesOf(events: EngineEvent[], f: PlannedFile | string): string
 /** Net bytes reported for a file (positive and negative deltas). */
 export function bytesOf(events: EngineEvent[], f: PlannedFile): number {
   return events.filter((e) => e.type === 'bytes' && e.file === f).reduce((s, e) => s + (e as { delta: number }).delta, 0);
+}
+
+/** A fresh sandbox, fake clock and stub API for every test of the calling file (its beforeEach/afterEach). */
+export function useSandbox(): { readonly sandbox: Sandbox; readonly clock: InstantClock; readonly api: StubApi } {
+  const t = {} as { sandbox: Sandbox; clock: InstantClock; api: StubApi };
+  beforeEach(async () => {
+    t.sandbox = await Sandbox.create();
+    t.clock = new InstantClock();
+    t.api = new StubApi(t.clock);
+  });
+  afterEach(async () => {
+    await t.sandbox.cleanup();
+  });
+  return t;
 }

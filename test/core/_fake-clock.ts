@@ -6,16 +6,16 @@
  * - `ManualClock`: sleeps are virtual timers; `runAll()` fires them in time order, letting the
  *   awaiting code run between two timers. For code where the moment of each wake-up matters (pacer).
  *
- * Both honour the abort signal like systemClock: a sleep rejects with ApiError kind 'aborted'.
+ * Both honour the abort signal like systemClock: a sleep rejects with TransferAborted (kind 'aborted').
  */
-import { ApiError } from '../../src/api/errors.js';
 import type { Clock } from '../../src/core/transfer/clock.js';
+import { TransferAborted } from '../../src/core/transfer/failures.js';
 
 /** A plausible wall-clock start, so ISO `expires_at` values and `now()` are comparable. */
 export const T0 = Date.parse('2025-11-10T09:00:00.000Z');
 
-function aborted(): ApiError {
-  return new ApiError({ kind: 'aborted', code: 'ABORTED', message: 'interrupted', operation: 'wait' });
+function aborted(): TransferAborted {
+  return new TransferAborted('wait');
 }
 
 export class InstantClock implements Clock {

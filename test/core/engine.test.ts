@@ -197,7 +197,8 @@ describe('UploadEngine: finalize 409 → back to waiting, upload again', () => {
     expect(shoot.manifest.get('a.jpg')).toMatchObject({ state: 'failed', last_error: { code: 'OBJECT_MISSING' } });
   });
 
-  // Was a bug (fixed: engine.ts transfer() and the 409 path take the bytes back; src/core/transfer/engine.ts, transfer() lines 262-290, with send() line 200 (renewal) and line 232 (re-upload)): the bytes of a
+  // Was a bug (fixed, now by the body reads: src/core/transfer/body-meter.ts — a restarted read takes its own bytes
+  // back, an upload-again rewinds the file's meter; formerly engine.ts transfer() and send()): the bytes of a
   // transfer that ended in a PUT 403/410 renewal or a finalize-409 re-upload are never taken back (only
   // withRetry's in-place retries emit a negative delta, and multipart.ts takes back a failed part's bytes).
   // The file's progress then counts its bytes twice: ProgressTracker shows e.g. 20 of 10 bytes for the

@@ -1,11 +1,12 @@
 /**
- * src/core/transfer/offline.ts and its place in withRetry (SPEC v2 "Offline is a state, not a failure"):
+ * src/core/transfer/offline.ts with recovery.ts's network waits, through withRetry (SPEC v2 "Offline is a state, not a failure"):
  * unreachable hosts (DNS, refused, no route) wait through the gate without counting tries; the gate says
  * "offline" and "online" once per spell; the wait is bounded by maxWaitMs (upload) or not (watch).
  */
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
-import { isUnreachable, OfflineGate, parseOfflineWait } from '../../src/core/transfer/offline.js';
+import { OfflineGate, parseOfflineWait } from '../../src/core/transfer/offline.js';
+import { isUnreachable } from '../../src/core/transfer/recovery.js';
 import { DEFAULT_RETRY, withRetry } from '../../src/core/transfer/retry.js';
 import { InstantClock } from './_fake-clock.js';
 

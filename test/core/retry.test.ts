@@ -1,11 +1,12 @@
 /**
- * src/core/transfer/retry.ts — the one retry policy (SPEC "Errors"): full-jitter exponential backoff (base 0.5 s,
+ * src/core/transfer/retry.ts — the request loop, carrying out recovery.ts's decisions (SPEC "Errors"): full-jitter exponential backoff (base 0.5 s,
  * cap 30 s) for transient failures, exactly `Retry-After` for 429, everything else thrown at once.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import { systemClock } from '../../src/core/transfer/clock.js';
 import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../src/core/transfer/retry.js';
+import { mulberry32 } from './_rng.js';
 import { InstantClock, ManualClock } from './_fake-clock.js';
 
 const http = (status: number, code = `HTTP_${status}`, retryAfterMs?: number): ApiError =>
@@ -213,15 +214,3 @@ describe('systemClock.sleep', () => {
     await expect(systemClock.sleep(60_000, done.signal)).rejects.toMatchObject({ kind: 'aborted' });
   });
 });
-
-/** A small seeded PRNG, so the jitter tests are repeatable. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { slugify } from '../../src/contract/slug.js';
 import { normalizeRoom } from '../../src/core/plan/layout.js';
 import { slugify as clientSlugify } from '../../src/core/plan/room-aliases.js';
-import { roomSlug, slug as serverSlug } from '../../src/server/lib/object-key.js';
+import { buildObjectKey, roomSlug, slug as serverSlug, stackSlug } from '../../src/server/lib/object-key.js';
 
 const TABLE: [string, string][] = [
   ['Gästehaus', 'gaestehaus'],
@@ -38,6 +38,24 @@ describe('slug table: client and server agree', () => {
       expect(roomSlug(name)).toBe(want); // a v1 client sending the folder name gets the same slug
     }
     expect(normalizeRoom('Schlafzimmer 1')).toBe('bedroom');
+  });
+
+  it('the server\'s path: the object key built from the intent\'s room_type / stack_id holds the client\'s slug', () => {
+    for (const [name, want] of TABLE) {
+      const key = buildObjectKey({
+        userId: 'u1',
+        orderId: 'ORD-1',
+        shootcode: 'SH1',
+        roomType: roomSlug(name),
+        stackId: stackSlug(name),
+        version: 1,
+        filename: 'a.jpg',
+        at: new Date('2025-11-10T12:00:00Z'),
+      });
+      const client = clientSlugify(name);
+      expect(client).toBe(want);
+      expect(key).toBe(`user/u1/orders/ORD-1/raw/2025-11-10_SH1_${client || 'unsorted'}_${client || 's000'}_v1.jpg`);
+    }
   });
 
   it('caps at 64 characters without a trailing "-"', () => {

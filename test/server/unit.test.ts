@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { splitSql } from '../../src/server/local/migrate.js';
 import { buildObjectKey, roomSlug, slug, stackSlug } from '../../src/server/lib/object-key.js';
-import { effectivePartSize, partBytes, partCount } from '../../src/server/routes/multipart-start.js';
+import { effectivePartSize, partCount, partRange } from '../../src/contract/parts.js';
 import { retryAfterSeconds, takeToken } from '../../src/server/ratelimit/token-bucket.js';
 import { signLocalToken, verifyLocalToken } from '../../src/server/signers/local.js';
+
+const partBytes = (bytes: number, size: number, n: number) => partRange(n, bytes, size).length;
 
 describe('object keys (SPEC)', () => {
   it('slugs room and stack to [a-z0-9-] with defaults', () => {

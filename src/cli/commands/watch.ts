@@ -22,7 +22,7 @@ import { checkContainer } from '../../core/plan/integrity.js';
 import { planFiles } from '../../core/plan/plan.js';
 import { StackAssigner } from '../../core/plan/stack-assigner.js';
 import type { ContainerCheckFn } from '../../core/plan/stability.js';
-import type { EngineEvent, Failure, FileOutcome, PlannedFile, Shoot } from '../../core/transfer/events.js';
+import { bytesSentBy, type EngineEvent, type Failure, type FileOutcome, type PlannedFile, type Shoot } from '../../core/transfer/events.js';
 import { SecondCopy } from '../../core/transfer/second-copy.js';
 import { authedApi } from '../context.js';
 import { formatBytes } from '../format.js';
@@ -93,7 +93,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
   };
 
   function onEngineEvent(e: EngineEvent): EngineEvent | undefined {
-    if (e.type === 'bytes') status.bytesSent += Math.max(0, e.resumed ? 0 : e.delta);
+    status.bytesSent += bytesSentBy(e); // the one definition of bytes_sent (core/transfer/events.ts)
     if (e.type === 'offline' || e.type === 'online') {
       status.offline = e.type === 'offline';
       status.render(true);

@@ -9,8 +9,10 @@
  * follows (`photo\u202Egpj.exe`), and a newline cannot forge a line. A backslash itself stays as it is.
  */
 
-/** Characters shown escaped; the same set the server refuses in file names (src/server/lib/validate.ts, fileNameField). */
-export const UNSAFE_CHARS = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029\uFEFF]/g;
+import { UNPRINTABLE } from '../../contract/limits.js';
+
+/** Characters shown escaped; the same set the server refuses in names (src/contract/limits.ts). */
+export const UNSAFE_CHARS = new RegExp(UNPRINTABLE.source, 'g');
 
 /** `s` with every unsafe character replaced by its visible escape. */
 export function visible(s: string): string {

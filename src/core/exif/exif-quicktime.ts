@@ -9,6 +9,8 @@
  * - `moov/udta/TAGS` of Pentax cameras (makernotes/pentax-mov.ts), as ExifTool does.
  */
 import type { ExifMeta } from '../../contract/api.js';
+import { boxAt } from './bmff-box.js';
+import { localDateTime } from './local-date-time.js';
 import { parsePentaxTags, PENTAX_TAGS_BYTES } from './makernotes/pentax-mov.js';
 import type { ByteSource } from './makernotes/tiff.js';
 
@@ -67,20 +69,10 @@ async function children(src: ByteSource, from: number, to: number): Promise<Atom
   const atoms: Atom[] = [];
   let offset = from;
   for (let n = 0; n < MAX_ATOMS && offset + 8 <= to; n++) {
-    const head = await src.read(offset, 16);
-    if (head.length < 8) break;
-    let size = head.readUInt32BE(0);
-    let header = 8;
-    if (size === 1) {
-      if (head.length < 16) break;
-      size = Number(head.readBigUInt64BE(8));
-      header = 16;
-    } else if (size === 0) {
-      size = to - offset;
-    }
-    if (size < header || offset + size > to) break;
-    atoms.push({ type: head.toString('latin1', 4, 8), start: offset + header, end: offset + size });
-    offset += size;
+    const box = boxAt(await src.read(offset, 16), offset, to);
+    if (typeof box === 'string') break;
+    atoms.push({ type: box.type, start: box.body, end: box.end });
+    offset = box.end;
   }
   return atoms;
 }
@@ -181,12 +173,3 @@ function clean(text: string): string | undefined {
   return t === '' ? undefined : t;
 }
 
-/**
- * "YYYY-MM-DDTHH:MM:SS…" (or with a space, or EXIF colons in the date) → "YYYY-MM-DDTHH:MM:SS", the clock
- * value as written, zone and fractions dropped; undefined for partial dates such as "2010".
- */
-function localDateTime(text: string | undefined): string | undefined {
-  const m = text && /^(\d{4})[-:](\d{2})[-:](\d{2})[T ](\d{2}):(\d{2}):(\d{2})/.exec(text);
-  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return undefined;
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
-}

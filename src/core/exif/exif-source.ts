@@ -6,6 +6,7 @@
  * (CR2, DNG, NEF, ARW, ORF, RW2) are read by exifr directly from the path.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { boxAt } from './bmff-box.js';
 
 /** Container format, from the first bytes of the file (its magic), not its name. */
 export type ContainerFormat = 'jpeg' | 'tiff' | 'heif' | 'cr3' | 'raf' | 'png' | 'video' | 'unknown';
@@ -93,21 +94,12 @@ async function findBox(
   let offset = from;
   for (let n = 0; n < MAX_ENTRIES && offset + 8 <= to; n++) {
     const head = await readAt(fh, offset, 32);
-    if (head.length < 8) return null;
-    let size = head.readUInt32BE(0);
-    const type = head.toString('latin1', 4, 8);
-    let header = 8;
-    if (size === 1) {
-      if (head.length < 16) return null;
-      size = Number(head.readBigUInt64BE(8));
-      header = 16;
-    } else if (size === 0) {
-      size = to - offset;
-    }
-    if (size < header || offset + size > to) return null;
-    const uuid = type === 'uuid' && head.length >= header + 16 ? head.toString('hex', header, header + 16) : '';
-    if (match(type, uuid)) return { start: offset + header, end: offset + size };
-    offset += size;
+    const box = boxAt(head, offset, to);
+    if (typeof box === 'string') return null;
+    const header = box.body - offset;
+    const uuid = box.type === 'uuid' && head.length >= header + 16 ? head.toString('hex', header, header + 16) : '';
+    if (match(box.type, uuid)) return { start: box.body, end: box.end };
+    offset = box.end;
   }
   return null;
 }

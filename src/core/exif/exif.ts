@@ -13,6 +13,7 @@ import exifr from 'exifr';
 import type { ExifMeta } from '../../contract/api.js';
 import { readMakerNote } from './exif-makernote.js';
 import { readQuickTimeMeta } from './exif-quicktime.js';
+import { localDateTime } from './local-date-time.js';
 import { readEmbeddedExif, sniffFormat, SNIFF_BYTES, type ContainerFormat } from './exif-source.js';
 import { bufferSource, fileSource } from './makernotes/tiff.js';
 
@@ -203,13 +204,10 @@ function isoOf(tags: Tags, make: string | undefined): number | undefined {
  * DateTimeOriginal "YYYY:MM:DD HH:MM:SS" as ISO 8601 local time without zone "YYYY-MM-DDTHH:MM:SS"
  * (the camera's clock as shown on the camera; sub-seconds go to `captured_subsec_ms`, OffsetTimeOriginal is
  * not read).
- * Taken as text, never through Date: no time-zone shift. Blank or zeroed dates → undefined.
+ * Taken as text, never through Date: no time-zone shift. Blank or zeroed dates → undefined (local-date-time.ts).
  */
 function capturedAt(tags: Tags): string | undefined {
-  const raw = text(tags.get(TAG.DateTimeOriginal));
-  const m = raw && /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(raw);
-  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return undefined;
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
+  return localDateTime(text(tags.get(TAG.DateTimeOriginal)));
 }
 
 /**

@@ -7,17 +7,11 @@
  * it must hold a `moov` (movies, CR3) or `meta` (HEIF images) box, and every chunk offset of every track
  * (`stco`/`co64`) and every item extent (`iloc`) must point inside the file.
  */
+import { boxAt, type BoxHeader } from '../exif/bmff-box.js';
 import { type ByteSource, type ContainerCheck, notWhole, WHOLE } from './integrity-source.js';
 
-interface Box {
-  type: string;
-  /** Offset of the box's first byte. */
-  start: number;
-  /** Offset of the payload (after size, type and any 64-bit size). */
-  body: number;
-  /** Offset just past the box. */
-  end: number;
-}
+/** A box: start, payload (`body`) and end offsets (exif/bmff-box.ts). */
+type Box = BoxHeader;
 
 /** Container boxes walked to reach the track tables (moov/trak/mdia/minf/stbl). */
 const TRACK_PATH = new Set(['trak', 'mdia', 'minf', 'stbl']);
@@ -39,6 +33,8 @@ export async function checkBmff(src: ByteSource): Promise<ContainerCheck> {
   return WHOLE;
 }
 
+const BOX_REASON = { cut: 'bmff-box-header-cut', invalid: 'bmff-box-invalid', overruns: 'bmff-box-overruns' } as const;
+
 /**
  * The boxes between `from` and `to`, which they must fill exactly.
  * Errors: 'bmff-box-header-cut' (fewer than 8 bytes left), 'bmff-box-invalid' (size below its header),
@@ -48,24 +44,10 @@ async function readBoxes(src: ByteSource, from: number, to: number): Promise<{ b
   const boxes: Box[] = [];
   let pos = from;
   while (pos < to) {
-    if (to - pos < 8) return { reason: 'bmff-box-header-cut' };
-    const head = await src.read(pos, 16);
-    if (head.length < 8) return { reason: 'bmff-box-header-cut' };
-    const size32 = head.readUInt32BE(0);
-    const type = head.subarray(4, 8).toString('latin1');
-    let header = 8;
-    let size = size32;
-    if (size32 === 1) {
-      if (head.length < 16) return { reason: 'bmff-box-header-cut' };
-      header = 16;
-      size = Number(head.readBigUInt64BE(8));
-    } else if (size32 === 0) {
-      size = to - pos;
-    }
-    if (size < header) return { reason: 'bmff-box-invalid' };
-    if (pos + size > to) return { reason: 'bmff-box-overruns' };
-    boxes.push({ type, start: pos, body: pos + header, end: pos + size });
-    pos += size;
+    const box = boxAt(await src.read(pos, 16), pos, to);
+    if (typeof box === 'string') return { reason: BOX_REASON[box] };
+    boxes.push(box);
+    pos = box.end;
   }
   return { boxes };
 }

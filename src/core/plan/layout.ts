@@ -3,6 +3,7 @@
  * `<shoot>/<room>/<stack>/<file>`, `<shoot>/<room>/<file>`, `<shoot>/<file>`.
  * Where no stack folder exists, `stack_id` is null and EXIF grouping decides (src/core/plan/brackets.ts).
  */
+import { stackName } from '../../contract/stack-id.js';
 import { aliasKey, ROOM_ALIASES, slugify } from './room-aliases.js';
 
 /** Where a file belongs, from its folders alone. */
@@ -39,7 +40,7 @@ const CARD_FOLDER = /^(?:dcim|misc|private|avchd|m4root|\d{3}[a-z0-9_]{5})$/i;
 export function parseStackFolder(name: string): string | null {
   const m = STACK_FOLDER.exec(name.normalize('NFC').trim());
   if (!m) return null;
-  return `g${String(Number(m[1])).padStart(3, '0')}`;
+  return stackName(Number(m[1]));
 }
 
 /**

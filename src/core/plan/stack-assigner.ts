@@ -5,6 +5,7 @@
  * and ids already given out never change.
  */
 import type { ExifMeta } from '../../contract/api.js';
+import { stackName } from '../../contract/stack-id.js';
 import { groupBrackets } from './brackets.js';
 
 interface Frame {
@@ -13,10 +14,8 @@ interface Frame {
   stack_id?: string;
 }
 
-/** SPEC: stack ids look like g003. */
-export function stackName(n: number): string {
-  return `g${String(n).padStart(3, '0')}`;
-}
+/** SPEC: stack ids look like g003 (the contract's format, shared with the server). */
+export { stackName } from '../../contract/stack-id.js';
 
 export class StackAssigner {
   private readonly framesByRoom = new Map<string, Frame[]>();

@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import pLimit from 'p-limit';
+import { stackName } from '../../contract/stack-id.js';
 import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
 
@@ -64,11 +65,6 @@ function captureSortKey(m: ExifMeta): string {
 export function stackKeyOf(frames: { meta: ExifMeta; fingerprint: string }[]): string {
   const anchor = [...frames].sort((a, b) => captureSortKey(a.meta).localeCompare(captureSortKey(b.meta)) || a.fingerprint.localeCompare(b.fingerprint))[0];
   return `sk1-${createHash('sha256').update(anchor.fingerprint).digest('hex')}`;
-}
-
-/** SPEC stack id form gNNN. */
-function gName(n: number): string {
-  return `g${String(n).padStart(3, '0')}`;
 }
 
 interface Group {
@@ -121,8 +117,8 @@ export class StackKeyBook {
     let id = wanted;
     if (used.has(id)) {
       let n = 1;
-      while (used.has(gName(n))) n++;
-      id = gName(n);
+      while (used.has(stackName(n))) n++;
+      id = stackName(n);
     }
     used.add(id);
     return id;

@@ -1,12 +1,12 @@
 /**
  * Time as a collaborator: the engine never calls Date.now/setTimeout directly, so tests can drive it.
  */
-import { ApiError } from '../../api/errors.js';
+import { TransferAborted } from './failures.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Resolves after `ms`; rejects with an ApiError of kind 'aborted' when `signal` fires. */
+  /** Resolves after `ms`; rejects with TransferAborted (kind 'aborted') when `signal` fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -14,8 +14,7 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
-      const aborted = (): ApiError =>
-        new ApiError({ kind: 'aborted', code: 'ABORTED', message: 'interrupted', operation: 'wait' });
+      const aborted = (): TransferAborted => new TransferAborted('wait');
       if (signal?.aborted) return reject(aborted());
       const t = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);

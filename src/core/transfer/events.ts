@@ -115,3 +115,12 @@ export interface RunResult {
   bytes_sent: number;
   duration_ms: number;
 }
+
+/**
+ * The one definition of `bytes_sent` (issue 9; the upload, batch and watch summaries all count it so): what an
+ * event adds, bytes — what left for the network, retries included; parts of an earlier run (`resumed`) and
+ * take-backs of a restarted read (negative deltas, body-meter.ts) add 0.
+ */
+export function bytesSentBy(e: EngineEvent): number {
+  return e.type === 'bytes' && !e.resumed ? Math.max(0, e.delta) : 0;
+}

@@ -22,6 +22,20 @@ export class FatalStop extends Error {
 }
 
 /**
+ * The run (or one file) was stopped on purpose: Ctrl-C, a fatal stop of the run, a wait cut short. The engine's
+ * own abort type (issue 9), apart from the HTTP client's ApiError of kind 'aborted' (which recovery.ts treats
+ * the same). `kind`/`code` match that ApiError's, so renderers and tests see one shape.
+ */
+export class TransferAborted extends Error {
+  readonly kind = 'aborted' as const;
+  readonly code = 'ABORTED';
+  constructor(readonly operation = 'wait') {
+    super('interrupted');
+    this.name = 'TransferAborted';
+  }
+}
+
+/**
  * Maps any error to a Failure. API errors keep their SPEC code (FILE_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, …);
  * transport errors become NETWORK / STALLED / BAD_RESPONSE; anything else INTERNAL.
  */
@@ -41,6 +55,8 @@ export function failureFrom(err: unknown, f?: PlannedFile): Failure {
     if (err.kind === 'network') return { code: 'NETWORK', detail: `${err.operation}: ${err.message} (${err.code})`, params };
     if (err.kind === 'stalled') return { code: 'STALLED', detail: `${err.operation}: ${err.message}`, params };
     if (err.kind === 'protocol') {
+      // An answer that breaks the contract names its field (api/expect.ts): the words say which, and where.
+      if (typeof err.details?.field === 'string') Object.assign(params, { field: err.details.field, operation: err.operation, variant: String(err.details.problem) });
       return { code: err.code === 'FILE_CHANGED' ? 'FILE_CHANGED' : 'BAD_RESPONSE', detail: `${err.operation}: ${err.message}`, params };
     }
     // SPEC v2 "Hardening": a file name with control or direction characters is refused — the file's fault,

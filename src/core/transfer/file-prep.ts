@@ -9,15 +9,23 @@ import { checkContainer } from '../plan/integrity.js';
 import type { PlannedFile } from './events.js';
 import { FileProblem } from './failures.js';
 import type { ManifestEntry } from './manifest.js';
+import { DEFAULT_TRANSFER } from './transfer-config.js';
 
 export type HashFile = (absPath: string, opts?: { signal?: AbortSignal }) => Promise<string>;
 
 /**
  * Stats, checks the container is whole and hashes `f`, records it as pending in its manifest and returns the
- * entry. `forceHash` ignores the manifest's checksum (the file is known to have changed). Throws FileProblem
+ * entry. `forceHash` ignores the manifest's checksum (the file is known to have changed); `hashPasses` (TransferConfig)
+ * bounds the passes over a file still being written. Throws FileProblem
  * (EMPTY_FILE, FILE_TRUNCATED, FILE_VANISHED, FILE_UNREADABLE, NOT_A_FILE, FILE_CHANGING).
  */
-export async function prepareFile(f: PlannedFile, hashFile: HashFile, signal: AbortSignal, forceHash = false): Promise<ManifestEntry> {
+export async function prepareFile(
+  f: PlannedFile,
+  hashFile: HashFile,
+  signal: AbortSignal,
+  forceHash = false,
+  hashPasses = DEFAULT_TRANSFER.hashPasses,
+): Promise<ManifestEntry> {
   const manifest = f.shoot.manifest;
   const st = await statOrProblem(f);
   f.bytes = st.size;
@@ -26,7 +34,7 @@ export async function prepareFile(f: PlannedFile, hashFile: HashFile, signal: Ab
   await assertWhole(f, st.size);
   const prev = manifest.get(f.relPath);
   const reuse = !forceHash && prev && prev.bytes === st.size && prev.mtime_ms === st.mtimeMs && prev.checksum;
-  const checksum = reuse ? prev.checksum! : await hashStable(f, hashFile, signal);
+  const checksum = reuse ? prev.checksum! : await hashStable(f, hashFile, signal, hashPasses);
   manifest.set(f.relPath, {
     ...replacesField(prev, checksum),
     ...(f.stack_key ? { stack_key: f.stack_key } : {}),
@@ -71,8 +79,8 @@ function replacesField(prev: ManifestEntry | undefined, checksum: string): { rep
 }
 
 /** Hashes until the file is the same before and after (a file still being written is hashed again). */
-async function hashStable(f: PlannedFile, hashFile: HashFile, signal: AbortSignal): Promise<string> {
-  for (let i = 0; i < 3; i++) {
+async function hashStable(f: PlannedFile, hashFile: HashFile, signal: AbortSignal, passes: number): Promise<string> {
+  for (let i = 0; i < passes; i++) {
     const sum = await hashFile(f.absPath, { signal }).catch((err: unknown) => {
       throw fsProblem(err);
     });

@@ -15,11 +15,13 @@
  *   trip, not one per window, and a file's own wait is the window or the request ahead of it.
  *
  * The batcher does not retry: a whole-batch failure rejects every file of the batch, and each file's
- * own retry (the engine's withRetry) submits it again — into the next batch. A per-item error rejects
+ * own retry (withRetry, as recovery.ts decides) submits it again — into the next batch. A per-item error rejects
  * that file only.
  */
 import { MAX_BATCH_FINALIZE, type FinalizeRequest, type FinalizeResponse } from '../../contract/api.js';
-import { ApiError, isApiError } from '../../api/errors.js';
+import { ApiError } from '../../api/errors.js';
+import { TransferAborted } from './failures.js';
+import { isRouteMissing } from './recovery.js';
 
 /** Default wait for a batch to fill, ms (issue 15: no file's `registered` delayed by more than ~250 ms). */
 export const FINALIZE_WINDOW_MS = 200;
@@ -135,7 +137,7 @@ export class FinalizeBatcher {
         queueMicrotask(() => this.schedule()); // the files that gathered meanwhile go now
       });
     } catch (err) {
-      if (isApiError(err) && err.kind === 'http' && (err.status === 404 || err.status === 405)) {
+      if (isRouteMissing(err)) {
         this.batchSupported = false; // an older server: single finalizes from now on
         for (const w of group) this.single(w.body).then(w.resolve, w.reject);
         return;
@@ -151,6 +153,6 @@ export class FinalizeBatcher {
   }
 }
 
-function aborted(): ApiError {
-  return new ApiError({ kind: 'aborted', code: 'ABORTED', message: 'interrupted', operation: 'POST /api/uploads/finalize-batch' });
+function aborted(): TransferAborted {
+  return new TransferAborted('POST /api/uploads/finalize-batch');
 }

@@ -4,17 +4,19 @@
  * intents of the next files in one batch request (`POST /api/uploads/intents`, up to 50, counted once by
  * the rate limit) and hands them out as the files' turns come. A batch is never larger than what will be
  * started within the signed URLs' lifetime, judged from the rate at which uploads start. Servers without
- * the batch route get single intents. All requests are paced (IntentPacer) and retried (withRetry).
+ * the batch route get single intents. All requests are paced (IntentPacer) and retried (withRetry); what is worth
+ * asking again, the 429 back-off and the fallback are recovery.ts's rules.
  */
-import { isExistingIntent, type IntentRequest, type IntentResponse } from '../../contract/api.js';
+import { isExistingIntent, MAX_BATCH_INTENTS, type IntentRequest, type IntentResponse } from '../../contract/api.js';
 import { ApiError, isApiError } from '../../api/errors.js';
 import type { Clock } from './clock.js';
 import type { IntentPacer } from './intent-pacer.js';
 import type { PlannedFile } from './events.js';
+import { isRetryable, isRouteMissing, rateLimitWaitMs } from './recovery.js';
 import { withRetry, type RetryContext } from './retry.js';
 
-/** SPEC batch limit (seed 002 / issue 5): at most 50 files per batch request. */
-export const MAX_BATCH = 50;
+/** SPEC batch limit (seed 002 / issue 5): at most 50 files per batch request — the contract's one constant. */
+export const MAX_BATCH = MAX_BATCH_INTENTS;
 /** A prefetched intent is used only while its URL has at least this long left, ms. */
 const FRESH_MARGIN_MS = 60_000;
 /** Bytes of files a first batch carries before the start rate is known (issue 15). */
@@ -110,7 +112,7 @@ export class IntentBroker {
           try {
             return this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
           } catch (err) {
-            if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
+            if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
             throw err;
           }
         })();
@@ -137,7 +139,7 @@ export class IntentBroker {
     try {
       answers = await call;
     } catch (err) {
-      if (isApiError(err) && err.kind === 'http' && (err.status === 404 || err.status === 405)) {
+      if (isRouteMissing(err)) {
         this.batchSupported = false; // an older server: single intents from now on
         return this.api.intent(c.body, signal);
       }
@@ -186,7 +188,7 @@ export class IntentBroker {
         });
       })
       .catch((err: unknown) => {
-        if (isApiError(err) && err.status === 429) this.pacer.backOff(err.retryAfterMs ?? 1000);
+        if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
       })
       .finally(() => {
         for (const g of group) if (this.asked.get(g.file) === call) this.asked.delete(g.file);
@@ -222,7 +224,7 @@ export class IntentBroker {
     this.cache.delete(file);
     if ('err' in slot) {
       // A per-file error from a batch: transient ones are asked again, the others are the answer.
-      if (slot.err.transient || slot.err.status === 429) return undefined;
+      if (isRetryable(slot.err)) return undefined;
       throw slot.err;
     }
     if (isExistingIntent(slot.res)) return slot.res;

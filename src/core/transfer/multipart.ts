@@ -5,40 +5,41 @@
  */
 import pLimit from 'p-limit';
 import type { MultipartIntentResponse, PartUrl } from '../../contract/api.js';
-import { isApiError } from '../../api/errors.js';
-import type { UploadApi } from './engine.js';
+import { FileMeter } from './body-meter.js';
+import { partCount, partRange } from '../../contract/parts.js';
 import type { EngineEvent, PlannedFile } from './events.js';
-import { withRetry, type RetryContext } from './retry.js';
 import { FileProblem } from './failures.js';
+import { endsMultipart, FileAttempts } from './recovery.js';
+import { decide, withRetry, type RetryContext } from './retry.js';
+import { transferConfig } from './transfer-config.js';
+import type { UploadApi } from './upload-api.js';
 
 /** Parts of one file in flight at once. */
 export const PARTS_IN_FLIGHT = 3;
-/** A part URL refused (403/410) is renewed through /multipart/parts at most this often per part. */
-const MAX_PART_URL_RENEWALS = 2;
 
 export interface MultipartContext {
   api: UploadApi;
   emit: (e: EngineEvent) => void;
+  /** The file's meter (the engine's, so an upload-again takes back the parts too); one of its own when absent. */
+  meter?: FileMeter;
+  /** Budgets, clock, signal; `file` is the file's shared attempts (recovery.ts), its own when absent. */
   retryCtx: RetryContext;
   signal: AbortSignal;
+  /** The upload is continued from the manifest (an earlier run's): a forgotten upload id means upload again. */
+  resumed?: boolean;
 }
 
-/** Number of parts and the byte range of part `n` (1-based) for a file of `bytes` in parts of `partSize`. */
-export function partRange(n: number, bytes: number, partSize: number): { start: number; length: number } {
-  const start = (n - 1) * partSize;
-  return { start, length: Math.min(partSize, bytes - start) };
-}
-
-export function partCount(bytes: number, partSize: number): number {
-  return Math.max(1, Math.ceil(bytes / partSize));
-}
+/** Part arithmetic: the contract's, shared with the server (src/contract/parts.ts). */
+export { partCount, partRange } from '../../contract/parts.js';
 
 /**
  * Sends the missing parts and completes the upload. `intent.multipart.parts` may be empty (resume):
  * URLs are then fetched for the missing parts. Throws ApiError/FileProblem; on a permanent error the
  * server-side upload is aborted and the manifest's multipart record dropped.
  */
-export async function uploadMultipart(ctx: MultipartContext, f: PlannedFile, intent: MultipartIntentResponse): Promise<void> {
+export async function uploadMultipart(given: MultipartContext, f: PlannedFile, intent: MultipartIntentResponse): Promise<void> {
+  const file = given.retryCtx.file ?? new FileAttempts(transferConfig(given.retryCtx.policy).fileAttempts);
+  const ctx = { ...given, meter: given.meter ?? new FileMeter(f, given.emit), retryCtx: { ...given.retryCtx, file, resumed: given.resumed } };
   const manifest = f.shoot.manifest;
   const { upload_id, part_size } = intent.multipart;
   const object_key = intent.object_key;
@@ -52,13 +53,13 @@ export async function uploadMultipart(ctx: MultipartContext, f: PlannedFile, int
   const done = Object.keys(etags).map(Number);
   // Finished parts count as sent for progress, without sending them again.
   const already = done.reduce((s, n) => s + partRange(n, f.bytes, part_size).length, 0);
-  if (already > 0) ctx.emit({ type: 'bytes', file: f, delta: already, resumed: true });
+  ctx.meter.resumed(already);
 
   const missing: number[] = [];
   for (let n = 1; n <= total; n++) if (!etags[n]) missing.push(n);
   const urls = new Map<number, string>(intent.multipart.parts.map((p: PartUrl) => [p.part_number, p.url]));
   const refresh = async (numbers: number[]): Promise<void> => {
-    const res = await withRetry(() => ctx.api.multipartParts({ object_key, upload_id, part_numbers: numbers }, ctx.signal), ctx.retryCtx);
+    const res = await withRetry(() => ctx.api.multipartParts({ object_key, upload_id, part_numbers: numbers }, ctx.signal), { ...ctx.retryCtx, step: 'parts-urls' });
     for (const p of res.parts) urls.set(p.part_number, p.url);
   };
   const needUrls = missing.filter((n) => !urls.has(n));
@@ -91,9 +92,9 @@ export async function uploadMultipart(ctx: MultipartContext, f: PlannedFile, int
     const parts = Object.entries(etags)
       .map(([n, etag]) => ({ part_number: Number(n), etag }))
       .sort((a, b) => a.part_number - b.part_number);
-    await withRetry(() => ctx.api.multipartComplete({ object_key, upload_id, parts }, ctx.signal), ctx.retryCtx);
+    await withRetry(() => ctx.api.multipartComplete({ object_key, upload_id, parts }, ctx.signal), { ...ctx.retryCtx, step: 'complete' });
   } catch (err) {
-    if (isPermanent(err)) {
+    if (endsMultipart(err)) {
       await ctx.api.multipartAbort({ object_key, upload_id }).catch(() => undefined);
       manifest.patch(f.relPath, { multipart: undefined });
     }
@@ -101,8 +102,9 @@ export async function uploadMultipart(ctx: MultipartContext, f: PlannedFile, int
   }
 }
 
+/** Sends part `n` until it has an ETag; a refused URL is renewed as recovery.ts allows. Returns the ETag. */
 async function sendPart(
-  ctx: MultipartContext,
+  ctx: MultipartContext & { meter: FileMeter },
   f: PlannedFile,
   n: number,
   partSize: number,
@@ -110,41 +112,20 @@ async function sendPart(
   refresh: (numbers: number[]) => Promise<void>,
 ): Promise<string> {
   const range = partRange(n, f.bytes, partSize);
-  let renewals = 0;
+  const retry: RetryContext = { ...ctx.retryCtx, step: 'part', url: `part ${n}` };
+  const body = ctx.meter.read();
   for (;;) {
-    let sentThisTry = 0;
     try {
-      const res = await withRetry(async () => {
-        if (sentThisTry > 0) {
-          ctx.emit({ type: 'bytes', file: f, delta: -sentThisTry });
-          sentThisTry = 0;
-        }
-        return ctx.api.put(urls.get(n)!, {}, { path: f.absPath, ...range }, {
-          signal: ctx.signal,
-          onBytes: (b) => {
-            sentThisTry += b;
-            ctx.emit({ type: 'bytes', file: f, delta: b });
-          },
-        });
-      }, ctx.retryCtx);
+      const res = await withRetry(() => {
+        body.restart();
+        return ctx.api.put(urls.get(n)!, {}, { path: f.absPath, ...range }, { signal: ctx.signal, onBytes: body.onBytes });
+      }, retry);
       if (!res.etag) throw new FileProblem({ code: 'BAD_RESPONSE', detail: `part ${n}: the server sent no ETag` });
       return res.etag;
     } catch (err) {
-      if (sentThisTry > 0) ctx.emit({ type: 'bytes', file: f, delta: -sentThisTry });
-      if (isApiError(err) && err.kind === 'http' && (err.status === 403 || err.status === 410) && renewals < MAX_PART_URL_RENEWALS) {
-        renewals++;
-        await refresh([n]);
-        continue;
-      }
-      throw err;
+      body.restart();
+      if (decide(err, retry).kind !== 'renew-url') throw err;
+      await refresh([n]);
     }
   }
-}
-
-/** Errors after which the multipart upload cannot be continued by a re-run. */
-function isPermanent(err: unknown): boolean {
-  if (err instanceof FileProblem) return true;
-  if (!isApiError(err)) return false;
-  if (err.kind !== 'http') return false;
-  return err.status !== 401 && err.status !== 429 && err.status < 500;
 }

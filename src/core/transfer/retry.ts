@@ -1,76 +1,58 @@
 /**
- * The one retry policy of the CLI (SPEC "Errors"): exponential backoff with full jitter for network
- * errors, resets, 5xx, garbage answers and stalled transfers; `Retry-After` honoured for 429.
- * Every request of the engine goes through `withRetry`.
+ * The request loop: runs one call and carries out the request-level actions recovery.ts decides — the same
+ * request again after a full-jitter backoff, the wait a 429 asks for (`Retry-After`), the wait for the network
+ * (offline gate). Every other action (renew the URL, upload again, read again, give up, stop) is the step's: the
+ * error is thrown to it, with the decision already made (recovery.ts hands it out once). The policy itself —
+ * what is transient, how long to wait, which budget — lives in recovery.ts and transfer-config.ts, not here.
  */
-import { type ApiError, isApiError } from '../../api/errors.js';
+import type { ApiError } from '../../api/errors.js';
 import type { Clock } from './clock.js';
-import { isUnreachable, type OfflineGate } from './offline.js';
+import type { OfflineGate } from './offline.js';
+import { classify, type FileAttempts, type RecoveryAction, type RequestTries, type Step } from './recovery.js';
+import { transferConfig, type RetryPolicy, type TransferConfig } from './transfer-config.js';
 
-export interface RetryPolicy {
-  /** Tries in all for transient failures (first try included). */
-  attempts: number;
-  /** Backoff base in ms (SPEC/issue 3: 0.5 s). */
-  baseMs: number;
-  /** Backoff cap in ms (30 s). */
-  capMs: number;
-  /** How many 429 answers one call may wait through before giving up. */
-  rateLimitWaits: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, capMs: 30_000, rateLimitWaits: 20 };
-
-/** Full-jitter delay for retry number `n` (0-based): uniform in [0, min(cap, base·2^n)] ms. */
-export function backoffMs(n: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(policy.capMs, policy.baseMs * 2 ** n));
-}
+export { backoffMs } from './recovery.js';
+export { DEFAULT_RETRY, type RetryPolicy } from './transfer-config.js';
 
 export interface RetryContext {
-  policy: RetryPolicy;
+  /** The budgets: a request's (RetryPolicy) or the whole TransferConfig; missing fields are the defaults. */
+  policy: RetryPolicy | TransferConfig;
   clock: Clock;
   signal?: AbortSignal;
-  /** Told before each wait: why, and for how long (ms). */
+  /** Told before each retry or rate-limit wait: why, and for how long (ms). */
   onRetry?: (err: ApiError, waitMs: number, attempt: number) => void;
   /** SPEC "Offline is a state": unreachable hosts wait here, not counted as tries (see offline.ts). */
   offline?: OfflineGate;
+  /** The step of the file this request serves, and the file's shared attempts (issue 9: cap per file). */
+  step?: Step;
+  file?: FileAttempts;
+  /** The signed URL's budget key ('put', 'part 3') and whether a saved multipart upload is continued. */
+  url?: string;
+  resumed?: boolean;
+}
+
+/** recovery.ts's decision for `err` in this request context's step (for the step's own catch). */
+export function decide(err: unknown, ctx: RetryContext): RecoveryAction {
+  return classify(err, { ...ctx, config: transferConfig(ctx.policy), step: ctx.step ?? 'request' });
 }
 
 /**
- * Runs `fn` until it succeeds, a non-transient error occurs, or the attempts are spent.
- * Throws the last error (an ApiError for HTTP/network failures; aborts come through as kind 'aborted').
+ * Runs `fn` until it succeeds or recovery.ts says anything but "again". Throws the last error as it came
+ * (ApiError for HTTP/network failures; aborts as TransferAborted or ApiError kind 'aborted').
  */
 export async function withRetry<T>(fn: () => Promise<T>, ctx: RetryContext): Promise<T> {
-  let transientTries = 0;
-  let rateWaits = 0;
-  let offlineTries = 0;
+  const config = transferConfig(ctx.policy);
+  const request: RequestTries = { transient: 0, rateWaits: 0, offline: 0 };
   for (;;) {
     try {
       const out = await fn();
       ctx.offline?.reachable();
       return out;
     } catch (err) {
-      if (!isApiError(err) || err.kind === 'aborted' || ctx.signal?.aborted) throw err;
-      if (ctx.offline && isUnreachable(err)) {
-        const wait = ctx.offline.unreachable(offlineTries++);
-        if (wait !== undefined) {
-          await ctx.clock.sleep(wait, ctx.signal);
-          continue;
-        }
-      } else if (err.kind === 'http' || err.kind === 'protocol') {
-        ctx.offline?.reachable(); // an answer came back: the host is reachable
-      }
-      let waitMs: number;
-      if (err.status === 429) {
-        if (++rateWaits > ctx.policy.rateLimitWaits) throw err;
-        waitMs = err.retryAfterMs ?? 1000;
-      } else if (err.transient) {
-        if (++transientTries >= ctx.policy.attempts) throw err;
-        waitMs = backoffMs(transientTries - 1, ctx.policy);
-      } else {
-        throw err;
-      }
-      ctx.onRetry?.(err, waitMs, transientTries + rateWaits);
-      await ctx.clock.sleep(waitMs, ctx.signal);
+      const action = classify(err, { ...ctx, config, step: ctx.step ?? 'request', request });
+      if (action.kind === 'retry' || action.kind === 'rate-limit') ctx.onRetry?.(err as ApiError, action.waitMs, action.attempt);
+      else if (action.kind !== 'wait-network') throw err;
+      await ctx.clock.sleep(action.waitMs, ctx.signal);
     }
   }
 }

@@ -8,14 +8,15 @@
  * deleted and superseded files are not listed unless asked for).
  */
 import type { FileRecord, FileStatus } from '../../contract/api.js';
+import { MAX_LIST_PAGE } from '../../contract/limits.js';
 import { base64url, fromBase64url } from '../lib/crypto.js';
 import { type FileRow, toFileRecord } from './files.js';
 
 /** SPEC v2: listed unless a status filter asks for another. */
 export const LISTED_STATUSES: readonly FileStatus[] = ['uploaded', 'processing', 'ready', 'failed', 'infected'];
 export const ALL_STATUSES: readonly FileStatus[] = [...LISTED_STATUSES, 'deleted', 'superseded'];
-/** SPEC v2: limit ≤ 1000, default 1000. */
-export const MAX_PAGE = 1000;
+/** SPEC v2: limit ≤ 1000, default 1000 (the contract's, src/contract/limits.ts). */
+export const MAX_PAGE = MAX_LIST_PAGE;
 
 export interface FilePageQuery {
   orderId: string;

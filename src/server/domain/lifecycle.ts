@@ -14,7 +14,10 @@
  * never produce a forbidden step — the loser's UPDATE matches no row.
  */
 
-export const FILE_STATUSES = ['uploaded', 'processing', 'ready', 'failed', 'infected', 'deleted', 'superseded'] as const;
+import { FILE_STATUS_NAMES } from '../../contract/limits.js';
+
+/** The contract's states (src/contract/limits.ts). */
+export const FILE_STATUSES = FILE_STATUS_NAMES;
 export type FileStatus = (typeof FILE_STATUSES)[number];
 
 /** to-state → the from-states it may be reached from. */

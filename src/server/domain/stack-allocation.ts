@@ -10,6 +10,7 @@
  * followed by looking again — so two intents at once for different keys never get the same id, and two
  * at once for one key get the same one. Without `stack_key` the v1 rule stands (the caller keeps its id).
  */
+import { nextFreeStackId } from '../../contract/stack-id.js';
 import { findStackByKey, stackIdsOf, touchStack, tryInsertStack } from '../db/stacks.js';
 
 /** Rounds of look → insert before giving up: each lost race takes one, and n intents racing for one room take up to n. */
@@ -27,20 +28,8 @@ export interface StackClaim {
   framesDeclared: number | null;
 }
 
-/** SPEC stack id form `gNNN` (at least three digits). */
-export function stackName(n: number): string {
-  return `g${String(n).padStart(3, '0')}`;
-}
-
-/** The next free gNNN after the highest one in `ids` (g001 when there is none). */
-export function nextFreeStackId(ids: readonly string[]): string {
-  let max = 0;
-  for (const id of ids) {
-    const m = /^g(\d{1,9})$/.exec(id);
-    if (m) max = Math.max(max, Number(m[1]));
-  }
-  return stackName(max + 1);
-}
+/** The format lives in the contract, shared with the CLI (src/contract/stack-id.ts). */
+export { nextFreeStackId, stackName } from '../../contract/stack-id.js';
 
 /** The stack_id of the claim's stack (see the file comment). Throws Error when every attempt lost a race. */
 export async function allocateStackId(db: D1Database, claim: StackClaim, now: Date = new Date()): Promise<string> {

@@ -4,7 +4,10 @@
  * Stored beside the originals under `previews/<file_id>/<size>.jpg` (housekeeping removes the prefix with
  * the original).
  */
-export const PREVIEW_SIZES = ['small', 'medium', 'large', 'original'] as const;
+import { PREVIEW_SIZE_NAMES } from '../../contract/limits.js';
+
+/** The contract's sizes (src/contract/limits.ts). */
+export const PREVIEW_SIZES = PREVIEW_SIZE_NAMES;
 export type PreviewSize = (typeof PREVIEW_SIZES)[number];
 
 /** Longest side in px of each size (an upper bound for `original`). */

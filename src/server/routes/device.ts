@@ -7,22 +7,23 @@
  *   `{device_token, user_id}` once approved (once only), else 400 `{"error": {"code", "message"}}` with
  *   code authorization_pending | slow_down (polled sooner than `interval` after the previous poll;
  *   the interval then grows by 5 s, RFC 8628 §3.5) | expired_token (expired, unknown or already
- *   used) | access_denied. A missing device_code is 400 VALIDATION_FAILED.
+ *   used) | access_denied. A missing device_code is 400 VALIDATION_FAILED (DeviceTokenRequestSchema).
  * - GET /device[?user_code=…] → local approval page (SIGNER=local only, else 404): user code + a
- *   seeded user to sign in as; POST /device (form: user_code, user_id, action=approve|deny).
+ *   seeded user to sign in as; POST /device (form: user_code, user_id, action=approve|deny;
+ *   DeviceApprovalFormSchema).
  * - POST /api/auth/logout → 204; the caller's token/session is revoked (then 401).
  */
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { DeviceCodeResponse, DeviceTokenResponse } from '../../contract/api.js';
 import { consumeDeviceCode, decideDeviceCode, getDeviceCode, insertDeviceCode, recordPoll } from '../db/device-codes.js';
 import { getUser, insertToken, listUsers, revokeToken } from '../db/users.js';
-import { readConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { randomToken, sha256Hex } from '../lib/crypto.js';
-import { ApiError, invalid } from '../lib/errors.js';
+import { ApiError } from '../lib/errors.js';
 import { escapeHtml, page } from '../lib/html.js';
-import { requestOrigin } from '../lib/origin.js';
+import { validForm } from '../lib/valid.js';
+import { DeviceApprovalFormSchema, DeviceTokenRequestSchema } from '../../contract/requests.js';
 
 /** RFC 8628 §6.1: no vowels (no words), no easily confused characters. */
 const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
@@ -48,27 +49,13 @@ function grantError(code: GrantError, message: string, interval?: number): Respo
   return new Response(JSON.stringify(body), { status: 400, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
 }
 
-async function formOrJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const type = c.req.header('Content-Type') ?? '';
-  try {
-    if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
-      return Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
-    }
-    const v: unknown = await c.req.json();
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw invalid('body', 'request body must be a JSON object or a form');
-}
-
 function localOnly(c: Context<AppEnv>): void {
-  if (readConfig(c.env).signer !== 'local') throw new ApiError('NOT_FOUND', 'the approval page exists on the local server only');
+  if (c.var.services.cfg.signer !== 'local') throw new ApiError('NOT_FOUND', 'the approval page exists on the local server only');
 }
 
 export function registerDeviceRoutes(app: Hono<AppEnv>): void {
   app.post('/api/auth/device/code', async (c) => {
-    const cfg = readConfig(c.env);
+    const { cfg } = c.var.services;
     const now = new Date();
     const deviceCode = randomToken(32);
     let userCode = '';
@@ -87,7 +74,7 @@ export function registerDeviceRoutes(app: Hono<AppEnv>): void {
       if (ok) userCode = candidate;
     }
     if (!userCode) throw new Error('could not draw a free user code');
-    const uri = `${requestOrigin(c.req.raw, cfg.signer === 'local')}/device`;
+    const uri = `${c.var.services.origin}/device`;
     return c.json<DeviceCodeResponse>({
       device_code: deviceCode,
       user_code: userCode,
@@ -98,10 +85,8 @@ export function registerDeviceRoutes(app: Hono<AppEnv>): void {
     });
   });
 
-  app.post('/api/auth/device/token', async (c) => {
-    const body = await formOrJson(c);
-    const deviceCode = body.device_code;
-    if (typeof deviceCode !== 'string' || !deviceCode) throw invalid('device_code', 'device_code is required');
+  app.post('/api/auth/device/token', validForm(DeviceTokenRequestSchema), async (c) => {
+    const deviceCode = c.req.valid('form').device_code;
     const hash = await sha256Hex(deviceCode);
     const row = await getDeviceCode(c.env.DB, hash);
     const now = new Date();
@@ -145,13 +130,14 @@ export function registerDeviceRoutes(app: Hono<AppEnv>): void {
     );
   });
 
-  app.post('/device', async (c) => {
+  const localOnlyFirst: MiddlewareHandler<AppEnv> = async (c, next) => {
     localOnly(c);
-    const form = await formOrJson(c);
-    const code = normaliseUserCode(String(form.user_code ?? ''));
-    const action = String(form.action ?? 'approve');
-    const userId = String(form.user_id ?? '');
-    if (action !== 'approve' && action !== 'deny') throw invalid('action', 'action must be approve or deny');
+    await next();
+  };
+  app.post('/device', localOnlyFirst, validForm(DeviceApprovalFormSchema), async (c) => {
+    const form = c.req.valid('form');
+    const code = normaliseUserCode(form.user_code);
+    const { action, user_id: userId } = form;
     const user = action === 'approve' ? await getUser(c.env.DB, userId) : null;
     if (action === 'approve' && !user) {
       return c.html(page('Unknown user', `<p>No user <b>${escapeHtml(userId)}</b>. <a href="/device">Back</a></p>`), 400);

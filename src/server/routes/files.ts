@@ -13,14 +13,11 @@ import type { Hono } from 'hono';
 import type { DeleteFileResponse, DownloadResponse } from '../../contract/api.js';
 import { getOwnedFile, softDeleteFile } from '../db/file-access.js';
 import type { FileRow } from '../db/files.js';
-import { readConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { signDownload } from '../lib/download-url.js';
 import { ApiError } from '../lib/errors.js';
-import { requestOrigin } from '../lib/origin.js';
 import { awaitingScan } from '../scan/gate.js';
-import { makeSigner } from '../signers/index.js';
 
 export function fileNotFound(fileId: string): ApiError {
   return new ApiError('FILE_NOT_FOUND', `file ${fileId} does not exist`, { file_id: fileId });
@@ -40,8 +37,8 @@ export function registerFileRoutes(app: Hono<AppEnv>): void {
     if (awaitingScan(c.env, file)) {
       throw new ApiError('SCAN_PENDING', `file ${fileId} has not been scanned for malware yet (${file.status}); try again shortly`, { file_id: fileId, status: file.status });
     }
-    const signer = makeSigner(c.env, readConfig(c.env));
-    const d = await signDownload(signer, file, requestOrigin(c.req.raw, signer.kind === 'local'));
+    const { signer, origin } = c.var.services;
+    const d = await signDownload(signer, file, origin);
     return c.json<DownloadResponse>({
       url: d.url,
       expires_at: d.expiresAt.toISOString(),

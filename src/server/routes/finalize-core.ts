@@ -3,7 +3,8 @@
  * and `POST /api/uploads/finalize-batch` (routes/finalize-batch.ts). SPEC "POST /api/uploads/finalize",
  * SPEC v2 "POST /api/uploads/finalize-batch" ("each item is checked as a single finalize").
  *
- * `parseFinalizeFields(body)` — 400 VALIDATION_FAILED naming the field.
+ * The body was parsed by the contract's FinalizeRequestSchema (src/contract/requests.ts; 400 VALIDATION_FAILED
+ * naming the field); `finalizeFields(body)` maps it.
  * `finalizeUpload(scope, fields)` — 403 KEY_FORBIDDEN when the key was not issued to the caller (unknown
  * keys too); 409 OBJECT_MISSING when the intent expired/aborted, the object is not in storage or its size
  * differs from `bytes`; 422 CHECKSUM_MISMATCH when `checksum` differs from the intent's, or from the
@@ -23,18 +24,17 @@
  * processing (SPEC v2 "Previews").
  * Answer: FinalizeResponse `{file_id, status: "uploaded"}`.
  */
-import type { FinalizeResponse } from '../../contract/api.js';
+import type { ExifMeta, FinalizeRequest, FinalizeResponse } from '../../contract/api.js';
 import { getFileById, upsertFile } from '../db/files.js';
 import { checkBoundBytes } from '../domain/finalize-binding.js';
 import { checkReplaceable, supersede } from '../domain/replaces.js';
 import { enqueueAfterFinalize } from '../processing/enqueue.js';
 import { getIntentByKey, transitionIntent } from '../db/intents.js';
 import type { UserRow } from '../db/users.js';
-import { readConfig, type Env } from '../env.js';
+import type { Env } from '../env.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
-import { optObject, optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
-import { makeStore, type ObjectStore } from '../storage/index.js';
+import type { ObjectStore } from '../storage/index.js';
 
 /** The validated fields of one finalize body. */
 export interface FinalizeFields {
@@ -43,7 +43,7 @@ export interface FinalizeFields {
   bytes: number;
   /** SHA-256 lower-case hex, or undefined (the intent's is used then). */
   declared: string | undefined;
-  exif: Json | undefined;
+  exif: ExifMeta | undefined;
   /** SPEC v2: file_id of the version this upload supersedes. */
   replaces: string | undefined;
 }
@@ -55,18 +55,14 @@ export interface FinalizeScope {
   store: ObjectStore;
 }
 
-export function openFinalizeScope(env: Env, user: UserRow): FinalizeScope {
-  return { env, user, store: makeStore(env, readConfig(env)) };
-}
-
-/** Validates a finalize body; throws 400 VALIDATION_FAILED naming the field. */
-export function parseFinalizeFields(body: Json): FinalizeFields {
+/** The fields of a parsed finalize body (FinalizeRequestSchema). */
+export function finalizeFields(body: FinalizeRequest): FinalizeFields {
   return {
-    objectKey: reqString(body, 'object_key', 1024),
-    bytes: reqInt(body, 'bytes', 0),
-    declared: sha256Field(body, 'checksum', false),
-    exif: optObject(body, 'exif_meta'),
-    replaces: optString(body, 'replaces', 128),
+    objectKey: body.object_key,
+    bytes: body.bytes,
+    declared: body.checksum ?? undefined,
+    exif: body.exif_meta ?? undefined,
+    replaces: body.replaces ?? undefined,
   };
 }
 

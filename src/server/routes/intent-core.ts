@@ -4,7 +4,8 @@
  *
  * Per request (once, also for a batch): `openIntentScope` — 429 RATE_LIMITED (one token of the user's
  * IntentLimiter, `Retry-After`), then 403 ORDER_FORBIDDEN (order missing or not the caller's).
- * Per file: `parseIntentFields` — 400 VALIDATION_FAILED naming the field; then `issueIntent` —
+ * Per file: the body was parsed by the contract's schema (src/contract/requests.ts, lib/valid.ts: 400
+ * VALIDATION_FAILED naming the field); `intentFields` maps it (slugs, defaults); then `issueIntent` —
  * 413 FILE_TOO_LARGE → 415 UNSUPPORTED_MEDIA_TYPE → ExistingIntentResponse when the order already holds
  * a finalized file with this checksum → else a new object key (race-free, see recordIntent), 413
  * QUOTA_EXCEEDED when it would pass the user's quota (lib/quota.ts, SPEC v2), and either
@@ -12,26 +13,23 @@
  * Every failure is an ApiError (lib/errors.ts); 502 STORAGE_ERROR when the S3 store refuses a multipart start.
  */
 import type { Context } from 'hono';
-import type { ExistingIntentResponse, IntentResponse, SingleIntentResponse } from '../../contract/api.js';
+import type { BatchIntentFile, ExistingIntentResponse, IntentResponse, SingleIntentResponse } from '../../contract/api.js';
 import { findFileByChecksum } from '../db/files.js';
 import { insertIntent, nextKeyVersion, type IntentRow } from '../db/intents.js';
 import { findOwnedOrder, type OrderRow, type UserRow } from '../db/users.js';
-import { readConfig, type Env, type ServerConfig } from '../env.js';
+import type { Env, ServerConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { newId } from '../lib/crypto.js';
 import { ApiError } from '../lib/errors.js';
 import { checkMediaType } from '../lib/media-policy.js';
 import { reserveQuota } from '../lib/quota.js';
 import { buildObjectKey, roomSlug, stackSlug } from '../lib/object-key.js';
-import { requestOrigin } from '../lib/origin.js';
-import { fileNameField, optString, reqInt, reqString, sha256Field, type Json } from '../lib/validate.js';
 import { checkIntentRate } from '../ratelimit/check.js';
-import { makeSigner } from '../signers/index.js';
 import type { UploadSigner } from '../signers/types.js';
-import { makeStore, type ObjectStore } from '../storage/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import { startMultipart } from './multipart-start.js';
 import { allocateStackId } from '../domain/stack-allocation.js';
-import { parseStackFields, type StackFields } from '../domain/stack-fields.js';
+import { stackFieldsOf, type StackFields } from '../domain/stack-fields.js';
 
 /** Attempts at issuing a unique key before giving up (each takes a fresh version). */
 const KEY_ATTEMPTS = 5;
@@ -65,30 +63,28 @@ export interface IntentScope {
   origin: string;
 }
 
-/** Validates the per-file fields of `body` (not order_id); throws 400 VALIDATION_FAILED naming the field. */
-export function parseIntentFields(body: Json): IntentFields {
-  const filename = fileNameField(body, 'filename');
+/** The per-file fields of a parsed intent body (everything but order_id): slugs and defaults applied. */
+export function intentFields(body: BatchIntentFile): IntentFields {
   return {
-    filename,
-    declaredMime: reqString(body, 'mime', 255),
-    roomType: roomSlug(optString(body, 'room_type')),
-    stackId: stackSlug(optString(body, 'stack_id')),
-    bytes: reqInt(body, 'bytes', 0),
-    checksum: sha256Field(body, 'checksum', false) ?? null,
-    stackIdGiven: Boolean(optString(body, 'stack_id')?.trim()),
-    ...parseStackFields(body),
+    filename: body.filename,
+    declaredMime: body.mime,
+    roomType: roomSlug(body.room_type),
+    stackId: stackSlug(body.stack_id),
+    bytes: body.bytes,
+    checksum: body.checksum ?? null,
+    stackIdGiven: Boolean(body.stack_id?.trim()),
+    ...stackFieldsOf(body),
   };
 }
 
 /** Takes one rate-limit token (429) and checks the order (403); one call per request, single or batch. */
 export async function openIntentScope(c: Context<AppEnv>, orderId: string): Promise<IntentScope> {
-  const cfg = readConfig(c.env);
+  const { cfg, signer, store } = c.var.services;
   const user = c.var.user;
   await checkIntentRate(c.env, user.id, cfg.intentRate);
   const order = await findOwnedOrder(c.env.DB, orderId, user.id);
   if (!order) throw new ApiError('ORDER_FORBIDDEN', `order ${orderId} is not yours (or does not exist)`, { order_id: orderId });
-  const signer = makeSigner(c.env, cfg);
-  return { env: c.env, cfg, user, order, signer, store: makeStore(c.env, cfg), origin: requestOrigin(c.req.raw, signer.kind === 'local') };
+  return { env: c.env, cfg, user, order, signer, store, origin: c.var.services.origin };
 }
 
 /**

@@ -3,35 +3,35 @@
  *
  * Request: BatchIntentRequest `{"order_id", "files": [1…50 single-intent bodies]}`; a file may leave
  * out order_id or repeat the batch's (another one is a per-file 400, field "order_id").
- * Whole-request answers: 401 (auth) → 400 VALIDATION_FAILED (field "order_id", or "files" when not an
- * array, empty, or more than MAX_BATCH_INTENTS) → 429 RATE_LIMITED (the batch takes ONE token of the
+ * Whole-request answers: 401 (auth) → 400 VALIDATION_FAILED (BatchIntentEnvelopeSchema: field "order_id", or
+ * "files" when not an array, empty, or more than MAX_BATCH_INTENTS) → 429 RATE_LIMITED (the batch takes ONE token of the
  * user's intent limit) → 403 ORDER_FORBIDDEN (the order is not the caller's: nothing is issued).
  * Otherwise 200 BatchIntentResponse `{"uploads": [...]}`: per file, in order, exactly what
  * POST /api/uploads/intent answers (the same code, routes/intent-core.ts) — single, multipart or
- * existing_file_id — or that route's error body for this file (400 naming the field, 413, 415, 502).
+ * existing_file_id — or that route's error body for this file (400 naming the field of the file, parsed by
+ * BatchIntentFileSchema — e.g. "filename", "files" for an entry that is no object —, 413, 415, 502).
  *
  * Files are issued one after another, so keys of one (room, stack) get ascending versions in list
  * order. Duplicates inside one batch (same checksum twice) are treated like two single intents sent
  * one after the other: both get their own upload slot, since dedupe only sees finalized files.
  */
 import type { Hono } from 'hono';
-import { MAX_BATCH_INTENTS, type BatchIntentItem, type BatchIntentResponse } from '../../contract/api.js';
+import type { BatchIntentItem, BatchIntentResponse } from '../../contract/api.js';
+import { BatchIntentEnvelopeSchema, BatchIntentFileSchema } from '../../contract/requests.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { ApiError, errorBody, invalid } from '../lib/errors.js';
-import { jsonBody, reqString, type Json } from '../lib/validate.js';
-import { issueIntent, openIntentScope, parseIntentFields, type IntentScope } from './intent-core.js';
+import { parseOr400, validJson } from '../lib/valid.js';
+import { intentFields, issueIntent, openIntentScope, type IntentScope } from './intent-core.js';
 
-/** One file of the batch → its answer; never throws (every failure becomes an error item). */
+/** One file of the batch → its answer; never throws (every failure becomes an error item; field "files" when not an object). */
 async function issueOne(scope: IntentScope, raw: unknown): Promise<BatchIntentItem> {
   try {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('files', 'each entry of files must be a JSON object');
-    const body = raw as Json;
-    const own = body.order_id;
-    if (own !== undefined && own !== null && own !== scope.order.id) {
+    const body = parseOr400(BatchIntentFileSchema, raw, 'files');
+    if (body.order_id != null && body.order_id !== scope.order.id) {
       throw invalid('order_id', `a file's order_id must be left out or equal the batch's order_id (${scope.order.id})`);
     }
-    return await issueIntent(scope, parseIntentFields(body));
+    return await issueIntent(scope, intentFields(body));
   } catch (e) {
     if (e instanceof ApiError) return errorBody(e);
     console.error('piximmo: batch intent failed', e);
@@ -40,19 +40,11 @@ async function issueOne(scope: IntentScope, raw: unknown): Promise<BatchIntentIt
 }
 
 export function registerBatchIntentRoute(app: Hono<AppEnv>): void {
-  app.post('/api/uploads/intents', requireAuth, async (c) => {
-    const body = await jsonBody(c);
-    const orderId = reqString(body, 'order_id', 128);
-    const files = body.files;
-    if (!Array.isArray(files) || files.length === 0 || files.length > MAX_BATCH_INTENTS) {
-      throw new ApiError('VALIDATION_FAILED', `files must be an array of 1 to ${MAX_BATCH_INTENTS} intents`, {
-        field: 'files',
-        max_files: MAX_BATCH_INTENTS,
-      });
-    }
-    const scope = await openIntentScope(c, orderId);
+  app.post('/api/uploads/intents', requireAuth, validJson(BatchIntentEnvelopeSchema), async (c) => {
+    const { order_id, files } = c.req.valid('json');
+    const scope = await openIntentScope(c, order_id);
     const uploads: BatchIntentItem[] = [];
-    for (const f of files as unknown[]) uploads.push(await issueOne(scope, f));
+    for (const f of files) uploads.push(await issueOne(scope, f));
     return c.json<BatchIntentResponse>({ uploads });
   });
 }

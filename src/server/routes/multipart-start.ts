@@ -1,33 +1,15 @@
 /**
- * Multipart helpers (SPEC "Multipart"): part arithmetic, part URL signing, and starting the multipart
+ * Multipart helpers (SPEC "Multipart"): part URL signing and starting the multipart
  * upload (R2 binding or S3 CreateMultipartUpload, via the ObjectStore) of an intent whose bytes exceed
  * MULTIPART_THRESHOLD.
- * Parts are `part_size` bytes (>= 5 MiB), all equal but the last; at most 10,000 parts (the part size
- * is raised, in whole MiB, when the configured one would need more).
+ * Part arithmetic (sizes, counts, the 10,000-part cap) is the contract's, shared with the CLI: src/contract/parts.ts.
  */
 import type { MultipartIntentResponse, PartUrl } from '../../contract/api.js';
 import { setMultipart, type IntentRow } from '../db/intents.js';
-import { MAX_PARTS, type ServerConfig } from '../env.js';
+import { effectivePartSize, partCount, partRange } from '../../contract/parts.js';
+import type { ServerConfig } from '../env.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { UploadSigner } from '../signers/types.js';
-
-const MiB = 1024 * 1024;
-
-/** Part size for a file of `bytes`: `configured`, raised to whole MiB if it would need > 10,000 parts. */
-export function effectivePartSize(bytes: number, configured: number): number {
-  if (Math.ceil(bytes / configured) <= MAX_PARTS) return configured;
-  return Math.ceil(bytes / MAX_PARTS / MiB) * MiB;
-}
-
-/** Number of parts (>= 1). */
-export function partCount(bytes: number, partSize: number): number {
-  return Math.max(1, Math.ceil(bytes / partSize));
-}
-
-/** Exact size of part `n` (1-based) in bytes. */
-export function partBytes(bytes: number, partSize: number, n: number): number {
-  return Math.max(0, Math.min(partSize, bytes - (n - 1) * partSize));
-}
 
 /** Signed URLs for the given part numbers of a multipart intent (which must have upload_id and part_size). */
 export async function signParts(
@@ -45,7 +27,7 @@ export async function signParts(
       objectKey: intent.object_key,
       uploadId: intent.upload_id,
       partNumber: n,
-      bytes: partBytes(intent.bytes, intent.part_size, n),
+      bytes: partRange(n, intent.bytes, intent.part_size).length,
       expiresAt,
       origin,
     });

@@ -1,5 +1,6 @@
 /**
- * Multipart routes (SPEC "Multipart"), all authenticated, all taking `{object_key, upload_id, …}` of
+ * Multipart routes (SPEC "Multipart"), all authenticated, all taking `{object_key, upload_id, …}` (bodies
+ * parsed by the contract's Multipart*RequestSchema: 400 naming the field, e.g. `parts.2.etag`) of
  * an intent the caller got (else 403 KEY_FORBIDDEN; an upload_id not belonging to the key → 400
  * VALIDATION_FAILED field "upload_id"):
  * - POST /api/uploads/multipart/parts `{part_numbers}` → MultipartPartsResponse `{parts, expires_at}`:
@@ -17,22 +18,20 @@
  * in S3 mode the size only — see routes/finalize.ts).
  */
 import type { Hono } from 'hono';
-import type { MultipartPartsResponse } from '../../contract/api.js';
+import type { MultipartAbortRequest, MultipartCompleteRequest, MultipartCompleteResponse, MultipartPartsResponse } from '../../contract/api.js';
+import { partCount } from '../../contract/parts.js';
+import { MultipartAbortRequestSchema, MultipartCompleteRequestSchema, MultipartPartsRequestSchema } from '../../contract/requests.js';
 import { getIntentByKey, transitionIntent, type IntentRow } from '../db/intents.js';
-import { MAX_PARTS, readConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { ApiError, invalid } from '../lib/errors.js';
-import { requestOrigin } from '../lib/origin.js';
-import { jsonBody, reqString, type Json } from '../lib/validate.js';
-import { makeSigner } from '../signers/index.js';
-import { makeStore, PartsRejectedError, type CompletedPart } from '../storage/index.js';
-import { partCount, signParts } from './multipart-start.js';
+import { validJson } from '../lib/valid.js';
+import { PartsRejectedError, type CompletedPart } from '../storage/index.js';
+import { signParts } from './multipart-start.js';
 
-/** The caller's multipart intent for `{object_key, upload_id}` of the body. */
-async function ownedUpload(db: D1Database, userId: string, body: Json): Promise<IntentRow & { upload_id: string; part_size: number }> {
-  const objectKey = reqString(body, 'object_key', 1024);
-  const uploadId = reqString(body, 'upload_id', 2048);
+/** The caller's multipart intent for `{object_key, upload_id}` of the (parsed) body. */
+async function ownedUpload(db: D1Database, userId: string, body: MultipartAbortRequest): Promise<IntentRow & { upload_id: string; part_size: number }> {
+  const { object_key: objectKey, upload_id: uploadId } = body;
   const intent = await getIntentByKey(db, objectKey);
   if (!intent || intent.user_id !== userId) {
     throw new ApiError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
@@ -50,26 +49,18 @@ function notOpen(intent: IntentRow): ApiError {
   });
 }
 
-function partNumbers(body: Json, max: number): number[] {
-  const v = body.part_numbers;
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_PARTS) throw invalid('part_numbers', 'part_numbers must be a non-empty array');
-  for (const n of v) {
-    if (!Number.isInteger(n) || n < 1 || n > max) throw invalid('part_numbers', `part numbers must be integers 1…${max}`);
-  }
-  return [...new Set(v as number[])].sort((a, b) => a - b);
+/** The schema-checked part numbers within this upload's 1…max, deduplicated and sorted (400 field "part_numbers"). */
+function partNumbers(numbers: number[], max: number): number[] {
+  if (numbers.some((n) => n > max)) throw invalid('part_numbers', `part numbers must be integers 1…${max}`);
+  return [...new Set(numbers)].sort((a, b) => a - b);
 }
 
-function completedParts(body: Json, max: number): CompletedPart[] {
-  const v = body.parts;
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_PARTS) throw invalid('parts', 'parts must be a non-empty array');
+/** The schema-checked parts within 1…max, each once, etags unquoted, sorted (400 field "parts"). */
+function completedParts(parts: MultipartCompleteRequest['parts'], max: number): CompletedPart[] {
   const seen = new Set<number>();
   const out: CompletedPart[] = [];
-  for (const p of v as unknown[]) {
-    const { part_number: n, etag } = (p ?? {}) as { part_number?: unknown; etag?: unknown };
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max || seen.has(n)) {
-      throw invalid('parts', `part_number must be a unique integer 1…${max}`);
-    }
-    if (typeof etag !== 'string' || !etag) throw invalid('parts', `part ${n}: etag is required`);
+  for (const { part_number: n, etag } of parts) {
+    if (n > max || seen.has(n)) throw invalid('parts', `part_number must be a unique integer 1…${max}`);
     seen.add(n);
     out.push({ partNumber: n, etag: etag.replace(/^W\//, '').replace(/^"|"$/g, '') });
   }
@@ -92,26 +83,25 @@ function requireAllParts(parts: CompletedPart[], max: number): void {
 }
 
 export function registerMultipartRoutes(app: Hono<AppEnv>): void {
-  app.post('/api/uploads/multipart/parts', requireAuth, async (c) => {
-    const cfg = readConfig(c.env);
-    const body = await jsonBody(c);
+  app.post('/api/uploads/multipart/parts', requireAuth, validJson(MultipartPartsRequestSchema), async (c) => {
+    const { cfg, signer, origin } = c.var.services;
+    const body = c.req.valid('json');
     const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
-    const numbers = partNumbers(body, partCount(intent.bytes, intent.part_size));
+    const numbers = partNumbers(body.part_numbers, partCount(intent.bytes, intent.part_size));
     if (intent.status !== 'pending') throw notOpen(intent);
-    const signer = makeSigner(c.env, cfg);
     const expiresAt = new Date(Date.now() + cfg.urlTtlSeconds * 1000);
-    const parts = await signParts(signer, intent, numbers, requestOrigin(c.req.raw, signer.kind === 'local'), expiresAt);
+    const parts = await signParts(signer, intent, numbers, origin, expiresAt);
     return c.json<MultipartPartsResponse>({ parts, expires_at: expiresAt.toISOString() });
   });
 
-  app.post('/api/uploads/multipart/complete', requireAuth, async (c) => {
-    const body = await jsonBody(c);
+  app.post('/api/uploads/multipart/complete', requireAuth, validJson(MultipartCompleteRequestSchema), async (c) => {
+    const body = c.req.valid('json');
     const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
-    const parts = completedParts(body, partCount(intent.bytes, intent.part_size));
-    const store = makeStore(c.env, readConfig(c.env));
+    const parts = completedParts(body.parts, partCount(intent.bytes, intent.part_size));
+    const store = c.var.services.store;
     if (intent.status === 'uploaded' || intent.status === 'finalized') {
       const head = await store.head(intent.object_key);
-      if (head) return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
+      if (head) return c.json<MultipartCompleteResponse>({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
     }
     if (intent.status !== 'pending') throw notOpen(intent);
     requireAllParts(parts, partCount(intent.bytes, intent.part_size));
@@ -124,14 +114,13 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
     const head = await store.head(intent.object_key);
     if (!head) throw new ApiError('STORAGE_ERROR', `${intent.object_key}: completed, but the store does not show the object`, { operation: 'HeadObject' });
     await transitionIntent(c.env.DB, intent.id, ['pending'], 'uploaded', new Date());
-    return c.json({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
+    return c.json<MultipartCompleteResponse>({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
   });
 
-  app.post('/api/uploads/multipart/abort', requireAuth, async (c) => {
-    const body = await jsonBody(c);
-    const intent = await ownedUpload(c.env.DB, c.var.user.id, body);
+  app.post('/api/uploads/multipart/abort', requireAuth, validJson(MultipartAbortRequestSchema), async (c) => {
+    const intent = await ownedUpload(c.env.DB, c.var.user.id, c.req.valid('json'));
     if (intent.status === 'finalized') throw invalid('object_key', `${intent.object_key} is already finalized; it cannot be aborted`);
-    const store = makeStore(c.env, readConfig(c.env));
+    const store = c.var.services.store;
     if (intent.status === 'pending') {
       await store.abortMultipart(intent.object_key, intent.upload_id); // idempotent
     } else if (intent.status === 'uploaded') {

@@ -12,10 +12,11 @@ import type { Hono } from 'hono';
 import type { MeResponse, OrdersResponse } from '../../contract/api.js';
 import { quotaFigures } from '../db/quota.js';
 import { listOrdersWithCounts } from '../db/users.js';
-import { readConfig } from '../env.js';
+import { FileListQuerySchema } from '../../contract/requests.js';
 import { parseScanner } from '../scan/config.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
+import { validQuery } from '../lib/valid.js';
 import { listOrderFiles } from './file-list.js';
 
 export function registerOrderRoutes(app: Hono<AppEnv>): void {
@@ -23,9 +24,9 @@ export function registerOrderRoutes(app: Hono<AppEnv>): void {
     const u = c.var.user;
     const r: MeResponse = { user_id: u.id };
     if (u.name) r.name = u.name;
-    r.quota = await quotaFigures(c.env.DB, u.id, readConfig(c.env).quotaBytes);
+    r.quota = await quotaFigures(c.env.DB, u.id, c.var.services.cfg.quotaBytes);
     r.malware_scan = parseScanner(c.env.SCANNER).kind !== 'none';
-    return c.json(r);
+    return c.json<MeResponse>(r);
   });
 
   app.get('/api/orders', requireAuth, async (c) => {
@@ -33,5 +34,5 @@ export function registerOrderRoutes(app: Hono<AppEnv>): void {
     return c.json<OrdersResponse>({ orders });
   });
 
-  app.get('/api/orders/:id/files', requireAuth, listOrderFiles);
+  app.get('/api/orders/:id/files', requireAuth, validQuery(FileListQuerySchema), (c) => listOrderFiles(c, c.req.valid('query')));
 }

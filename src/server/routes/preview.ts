@@ -5,7 +5,7 @@
  *   404 FILE_NOT_FOUND: no such file, another user's file, or a deleted/superseded one;
  *   404 PREVIEW_NOT_READY: the file is `uploaded` or `processing`;
  *   404 NO_PREVIEW: the file has no preview of that size (video, no usable image, failed, infected);
- *   400 VALIDATION_FAILED: an unknown size.
+ *   400 VALIDATION_FAILED: an unknown size (PreviewQuerySchema).
  * - GET /preview/<token> (local signer only; no API auth — the token is the authorisation): the JPEG,
  *   `Content-Type: image/jpeg`. 403 BAD_SIGNATURE forged/malformed · 410 URL_EXPIRED after 15 minutes ·
  *   404 FILE_NOT_FOUND when the file was deleted meanwhile or the preview is gone.
@@ -13,13 +13,13 @@
 import type { Hono } from 'hono';
 import type { PreviewResponse } from '../../contract/api.js';
 import { isFileStatus } from '../domain/lifecycle.js';
-import { readConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError, invalid } from '../lib/errors.js';
-import { requestOrigin } from '../lib/origin.js';
+import { ApiError } from '../lib/errors.js';
+import { validQuery } from '../lib/valid.js';
+import { PreviewQuerySchema } from '../../contract/requests.js';
 import { headPreview, openObject } from '../processing/object-io.js';
-import { isPreviewSize, previewKey } from '../processing/preview-sizes.js';
+import { previewKey } from '../processing/preview-sizes.js';
 import { PREVIEW_URL_TTL_SECONDS, signPreviewUrl, verifyPreviewToken } from '../signers/preview-url.js';
 
 interface PreviewRow {
@@ -47,10 +47,9 @@ function sizesOf(row: PreviewRow): string[] {
 const gone = (status: string) => status === 'deleted' || status === 'superseded';
 
 export function registerPreviewRoutes(app: Hono<AppEnv>): void {
-  app.get('/api/files/:file_id/preview', requireAuth, async (c) => {
+  app.get('/api/files/:file_id/preview', requireAuth, validQuery(PreviewQuerySchema), async (c) => {
     const fileId = c.req.param('file_id');
-    const size = c.req.query('size') ?? 'medium';
-    if (!isPreviewSize(size)) throw invalid('size', `size must be small, medium, large or original, not "${size}"`);
+    const { size } = c.req.valid('query');
     const row = await loadFile(c.env.DB, fileId);
     if (!row || row.user_id !== c.var.user.id || !isFileStatus(row.status) || gone(row.status)) throw notFound(fileId);
     if (row.status === 'uploaded' || row.status === 'processing') {
@@ -60,9 +59,9 @@ export function registerPreviewRoutes(app: Hono<AppEnv>): void {
     if (row.status !== 'ready' || !sizesOf(row).includes(size)) throw noPreview();
     const dims = await headPreview(c.env, previewKey(fileId, size));
     if (!dims) throw noPreview();
-    const cfg = readConfig(c.env);
+    const { cfg, origin } = c.var.services;
     const expiresAt = new Date(Date.now() + PREVIEW_URL_TTL_SECONDS * 1000);
-    const url = await signPreviewUrl(c.env, cfg.signer, requestOrigin(c.req.raw, cfg.signer === 'local'), fileId, size, expiresAt);
+    const url = await signPreviewUrl(c.env, cfg.signer, origin, fileId, size, expiresAt);
     return c.json<PreviewResponse>({ url, size, width: dims.width, height: dims.height, expires_at: expiresAt.toISOString() });
   });
 

@@ -1,12 +1,9 @@
 /**
- * Picks the ObjectStore named by `STORE` ("r2" | "s3") and builds the S3 settings shared by the S3
- * signer and the S3 store. Throws Error when a needed setting is missing (misconfiguration fails loudly).
+ * The object store's types and the S3 settings shared by the S3 signer and the S3 store (the store is picked
+ * in lib/services.ts). Throws Error when a needed setting is missing (misconfiguration fails loudly).
  */
-import type { Env, ServerConfig } from '../env.js';
+import type { Env } from '../env.js';
 import type { S3SignerConfig } from '../signers/s3.js';
-import { R2BindingStore } from './r2.js';
-import { S3HttpStore } from './s3.js';
-import type { ObjectStore } from './types.js';
 
 export type { CompletedPart, ObjectStore, StoredObject } from './types.js';
 export { PartsRejectedError } from './types.js';
@@ -24,8 +21,4 @@ export function s3Settings(env: Env): S3SignerConfig {
     if (!cfg[k]) throw new Error(`S3 settings: ${k} is not set`);
   }
   return cfg;
-}
-
-export function makeStore(env: Env, cfg: ServerConfig): ObjectStore {
-  return cfg.store === 's3' ? new S3HttpStore(s3Settings(env)) : new R2BindingStore(env.BUCKET);
 }

@@ -13,7 +13,6 @@
 import type { Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { findOwnedOrder, findUserByTokenHash, getUser, listOrdersWithCounts, listUsers } from '../db/users.js';
-import { readConfig } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { sha256Hex } from '../lib/crypto.js';
 import { isSameOrigin } from '../lib/same-origin.js';
@@ -44,7 +43,7 @@ function safeNext(v: unknown): string {
 /** Origins besides 'self' the page talks to: the S3 endpoint of signed URLs and previews (production). */
 function storageOrigin(c: Context<AppEnv>): string {
   try {
-    return readConfig(c.env).signer === 's3' && c.env.S3_ENDPOINT ? new URL(c.env.S3_ENDPOINT).origin : '';
+    return c.var.services.cfg.signer === 's3' && c.env.S3_ENDPOINT ? new URL(c.env.S3_ENDPOINT).origin : '';
   } catch {
     return '';
   }
@@ -70,7 +69,7 @@ async function signInPage(c: Context<AppEnv>, lang: Lang, next: string, notice?:
 
 /** Seeded-user sign-in is on for this request (settings.ts seededSignInAllowed). */
 function seededUsersHere(c: Context<AppEnv>): boolean {
-  return seededSignInAllowed(readWebSettings(c.env), readConfig(c.env).signer, c.req.url);
+  return seededSignInAllowed(readWebSettings(c.env), c.var.services.cfg.signer, c.req.url);
 }
 
 function asset(body: string, type: string) {
@@ -126,7 +125,7 @@ export function registerWebRoutes(app: Hono<AppEnv>): void {
     const order = await findOwnedOrder(c.env.DB, orderId, user.id);
     const t = translator(lang);
     if (!order) return page(c, forbiddenBody(lang, orderId), t('order.forbiddenTitle'), lang, user, 403);
-    const cfg = readConfig(c.env);
+    const cfg = c.var.services.cfg;
     const settings = readWebSettings(c.env);
     const clientConfig: ClientConfig = {
       orderId: order.id,
