@@ -275,6 +275,26 @@ describe('IntentBroker: many files asking at once (issue 15)', () => {
     expect(src.batches[0].files).toHaveLength(20);
     expect(answers.map((a) => url(a).split('/').at(-1)?.split('?')[0])).toEqual(files.map((f) => f.body.filename));
   });
+
+  it('the file that asked is not carried again by the next asking file\'s batch', async () => {
+    const clock = new ManualClock();
+    const src = new StubSource(clock);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    src.batchAnswer = async (orderId, files) => {
+      if (src.batches.length === 1) await gate; // the first batch is on the wire for a while
+      return files.map((f) => src.answer({ ...f, order_id: orderId }));
+    };
+    const broker = new IntentBroker(src, new IntentPacer(0, clock), clock, 4);
+    const first = Array.from({ length: 5 }, (_, i) => cand(`a${i}`));
+    const p1 = first.map((f) => broker.get(f, retryCtx(clock)));
+    await clock.advance(50); // the first batch [a0…a4] is sent
+    const p2 = broker.get(cand('b0'), retryCtx(clock)); // arrives while it is on its way
+    release();
+    await clock.runAll();
+    await Promise.all([...p1, p2]);
+    expect(src.batches.map((b) => b.files.map((f) => f.filename))).toEqual([['a0', 'a1', 'a2', 'a3', 'a4'], ['b0']]);
+  });
 });
 
 describe('IntentBroker.batchSize', () => {

@@ -110,7 +110,9 @@ export class IntentBroker {
           this.askedOnce = true;
           await this.pacer.acquire(retry.signal);
           try {
-            return this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
+            const mine = this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
+            this.wanting.delete(c.file); // answered: the next asking file's batch must not carry it again
+            return mine;
           } catch (err) {
             if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
             throw err;
@@ -218,6 +220,7 @@ export class IntentBroker {
     return Math.min(MAX_BATCH, Math.max(this.concurrency * 2, Math.ceil((this.startRate() ?? 0) * 1.5)));
   }
 
+  /** The cached answer for `file` when still good; a file served here leaves `wanting` at once (no batch carries it again). */
   private takeFresh(file: PlannedFile): IntentResponse | undefined {
     const slot = this.cache.get(file);
     if (!slot) return undefined;
@@ -225,12 +228,14 @@ export class IntentBroker {
     if ('err' in slot) {
       // A per-file error from a batch: transient ones are asked again, the others are the answer.
       if (isRetryable(slot.err)) return undefined;
+      this.wanting.delete(file);
       throw slot.err;
     }
-    if (isExistingIntent(slot.res)) return slot.res;
-    const expires = Date.parse(slot.res.expires_at);
+    const expires = isExistingIntent(slot.res) ? Number.NaN : Date.parse(slot.res.expires_at);
     const left = Number.isFinite(expires) ? expires - this.clock.now() : this.ttlMs - (this.clock.now() - slot.at);
-    return left > FRESH_MARGIN_MS ? slot.res : undefined;
+    if (!isExistingIntent(slot.res) && left <= FRESH_MARGIN_MS) return undefined;
+    this.wanting.delete(file);
+    return slot.res;
   }
 
   /** The next files of the same order without an intent: those already asking first (`withWanting`), then the prepared ones in order. */
