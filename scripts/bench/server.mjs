@@ -81,14 +81,21 @@ function serverEnv() {
   return env;
 }
 
-/** GET /api/orders/:id/files through the API; returns the number of finalized files (or throws). */
+/** GET /api/orders/:id/files through the API, every page (SPEC v2: pages of ≤ 1,000); the number of finalized files (or throws). */
 export async function countOrderFiles(url, token, orderId) {
-  const res = await fetch(`${url}/api/orders/${encodeURIComponent(orderId)}/files`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-  });
-  if (!res.ok) throw new Error(`GET /api/orders/${orderId}/files → ${res.status} ${await res.text()}`);
-  const body = await res.json();
-  return body.files.length;
+  let n = 0;
+  let cursor = null;
+  do {
+    const q = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const res = await fetch(`${url}/api/orders/${encodeURIComponent(orderId)}/files${q}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    if (!res.ok) throw new Error(`GET /api/orders/${orderId}/files → ${res.status} ${await res.text()}`);
+    const body = await res.json();
+    n += body.files.length;
+    cursor = body.next_cursor ?? null;
+  } while (cursor);
+  return n;
 }
 
 /**

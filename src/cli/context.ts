@@ -1,5 +1,5 @@
 /**
- * What every command needs: resolved settings, an API client, error → exit-code mapping.
+ * What every command needs: an API client (settings from resolve-settings.ts), error → exit-code mapping.
  */
 import { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
@@ -8,7 +8,8 @@ import { explain } from './messages.js';
 import { failureFrom } from '../core/transfer/failures.js';
 import { resolveCredentials } from './credentials.js';
 import { UsageError } from './settings.js';
-import { BandwidthLimiter, parseRate } from '../core/transfer/bandwidth.js';
+import { BandwidthLimiter } from '../core/transfer/bandwidth.js';
+import { resolveSetting } from './resolve-settings.js';
 import { writeJsonLine } from './render/json.js';
 import { t } from './i18n/index.js';
 import { VERSION } from './version.js';
@@ -31,14 +32,9 @@ export function authedApi(g: GlobalOptions & { bwlimit?: string }): PiximmoApi {
   if (!token) {
     throw new CliExit(EXIT.AUTH, `${t('fail.UNAUTHENTICATED')} ${t('fail.UNAUTHENTICATED.hint')}`, 'UNAUTHENTICATED');
   }
+  const rate = resolveSetting('bwlimit', g).value;
   let throttle: ((n: number, signal?: AbortSignal) => Promise<void>) | undefined;
-  if (g.bwlimit) {
-    let rate: number;
-    try {
-      rate = parseRate(g.bwlimit);
-    } catch {
-      throw new UsageError(t('usage.bwlimit', { value: g.bwlimit }));
-    }
+  if (rate !== undefined) {
     const limiter = new BandwidthLimiter(rate);
     throttle = (n, signal) => limiter.take(n, signal);
   }

@@ -9,7 +9,8 @@
  */
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
-import { resolveApiUrl, settingsStore } from './settings.js';
+import { resolveSetting } from './resolve-settings.js';
+import { settingsStore } from './settings.js';
 
 export interface Credentials {
   apiUrl: string;
@@ -34,20 +35,17 @@ export function originOf(url: string): string {
  *   origin, naming both and the login command.
  */
 export function resolveCredentials(g: { apiUrl?: string; token?: string }, warn: (text: string) => void = warnOnStderr): Credentials {
-  const apiUrl = resolveApiUrl(g.apiUrl).value;
-  if (g.token) {
-    warn(t('auth.tokenArgv'));
-    return { apiUrl, token: g.token, source: 'flag' };
-  }
-  if (process.env.PIXIMMO_TOKEN) return { apiUrl, token: process.env.PIXIMMO_TOKEN, source: 'env' };
+  const apiUrl = resolveSetting('apiUrl', g).value;
+  const { value: token, source } = resolveSetting('token', g);
+  if (!token) return { apiUrl, token: undefined, source: 'none' };
+  if (source === 'flag') warn(t('auth.tokenArgv'));
+  if (source !== 'config') return { apiUrl, token, source: source === 'flag' ? 'flag' : 'env' };
   const conf = settingsStore();
-  const stored = conf.get('token');
-  if (!stored) return { apiUrl, token: undefined, source: 'none' };
   const issuedFor = conf.get('token_origin') ?? originOf(conf.get('api_url') ?? '');
   if (originOf(apiUrl) !== issuedFor) {
     throw new CliExit(EXIT.AUTH, `${t('auth.otherOrigin', { stored: issuedFor, api: apiUrl })} ${t('auth.otherOrigin.hint', { api: apiUrl })}`, 'TOKEN_OTHER_ORIGIN');
   }
-  return { apiUrl, token: stored, source: 'config' };
+  return { apiUrl, token, source: 'config' };
 }
 
 /** Stores a token with the origin it was issued for (login). */

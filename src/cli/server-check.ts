@@ -16,7 +16,7 @@ import { awaitScan } from './scan-check.js';
  * `listingDeadlineMs`, `listingPollMs`; time from the injected clock, so tests drive it).
  */
 export async function verifyOnServer(
-  api: Pick<PiximmoApi, 'listFiles' | 'me'>,
+  api: Pick<PiximmoApi, 'listFiles' | 'me'> & Partial<Pick<PiximmoApi, 'listFilesPage'>>,
   outcomes: FileOutcome[],
   opts: { clock?: Clock; config?: Pick<TransferConfig, 'listingDeadlineMs' | 'listingPollMs'> } = {},
 ): Promise<ServerCheck> {
@@ -36,7 +36,7 @@ export async function verifyOnServer(
     for (const [orderId, list] of byOrder) {
       let left = list;
       for (;;) {
-        const listed = new Set((await api.listFiles(orderId)).files.map((f) => f.file_id));
+        const listed = await listedFileIds(api, orderId);
         left = left.filter((o) => !listed.has(o.file_id!));
         if (left.length === 0 || clock.now() >= deadline) break;
         await clock.sleep(listingPollMs);
@@ -51,6 +51,24 @@ export async function verifyOnServer(
   const scans = await api.me().then((m) => m.malware_scan === true, () => false);
   const scan = scans ? await awaitScan(api, outcomes) : { infected: [], processing: [] };
   return { checked: true, missing, infected: scan.infected, processing: scan.processing };
+}
+
+/**
+ * The file ids of the order's list, read page by page so that only the ids are kept (issue 15: memory flat in
+ * the number of files — 20,000 listed files as objects cost tens of MB at the end of a run); a client without
+ * `listFilesPage` (test stubs) reads the whole list.
+ */
+async function listedFileIds(api: Pick<PiximmoApi, 'listFiles'> & Partial<Pick<PiximmoApi, 'listFilesPage'>>, orderId: string): Promise<Set<string>> {
+  if (!api.listFilesPage) return new Set((await api.listFiles(orderId)).files.map((f) => f.file_id));
+  const ids = new Set<string>();
+  let cursor: string | undefined;
+  for (let page = 0; page < 10_000; page++) {
+    const r = await api.listFilesPage(orderId, { cursor });
+    for (const f of r.files) ids.add(f.file_id);
+    if (!r.next_cursor) break;
+    cursor = r.next_cursor;
+  }
+  return ids;
 }
 
 /** True when the check makes the run a failure (exit 1): a registered file missing or found infected. */

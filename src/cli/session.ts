@@ -21,11 +21,12 @@ import { smallFileWindow } from '../core/transfer/window.js';
 /** fs errors that mean "this folder cannot hold our state" (exit 2, state.unwritable). */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EISDIR', 'EEXIST']);
 
+/** The engine's settings (run-flow.ts `TransferSettings`, resolved by resolve-settings.ts). */
 export interface SessionOptions {
   concurrency: number;
   retry?: RetryPolicy;
-  /** Intents per second the client allows itself (SPEC 3/s); flag value or PIXIMMO_INTENT_RATE. */
-  intentRate?: string;
+  /** Intents per second the client allows itself (SPEC 3/s); 0 = no limit. */
+  intentRate: number;
   /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (watch: Infinity). */
   offlineWaitMs?: number;
 }
@@ -48,12 +49,10 @@ export class UploadSession {
     opts: SessionOptions,
   ) {
     setMaxListeners(1000, this.stop.signal); // one listener per request in flight (see engine.ts)
-    const raw = opts.intentRate ?? process.env.PIXIMMO_INTENT_RATE;
-    const intentRate = raw === undefined || raw === '' ? 3 : Number(raw);
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
       // Twice as many files in flight as transfers: intents and finalizes overlap the PUTs of others.
-      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, window: smallFileWindow(opts.concurrency), signal: this.stop.signal, intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
+      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, window: smallFileWindow(opts.concurrency), signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
     );
     this.engine.on((e) => renderer.event(e));
     process.on('SIGINT', this.onSignal);

@@ -22,9 +22,6 @@ import type * as R from './responses.js';
 /** Request limits live in limits.ts (valibot-free, for the CLI's start-up); re-exported for existing importers. */
 export { MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS } from './limits.js';
 
-/** Media types the API knows, by lower-case file extension (SPEC "Types"). */
-export type RoomType = string;
-
 /** POST /api/uploads/intent request body, as the server parses it (schema: requests.ts IntentRequestSchema). */
 export type IntentRequest = InferOutput<typeof IntentRequestSchema>;
 
@@ -67,10 +64,6 @@ export type BatchIntentItem = IntentResponse | ErrorBody;
 
 /** POST /api/uploads/intents response body (200). */
 export type BatchIntentResponse = InferOutput<typeof R.BatchIntentResponseSchema>;
-
-export function isBatchIntentError(item: BatchIntentItem): item is ErrorBody {
-  return 'error' in item;
-}
 
 /** EXIF values sent at finalize and listed back (SPEC "Per file"). All optional. */
 export interface ExifMeta {

@@ -1,6 +1,6 @@
 /**
- * src/core/transfer/manifest.ts — the local manifest (SPEC "Manifest"): atomic write-behind (coalesced, temp file +
- * rename), a lock refusing a second run (naming its pid), stale locks taken over, a corrupt file moved
+ * src/core/transfer/manifest.ts — the local manifest (SPEC "Manifest"): write-behind (coalesced; journal lines,
+ * snapshots by temp file + rename; the journal itself in manifest-journal.test.ts), a lock refusing a second run (naming its pid), stale locks taken over, a corrupt file moved
  * aside, write errors surfacing in flush(), and the lock-free reader for `status`/`verify`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -103,18 +103,18 @@ describe('ManifestStore: open, write, read back', () => {
     expect(Object.keys((await ManifestStore.read(file))!.files)).toHaveLength(5);
   });
 
-  it('temp file + rename: no partial file is ever left, on success or on a failed rename', async () => {
+  it('temp file + rename: no partial file is ever left, on success or on a failed compaction', async () => {
     const { store } = await open();
     store.set('a.jpg', entry());
     await store.flush();
     const listing = async (): Promise<string[]> => (await fsp.readdir(path.dirname(file))).filter((n) => !n.endsWith('.lock'));
-    expect(await listing()).toEqual([path.basename(file)]);
+    expect((await listing()).sort()).toEqual([path.basename(file), `${path.basename(file)}.journal`]);
 
-    // Make the rename fail: the manifest's path becomes a non-empty directory.
+    // Make the compaction on close fail: the manifest's path becomes a non-empty directory.
     await fsp.rm(file);
     await fsp.mkdir(path.join(file, 'x'), { recursive: true });
     store.set('b.jpg', entry());
-    await expect(store.flush()).rejects.toThrow();
+    await expect(store.close()).rejects.toThrow();
     expect((await listing()).filter((n) => n.includes('.tmp'))).toEqual([]);
     expect(await fsp.readdir(file)).toEqual(['x']); // what was there is untouched
   });

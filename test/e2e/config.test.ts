@@ -159,6 +159,35 @@ describe('piximmo config', () => {
     expect(await get('lang', { PIXIMMO_LANG: 'de' }, ['--lang', 'en'])).toEqual({ value: 'en', source: 'flag' });
   });
 
+  it('one limit, one message: --stack-gap 900, config set stack-gap 900 and a conf file holding 900 are refused alike (en, de)', async () => {
+    const shoot = mkdtempSync(path.join(tmpdir(), 'piximmo-conf-'));
+    try {
+      writeFileSync(path.join(shoot, 'IMG_1.JPG'), makeJpeg({ seed: 1 }));
+      for (const [lang, text] of [
+        ['en', 'stack-gap must be a number of seconds from 0 to 600 (got 900).'],
+        ['de', 'stack-gap muss eine Zahl von Sekunden zwischen 0 und 600 sein (war 900).'],
+      ]) {
+        const env = { PIXIMMO_LANG: lang };
+        const set = await cli.run(['config', 'set', 'stack-gap', '900'], { env });
+        const flag = await cli.run(['upload', shoot, '--order', 'ORD-1', '--dry-run', '--stack-gap', '900'], { env });
+        for (const r of [set, flag]) {
+          expect(r.code, r.stderr).toBe(2);
+          expect(r.stderr.trim()).toBe(text);
+        }
+      }
+      expect((await cli.run(['upload', shoot, '--order', 'ORD-1', '--dry-run', '--stack-gap', '600'])).code).toBe(0);
+      // A hand-edited conf file: the upload that reads it says the same.
+      mkdirSync(path.dirname(confFile), { recursive: true });
+      writeFileSync(confFile, JSON.stringify({ stack_gap: 900 }), { mode: 0o600 });
+      const fromConf = await cli.run(['upload', shoot, '--order', 'ORD-1', '--dry-run']);
+      expect(fromConf.code).toBe(2);
+      expect(fromConf.stderr.trim()).toBe('stack-gap must be a number of seconds from 0 to 600 (got 900).');
+      expect(await get('stack-gap')).toEqual({ value: '900', source: 'config' });
+    } finally {
+      rmSync(shoot, { recursive: true, force: true });
+    }
+  });
+
   it('upload uses the stored room aliases and types (dry run)', async () => {
     const shoot = mkdtempSync(path.join(tmpdir(), 'piximmo-conf-'));
     try {

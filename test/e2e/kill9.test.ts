@@ -4,7 +4,7 @@
  * that the video's parts recorded as finished before the kill were not sent again.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { FaultProxy } from '../helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeJpeg } from '../../src/fixtures/jpeg.js';
 import type { FileListResponse } from '../../src/contract/api.js';
-import type { ManifestData } from '../../src/core/transfer/manifest.js';
+import { ManifestStore, type ManifestEntry } from '../../src/core/transfer/manifest.js';
 
 const VIDEO_BYTES = 180_000_000;
 const ORDERS = ['ORD-K1', 'ORD-K2', 'ORD-K3', 'ORD-K4', 'ORD-K5'];
@@ -77,11 +77,12 @@ describe('kill -9 at random points, then a re-run', () => {
     await server?.close();
   });
 
-  function videoEntry(order: string): ManifestData['files'][string] | undefined {
+  /** The video's entry as a re-run would load it: the snapshot plus its journal (manifest-journal.ts). */
+  async function videoEntry(order: string): Promise<ManifestEntry | undefined> {
     const dir = path.join(cli.env.PIXIMMO_STATE_DIR!, 'manifests');
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-      const m = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ManifestData;
-      if (m.order_id === order) return m.files['Video/WALKTHROUGH.MP4'];
+      const m = await ManifestStore.read(path.join(dir, f));
+      if (m?.order_id === order) return m.files['Video/WALKTHROUGH.MP4'];
     }
     return undefined;
   }
@@ -101,7 +102,7 @@ describe('kill -9 at random points, then a re-run', () => {
     // ended by itself (exit 0) and the re-run below must simply send nothing more.
     expect(killed.signal === 'SIGKILL' || killed.code === 0, `signal ${killed.signal}, exit ${killed.code}`).toBe(true);
 
-    const entry = videoEntry(order);
+    const entry = await videoEntry(order);
     const recorded = entry?.multipart;
     const finishedBefore = new Set(Object.keys(recorded?.etags ?? {}).map(Number));
     // From 80 MB sent on, parts of the video are surely finished — unless the whole video already

@@ -8,7 +8,8 @@ import { CliExit, EXIT } from '../exit-codes.js';
 import { formatBytes } from '../format.js';
 import { writeJsonLine } from '../render/json.js';
 import { readTokenFromStdin, resolveCredentials, storeToken } from '../credentials.js';
-import { resolveApiUrl, settingsStore } from '../settings.js';
+import { resolveSetting } from '../resolve-settings.js';
+import { settingsStore } from '../settings.js';
 import { deviceLogin } from './device-login.js';
 import { t } from '../i18n/index.js';
 
@@ -19,14 +20,17 @@ import { t } from '../i18n/index.js';
  * @throws CliExit 2 when --with-token finds no token on standard input; 3 when the server refuses it.
  */
 export async function loginCommand(opts: GlobalOptions & { withToken?: boolean }): Promise<number> {
-  const apiUrl = resolveApiUrl(opts.apiUrl).value;
+  const apiUrl = resolveSetting('apiUrl', opts).value;
   let token: string | undefined;
   if (opts.withToken) {
     token = await readTokenFromStdin();
     if (!token) throw new CliExit(EXIT.USAGE, t('login.stdinEmpty'), 'USAGE');
-  } else if (opts.token) {
-    token = resolveCredentials(opts).token; // warns: the token is visible in the process list
-  } else token = process.env.PIXIMMO_TOKEN || undefined;
+  } else {
+    // --token or PIXIMMO_TOKEN; the stored token is not what a login checks
+    const given = resolveSetting('token', opts);
+    if (given.source === 'flag') token = resolveCredentials(opts).token; // warns: the token is visible in the process list
+    else if (given.source === 'env') token = given.value;
+  }
   if (!token) token = await deviceLogin(apiUrl, { json: opts.json });
   const api = new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
   try {

@@ -8,20 +8,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { PlannedFile } from '../../core/transfer/events.js';
 import type { ShootPlan } from '../../core/plan/plan.js';
-import { allowedTypes } from '../types-option.js';
 import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
-import type { ServerCheck } from '../render/types.js';
-import { checkFailed, verifyOnServer } from '../server-check.js';
-import { incompleteStacks } from '../stack-check.js';
-import { UploadSession } from '../session.js';
-import { resolveConcurrency, UsageError } from '../settings.js';
-import { summarize } from '../summary.js';
-import { exitCodeFor, planOrUsage, resolveOfflineWait, resolveRetry, type UploadOptions } from './upload.js';
-import { checkQuota, withQuotaExit } from '../quota-preflight.js';
+import { layoutOptions, planOrUsage, runPlans, transferSettings } from '../run-flow.js';
+import { UsageError } from '../settings.js';
+import { allowedTypes } from '../types-option.js';
+import type { UploadOptions } from './upload.js';
 
 export interface BatchJob {
   /** Absolute folder path. */
@@ -77,43 +71,36 @@ export function csvDelimiter(text: string): string {
   return best[1] > 0 ? best[0] : ',';
 }
 
+/** Runs a batch; returns the exit code (the shared run flow, run-flow.ts, with one pool for every pair). */
 export async function batchCommand(file: string, opts: Omit<UploadOptions, 'order'>): Promise<number> {
   const jobs = await readBatchFile(file);
   if (jobs.length === 0) throw new UsageError(t('batch.empty', { file }));
   const types = allowedTypes(opts.types);
+  const settings = transferSettings(opts);
+  const layout = layoutOptions(opts);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
-  const session = new UploadSession(api, renderer, { concurrency: resolveConcurrency(opts.concurrency), retry: resolveRetry(opts.retries), intentRate: opts.intentRate, offlineWaitMs: resolveOfflineWait(opts.offlineWait) });
+  // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
+  // `upload`, naming every missing folder, and nothing of the batch is uploaded (issue 10).
+  const plans: { plan: ShootPlan; orderId: string }[] = [];
+  const missing: string[] = [];
   try {
-    // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
-    // `upload`, naming every missing folder, and nothing of the batch is uploaded (issue 10).
-    const plans: { plan: ShootPlan; order: string }[] = [];
-    const missing: string[] = [];
     for (const job of jobs) {
       renderer.scanStart(job.folder);
       try {
-        const plan = await planOrUsage(job.folder, opts, types);
+        const plan = await planOrUsage(job.folder, layout, types);
         renderer.scanDone(plan, job.order);
-        plans.push({ plan, order: job.order });
+        plans.push({ plan, orderId: job.order });
       } catch (err) {
         if (!(err instanceof UsageError)) throw err;
         missing.push(err.message);
       }
     }
     if (missing.length > 0) throw new UsageError(missing.join('\n'));
-    const files: PlannedFile[] = [];
-    for (const { plan, order } of plans) files.push(...session.planned(plan.items, await session.openShoot(plan.root, order)));
-    await checkQuota(api, files); // SPEC v2: exit 5 before the first byte when the batch does not fit
-    renderer.start(files);
-    const result = await session.engine.run(files);
-    const check: ServerCheck =
-      result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(api, result.outcomes);
-    if (check.checked) check.incomplete_stacks = await incompleteStacks(api, result.outcomes);
-    const skipped = plans.flatMap(({ plan, order }) => plan.skipped.map((s) => ({ order_id: order, room_type: s.room_type ?? 'unsorted' })));
-    renderer.finish(summarize(result, skipped), check);
-    const failed = result.outcomes.some((o) => o.state === 'failed') || checkFailed(check);
-    return withQuotaExit(exitCodeFor(result, failed), result.outcomes);
-  } finally {
-    await session.close();
+  } catch (err) {
+    renderer.close();
+    await api.close().catch(() => undefined);
+    throw err;
   }
+  return runPlans(plans, { api, renderer, ...settings });
 }

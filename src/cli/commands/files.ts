@@ -14,7 +14,8 @@ import { cell, formatBytes } from '../format.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
 import { visible } from '../render/visible.js';
-import { settingsStore, UsageError } from '../settings.js';
+import { resolveSetting } from '../resolve-settings.js';
+import { UsageError } from '../settings.js';
 
 export const FILE_STATUSES: readonly FileStatus[] = ['uploaded', 'processing', 'ready', 'failed', 'infected', 'deleted', 'superseded'];
 
@@ -42,7 +43,7 @@ export async function filesCommand(opts: FilesOptions): Promise<number> {
   if (status && !(FILE_STATUSES as readonly string[]).includes(status)) {
     throw new UsageError(t('files.badStatus', { value: opts.status, list: FILE_STATUSES.join(', ') }));
   }
-  const room = opts.room ? normalizeRoom(opts.room, settingsStore().get('room_aliases')) : undefined;
+  const room = opts.room ? normalizeRoom(opts.room, resolveSetting('roomAliases').value) : undefined;
   const api = authedApi(opts);
   try {
     const { files } = await api.listAllFiles(opts.order, { status: status as FileStatus | undefined, room_type: room });

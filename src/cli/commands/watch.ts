@@ -21,7 +21,6 @@ import { CardWatcher, type ReadyFile } from '../../core/plan/card-watcher.js';
 import { checkContainer } from '../../core/plan/integrity.js';
 import { planFiles } from '../../core/plan/plan.js';
 import { StackAssigner } from '../../core/plan/stack-assigner.js';
-import type { ContainerCheckFn } from '../../core/plan/stability.js';
 import { bytesSentBy, type EngineEvent, type Failure, type FileOutcome, type PlannedFile, type Shoot } from '../../core/transfer/events.js';
 import { SecondCopy } from '../../core/transfer/second-copy.js';
 import { authedApi } from '../context.js';
@@ -30,10 +29,11 @@ import { t } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
 import { WatchStatus } from '../render/watch-status.js';
 import { UploadSession } from '../session.js';
-import { resolveConcurrency, UsageError } from '../settings.js';
+import { UsageError } from '../settings.js';
 import { summarize } from '../summary.js';
 import { allowedTypes } from '../types-option.js';
-import { exitCodeFor, layoutOptions, resolveRetry, type UploadOptions } from './upload.js';
+import { exitCodeFor, layoutOptions, transferSettings } from '../run-flow.js';
+import type { UploadOptions } from './upload.js';
 import { CARD_TRANSIENT, CardIngest } from './watch-card.js';
 import { FilteredRenderer, watchRenderer } from './watch-renderer.js';
 
@@ -48,9 +48,6 @@ export interface WatchOptions extends UploadOptions {
 const BATCH_QUIET_MS = 700;
 /** A file failing for a card reason this often while its card is in is a real failure. */
 const MAX_HIDDEN = 3;
-
-/** SPEC v2 "Truncated files are never uploaded … (watch: waits until it is whole)". */
-const containerCheck: ContainerCheckFn = checkContainer;
 
 export async function watchCommand(dir: string | undefined, opts: WatchOptions): Promise<number> {
   if (dir && opts.cardsRoot) throw new UsageError(t('usage.watchBoth'));
@@ -71,12 +68,8 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
   const inner = watchRenderer(json, status);
   const hidden = new Set<PlannedFile>();
   const renderer = new FilteredRenderer(inner, (e) => onEngineEvent(e));
-  const session = new UploadSession(api, renderer, {
-    concurrency: resolveConcurrency(opts.concurrency),
-    retry: resolveRetry(opts.retries),
-    intentRate: opts.intentRate,
-    offlineWaitMs: Number.POSITIVE_INFINITY, // SPEC v2: watch waits without limit
-  });
+  // SPEC v2: watch waits without limit while offline
+  const session = new UploadSession(api, renderer, { ...transferSettings(opts), offlineWaitMs: Number.POSITIVE_INFINITY });
   const last = new Map<string, FileOutcome>();
   const runs = new Set<Promise<void>>();
   let fatal: Failure | undefined;
@@ -217,7 +210,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
     const watcher = new CardWatcher(root, {
       stableMs: Number(process.env.PIXIMMO_WATCH_STABLE_MS ?? 2000),
       slowAfterMs: Number(process.env.PIXIMMO_WATCH_SLOW_MS ?? 10_000),
-      check: containerCheck,
+      check: checkContainer, // SPEC v2 "Truncated files are never uploaded … (watch: waits until it is whole)"
       accept: (rel) => types.has(extensionOf(rel)),
       isCard: dir ? undefined : hasDcim,
     });

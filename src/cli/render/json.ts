@@ -9,15 +9,17 @@ import type { RunSummary } from '../summary.js';
 import { ProgressTracker } from './progress.js';
 import { explain } from '../messages.js';
 import { eventNote } from './plain.js';
+import type { JsonEvent, JsonFileFields } from './json-events.js';
 import type { RunRenderer, ServerCheck } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
-export function writeJsonLine(obj: Record<string, unknown>, out: NodeJS.WritableStream = process.stdout): void {
+/** Writes one NDJSON line `{"v":1, …obj}`; `obj` is one of the line kinds of schema v1 (json-events.ts). */
+export function writeJsonLine(obj: JsonEvent, out: NodeJS.WritableStream = process.stdout): void {
   out.write(`${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...obj })}\n`);
 }
 
-function fileFields(f: PlannedFile): Record<string, unknown> {
+function fileFields(f: PlannedFile): JsonFileFields {
   return { path: f.relPath, root: f.shoot.root, order_id: f.shoot.orderId, room_type: f.room_type, stack_id: f.stack_id, bytes: f.bytes };
 }
 

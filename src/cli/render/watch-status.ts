@@ -8,6 +8,7 @@
  * - with --json: a `watch` event per card when its counts change.
  */
 import { t } from '../i18n/index.js';
+import type { WatchEvent } from './json-events.js';
 import { writeJsonLine } from './json.js';
 import { terminalCaps } from './terminal.js';
 
@@ -120,7 +121,7 @@ export class WatchStatus {
 
   private json(): void {
     for (const c of this.cards()) {
-      const ev = {
+      const ev: WatchEvent = {
         event: 'watch',
         root: c.root,
         card: c.label,

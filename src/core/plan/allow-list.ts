@@ -57,10 +57,3 @@ export function flagAdding(ext: string, types: readonly string[]): string | null
   return isDefaultTypes(types) ? `+${ext}` : [...types, ext].join(',');
 }
 
-/** English sentence for one file skipped for its type (the scan's `detail`). */
-export function typeNotAllowed(ext: string, types: readonly string[]): string {
-  const list = types.length > 0 ? types.join(', ') : 'none';
-  const flag = flagAdding(ext, types);
-  if (flag === null) return `${ext.toUpperCase()} files are not photos or videos piximmo can upload (allowed: ${list}).`;
-  return `${ext.toUpperCase()} is not in the allowed types (${list}); add it with --types ${flag}.`;
-}

@@ -8,7 +8,6 @@
 import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
-import { typeNotAllowed } from './allow-list.js';
 import { type WalkedFile, walkShoot } from './walk.js';
 
 export { flagAdding, isDefaultTypes, parseTypes } from './allow-list.js';
@@ -47,8 +46,6 @@ export type SkipReason = 'type-not-allowed' | 'no-extension' | 'symlink-outside'
 export interface SkippedFile {
   relPath: string;
   reason: SkipReason;
-  /** English sentence for the user, saying what to do where something can be done. */
-  detail: string;
   /** 'same-file': the path that is uploaded instead (posix, NFC). */
   sameAs?: string;
   /** The room the file would have gone to (set by planning, for the summary). */
@@ -111,22 +108,22 @@ export async function scanShoot(dir: string, opts: { types: readonly string[] })
   const files: ScannedFile[] = [];
   const skipped: SkippedFile[] = walked.outside.map((rel) => {
     const relPath = rel.normalize('NFC');
-    return { relPath, reason: 'symlink-outside', detail: `${relPath} is a symlink to a place outside the shoot folder; it is not followed.` };
+    return { relPath, reason: 'symlink-outside' };
   });
   const candidates: WalkedFile[] = [];
   for (const entry of walked.files) {
     const relPath = entry.relPath.normalize('NFC');
     const name = relPath.slice(relPath.lastIndexOf('/') + 1);
     const ext = extensionOf(name);
-    if (ext === '') skipped.push({ relPath, reason: 'no-extension', detail: `${name} has no file extension, so its type is unknown; rename it with the right extension to upload it.` });
-    else if (!allowed.has(ext)) skipped.push({ relPath, reason: 'type-not-allowed', detail: typeNotAllowed(ext, opts.types) });
+    if (ext === '') skipped.push({ relPath, reason: 'no-extension' });
+    else if (!allowed.has(ext)) skipped.push({ relPath, reason: 'type-not-allowed' });
     else candidates.push(entry);
   }
   const { kept, others } = foldSameFiles(candidates);
   for (const { entry, sameAs } of others) {
     const relPath = entry.relPath.normalize('NFC');
     const keptRel = sameAs.normalize('NFC');
-    skipped.push({ relPath, reason: 'same-file', sameAs: keptRel, detail: `${relPath} is the same file as ${keptRel} (a hard link or symlink); it is uploaded once.` });
+    skipped.push({ relPath, reason: 'same-file', sameAs: keptRel });
   }
   await Promise.all(
     kept.map(async (entry) => {

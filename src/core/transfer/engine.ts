@@ -154,9 +154,11 @@ export class UploadEngine {
       pending.map((f) =>
         this.window.file(f.bytes, async (): Promise<FileOutcome> => {
           this.ahead.started(f);
+          const mine = prepared.get(f)!;
+          prepared.delete(f); // issue 15: nothing of a file is kept once it is settled but its outcome
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
           const started_ms = this.clock.now();
-          const outcome = await new FileTransfer({ ...this.host, transfers: (fn) => this.window.transfer(f.bytes, fn) }, f).run(prepared.get(f)!);
+          const outcome = await new FileTransfer({ ...this.host, transfers: (fn) => this.window.transfer(f.bytes, fn) }, f).run(mine);
           this.broker.drop(f);
           return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
         }),

@@ -2,48 +2,21 @@
  * The local manifest of one (shoot folder, order): every file's state, so that a re-run uploads only
  * what is not registered and a killed run resumes (SPEC "Manifest").
  *
- * Shape on disk: JSON `ManifestData`, written atomically (temp file + fsync + rename) by a write-behind
- * loop: updates are coalesced, at most one write is in flight, `flush()` waits for the latest state.
+ * On disk: a snapshot (JSON `ManifestData`, replaced atomically) and an append-only journal of entry updates
+ * beside it, compacted into a new snapshot now and then and on close (manifest-journal.ts: issue 15, the cost
+ * of an update does not grow with the shoot). A write-behind loop coalesces updates (one journal line per
+ * changed entry and write), keeps at most one write in flight, and `flush()` waits for the latest state.
  * Two runs on one manifest are refused through a lock file naming the other process.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { JournalWriter, journalPath, loadManifest, type LoadedManifest } from './manifest-journal.js';
 import { acquireLock, releaseLock } from './manifest-lock.js';
+import type { ManifestData, ManifestEntry } from './manifest-shape.js';
 import { defaultStateDir } from './state-dir.js';
 
-export type ManifestState = 'pending' | 'uploaded' | 'registered' | 'failed';
-
-export interface ManifestEntry {
-  bytes: number;
-  mtime_ms: number;
-  /** SHA-256 hex of the content at (bytes, mtime_ms); absent until hashed. */
-  checksum?: string;
-  state: ManifestState;
-  room_type: string;
-  /** The plan's stack id, then the one the server allocated (SPEC v2). */
-  stack_id: string;
-  /** SPEC v2: the stack key sent for this file; a later run of the same stack keeps it (stack-memory.ts). */
-  stack_key?: string;
-  /** SPEC v2: file_id of the registered earlier version this file's new content replaces (finalize `replaces`). */
-  replaces?: string;
-  object_key?: string;
-  file_id?: string;
-  /** A multipart upload in progress: its id, part size (bytes) and the ETag of each finished part. */
-  multipart?: { upload_id: string; object_key: string; part_size: number; etags: Record<string, string> };
-  attempts: number;
-  last_error?: { code: string; message: string };
-  updated_at: string;
-}
-
-export interface ManifestData {
-  version: 1;
-  root: string;
-  order_id: string;
-  api_url: string;
-  created_at: string;
-  files: Record<string, ManifestEntry>;
-}
+export type { ManifestData, ManifestEntry, ManifestState } from './manifest-shape.js';
 
 export { ManifestLockedError } from './manifest-lock.js';
 
@@ -64,7 +37,8 @@ export interface OpenManifestResult {
 }
 
 export class ManifestStore {
-  private dirty = false;
+  /** Entries changed since the last write began (the journal gets each one's latest state once). */
+  private dirty = new Set<string>();
   private writing: Promise<void> | null = null;
   private failure: Error | null = null;
   private closed = false;
@@ -72,6 +46,7 @@ export class ManifestStore {
   private constructor(
     readonly file: string,
     private readonly data: ManifestData,
+    private readonly journal: JournalWriter,
     private readonly onError: (e: Error) => void,
   ) {}
 
@@ -88,20 +63,18 @@ export class ManifestStore {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await acquireLock(file);
     let rebuilt: OpenManifestResult['rebuilt'];
-    let data: ManifestData | null = null;
+    let loaded: LoadedManifest | null = null;
     try {
-      data = validate(JSON.parse(await fs.readFile(file, 'utf8')));
-      if (!data) throw new Error('not a piximmo manifest (unexpected shape)');
+      loaded = await loadManifest(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
-        const aside = `${file}.corrupt-${Date.now()}`;
-        await fs.rename(file, aside).catch(() => undefined);
-        rebuilt = { reason: (err as Error).message, aside };
-      }
-      data = null;
+      // Unreadable (bad JSON, wrong shape, a bad journal line, EISDIR…): snapshot and journal are moved aside together, kept for inspection; a fresh manifest starts.
+      const stamp = Date.now();
+      const aside = `${file}.corrupt-${stamp}`;
+      await fs.rename(file, aside).catch(() => undefined);
+      await fs.rename(journalPath(file), `${journalPath(file)}.corrupt-${stamp}`).catch(() => undefined);
+      rebuilt = { reason: (err as Error).message, aside };
     }
-    const fresh: ManifestData = {
+    const data: ManifestData = loaded?.data ?? {
       version: 1,
       root: ident.root,
       order_id: ident.orderId,
@@ -109,29 +82,26 @@ export class ManifestStore {
       created_at: new Date().toISOString(),
       files: {},
     };
-    return { store: new ManifestStore(file, data ?? fresh, onError), rebuilt };
+    const journal = new JournalWriter(file, loaded?.gen ?? 0, loaded?.snapshotBytes ?? 0, loaded?.journalBytes ?? 0, loaded?.tidy ?? false);
+    return { store: new ManifestStore(file, data, journal, onError), rebuilt };
   }
 
   /**
-   * Reads the manifest at `file` without taking its lock and without writing anything (for `status`
-   * and `verify`, which may run while an upload holds the lock: writes are atomic renames, so the
-   * reader sees the previous or the next complete state, never a torn one).
+   * Reads the manifest at `file` (snapshot + journal) without taking its lock and without writing anything
+   * (for `status` and `verify`, which may run while an upload holds the lock: the snapshot is replaced by
+   * atomic renames and a torn last journal line is skipped, so the reader sees a complete state).
    *
    * @returns the data, or null when the file does not exist
    * @throws Error when the file exists but is not a readable piximmo manifest (bad JSON, wrong version),
    *   or the fs error (EACCES, EISDIR, …) unchanged
    */
   static async read(file: string): Promise<ManifestData | null> {
-    let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      return (await loadManifest(file))?.data ?? null;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== undefined) throw err;
+      throw new Error(`not a piximmo manifest: ${file} (${(err as Error).message})`);
     }
-    const data = validate(JSON.parse(text));
-    if (!data) throw new Error(`not a piximmo manifest: ${file}`);
-    return data;
   }
 
   get(relPath: string): ManifestEntry | undefined {
@@ -145,7 +115,7 @@ export class ManifestStore {
   /** Replaces or patches one entry and schedules a write. */
   set(relPath: string, entry: ManifestEntry): void {
     this.data.files[relPath] = { ...entry, updated_at: new Date().toISOString() };
-    this.schedule();
+    this.schedule(relPath);
   }
 
   patch(relPath: string, patch: Partial<ManifestEntry>): ManifestEntry {
@@ -153,7 +123,7 @@ export class ManifestStore {
     if (!cur) throw new Error(`manifest has no entry for ${relPath}`);
     const next = { ...cur, ...patch, updated_at: new Date().toISOString() };
     this.data.files[relPath] = next;
-    this.schedule();
+    this.schedule(relPath);
     return next;
   }
 
@@ -164,92 +134,58 @@ export class ManifestStore {
 
   /** Resolves when everything set so far is on disk; rejects with the write error. */
   async flush(): Promise<void> {
-    while (!this.failure && (this.writing || this.dirty)) {
+    while (!this.failure && (this.writing || this.dirty.size > 0)) {
       if (!this.writing) this.startWrite();
       await this.writing;
     }
     if (this.failure) throw this.failure;
   }
 
-  /** Flushes and releases the lock. */
+  /** Flushes, folds the journal into a new snapshot (so a clean close leaves one whole JSON) and releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
       await this.flush();
+      if (this.journal.hasLines) {
+        this.writing = this.journal.compact(this.data);
+        await this.writing.finally(() => {
+          this.writing = null;
+        });
+      }
     } finally {
       this.closed = true;
       await releaseLock(this.file);
     }
   }
 
-  private schedule(): void {
+  private schedule(relPath: string): void {
     if (this.closed) return; // the lock is released: nothing more is written
-    this.dirty = true;
+    this.dirty.add(relPath);
     if (!this.writing && !this.failure) this.startWrite();
   }
 
+  /** One write: the changed entries as journal lines, or a compaction when the journal asks for one. */
   private startWrite(): void {
-    this.dirty = false;
-    const snapshot = JSON.stringify(this.data);
-    this.writing = writeAtomic(this.file, snapshot)
+    const keys = this.dirty;
+    this.dirty = new Set();
+    this.writing = this.write(keys)
       .catch((err: Error) => {
         this.failure ??= err;
-        this.dirty = false;
+        this.dirty.clear();
         this.onError(err);
       })
       .finally(() => {
         this.writing = null;
-        if (this.dirty && !this.failure) this.startWrite();
+        if (this.dirty.size > 0 && !this.failure) this.startWrite();
       });
   }
-}
 
-/** temp file + fsync + rename: a reader sees the old or the new manifest, never a torn one. */
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    const fh = await fs.open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (err) {
-    // A full disk leaves a partial temp file: remove it, the last good manifest stays in place.
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+  private async write(keys: Set<string>): Promise<void> {
+    if (this.journal.wantsCompaction) return this.journal.compact(this.data);
+    const files = this.data.files;
+    await this.journal.append((function* () {
+      for (const k of keys) yield [k, files[k]] as [string, ManifestEntry];
+    })());
+    if (this.journal.wantsCompaction) await this.journal.compact(this.data);
   }
-}
-
-/**
- * The manifest when `v` has its shape: version 1 and `files` an object (not an array) whose every entry has
- * numeric `bytes` and `mtime_ms`, a known `state`, and string `room_type`/`stack_id` (issue 10: a manifest
- * whose `files` is not the expected shape is moved aside and rebuilt, as a truncated one is); else null.
- */
-function validate(v: unknown): ManifestData | null {
-  if (typeof v !== 'object' || v === null) return null;
-  const d = v as Partial<ManifestData>;
-  if (d.version !== 1 || typeof d.files !== 'object' || d.files === null || Array.isArray(d.files)) return null;
-  for (const e of Object.values(d.files as Record<string, unknown>)) if (!isEntry(e)) return null;
-  return d as ManifestData;
-}
-
-const STATES = new Set<string>(['pending', 'uploaded', 'registered', 'failed']);
-
-function isEntry(v: unknown): v is ManifestEntry {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const e = v as Record<string, unknown>;
-  return (
-    typeof e.bytes === 'number' &&
-    typeof e.mtime_ms === 'number' &&
-    typeof e.state === 'string' &&
-    STATES.has(e.state) &&
-    typeof e.room_type === 'string' &&
-    typeof e.stack_id === 'string' &&
-    (e.checksum === undefined || typeof e.checksum === 'string') &&
-    (e.attempts === undefined || typeof e.attempts === 'number') &&
-    (e.multipart === undefined || (typeof e.multipart === 'object' && e.multipart !== null))
-  );
 }

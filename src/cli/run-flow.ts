@@ -1,0 +1,106 @@
+/**
+ * The run flow every uploading command shares (issue 9 "CLI plumbing"): settings → plans → engine →
+ * closing check → summary → exit code. `upload` and `batch` call `runPlans`; `watch` plans as files
+ * arrive and uses `transferSettings`, `layoutOptions` and `exitCodeFor` from here. A new command that
+ * uploads needs only its own file (commands/<name>.ts), its line in main.ts and its messages.
+ */
+import type { PiximmoApi } from '../api/client.js';
+import { planShoot, type ShootPlan } from '../core/plan/plan.js';
+import type { PlannedFile, RunResult } from '../core/transfer/events.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../core/transfer/retry.js';
+import { EXIT } from './exit-codes.js';
+import { t } from './i18n/index.js';
+import { checkQuota, withQuotaExit } from './quota-preflight.js';
+import type { RunRenderer, ServerCheck } from './render/types.js';
+import { resolveSettings, type SettingFlags } from './resolve-settings.js';
+import { checkFailed, verifyOnServer } from './server-check.js';
+import { UploadSession } from './session.js';
+import { UsageError } from './settings.js';
+import { incompleteStacks } from './stack-check.js';
+import { summarize } from './summary.js';
+
+/** The engine's settings of a run, resolved once (flag > env > conf > default; setting-table.ts). */
+export interface TransferSettings {
+  /** Transfers at once (files in flight: twice as many). */
+  concurrency: number;
+  retry: RetryPolicy;
+  /** Intents per second the client allows itself; 0 = no limit. */
+  intentRate: number;
+  /** SPEC v2 "Offline is a state": wait this long while the API cannot be reached, ms. */
+  offlineWaitMs: number;
+}
+
+/** `--concurrency`, `--retries`, `--intent-rate`, `--offline-wait` (and their env/conf values). @throws UsageError */
+export function transferSettings(opts: SettingFlags): TransferSettings {
+  const s = resolveSettings(opts, ['concurrency', 'retries', 'intentRate', 'offlineWait']);
+  return { concurrency: s.concurrency, retry: { ...DEFAULT_RETRY, attempts: s.retries }, intentRate: s.intentRate, offlineWaitMs: s.offlineWait };
+}
+
+/** How folders map to rooms and frames to brackets (core/plan/plan.ts options). */
+export interface LayoutSettings {
+  aliases: Record<string, string>;
+  defaultRoom?: string;
+  /** Largest gap between frames of one bracket, ms. */
+  stackGapMs: number;
+}
+
+/** Layout settings of a command: room aliases (config), `--room`, `--stack-gap` s as ms. @throws UsageError */
+export function layoutOptions(opts: SettingFlags & { room?: string }): LayoutSettings {
+  const { roomAliases, stackGap } = resolveSettings(opts, ['roomAliases', 'stackGap']);
+  return { aliases: roomAliases, defaultRoom: opts.room, stackGapMs: stackGap * 1000 };
+}
+
+/** Plans one shoot folder; a missing folder or a file in its place is a UsageError (exit 2). */
+export async function planOrUsage(dir: string, layout: LayoutSettings, types: readonly string[]): Promise<ShootPlan> {
+  try {
+    return await planShoot(dir, { types, ...layout });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(t('usage.noFolder', { dir }));
+    if (code === 'ENOTDIR') throw new UsageError(t('usage.notFolder', { dir }));
+    throw err;
+  }
+}
+
+export interface RunPlansOptions extends TransferSettings {
+  api: PiximmoApi;
+  renderer: RunRenderer;
+  /** `--manifest FILE` (one shoot only). */
+  manifestFile?: string;
+}
+
+/**
+ * Uploads planned shoots (each into its order) through one engine and one pool: manifests opened, quota
+ * checked (SPEC v2: exit 5 before the first byte), engine run, the order's list checked on the server,
+ * summary rendered. Returns the exit code (SPEC "Exit codes").
+ */
+export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string }[], o: RunPlansOptions): Promise<number> {
+  const session = new UploadSession(o.api, o.renderer, o);
+  try {
+    const files: PlannedFile[] = [];
+    for (const { plan, orderId } of jobs) {
+      files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
+    }
+    await checkQuota(o.api, files);
+    o.renderer.start(files);
+    const result = await session.engine.run(files);
+    const check: ServerCheck =
+      result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
+    if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
+    const skipped = jobs.flatMap(({ plan, orderId }) => plan.skipped.map((s) => ({ order_id: orderId, room_type: s.room_type ?? 'unsorted' })));
+    o.renderer.finish(summarize(result, skipped), check);
+    return withQuotaExit(exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check)), result.outcomes);
+  } finally {
+    await session.close();
+  }
+}
+
+/** SPEC exit codes; the worst outcome wins: 3 (login) before 4 (order) before 130 (Ctrl-C) before 1 (failures). */
+export function exitCodeFor(r: Pick<RunResult, 'fatal' | 'forbidden_orders' | 'interrupted'>, anyFailed: boolean): number {
+  if (r.fatal?.code === 'UNAUTHENTICATED') return EXIT.AUTH;
+  if (r.forbidden_orders.length > 0) return EXIT.ORDER_FORBIDDEN;
+  if (r.interrupted) return EXIT.INTERRUPTED;
+  if (r.fatal || anyFailed) return EXIT.FAILED;
+  return EXIT.OK;
+}
+
