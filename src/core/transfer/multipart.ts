@@ -8,7 +8,7 @@ import type { MultipartIntentResponse, PartUrl } from '../../contract/api.js';
 import { FileMeter } from './body-meter.js';
 import { partCount, partRange } from '../../contract/parts.js';
 import type { EngineEvent, PlannedFile } from './events.js';
-import { FileProblem } from './failures.js';
+import { FileProblem, TransferAborted } from './failures.js';
 import { endsMultipart, FileAttempts } from './recovery.js';
 import { decide, withRetry, type RetryContext } from './retry.js';
 import { transferConfig } from './transfer-config.js';
@@ -88,7 +88,7 @@ export async function uploadMultipart(given: MultipartContext, f: PlannedFile, i
       ),
     );
     if (failure) throw failure.err;
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
+    if (ctx.signal.aborted) throw new TransferAborted('multipart');
     const parts = Object.entries(etags)
       .map(([n, etag]) => ({ part_number: Number(n), etag }))
       .sort((a, b) => a.part_number - b.part_number);

@@ -8,8 +8,9 @@
  *
  * Budgets do not multiply: every recovery of any step of one file is charged to that file's FileAttempts, which
  * stops at `fileAttempts`; waits for the network are bounded by time (the offline gate), not counted.
- * A decision is made once per error object: a step that catches an error a request already judged
- * (withRetry → the step) gets that decision, not a second charge.
+ * A decision is made once per error object and file: a step that catches an error a request already judged
+ * (withRetry → the step) gets that decision, not a second charge. Bound: a file meets at most `fileAttempts` +
+ * (its requests in flight at once: 1, or PARTS_IN_FLIGHT for parts) failed calls (test/core/recovery-cap.test.ts).
  */
 import { type ApiError, isApiError } from '../../api/errors.js';
 import { FatalStop, FileProblem, TransferAborted } from './failures.js';
