@@ -73,7 +73,7 @@ Options:
   --baseline-intents auto|single|batch
                     how the baseline asks for intents (default auto: batch when the server has
                     POST /api/uploads/intents, else one by one)
-  --far-link [--profile hotel|4g] [--runs N]
+  --far-link [--profile hotel|4g] [--runs N] [--workload 300x100kb|6x8mb] [--cli-from DIR] [--no-peer]
                     far-link mode instead (scripts/bench/far-link.mjs): 300 × 100 KB and 6 × 8 MB through a
                     latency-and-rate proxy (hotel Wi-Fi 80 ms, 40/100 Mbit/s; tethered 4G 200 ms, 10/30),
                     piximmo (API + storage behind it, 3 intents/s) vs rclone into nginx behind the same link

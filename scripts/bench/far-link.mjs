@@ -42,6 +42,9 @@ export async function runFarLink(argv) {
       profile: { type: 'string', multiple: true },
       keep: { type: 'boolean', default: false },
       'far-link': { type: 'boolean' },
+      workload: { type: 'string', multiple: true },
+      'cli-from': { type: 'string' },
+      'no-peer': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -56,10 +59,14 @@ export async function runFarLink(argv) {
   );
   let orderNo = 0;
   const gen = await loadGenerator(ROOT, path.join(TMP, 'gen'));
-  const rclone = rcloneBinary();
+  const rclone = o['no-peer'] ? null : rcloneBinary();
+  // --cli-from DIR: the piximmo CLI built in another checkout (a "before" side), against this server.
+  const cliRoot = o['cli-from'] ? path.resolve(o['cli-from']) : ROOT;
+  const names = (o.workload ?? Object.keys(WORKLOADS)).flatMap((w) => w.split(','));
+  for (const w of names) if (!WORKLOADS[w]) throw new Error(`--workload: unknown "${w}" (${Object.keys(WORKLOADS).join(', ')})`);
   const rows = [];
   try {
-    for (const [name, wl] of Object.entries(WORKLOADS)) {
+    for (const [name, wl] of Object.entries(WORKLOADS).filter(([n]) => names.includes(n))) {
       const shoot = path.join(TMP, 'shoots', name);
       const sizes = await writeWorkload(gen, shoot, wl);
       for (const pname of profiles) {
@@ -67,7 +74,7 @@ export async function runFarLink(argv) {
         const limit_s = (sizes.bytes * 8) / (profile.upMbit * 1e6);
         const walls = { piximmo: [], rclone: [] };
         for (let i = 0; i < runs; i++) {
-          walls.piximmo.push(await piximmoRun({ TMP, seed, shoot, profile, order: `F-${++orderNo}`, expect: sizes.files }));
+          walls.piximmo.push(await piximmoRun({ TMP, seed, shoot, profile, order: `F-${++orderNo}`, expect: sizes.files, cliRoot }));
           say(`  ${name} ${profile.name} run ${i + 1}/${runs} piximmo ${fmt(walls.piximmo.at(-1))} s`);
           if (rclone) {
             walls.rclone.push(await rcloneRun({ TMP, shoot, profile, prefix: `r${orderNo}` }));
@@ -92,13 +99,13 @@ export async function runFarLink(argv) {
   for (const r of rows) {
     say(`${`${r.label}, ${r.profile_name}`.padEnd(30)} ${fmt(r.link_limit_s).padStart(8)} s ${fmt(r.piximmo_s).padStart(7)} s ${fmt(r.rclone_s).padStart(6)} s   ×${fmt(r.piximmo_vs_link, 3).padEnd(11)} ×${fmt(r.piximmo_vs_rclone, 3)}`);
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'far-link', machine: machineInfo(), rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'far-link', machine: machineInfo(), cli_from: o['cli-from'] ?? null, rows })}\n`);
   return rows.every((r) => r.piximmo_s !== null) ? 0 : 1;
 }
 
 const fmt = (x, d = 2) => (x === null || x === undefined ? '–' : x.toFixed(d));
 
-async function piximmoRun({ TMP, seed, shoot, profile, order, expect }) {
+async function piximmoRun({ TMP, seed, shoot, profile, order, expect, cliRoot }) {
   const dir = path.join(TMP, 'runs', `${order}-piximmo`);
   mkdirSync(dir, { recursive: true });
   spawnSync('sync');
@@ -108,7 +115,7 @@ async function piximmoRun({ TMP, seed, shoot, profile, order, expect }) {
   const front = await link.proxy(port);
   try {
     const env = { ...cleanEnv(), PIXIMMO_API_URL: front.url, PIXIMMO_TOKEN: TOKEN, PIXIMMO_CONFIG_DIR: path.join(dir, 'config'), PIXIMMO_STATE_DIR: path.join(dir, 'cli-state') };
-    const m = await measure(process.execPath, [path.join(ROOT, 'bin/piximmo.js'), 'upload', shoot, '--order', order, '--no-progress', '--concurrency', String(CONCURRENCY)], {
+    const m = await measure(process.execPath, [path.join(cliRoot, 'bin/piximmo.js'), 'upload', shoot, '--order', order, '--no-progress', '--concurrency', String(CONCURRENCY)], {
       env, cwd: dir, stdoutFile: path.join(dir, 'stdout'), stderrFile: path.join(dir, 'stderr'), timeFile: path.join(dir, 'time'), timeoutMs: 30 * 60_000,
     });
     if (m.code !== 0) return null;

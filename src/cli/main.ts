@@ -35,7 +35,7 @@ export function buildProgram(): Command {
   // Options of every command that uploads (upload, watch, batch).
   const transferOptions = (c: Command): Command =>
     c
-      .option('--concurrency <n>', 'files in flight at once (default 4)')
+      .option('--concurrency <n>', 'transfers at once (default 4); small files go more at once: up to 12 within n MiB')
       .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +tif (default jpg,jpeg,png,heic,dng,mp4,mov and the RAW formats cr2,cr3,nef,arw,raf,rw2,orf)')
       .option('--no-progress', 'plain lines instead of progress bars')
       .option('--room <room>', 'room for files outside room folders (camera cards)')

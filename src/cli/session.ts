@@ -16,6 +16,7 @@ import { rememberStackKeys } from '../core/transfer/stack-memory.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';
+import { smallFileWindow } from '../core/transfer/window.js';
 
 /** fs errors that mean "this folder cannot hold our state" (exit 2, state.unwritable). */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EISDIR', 'EEXIST']);
@@ -51,7 +52,7 @@ export class UploadSession {
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
       // Twice as many files in flight as transfers: intents and finalizes overlap the PUTs of others.
-      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
+      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, window: smallFileWindow(opts.concurrency), signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
     );
     this.engine.on((e) => renderer.event(e));
     process.on('SIGINT', this.onSignal);

@@ -104,4 +104,39 @@ describe('FinalizeBatcher', () => {
     expect((await kept).file_id).toBe('f_k1');
     expect(api.batches).toEqual([[body(1)]]);
   });
+
+  it('issue 15: nothing else can join (every file in flight is here) → the batch goes at once, no window', async () => {
+    const api = new Stub();
+    let inFlight = 3;
+    const b = new FinalizeBatcher(api, 60_000, () => inFlight);
+    const first = [b.finalize(body(0)), b.finalize(body(1))];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(api.batches).toHaveLength(0); // a third file is still on its way: wait (the window is long here)
+    first.push(b.finalize(body(2))); // the last one: all three go now
+    await Promise.all(first);
+    expect(api.batches.map((x) => x.length)).toEqual([3]);
+    inFlight = 1;
+    await b.finalize(body(3)); // a lone file: at once
+    expect(api.batches.map((x) => x.length)).toEqual([3, 1]);
+  });
+
+  it('issue 15: files finishing while a batch is on its way gather for the next one, sent when its answer is in', async () => {
+    const api = new Stub();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    api.batchAnswer = async (files) => {
+      if (calls++ === 0) await gate; // the first batch is slow to answer
+      return files.map(ok);
+    };
+    const b = new FinalizeBatcher(api, 10, () => 100); // many more files to come
+    const p = [b.finalize(body(0))];
+    await new Promise((r) => setTimeout(r, 30)); // the window passes: batch 1 = [k0], now on its way
+    for (let n = 1; n <= 6; n++) p.push(b.finalize(body(n)));
+    await new Promise((r) => setTimeout(r, 60)); // six windows pass, but a batch is on its way: they gather
+    expect(api.batches.map((x) => x.length)).toEqual([1]);
+    release();
+    await Promise.all(p);
+    expect(api.batches.map((x) => x.length)).toEqual([1, 6]);
+  });
 });

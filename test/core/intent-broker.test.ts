@@ -249,7 +249,7 @@ describe('IntentBroker: batches', () => {
     const [a, b, c] = [cand('a'), cand('b'), cand('c')];
     for (const k of [a, b, c]) broker.offer(k);
     const pa = broker.get(a, retryCtx(clock));
-    await clock.advance(0); // a's batch [a, b, c] is sent
+    await clock.advance(50); // a's batch [a, b, c] is sent (the run's first batch gathers for 50 ms)
     expect(src.batches.map((x) => x.files.map((f) => f.filename))).toEqual([['a', 'b', 'c']]);
     const pb = broker.get(b, retryCtx(clock)); // b's turn: waits for its pacing slot
     await clock.advance(0);
@@ -259,6 +259,41 @@ describe('IntentBroker: batches', () => {
     const rb = await pb;
     expect(src.batches).toHaveLength(1); // b did not ask again
     expect(url(rb)).toMatch(/\/b\?try=2$/);
+  });
+});
+
+describe('IntentBroker: many files asking at once (issue 15)', () => {
+  it('files that ask together (none offered ahead) ride in one paced batch, not one pacer slot each', async () => {
+    const clock = new ManualClock();
+    const src = new StubSource(clock);
+    const broker = new IntentBroker(src, new IntentPacer(3, clock), clock, 4);
+    const files = Array.from({ length: 20 }, (_, i) => cand(`f${String(i).padStart(2, '0')}`));
+    const got = files.map((f) => broker.get(f, retryCtx(clock)));
+    await clock.runAll();
+    const answers = await Promise.all(got);
+    expect(src.batches).toHaveLength(1);
+    expect(src.batches[0].files).toHaveLength(20);
+    expect(answers.map((a) => url(a).split('/').at(-1)?.split('?')[0])).toEqual(files.map((f) => f.body.filename));
+  });
+
+  it('the file that asked is not carried again by the next asking file\'s batch', async () => {
+    const clock = new ManualClock();
+    const src = new StubSource(clock);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    src.batchAnswer = async (orderId, files) => {
+      if (src.batches.length === 1) await gate; // the first batch is on the wire for a while
+      return files.map((f) => src.answer({ ...f, order_id: orderId }));
+    };
+    const broker = new IntentBroker(src, new IntentPacer(0, clock), clock, 4);
+    const first = Array.from({ length: 5 }, (_, i) => cand(`a${i}`));
+    const p1 = first.map((f) => broker.get(f, retryCtx(clock)));
+    await clock.advance(50); // the first batch [a0…a4] is sent
+    const p2 = broker.get(cand('b0'), retryCtx(clock)); // arrives while it is on its way
+    release();
+    await clock.runAll();
+    await Promise.all([...p1, p2]);
+    expect(src.batches.map((b) => b.files.map((f) => f.filename))).toEqual([['a0', 'a1', 'a2', 'a3', 'a4'], ['b0']]);
   });
 });
 
@@ -316,7 +351,7 @@ describe('IntentBroker.batchSize', () => {
     // rate 1/s, 60 s usable → 30 in half of it
     expect(broker.batchSize()).toBe(30);
     expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(30);
-    expect(sizes[0]).toBe(4); // before the rate is known: twice the pool
+    expect(sizes[0]).toBe(MAX_BATCH); // before the rate is known: as many 1 KB files as fit in 16 MiB, at most 50 (issue 15)
   });
 
   it('a batch request never carries more than batchSize files', async () => {

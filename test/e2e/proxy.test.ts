@@ -49,7 +49,10 @@ describe('proxies', () => {
     const summary = r.events.find((e) => e.event === 'summary') as { registered: number };
     expect(summary.registered).toBe(3);
     const forwards = proxy.hits.filter((h) => h.kind === 'forward' && h.target.startsWith(server.url));
-    expect(forwards.filter((h) => h.method === 'POST' && /\/api\/uploads\/intent/.test(h.target))).toHaveLength(3);
+    // intents go in batches (issue 5; issue 15: the first batch gathers the files being hashed): 1 to 3 requests
+    const intents = forwards.filter((h) => h.method === 'POST' && /\/api\/uploads\/intent/.test(h.target));
+    expect(intents.length).toBeGreaterThanOrEqual(1);
+    expect(intents.length).toBeLessThanOrEqual(3);
     expect(forwards.filter((h) => h.method === 'PUT' && h.status < 300)).toHaveLength(3);
     // finalizes go out in batches (finalize-batch, issue 12): at least one request, all through the proxy
     expect(forwards.filter((h) => h.method === 'POST' && /finalize/.test(h.target)).length).toBeGreaterThanOrEqual(1);

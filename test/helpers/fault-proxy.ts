@@ -12,8 +12,10 @@ import { mulberry32 } from '../../src/fixtures/jpeg.js';
 /**
  * 'lost' (only chosen by `decide`): a PUT answered 200 by the proxy without reaching the server — the
  * object never arrives, so the finalize after it gets a real 409 OBJECT_MISSING.
+ * 'answer-lost' (only chosen by `decide`): the request reaches the server whole and is processed; the
+ * connection is cut once the server's answer is in, so the client never sees it.
  */
-export type FaultKind = 'drop' | 'stall' | 'http-503' | 'expire' | 'html' | 'truncated-json' | 'lost';
+export type FaultKind = 'drop' | 'stall' | 'http-503' | 'expire' | 'html' | 'truncated-json' | 'lost' | 'answer-lost';
 
 export interface ProxyLogEntry {
   method: string;
@@ -150,6 +152,11 @@ export class FaultProxy {
       },
       (up) => {
         entry.status = up.statusCode ?? 0;
+        if (fault === 'answer-lost') {
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
         if (fault === 'truncated-json') {
           let body = '';
           up.setEncoding('utf8').on('data', (d: string) => (body += d));

@@ -6,7 +6,6 @@
  * its collaborators (API client, hasher, clock, manifests) as arguments.
  */
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import type { IntentRequest } from '../../contract/api.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -20,6 +19,7 @@ import { IntentPacer } from './intent-pacer.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { ManifestEntry } from './manifest.js';
 import { OfflineGate } from './offline.js';
+import { countWindow, TransferWindow, type WindowLimits } from './window.js';
 import { PrepareAhead } from './prepare-ahead.js';
 import { stackFields, StackIds } from './stack-ids.js';
 import { transferConfig, type RetryPolicy, type TransferConfig } from './transfer-config.js';
@@ -50,6 +50,8 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (Infinity: watch); unset = no offline state. */
   offlineWaitMs?: number;
+  /** Files and transfers at once by count and bytes (window.ts); default: count only (`concurrency`, `filesInFlight`). */
+  window?: WindowLimits;
 }
 
 export class UploadEngine {
@@ -61,10 +63,8 @@ export class UploadEngine {
   private fatal?: Failure;
   /** Orders refused at intent: their remaining files are not tried (SPEC: 403 on intent → stop). */
   private readonly forbidden = new Map<string, Failure>();
-  /** One pool of files in flight for every run() of this engine (watch mode starts runs while others go). */
-  private readonly limit: ReturnType<typeof pLimit>;
-  /** At most `concurrency` transfers at once. */
-  private readonly transfers: ReturnType<typeof pLimit>;
+  /** Files in flight and transfers at once, for every run() of this engine (watch mode starts runs while others go). */
+  private readonly window: TransferWindow;
   /** Files of one order with the same content go one after the other. */
   private readonly contentQueue = new KeyedQueue();
   private readonly broker: IntentBroker;
@@ -87,10 +87,9 @@ export class UploadEngine {
     this.pacer = new IntentPacer(opts.intentRate ?? 3, this.clock);
     // Transfers (PUTs) are limited to `concurrency`; files in flight may be more (filesInFlight), so one
     // file's intent and finalize round trips overlap other files' transfers and the link does not idle.
-    this.transfers = pLimit(Math.max(1, opts.concurrency));
-    this.limit = pLimit(Math.max(1, opts.filesInFlight ?? opts.concurrency));
+    this.window = new TransferWindow(opts.window ?? countWindow(opts.concurrency, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
-    this.finalizer = new FinalizeBatcher(deps.api);
+    this.finalizer = new FinalizeBatcher(deps.api, undefined, () => this.window.files.inFlight.count);
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
     if (this.config.offlineWaitMs) {
       this.offline = new OfflineGate({
@@ -117,7 +116,7 @@ export class UploadEngine {
       broker: this.broker,
       finalizer: this.finalizer,
       stacks: this.stacks,
-      transfers: (fn) => this.transfers(fn),
+      transfers: () => Promise.reject(new Error('per file: see run()')),
       sequence: (key, fn) => this.contentQueue.run(key, fn),
       intentBody: (f, entry) => this.intentBody(f, entry),
       emit: (e) => this.emit(e),
@@ -153,13 +152,13 @@ export class UploadEngine {
     const prepared = this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
     const settled = await Promise.all(
       pending.map((f) =>
-        this.limit(async (): Promise<FileOutcome> => {
+        this.window.file(f.bytes, async (): Promise<FileOutcome> => {
           this.ahead.started(f);
           const mine = prepared.get(f)!;
           prepared.delete(f); // issue 15: nothing of a file is kept once it is settled but its outcome
           if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
           const started_ms = this.clock.now();
-          const outcome = await new FileTransfer(this.host, f).run(mine);
+          const outcome = await new FileTransfer({ ...this.host, transfers: (fn) => this.window.transfer(f.bytes, fn) }, f).run(mine);
           this.broker.drop(f);
           return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
         }),

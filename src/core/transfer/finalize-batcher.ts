@@ -6,6 +6,14 @@
  * once. Servers without the route (404/405) get single finalizes from then on, as does an API without
  * `finalizeBatch` (unit-test stubs).
  *
+ * Issue 15 ("batches of up to 50 as files finish, no file's `registered` delayed more than ~250 ms"):
+ * - when the engine says no other file of the run can join (every file in flight already waits for its
+ *   confirmation), the batch goes at once: the last files of a run, or a lone file, wait for nothing;
+ * - while a batch request is on its way, the files finishing meanwhile gather for the next one, which
+ *   goes when that answer is in (or 50 have gathered, or the oldest has waited HOLD_MAX_MS — a slow or
+ *   hung request does not hold the others for long). So the run confirms in about one request per round
+ *   trip, not one per window, and a file's own wait is the window or the request ahead of it.
+ *
  * The batcher does not retry: a whole-batch failure rejects every file of the batch, and each file's
  * own retry (withRetry, as recovery.ts decides) submits it again — into the next batch. A per-item error rejects
  * that file only.
@@ -15,8 +23,10 @@ import { ApiError } from '../../api/errors.js';
 import { TransferAborted } from './failures.js';
 import { isRouteMissing } from './recovery.js';
 
-/** Default wait for a batch to fill, ms. */
-export const FINALIZE_WINDOW_MS = 100;
+/** Default wait for a batch to fill, ms (issue 15: no file's `registered` delayed by more than ~250 ms). */
+export const FINALIZE_WINDOW_MS = 200;
+/** Longest a file waits behind a batch request on its way before it goes in a request of its own, ms (a hung request must not hold the run; a healthy one answers within a round trip or two). */
+export const HOLD_MAX_MS = 3000;
 
 export interface FinalizeSource {
   finalize(body: FinalizeRequest, signal?: AbortSignal): Promise<FinalizeResponse>;
@@ -26,6 +36,8 @@ export interface FinalizeSource {
 
 interface Waiter {
   body: FinalizeRequest;
+  /** Date.now() when it was queued. */
+  at: number;
   resolve: (r: FinalizeResponse) => void;
   reject: (e: unknown) => void;
 }
@@ -37,9 +49,19 @@ export class FinalizeBatcher {
   /** Requests sent, by kind (diagnostics and tests). */
   readonly sent = { batch: 0, single: 0 };
 
+  /** Files in batch requests on their way (sent, no answer yet). */
+  private sending = 0;
+  /** Batch requests on their way. */
+  private outstanding = 0;
+
+  /**
+   * @param filesInFlight how many files the engine has between intent and finalize right now (those
+   *   queued or sending here included); unset = always wait the window.
+   */
   constructor(
     private readonly api: FinalizeSource,
     private readonly windowMs = FINALIZE_WINDOW_MS,
+    private readonly filesInFlight?: () => number,
   ) {
     this.batchSupported = typeof api.finalizeBatch === 'function';
   }
@@ -59,14 +81,33 @@ export class FinalizeBatcher {
       const done = (): void => signal?.removeEventListener('abort', onAbort);
       const w: Waiter = {
         body,
+        at: Date.now(),
         resolve: (r) => (done(), resolve(r)),
         reject: (e) => (done(), reject(e)),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(w);
-      if (this.queue.length >= MAX_BATCH_FINALIZE) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      this.schedule();
     });
+  }
+
+  /** Sends now, or arms the timer for when the oldest queued file must go (see the file comment). */
+  private schedule(): void {
+    if (this.queue.length === 0) return;
+    if (this.queue.length >= MAX_BATCH_FINALIZE) return this.flush();
+    const age = Date.now() - this.queue[0].at;
+    const wait = !this.othersComing() ? 0 : this.outstanding > 0 ? HOLD_MAX_MS - age : this.windowMs - age;
+    if (wait <= 0) return this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.schedule();
+    }, wait);
+  }
+
+  /** Whether a file not yet here may still join the batch (see the constructor). */
+  private othersComing(): boolean {
+    return this.filesInFlight === undefined || this.filesInFlight() > this.queue.length + this.sending;
   }
 
   private single(body: FinalizeRequest, signal?: AbortSignal): Promise<FinalizeResponse> {
@@ -88,7 +129,13 @@ export class FinalizeBatcher {
     let answers: (FinalizeResponse | ApiError)[];
     try {
       this.sent.batch++;
-      answers = await this.api.finalizeBatch!(group.map((w) => w.body));
+      this.sending += group.length;
+      this.outstanding++;
+      answers = await this.api.finalizeBatch!(group.map((w) => w.body)).finally(() => {
+        this.sending -= group.length;
+        this.outstanding--;
+        queueMicrotask(() => this.schedule()); // the files that gathered meanwhile go now
+      });
     } catch (err) {
       if (isRouteMissing(err)) {
         this.batchSupported = false; // an older server: single finalizes from now on

@@ -19,6 +19,10 @@ import { withRetry, type RetryContext } from './retry.js';
 export const MAX_BATCH = MAX_BATCH_INTENTS;
 /** A prefetched intent is used only while its URL has at least this long left, ms. */
 const FRESH_MARGIN_MS = 60_000;
+/** Bytes of files a first batch carries before the start rate is known (issue 15). */
+const FIRST_BATCH_BYTES = 16 * 1024 * 1024;
+/** The run's first batch request waits this long for more files to be prepared, ms. */
+const FIRST_GATHER_MS = 50;
 /** Lifetime of signed URLs assumed until the server says (SPEC: 5 minutes), ms. */
 const DEFAULT_TTL_MS = 300_000;
 
@@ -41,8 +45,15 @@ export class IntentBroker {
   /** Files whose intent is being asked for in a batch right now (another file's request). */
   private readonly asked = new Map<PlannedFile, Promise<unknown>>();
   private readonly waiting = new Map<PlannedFile, Candidate>();
+  /** Files inside get() with no intent yet, asked for first by whichever request goes next. */
+  private readonly wanting = new Map<PlannedFile, Candidate>();
+  /** The batch request (pacer wait included) of the file asking for the others right now. */
+  private leading?: Promise<unknown>;
+  private askedOnce = false;
   private readonly starts: number[] = [];
   private batchSupported: boolean;
+  /** A background batch (prefetch) is on its way. */
+  private prefetching = false;
   private ttlMs = DEFAULT_TTL_MS;
 
   constructor(
@@ -62,6 +73,7 @@ export class IntentBroker {
   /** Forgets a file (it is done, failed, or was registered without an intent). */
   drop(file: PlannedFile): void {
     this.waiting.delete(file);
+    this.wanting.delete(file);
     this.cache.delete(file);
     this.asked.delete(file);
   }
@@ -73,26 +85,54 @@ export class IntentBroker {
   async get(c: Candidate, retry: RetryContext): Promise<IntentResponse> {
     this.noteStart();
     this.waiting.delete(c.file);
-    // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
-    await this.asked.get(c.file)?.catch(() => undefined);
-    const cached = this.takeFresh(c.file);
-    if (cached) return cached;
-    return withRetry(async () => {
-      const again = this.takeFresh(c.file);
-      if (again) return again;
-      await this.pacer.acquire(retry.signal);
-      try {
-        return this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
-      } catch (err) {
-        if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
-        throw err;
+    this.wanting.set(c.file, c);
+    try {
+      // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
+      await this.asked.get(c.file)?.catch(() => undefined);
+      const cached = this.takeFresh(c.file);
+      if (cached) {
+        this.prefetch(c.body.order_id, retry.signal);
+        return cached;
       }
-    }, retry);
+      return await withRetry(async () => {
+        // Issue 15: many small files in flight want intents at once. One of them asks (paced) for a batch
+        // that carries the others too; they wait for it instead of each taking a pacer slot of its own.
+        for (;;) {
+          await this.asked.get(c.file)?.catch(() => undefined);
+          const again = this.takeFresh(c.file);
+          if (again) return again;
+          if (!this.batchSupported || !this.leading) break;
+          await this.leading.catch(() => undefined);
+        }
+        const ask = (async () => {
+          // The run's first batch waits a moment for the files being hashed, so it carries more than a few.
+          if (this.batchSupported && !this.askedOnce) await this.clock.sleep(FIRST_GATHER_MS, retry.signal);
+          this.askedOnce = true;
+          await this.pacer.acquire(retry.signal);
+          try {
+            const mine = this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
+            this.wanting.delete(c.file); // answered: the next asking file's batch must not carry it again
+            return mine;
+          } catch (err) {
+            if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
+            throw err;
+          }
+        })();
+        if (this.batchSupported) this.leading = ask;
+        try {
+          return await ask;
+        } finally {
+          if (this.leading === ask) this.leading = undefined;
+        }
+      }, retry);
+    } finally {
+      this.wanting.delete(c.file);
+    }
   }
 
   private async requestBatch(c: Candidate, signal?: AbortSignal): Promise<IntentResponse> {
     // In path order within a batch, so the key versions of a stack mostly follow the camera's file order.
-    const group = [c, ...this.nextWaiting(c, this.batchSize() - 1)].sort((a, b) =>
+    const group = [c, ...this.nextWaiting(c.file, c.body.order_id, this.firstSize() ?? this.batchSize() - 1)].sort((a, b) =>
       a.file.relPath < b.file.relPath ? -1 : a.file.relPath > b.file.relPath ? 1 : 0,
     );
     let answers: (IntentResponse | ApiError)[];
@@ -119,9 +159,68 @@ export class IntentBroker {
     const mine = answers[group.indexOf(c)];
     if (mine instanceof ApiError) throw mine;
     this.learnTtl(mine, now);
+    this.prefetch(c.body.order_id, signal);
     return mine;
   }
 
+  /**
+   * Asks ahead (issue 15 "intents asked far enough ahead"): when fewer intents are ready than files will
+   * start during one more paced batch request, the next waiting files' intents are asked for in the
+   * background, so small files on a far link do not each wait a round trip for theirs. One such request
+   * at a time; its failure is forgotten (each file then asks for itself, with its own retries).
+   */
+  private prefetch(orderId: string, signal?: AbortSignal): void {
+    if (!this.batchSupported || this.prefetching || signal?.aborted) return;
+    let ready = 0;
+    for (const s of this.cache.values()) if ('res' in s) ready++;
+    if (ready >= this.lowWater()) return;
+    const group = this.nextWaiting(undefined, orderId, this.batchSize(), false);
+    if (group.length === 0) return;
+    this.prefetching = true;
+    const call = this.pacer.acquire(signal).then(() => this.api.intentBatch!(orderId, group.map((g) => withoutOrder(g.body)), signal));
+    for (const g of group) this.asked.set(g.file, call);
+    call
+      .then((answers) => {
+        const now = this.clock.now();
+        group.forEach((g, i) => {
+          if (!this.waiting.has(g.file) && !this.wanting.has(g.file) && this.asked.get(g.file) !== call) return; // dropped meanwhile
+          this.waiting.delete(g.file);
+          const a = answers[i];
+          this.cache.set(g.file, a instanceof ApiError ? { err: a } : { res: a, at: now });
+        });
+      })
+      .catch((err: unknown) => {
+        if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
+      })
+      .finally(() => {
+        for (const g of group) if (this.asked.get(g.file) === call) this.asked.delete(g.file);
+        this.prefetching = false;
+      });
+  }
+
+  /**
+   * Before the start rate is known: the other files of a first batch — as many as fit in
+   * FIRST_BATCH_BYTES (issue 15: 100 KB files need many intents at once, 8 MB files few), at least
+   * batchSize() − 1, at most MAX_BATCH − 1 (the asking file is among those counted). Undefined once the rate is known.
+   */
+  private firstSize(): number | undefined {
+    if (this.startRate() !== undefined) return undefined;
+    let bytes = 0;
+    let n = 0;
+    for (const w of [...this.wanting.values(), ...this.waiting.values()]) {
+      bytes += w.body.bytes ?? 0;
+      if (bytes > FIRST_BATCH_BYTES || n >= MAX_BATCH) break;
+      n++;
+    }
+    return Math.max(this.batchSize() - 1, n - 1);
+  }
+
+  /** Intents to keep ready: what starts within ~1.5 s at the current start rate, at least two per transfer. */
+  private lowWater(): number {
+    return Math.min(MAX_BATCH, Math.max(this.concurrency * 2, Math.ceil((this.startRate() ?? 0) * 1.5)));
+  }
+
+  /** The cached answer for `file` when still good; a file served here leaves `wanting` at once (no batch carries it again). */
   private takeFresh(file: PlannedFile): IntentResponse | undefined {
     const slot = this.cache.get(file);
     if (!slot) return undefined;
@@ -129,20 +228,22 @@ export class IntentBroker {
     if ('err' in slot) {
       // A per-file error from a batch: transient ones are asked again, the others are the answer.
       if (isRetryable(slot.err)) return undefined;
+      this.wanting.delete(file);
       throw slot.err;
     }
-    if (isExistingIntent(slot.res)) return slot.res;
-    const expires = Date.parse(slot.res.expires_at);
+    const expires = isExistingIntent(slot.res) ? Number.NaN : Date.parse(slot.res.expires_at);
     const left = Number.isFinite(expires) ? expires - this.clock.now() : this.ttlMs - (this.clock.now() - slot.at);
-    return left > FRESH_MARGIN_MS ? slot.res : undefined;
+    if (!isExistingIntent(slot.res) && left <= FRESH_MARGIN_MS) return undefined;
+    this.wanting.delete(file);
+    return slot.res;
   }
 
-  /** The next waiting files of the same order, in the order they were prepared. */
-  private nextWaiting(c: Candidate, n: number): Candidate[] {
+  /** The next files of the same order without an intent: those already asking first (`withWanting`), then the prepared ones in order. */
+  private nextWaiting(except: PlannedFile | undefined, orderId: string, n: number, withWanting = true): Candidate[] {
     const out: Candidate[] = [];
-    for (const w of this.waiting.values()) {
+    for (const w of withWanting ? [...this.wanting.values(), ...this.waiting.values()] : this.waiting.values()) {
       if (out.length >= n) break;
-      if (w.file !== c.file && w.body.order_id === c.body.order_id && !this.cache.has(w.file) && !this.asked.has(w.file)) out.push(w);
+      if (w.file !== except && w.body.order_id === orderId && !this.cache.has(w.file) && !this.asked.has(w.file)) out.push(w);
     }
     return out;
   }

@@ -1,0 +1,96 @@
+/**
+ * src/core/transfer/window.ts — the engine's two gates bounded by count and bytes (issue 15): large files
+ * keep `--concurrency`, small files go many at once within the byte budget, first come first served.
+ */
+import { describe, expect, it } from 'vitest';
+import { countWindow, Gate, MAX_SMALL_TRANSFERS, smallFileWindow } from '../../src/core/transfer/window.js';
+
+const MB = 1024 * 1024;
+
+/** Starts `sizes` through the gate in order, each held until released; returns the peak count and a release-all. */
+function hold(gate: Gate, sizes: number[]) {
+  let now = 0;
+  let peak = 0;
+  const order: number[] = [];
+  const releases: (() => void)[] = [];
+  const done = sizes.map((b, i) =>
+    gate.run(b, async () => {
+      order.push(i);
+      peak = Math.max(peak, ++now);
+      await new Promise<void>((r) => releases.push(r));
+      now--;
+    }),
+  );
+  return { peak: () => peak, order, releaseOne: () => releases.shift()?.(), all: () => Promise.all(done), releases };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Gate', () => {
+  it('large files: never more than minCount (--concurrency) at once', async () => {
+    const g = new Gate(smallFileWindow(4).transfers);
+    const h = hold(g, Array(10).fill(8 * MB));
+    await tick();
+    expect(g.inFlight.count).toBe(4);
+    while (h.order.length < 10 || h.releases.length > 0) {
+      h.releaseOne();
+      await tick();
+    }
+    await h.all();
+    expect(h.peak()).toBe(4);
+  });
+
+  it('small files: many at once within the byte budget, capped at MAX_SMALL_TRANSFERS', async () => {
+    const g = new Gate(smallFileWindow(4).transfers);
+    hold(g, Array(40).fill(100_000));
+    await tick();
+    expect(g.inFlight.count).toBe(MAX_SMALL_TRANSFERS);
+    const g2 = new Gate(smallFileWindow(4).transfers);
+    hold(g2, Array(40).fill(900_000)); // 4 always; a 5th would pass the 4 MiB budget
+    await tick();
+    expect(g2.inFlight.count).toBe(4);
+  });
+
+  it('first come, first served: a large file at the head is not overtaken by small ones behind it', async () => {
+    const g = new Gate({ minCount: 1, maxCount: 10, bytes: 1 * MB });
+    const h = hold(g, [500_000, 2 * MB, 1000, 1000]);
+    await tick();
+    expect(h.order).toEqual([0]); // the 2 MB file waits for room; the small ones wait behind it
+    h.releaseOne();
+    await tick();
+    expect(h.order).toEqual([0, 1]); // alone (minCount), it goes
+    h.releaseOne();
+    await tick();
+    expect(h.order).toEqual([0, 1, 2, 3]);
+    h.releaseOne();
+    h.releaseOne();
+    await h.all();
+  });
+
+  it('count-only window (the engine default): exactly concurrency, whatever the sizes', async () => {
+    const g = new Gate(countWindow(2).transfers);
+    const h = hold(g, [1, 1, 1, 1]);
+    await tick();
+    expect(g.inFlight.count).toBe(2);
+    for (let i = 0; i < 4; i++) {
+      h.releaseOne();
+      await tick();
+    }
+    await h.all();
+    expect(h.peak()).toBe(2);
+  });
+
+  it('a failing run gives its room back', async () => {
+    const g = new Gate({ minCount: 1, maxCount: 1, bytes: 0 });
+    await expect(g.run(10, async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
+    expect(g.inFlight).toEqual({ count: 0, bytes: 0 });
+    expect(await g.run(10, async () => 'ok')).toBe('ok');
+  });
+
+  it('smallFileWindow: --concurrency 1 still allows a few small files; files in flight ≥ transfers', () => {
+    const w = smallFileWindow(1);
+    expect(w.transfers).toEqual({ minCount: 1, maxCount: 8, bytes: MB });
+    expect(w.files.maxCount).toBeGreaterThanOrEqual(w.transfers.maxCount);
+    expect(smallFileWindow(20).transfers.maxCount).toBe(20); // a higher --concurrency wins
+  });
+});

