@@ -94,10 +94,13 @@ export class FinalizeBatcher {
   /** Sends now, or arms the timer for when the oldest queued file must go (see the file comment). */
   private schedule(): void {
     if (this.queue.length === 0) return;
-    if (this.queue.length >= MAX_BATCH_FINALIZE) return this.flush();
     const age = Date.now() - this.queue[0].at;
-    const wait = !this.othersComing() ? 0 : this.outstanding > 0 ? HOLD_MAX_MS - age : this.windowMs - age;
-    if (wait <= 0) return this.flush();
+    const wait =
+      this.queue.length >= MAX_BATCH_FINALIZE || !this.othersComing() ? 0 : this.outstanding > 0 ? HOLD_MAX_MS - age : this.windowMs - age;
+    if (wait <= 0) {
+      this.flush();
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
