@@ -162,11 +162,11 @@ function mergeTags(into: Tags, parsed: unknown): void {
 function toMeta(tags: Tags): ExifMeta {
   const meta: ExifMeta = {};
   const make = text(tags.get(TAG.Make));
-  if (make) meta.make = make;
+  if (make) meta.make = shared(make);
   const model = text(tags.get(TAG.Model));
-  if (model) meta.model = model;
+  if (model) meta.model = shared(model);
   const serial = text(tags.get(TAG.BodySerialNumber)) ?? text(tags.get(TAG.CameraSerialNumber));
-  if (serial) meta.serial = serial;
+  if (serial) meta.serial = shared(serial);
   const focal = positive(tags.get(TAG.FocalLength));
   if (focal !== undefined) meta.focal = round(focal, 2);
   const iso = isoOf(tags, make);
@@ -174,7 +174,7 @@ function toMeta(tags: Tags): ExifMeta {
   const exposure = positive(tags.get(TAG.ExposureTime));
   if (exposure !== undefined) {
     meta.exposure_time = exposure;
-    meta.shutter = formatShutter(exposure);
+    meta.shutter = shared(formatShutter(exposure));
   }
   const aperture = positive(tags.get(TAG.FNumber));
   if (aperture !== undefined) meta.aperture = round(aperture, 2);
@@ -185,6 +185,21 @@ function toMeta(tags: Tags): ExifMeta {
   const ev = num(tags.get(TAG.ExposureBias));
   if (ev !== undefined && Math.abs(ev) <= 20) meta.ev = round(ev, 2) + 0; // + 0 turns -0 into 0
   return meta;
+}
+
+/** Distinct strings kept by {@link shared}; beyond this many, further strings are returned as they are. */
+const SHARED_MAX = 512;
+const sharedStrings = new Map<string, string>();
+
+/**
+ * One copy of a string that repeats from file to file (make, model, serial, shutter): a plan of 20,000
+ * frames of one camera holds each once, not 20,000 times (issue 15: memory flat in the number of files).
+ */
+function shared(s: string): string {
+  const known = sharedStrings.get(s);
+  if (known !== undefined) return known;
+  if (sharedStrings.size < SHARED_MAX) sharedStrings.set(s, s);
+  return s;
 }
 
 /**

@@ -9,6 +9,7 @@ import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
 import { type WalkedFile, walkShoot } from './walk.js';
+import { mapBounded } from './bounded.js';
 
 export { flagAdding, isDefaultTypes, parseTypes } from './allow-list.js';
 
@@ -125,17 +126,16 @@ export async function scanShoot(dir: string, opts: { types: readonly string[] })
     const keptRel = sameAs.normalize('NFC');
     skipped.push({ relPath, reason: 'same-file', sameAs: keptRel });
   }
-  await Promise.all(
-    kept.map(async (entry) => {
-      const relPath = entry.relPath.normalize('NFC');
-      const name = relPath.slice(relPath.lastIndexOf('/') + 1);
-      const file: ScannedFile = { absPath: entry.absPath, relPath, name, ext: extensionOf(name), bytes: entry.stats.size, mtimeMs: entry.stats.mtimeMs };
-      if (entry.stats.ino === 0 && entry.stats.mtimeMs === 0) file.problem = 'vanished';
-      else if (entry.stats.size === 0) file.problem = 'empty';
-      else if (await readProblem(entry.absPath)) file.problem = 'unreadable';
-      files.push(file);
-    }),
-  );
+  // A few access checks at a time (issue 15: memory flat in the number of files); the list is sorted below.
+  await mapBounded(kept, 16, async (entry) => {
+    const relPath = entry.relPath.normalize('NFC');
+    const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+    const file: ScannedFile = { absPath: entry.absPath, relPath, name, ext: extensionOf(name), bytes: entry.stats.size, mtimeMs: entry.stats.mtimeMs };
+    if (entry.stats.ino === 0 && entry.stats.mtimeMs === 0) file.problem = 'vanished';
+    else if (entry.stats.size === 0) file.problem = 'empty';
+    else if (await readProblem(entry.absPath)) file.problem = 'unreadable';
+    files.push(file);
+  });
   files.sort(byRelPath);
   skipped.sort(byRelPath);
   return { root, files, skipped };

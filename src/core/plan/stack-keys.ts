@@ -20,10 +20,10 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import pLimit from 'p-limit';
 import { stackName } from '../../contract/stack-id.js';
 import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
+import { mapBounded } from './bounded.js';
 
 /** Bytes read from each end of a frame for its fingerprint. */
 export const FINGERPRINT_EDGE = 64 * 1024;
@@ -84,8 +84,7 @@ export class StackKeyBook {
    * and their `stack_id` to their stack's proposal. Reads ≤ 128 KiB of each new file (`concurrency` at once).
    */
   async add(items: FileFacts[], concurrency = 8): Promise<void> {
-    const limit = pLimit(concurrency);
-    const prints = await Promise.all(items.map((i) => limit(() => frameFingerprint(i.absPath, i.bytes))));
+    const prints = await mapBounded(items, concurrency, (i) => frameFingerprint(i.absPath, i.bytes));
     const fresh = new Map<string, { items: FileFacts[]; frames: { meta: ExifMeta; fingerprint: string }[] }>();
     items.forEach((item, n) => {
       const k = planStackOf(item);

@@ -10,6 +10,13 @@
  */
 import { promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
+import { mapBounded } from './bounded.js';
+
+/**
+ * stat calls in flight (issue 15: 20,000 files stat'ed at once peaked at ~150 MB RSS before any EXIF was read;
+ * the order of the listing does not matter, the scan sorts it).
+ */
+const STAT_WIDTH = 16;
 
 export interface WalkedFile {
   /** Path below the root, posix separators, as the file system spells it (not normalised). */
@@ -43,29 +50,30 @@ export async function walkShoot(root: string, rules: WalkRules): Promise<WalkRes
 
 async function walkDir(root: string, absDir: string, relDir: string, depth: number, rules: WalkRules, out: WalkResult): Promise<void> {
   const dirents = await fsp.readdir(absDir, { withFileTypes: true }).catch(() => []);
-  await Promise.all(
-    dirents.map(async (d) => {
-      const abs = path.join(absDir, d.name);
-      const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
-      if (d.isSymbolicLink()) {
-        const target = await fsp.realpath(abs).catch(() => null);
-        if (target === null) return; // dangling
-        if (!isInside(root, target)) return void out.outside.push(rel);
-        const stats = await fsp.stat(abs).catch(() => null);
-        if (!stats?.isFile() || rules.ignoreName(d.name, false)) return;
-        out.files.push({ relPath: rel, absPath: abs, stats, viaSymlink: true });
-        return;
-      }
-      if (d.isDirectory()) {
-        if (depth < rules.maxDepth && !rules.ignoreName(d.name, true)) await walkDir(root, abs, rel, depth + 1, rules, out);
-        return;
-      }
-      if (!d.isFile() || rules.ignoreName(d.name, false)) return;
+  const subdirs: { abs: string; rel: string }[] = [];
+  await mapBounded(dirents, STAT_WIDTH, async (d) => {
+    const abs = path.join(absDir, d.name);
+    const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
+    if (d.isSymbolicLink()) {
+      const target = await fsp.realpath(abs).catch(() => null);
+      if (target === null) return; // dangling
+      if (!isInside(root, target)) return void out.outside.push(rel);
       const stats = await fsp.stat(abs).catch(() => null);
-      // Gone between listing and stat: listed with size 0, so the upload reports it (FILE_VANISHED).
-      out.files.push({ relPath: rel, absPath: abs, stats: stats ?? vanished(), viaSymlink: false });
-    }),
-  );
+      if (!stats?.isFile() || rules.ignoreName(d.name, false)) return;
+      out.files.push({ relPath: rel, absPath: abs, stats, viaSymlink: true });
+      return;
+    }
+    if (d.isDirectory()) {
+      if (depth < rules.maxDepth && !rules.ignoreName(d.name, true)) subdirs.push({ abs, rel });
+      return;
+    }
+    if (!d.isFile() || rules.ignoreName(d.name, false)) return;
+    const stats = await fsp.stat(abs).catch(() => null);
+    // Gone between listing and stat: listed with size 0, so the upload reports it (FILE_VANISHED).
+    out.files.push({ relPath: rel, absPath: abs, stats: stats ?? vanished(), viaSymlink: false });
+  });
+  // One folder at a time: the stats in flight stay at STAT_WIDTH however many folders the shoot has.
+  for (const sub of subdirs) await walkDir(root, sub.abs, sub.rel, depth + 1, rules, out);
 }
 
 /** Whether `target` is `root` or below it (both real paths). */
