@@ -13,6 +13,7 @@ import { haveGnuTime, measure, stopRunning } from './bench/measure.mjs';
 import { nginxBinary, startNginx } from './bench/nginx.mjs';
 import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
 import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from './bench/server.mjs';
+import { cpuDelta, serverCpu } from './bench/server-cpu.mjs';
 import { machineInfo, median, versionOf } from './bench/sys.mjs';
 import { measureReady } from './bench/ready.mjs';
 import { renderTable, renderTargets } from './bench/report.mjs';
@@ -66,6 +67,9 @@ Options:
   --baseline-intents auto|single|batch
                     how the baseline asks for intents (default auto: batch when the server has
                     POST /api/uploads/intents, else one by one)
+  --baseline-finalize auto|single|batch
+                    how the baseline finalizes (default auto: batches of ≤ 50 through
+                    POST /api/uploads/finalize-batch when the server has it, as piximmo does; else one by one)
   --far-link [--profile hotel|4g] [--runs N]
                     far-link mode instead (scripts/bench/far-link.mjs): 300 × 100 KB and 6 × 8 MB through a
                     latency-and-rate proxy (hotel Wi-Fi 80 ms, 40/100 Mbit/s; tethered 4G 200 ms, 10/30),
@@ -98,6 +102,7 @@ try {
       tmp: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'baseline-intents': { type: 'string', default: 'auto' },
+      'baseline-finalize': { type: 'string', default: 'auto' },
       'cli-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -118,6 +123,7 @@ const only = (opts.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().
 for (const o of only) if (![...WORKLOAD_NAMES, ...EXTRA_NAMES].includes(o)) usage(`--only: unknown "${o}" (one of ${[...WORKLOAD_NAMES, ...EXTRA_NAMES].join(', ')})`);
 const selected = (name) => only.length === 0 || only.includes(name);
 if (!['auto', 'single', 'batch'].includes(opts['baseline-intents'])) usage('--baseline-intents must be auto, single or batch');
+if (!['auto', 'single', 'batch'].includes(opts['baseline-finalize'])) usage('--baseline-finalize must be auto, single or batch');
 if (opts['spec-limit'] && opts['no-spec-limit']) usage('--spec-limit and --no-spec-limit contradict each other');
 const specFor = (name) => !opts['no-spec-limit'] && (opts['spec-limit'] || name === '8mb');
 
@@ -299,11 +305,14 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
   try {
     let m;
     let r;
+    // The server's CPU over the tool's run (issue 15: Worker CPU per registered file), read around it.
+    const cpu0 = serverCpu(server.pid);
     if (tool === 'baseline') {
       const args = [
         path.join(ROOT, 'scripts/bench/baseline.mjs'),
         '--api', server.url, '--token', TOKEN, '--order', order, '--dir', shootDir,
         '--concurrency', String(CONCURRENCY), '--intent-rate', String(intentRate), '--intents', opts['baseline-intents'],
+        '--finalize', opts['baseline-finalize'],
       ];
       m = await measure(process.execPath, args, { env: cleanEnv(), cwd: ROOT, stdoutFile: out, stderrFile: err, timeFile, timeoutMs: RUN_TIMEOUT_MS });
       let inner = null;
@@ -319,6 +328,7 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
         hash_s: inner?.hash_s ?? null,
         data_cpu_s: inner?.data_cpu_s ?? null,
         intents: inner?.intents ?? null,
+        finalizes: inner?.finalizes ?? null,
         rate_limited: inner?.rate_limited ?? null,
       };
       if (m.code !== 0 || !inner) return { ...r, ok: false, error: `baseline exited ${m.code ?? m.signal}: ${inner?.errors?.join(' | ') || tail(err)}` };
@@ -328,7 +338,9 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
       r = { ...base, ...m, process_wall_s: m.wall_s };
       if (m.code !== 0) return { ...r, ok: false, error: `piximmo exited ${m.code ?? m.signal}: ${tail(err)}` };
     }
+    const cpu = cpuDelta(cpu0, serverCpu(server.pid));
     const listed = await countOrderFiles(server.url, TOKEN, order);
+    if (cpu) Object.assign(r, serverCpuFigures(cpu, listed));
     if (listed !== expect.files) return { ...r, ok: false, error: `the order lists ${listed} of ${expect.files} files` };
     return { ...r, ok: true };
   } finally {
@@ -338,6 +350,20 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
     // The next tool gets an empty sink, whichever tool ran.
     if (storage) emptyBucket(storage.root);
   }
+}
+
+/**
+ * The server's CPU over a run per registered file: `worker_cpu_ms_per_file` = workerd's (the Worker, D1,
+ * storage emulation, Durable Object, queue), `host_cpu_ms_per_file` = the rest of the server's process
+ * group (the node process hosting Miniflare and its loopback services, e.g. the Images binding).
+ */
+function serverCpuFigures(cpu, files) {
+  return {
+    worker_cpu_s: cpu.workerd_s,
+    host_cpu_s: cpu.other_s,
+    worker_cpu_ms_per_file: files > 0 ? (cpu.workerd_s * 1000) / files : null,
+    host_cpu_ms_per_file: files > 0 ? (cpu.other_s * 1000) / files : null,
+  };
 }
 
 /** `sync`: waits until dirty pages are on disk (coreutils; a no-op where it is missing). */
@@ -384,6 +410,8 @@ function aggregate(workload, wl, mode, tool, runList) {
     rss_mb: median(ok.map((r) => r.rss_mb)),
     rss_max_mb: ok.length ? Math.max(...ok.map((r) => r.rss_mb ?? 0)) : null,
     cpu_s: median(ok.map((r) => r.cpu_s)),
+    worker_cpu_ms_per_file: median(ok.map((r) => r.worker_cpu_ms_per_file)),
+    host_cpu_ms_per_file: median(ok.map((r) => r.host_cpu_ms_per_file)),
     ratio: null,
     ratio_to: null,
     details: runList,
@@ -391,6 +419,7 @@ function aggregate(workload, wl, mode, tool, runList) {
   if (mode === 'peer') row.single_put = Boolean(wl.multipart);
   if (tool === 'baseline') {
     row.intents = ok[0]?.intents ?? null;
+    row.finalizes = ok[0]?.finalizes ?? null;
     row.hash_s = median(ok.map((r) => r.hash_s));
     row.data_cpu_s = median(ok.map((r) => r.data_cpu_s));
   }
@@ -692,7 +721,7 @@ const report = {
   version: 1,
   command: `node scripts/bench.mjs ${process.argv.slice(2).join(' ')}`.trim(),
   machine: { ...machine, loadavg_at_end: os.loadavg().map((x) => Math.round(x * 100) / 100) },
-  options: { runs, quick, only: only.length ? only : null, spec_limit: opts['no-spec-limit'] ? 'none' : opts['spec-limit'] ? 'all' : '8mb', peer: !opts['no-peer'], concurrency: CONCURRENCY, spec_intent_rate: SPEC_RATE },
+  options: { runs, quick, only: only.length ? only : null, spec_limit: opts['no-spec-limit'] ? 'none' : opts['spec-limit'] ? 'all' : '8mb', peer: !opts['no-peer'], concurrency: CONCURRENCY, spec_intent_rate: SPEC_RATE, baseline_intents: opts['baseline-intents'], baseline_finalize: opts['baseline-finalize'] },
   server_features,
   duration_s,
   help: helpStats,
