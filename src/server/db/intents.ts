@@ -79,6 +79,22 @@ export async function getIntentByKey(db: D1Database, objectKey: string): Promise
   return db.prepare(`SELECT * FROM intents WHERE object_key = ?1`).bind(objectKey).first<IntentRow>();
 }
 
+/** Bound parameters per D1 query stay under D1's limit of 100. */
+const KEYS_PER_QUERY = 90;
+
+/** The intents of `objectKeys` (unknown keys are absent), by object key; one query per 90 keys. */
+export async function getIntentsByKeys(db: D1Database, objectKeys: readonly string[]): Promise<Map<string, IntentRow>> {
+  const found = new Map<string, IntentRow>();
+  const keys = [...new Set(objectKeys)];
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+    const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+    const marks = chunk.map((_, j) => `?${j + 1}`).join(', ');
+    const r = await db.prepare(`SELECT * FROM intents WHERE object_key IN (${marks})`).bind(...chunk).all<IntentRow>();
+    for (const row of r.results) found.set(row.object_key, row);
+  }
+  return found;
+}
+
 /**
  * Claims a pending single-PUT intent for one upload: true for exactly one caller, false when already
  * claimed/used or no longer pending (→ 410 URL_EXPIRED). `releaseClaim` undoes it after a failed PUT
@@ -110,12 +126,16 @@ export async function transitionIntent(
   to: IntentStatus,
   now: Date,
 ): Promise<boolean> {
-  const marks = from.map((_, i) => `?${i + 4}`).join(', ');
-  const r = await db
-    .prepare(`UPDATE intents SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status IN (${marks})`)
-    .bind(id, to, now.toISOString(), ...from)
-    .run();
+  const r = await transitionIntentStatement(db, id, from, to, now).run();
   return r.meta.changes === 1;
+}
+
+/** transitionIntent's statement, bound but not run (for `D1Database.batch`); changes = 1 when it moved. */
+export function transitionIntentStatement(db: D1Database, id: string, from: IntentStatus[], to: IntentStatus, now: Date): D1PreparedStatement {
+  const marks = from.map((_, i) => `?${i + 4}`).join(', ');
+  return db
+    .prepare(`UPDATE intents SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status IN (${marks})`)
+    .bind(id, to, now.toISOString(), ...from);
 }
 
 /** Intents created before `before` that never got finalized (pending/uploaded), oldest first, at most `limit`. */

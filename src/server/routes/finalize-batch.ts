@@ -6,26 +6,34 @@
  * Otherwise 200 FinalizeBatchResponse `{"results": [...]}`: per item, in order, exactly what
  * POST /api/uploads/finalize answers (the same code, routes/finalize-core.ts) or that route's error body
  * for this item (400 naming the field, 403 KEY_FORBIDDEN, 409, 422, 502). One bad item never fails the
- * others. Items are finalized one after another (same key twice → the same file_id twice).
+ * others. The work is per request where it can be (domain/finalize.ts: one intent query, storage checks
+ * in parallel, one D1 batch, one queue send); the rows are written in list order (same key twice → the
+ * same file_id twice).
  */
 import type { Hono } from 'hono';
-import { MAX_BATCH_FINALIZE, type FinalizeBatchItem, type FinalizeBatchResponse } from '../../contract/api.js';
+import { MAX_BATCH_FINALIZE, type FinalizeBatchItem, type FinalizeBatchResponse, type FinalizeResponse } from '../../contract/api.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { ApiError, errorBody, invalid } from '../lib/errors.js';
 import { jsonBody, type Json } from '../lib/validate.js';
-import { finalizeUpload, openFinalizeScope, parseFinalizeFields, type FinalizeScope } from './finalize-core.js';
+import { finalizeAll, openFinalizeScope, parseFinalizeFields, type FinalizeFields } from './finalize-core.js';
 
-/** One item → its answer; never throws (every failure becomes an error item). */
-async function finalizeOne(scope: FinalizeScope, raw: unknown): Promise<FinalizeBatchItem> {
+/** One item's fields, or the error of a bad item (ApiError 400). */
+function parseOne(raw: unknown): FinalizeFields | Error {
   try {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('files', 'each entry of files must be a JSON object');
-    return await finalizeUpload(scope, parseFinalizeFields(raw as Json));
+    return parseFinalizeFields(raw as Json);
   } catch (e) {
-    if (e instanceof ApiError) return errorBody(e);
-    console.error('piximmo: batch finalize failed', e);
-    return errorBody(new ApiError('INTERNAL', 'internal error'));
+    return e instanceof Error ? e : new Error(String(e));
   }
+}
+
+/** One item's answer: its FinalizeResponse, or its error body (an unexpected error → INTERNAL, logged). */
+function answerOf(r: FinalizeResponse | Error): FinalizeBatchItem {
+  if (!(r instanceof Error)) return r;
+  if (r instanceof ApiError) return errorBody(r);
+  console.error('piximmo: batch finalize failed', r);
+  return errorBody(new ApiError('INTERNAL', 'internal error'));
 }
 
 export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
@@ -39,9 +47,8 @@ export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
       });
     }
     const scope = openFinalizeScope(c.env, c.var.user);
-    const results: FinalizeBatchItem[] = [];
-    for (const f of files as unknown[]) results.push(await finalizeOne(scope, f));
-    // Each registered file was queued for processing by finalizeUpload (SPEC v2 "Previews").
+    const results = (await finalizeAll(scope, (files as unknown[]).map(parseOne))).map(answerOf);
+    // Each registered file was queued for processing by finalizeAll (SPEC v2 "Previews").
     return c.json<FinalizeBatchResponse>({ results });
   });
 }
