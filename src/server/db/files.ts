@@ -99,6 +99,28 @@ export async function findFileByChecksum(db: D1Database, orderId: string, checks
     .first<FileRow>();
 }
 
+/**
+ * findFileByChecksum for many checksums at once (one query per 90): per checksum the first (oldest)
+ * listed file of the order with it; checksums without one are absent.
+ */
+export async function findFilesByChecksums(db: D1Database, orderId: string, checksums: readonly string[]): Promise<Map<string, FileRow>> {
+  const found = new Map<string, FileRow>();
+  const all = [...new Set(checksums)];
+  for (let i = 0; i < all.length; i += 90) {
+    const chunk = all.slice(i, i + 90);
+    const marks = chunk.map((_, j) => `?${j + 2}`).join(', ');
+    const r = await db
+      .prepare(
+        `SELECT * FROM files WHERE order_id = ?1 AND checksum IN (${marks}) AND status NOT IN ('superseded', 'deleted')
+         ORDER BY created_at`,
+      )
+      .bind(orderId, ...chunk)
+      .all<FileRow>();
+    for (const row of r.results) if (row.checksum && !found.has(row.checksum)) found.set(row.checksum, row);
+  }
+  return found;
+}
+
 function parseMeta(meta: string | null): ExifMeta | null {
   if (!meta) return null;
   try {

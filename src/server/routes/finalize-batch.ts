@@ -11,10 +11,11 @@
  * same file_id twice).
  */
 import type { Hono } from 'hono';
-import { MAX_BATCH_FINALIZE, type FinalizeBatchItem, type FinalizeBatchResponse, type FinalizeResponse } from '../../contract/api.js';
+import { MAX_BATCH_FINALIZE, type FinalizeBatchResponse } from '../../contract/api.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError, errorBody, invalid } from '../lib/errors.js';
+import { batchItem } from '../lib/batch-item.js';
+import { ApiError, invalid } from '../lib/errors.js';
 import { jsonBody, type Json } from '../lib/validate.js';
 import { finalizeAll, openFinalizeScope, parseFinalizeFields, type FinalizeFields } from './finalize-core.js';
 
@@ -28,14 +29,6 @@ function parseOne(raw: unknown): FinalizeFields | Error {
   }
 }
 
-/** One item's answer: its FinalizeResponse, or its error body (an unexpected error → INTERNAL, logged). */
-function answerOf(r: FinalizeResponse | Error): FinalizeBatchItem {
-  if (!(r instanceof Error)) return r;
-  if (r instanceof ApiError) return errorBody(r);
-  console.error('piximmo: batch finalize failed', r);
-  return errorBody(new ApiError('INTERNAL', 'internal error'));
-}
-
 export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
   app.post('/api/uploads/finalize-batch', requireAuth, async (c) => {
     const body = await jsonBody(c);
@@ -47,7 +40,7 @@ export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
       });
     }
     const scope = openFinalizeScope(c.env, c.var.user);
-    const results = (await finalizeAll(scope, (files as unknown[]).map(parseOne))).map(answerOf);
+    const results = (await finalizeAll(scope, (files as unknown[]).map(parseOne))).map((r) => batchItem(r, 'batch finalize'));
     // Each registered file was queued for processing by finalizeAll (SPEC v2 "Previews").
     return c.json<FinalizeBatchResponse>({ results });
   });

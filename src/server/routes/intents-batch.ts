@@ -10,20 +10,21 @@
  * POST /api/uploads/intent answers (the same code, routes/intent-core.ts) — single, multipart or
  * existing_file_id — or that route's error body for this file (400 naming the field, 413, 415, 502).
  *
- * Files are issued one after another, so keys of one (room, stack) get ascending versions in list
- * order. Duplicates inside one batch (same checksum twice) are treated like two single intents sent
+ * Files are issued as a batch (domain/intent-batch.ts: per-request queries, one D1 batch), keys of one
+ * (room, stack) getting ascending versions in list order. Duplicates inside one batch (same checksum twice) are treated like two single intents sent
  * one after the other: both get their own upload slot, since dedupe only sees finalized files.
  */
 import type { Hono } from 'hono';
-import { MAX_BATCH_INTENTS, type BatchIntentItem, type BatchIntentResponse } from '../../contract/api.js';
+import { MAX_BATCH_INTENTS, type BatchIntentResponse } from '../../contract/api.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError, errorBody, invalid } from '../lib/errors.js';
+import { batchItem } from '../lib/batch-item.js';
+import { ApiError, invalid } from '../lib/errors.js';
 import { jsonBody, reqString, type Json } from '../lib/validate.js';
-import { issueIntent, openIntentScope, parseIntentFields, type IntentScope } from './intent-core.js';
+import { issueAll, openIntentScope, parseIntentFields, type IntentFields, type IntentScope } from './intent-core.js';
 
-/** One file of the batch → its answer; never throws (every failure becomes an error item). */
-async function issueOne(scope: IntentScope, raw: unknown): Promise<BatchIntentItem> {
+/** One file of the batch → its fields, or the error of a bad item (ApiError 400). */
+function parseOne(scope: IntentScope, raw: unknown): IntentFields | Error {
   try {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('files', 'each entry of files must be a JSON object');
     const body = raw as Json;
@@ -31,11 +32,9 @@ async function issueOne(scope: IntentScope, raw: unknown): Promise<BatchIntentIt
     if (own !== undefined && own !== null && own !== scope.order.id) {
       throw invalid('order_id', `a file's order_id must be left out or equal the batch's order_id (${scope.order.id})`);
     }
-    return await issueIntent(scope, parseIntentFields(body));
+    return parseIntentFields(body);
   } catch (e) {
-    if (e instanceof ApiError) return errorBody(e);
-    console.error('piximmo: batch intent failed', e);
-    return errorBody(new ApiError('INTERNAL', 'internal error'));
+    return e instanceof Error ? e : new Error(String(e));
   }
 }
 
@@ -51,8 +50,7 @@ export function registerBatchIntentRoute(app: Hono<AppEnv>): void {
       });
     }
     const scope = await openIntentScope(c, orderId);
-    const uploads: BatchIntentItem[] = [];
-    for (const f of files as unknown[]) uploads.push(await issueOne(scope, f));
+    const uploads = (await issueAll(scope, (files as unknown[]).map((f) => parseOne(scope, f)))).map((r) => batchItem(r, 'batch intent'));
     return c.json<BatchIntentResponse>({ uploads });
   });
 }
