@@ -13,7 +13,7 @@ import { haveGnuTime, measure, stopRunning } from './bench/measure.mjs';
 import { nginxBinary, startNginx } from './bench/nginx.mjs';
 import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
 import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from './bench/server.mjs';
-import { cpuDelta, serverCpu } from './bench/server-cpu.mjs';
+import { cpuDelta, serverCpu, waitServerIdle } from './bench/server-cpu.mjs';
 import { machineInfo, median, versionOf } from './bench/sys.mjs';
 import { measureReady } from './bench/ready.mjs';
 import { renderTable, renderTargets } from './bench/report.mjs';
@@ -338,9 +338,12 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
       r = { ...base, ...m, process_wall_s: m.wall_s };
       if (m.code !== 0) return { ...r, ok: false, error: `piximmo exited ${m.code ?? m.signal}: ${tail(err)}` };
     }
+    const cpuRun = cpuDelta(cpu0, serverCpu(server.pid));
+    // Outside the clock: what the run left queued (processing) is the server's cost per file too.
+    const idle = cpuRun ? await waitServerIdle(server.pid) : null;
     const cpu = cpuDelta(cpu0, serverCpu(server.pid));
     const listed = await countOrderFiles(server.url, TOKEN, order);
-    if (cpu) Object.assign(r, serverCpuFigures(cpu, listed));
+    if (cpu && cpuRun) Object.assign(r, serverCpuFigures(cpuRun, cpu, listed), { server_idle_after_s: idle.waited_s, server_idle: idle.idle });
     if (listed !== expect.files) return { ...r, ok: false, error: `the order lists ${listed} of ${expect.files} files` };
     return { ...r, ok: true };
   } finally {
@@ -353,16 +356,22 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
 }
 
 /**
- * The server's CPU over a run per registered file: `worker_cpu_ms_per_file` = workerd's (the Worker, D1,
- * storage emulation, Durable Object, queue), `host_cpu_ms_per_file` = the rest of the server's process
- * group (the node process hosting Miniflare and its loopback services, e.g. the Images binding).
+ * The server's CPU per registered file. `worker_cpu_ms_per_file` = workerd's (the Worker with D1, storage
+ * emulation, Durable Object, queue) from the run's start until the server is idle again (the processing
+ * the run queued included: every tool pays for all of it); `worker_run_cpu_ms_per_file` = during the
+ * tool's run only (the processing done by then depends on the run's length). `host_*` = the rest of the
+ * server's process group (the node process hosting Miniflare and its loopback services, e.g. Images).
  */
-function serverCpuFigures(cpu, files) {
+function serverCpuFigures(run, all, files) {
+  const per = (s) => (files > 0 ? (s * 1000) / files : null);
   return {
-    worker_cpu_s: cpu.workerd_s,
-    host_cpu_s: cpu.other_s,
-    worker_cpu_ms_per_file: files > 0 ? (cpu.workerd_s * 1000) / files : null,
-    host_cpu_ms_per_file: files > 0 ? (cpu.other_s * 1000) / files : null,
+    worker_cpu_s: all.workerd_s,
+    host_cpu_s: all.other_s,
+    worker_run_cpu_s: run.workerd_s,
+    worker_cpu_ms_per_file: per(all.workerd_s),
+    host_cpu_ms_per_file: per(all.other_s),
+    worker_run_cpu_ms_per_file: per(run.workerd_s),
+    host_run_cpu_ms_per_file: per(run.other_s),
   };
 }
 
@@ -412,6 +421,7 @@ function aggregate(workload, wl, mode, tool, runList) {
     cpu_s: median(ok.map((r) => r.cpu_s)),
     worker_cpu_ms_per_file: median(ok.map((r) => r.worker_cpu_ms_per_file)),
     host_cpu_ms_per_file: median(ok.map((r) => r.host_cpu_ms_per_file)),
+    worker_run_cpu_ms_per_file: median(ok.map((r) => r.worker_run_cpu_ms_per_file)),
     ratio: null,
     ratio_to: null,
     details: runList,

@@ -55,8 +55,9 @@ export function renderTable(results, { helpStats, dryRun }) {
   const legend = [
     'Medians over the runs. wall: piximmo and rclone = the whole process (scan, hash, EXIF, upload, final check);',
     'baseline = its data path only (checksums taken before its clock). CPU s = user+sys of the whole process;',
-    'srv ms/file = workerd CPU (user+sys from /proc, the Worker with D1, storage emulation, limiter, queue) over the run',
-    '÷ files registered (the JSON also has host_cpu_ms_per_file: the node process hosting Miniflare).',
+    'srv ms/file = workerd CPU (user+sys from /proc: the Worker with D1, storage emulation, limiter, queue) from the run\'s',
+    'start until the server is idle again (the processing it queued included) ÷ files registered; the JSON also has',
+    'worker_run_cpu_ms_per_file (during the run only) and host_cpu_ms_per_file (the node process hosting Miniflare).',
     'peak RSS from /usr/bin/time (or /proc VmHWM). ratio = wall / baseline wall (×bl) or / rclone wall (×rc).',
     'Modes: lifted = no intent limit (server --intent-rate 0, PIXIMMO_INTENT_RATE=0), Miniflare R2 emulation;',
     'SPEC 3/s = server default 3 intents/s, PIXIMMO_INTENT_RATE=3; nginx sink = server --storage s3 against nginx WebDAV.',

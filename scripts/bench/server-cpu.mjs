@@ -60,3 +60,23 @@ export function cpuDelta(before, after) {
   if (!before || !after) return null;
   return { workerd_s: after.workerd_s - before.workerd_s, other_s: after.other_s - before.other_s };
 }
+
+/**
+ * Waits until the server's workerd is idle — less than `idleCpuS` CPU seconds over `windowMs` — so that
+ * the work a run left queued (the preview queue's consumer: claim, previews, `ready`) is counted too.
+ * The window is longer than the queue's batch timeout (1 s), whose pauses would look idle.
+ * @returns {Promise<{idle: boolean, waited_s: number}>}
+ */
+export async function waitServerIdle(pgid, { windowMs = 3000, idleCpuS = 0.03, timeoutMs = 180_000 } = {}) {
+  const t0 = Date.now();
+  let prev = serverCpu(pgid);
+  if (!prev) return { idle: false, waited_s: 0 };
+  for (;;) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = serverCpu(pgid);
+    if (!now) return { idle: false, waited_s: (Date.now() - t0) / 1000 };
+    if (now.workerd_s - prev.workerd_s < idleCpuS) return { idle: true, waited_s: (Date.now() - t0) / 1000 };
+    if (Date.now() - t0 > timeoutMs) return { idle: false, waited_s: (Date.now() - t0) / 1000 };
+    prev = now;
+  }
+}
