@@ -1,8 +1,8 @@
 /**
  * A batch of intents (SPEC v2 `POST /api/uploads/intents`: "per file, in order, exactly what
  * POST /api/uploads/intent answers"), issued with per-request instead of per-file work (issue 15 "Server
- * cost per file"): one query for the existing files of all checksums, each distinct stack claim allocated
- * once, one counter statement per (room, stack) taking all its versions, and ONE D1 batch inserting every
+ * cost per file"): one query for the existing files of all checksums, the stacks of all claims allocated
+ * together (domain/stack-allocation-batch.ts: one query, one D1 batch), one counter statement per (room, stack) taking all its versions, and ONE D1 batch inserting every
  * intent with its quota check right after it — the statements of a batch run one after another in one
  * transaction, so each intent is judged exactly as a single intent would be (db/quota.ts: race-safe).
  * Keys of one (room, stack) get ascending versions in list order, as before.
@@ -19,7 +19,8 @@ import { insertIntentStatement, takeKeyVersionsStatement, type IntentRow } from 
 import { keepWithinQuotaStatement } from '../db/quota.js';
 import { inParallel } from '../lib/in-parallel.js';
 import { quotaExceeded, reserveQuota } from '../lib/quota.js';
-import { answerIntent, checkIntentLimits, intentBase, issueIntent, objectKeyOf, recordIntent, stackIdFor, type IntentFields, type IntentScope } from './intent.js';
+import { answerIntent, checkIntentLimits, intentBase, issueIntent, objectKeyOf, recordIntent, stackClaim, type IntentFields, type IntentScope } from './intent.js';
+import { allocateStackIds } from './stack-allocation-batch.js';
 
 const ANSWERS_IN_FLIGHT = 8;
 
@@ -36,22 +37,14 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-/** The stack ids of `list`, each distinct claim allocated once, in list order; a failed allocation is that file's answer. */
-async function allocateStacks(scope: IntentScope, list: Pending[], out: (IntentResponse | Error | undefined)[]): Promise<Pending[]> {
-  const memo = new Map<string, string>();
-  const ok: Pending[] = [];
-  for (const p of list) {
-    const { f } = p;
-    const claim = JSON.stringify([f.roomType, f.stackKey, f.stackIdGiven ? f.stackId : null, f.roomLabel, f.stackFrames, f.stackKey ? '' : f.stackId]);
-    try {
-      p.stackId = memo.get(claim) ?? (await stackIdFor(scope, f));
-      memo.set(claim, p.stackId);
-      ok.push(p);
-    } catch (e) {
-      out[p.i] = asError(e);
-    }
-  }
-  return ok;
+/** The stack id of every file of `list` (SPEC v2: allocated from stack_key, all claims at once; v1: the client's). */
+async function allocateStacks(scope: IntentScope, list: Pending[], now: Date): Promise<void> {
+  const keyed = list.filter((p) => p.f.stackKey);
+  const ids = await allocateStackIds(scope.env.DB, scope.order.id, keyed.map((p) => stackClaim(scope, p.f)), now);
+  keyed.forEach((p, k) => {
+    p.stackId = ids[k];
+  });
+  for (const p of list) p.stackId ??= p.f.stackId;
 }
 
 /** Versions for every file, one counter statement per (room, stack), all in one D1 batch; sets `row`. */
@@ -128,11 +121,11 @@ export async function issueAll(scope: IntentScope, items: readonly (IntentFields
       if (ex) out[p.i] = { existing_file_id: ex.id, object_key: ex.object_key, stack_id: ex.stack_id };
       return !ex;
     });
-    const stacked = await allocateStacks(scope, fresh, out);
     const now = new Date();
-    if (stacked.length) {
-      await recordRows(scope, stacked, now);
-      recorded = await insertRows(scope, stacked, now, out);
+    if (fresh.length) {
+      await allocateStacks(scope, fresh, now);
+      await recordRows(scope, fresh, now);
+      recorded = await insertRows(scope, fresh, now, out);
     }
   } catch (e) {
     // A batched step failed (its D1 batch changed nothing): the files without an answer go the single way.

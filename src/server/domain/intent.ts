@@ -22,7 +22,7 @@ import { reserveQuota } from '../lib/quota.js';
 import { startMultipart } from '../routes/multipart-start.js';
 import type { UploadSigner } from '../signers/types.js';
 import type { ObjectStore } from '../storage/index.js';
-import { allocateStackId } from './stack-allocation.js';
+import { allocateStackId, type StackClaim } from './stack-allocation.js';
 import type { StackFields } from './stack-fields.js';
 
 /** Attempts at issuing a unique key before giving up (each takes a fresh version). */
@@ -69,17 +69,21 @@ export function checkIntentLimits(cfg: ServerConfig, f: IntentFields): string {
   return checkMediaType(f.filename, f.declaredMime).mime;
 }
 
-/** The stack_id of the file: allocated from its stack_key (SPEC v2), else the client's (v1). */
-export function stackIdFor(scope: IntentScope, f: IntentFields): Promise<string> | string {
-  if (!f.stackKey) return f.stackId;
-  return allocateStackId(scope.env.DB, {
+/** The stack claim of a file with a stack_key (SPEC v2 stack identity). */
+export function stackClaim(scope: IntentScope, f: IntentFields & { stackKey: string | null }): StackClaim {
+  return {
     orderId: scope.order.id,
     roomType: f.roomType,
-    stackKey: f.stackKey,
+    stackKey: f.stackKey ?? '',
     proposed: f.stackIdGiven ? f.stackId : null,
     roomLabel: f.roomLabel,
     framesDeclared: f.stackFrames,
-  });
+  };
+}
+
+/** The stack_id of the file: allocated from its stack_key (SPEC v2), else the client's (v1). */
+export function stackIdFor(scope: IntentScope, f: IntentFields): Promise<string> | string {
+  return f.stackKey ? allocateStackId(scope.env.DB, stackClaim(scope, f)) : f.stackId;
 }
 
 /** The intent row of `f` without its object key (status pending, created now). */
