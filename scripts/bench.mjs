@@ -59,6 +59,7 @@ Options:
   --spec-limit      run the SPEC-limit mode for every workload (default: 8mb only)
   --no-spec-limit   skip the SPEC-limit mode
   --no-peer         skip the nginx/rclone peer run
+  --no-lifted       skip the lifted mode (e.g. only the nginx sink: --no-lifted --no-spec-limit)
   --tmp DIR         parent of the temp folder (default ${os.tmpdir()}); needs ~3 GB free
   --keep            keep the temp folder (shoots, logs, server state of the last run)
   --cli-from DIR    measure the piximmo CLI built in DIR (another checkout, e.g. an older commit's
@@ -99,6 +100,7 @@ try {
       'spec-limit': { type: 'boolean' },
       'no-spec-limit': { type: 'boolean', default: false },
       'no-peer': { type: 'boolean', default: false },
+      'no-lifted': { type: 'boolean', default: false },
       tmp: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'baseline-intents': { type: 'string', default: 'auto' },
@@ -339,11 +341,18 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
       if (m.code !== 0) return { ...r, ok: false, error: `piximmo exited ${m.code ?? m.signal}: ${tail(err)}` };
     }
     const cpuRun = cpuDelta(cpu0, serverCpu(server.pid));
+    const processedAtEnd = processedFiles(path.join(dir, 'server.log'));
     // Outside the clock: what the run left queued (processing) is the server's cost per file too.
     const idle = cpuRun ? await waitServerIdle(server.pid) : null;
     const cpu = cpuDelta(cpu0, serverCpu(server.pid));
+    const processed = processedFiles(path.join(dir, 'server.log'));
     const listed = await countOrderFiles(server.url, TOKEN, order);
-    if (cpu && cpuRun) Object.assign(r, serverCpuFigures(cpuRun, cpu, listed), { server_idle_after_s: idle.waited_s, server_idle: idle.idle });
+    if (cpu && cpuRun) {
+      Object.assign(r, serverCpuFigures(cpuRun, cpu, listed), splitProcessing(cpuRun, cpu, processedAtEnd, processed, listed), {
+        server_idle_after_s: idle.waited_s,
+        server_idle: idle.idle,
+      });
+    }
     if (listed !== expect.files) return { ...r, ok: false, error: `the order lists ${listed} of ${expect.files} files` };
     return { ...r, ok: true };
   } finally {
@@ -372,6 +381,31 @@ function serverCpuFigures(run, all, files) {
     host_cpu_ms_per_file: per(all.other_s),
     worker_run_cpu_ms_per_file: per(run.workerd_s),
     host_run_cpu_ms_per_file: per(run.other_s),
+  };
+}
+
+/** Files the server's preview consumer finished so far (its "processing <id>: ready|gone" log lines). */
+function processedFiles(logFile) {
+  try {
+    return (readFileSync(logFile, 'utf8').match(/piximmo processing \S+: (?:ready|gone meanwhile) in /g) ?? []).length;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * workerd's CPU split into the requests' and the preview processing's, per file: processing per file =
+ * the CPU after the run ÷ the files processed after it; the requests' = the CPU during the run less the
+ * processing done by then. An estimate (a job in flight at the run's end counts to after); null when
+ * fewer than 50 files were processed after the run.
+ */
+function splitProcessing(run, all, atEnd, processed, files) {
+  if (atEnd === null || processed === null || processed - atEnd < 50 || files <= 0) return { request_cpu_ms_per_file: null, processing_cpu_ms_per_file: null };
+  const perJob = (all.workerd_s - run.workerd_s) / (processed - atEnd);
+  return {
+    processed_at_run_end: atEnd,
+    processing_cpu_ms_per_file: perJob * 1000,
+    request_cpu_ms_per_file: (Math.max(0, run.workerd_s - perJob * atEnd) * 1000) / files,
   };
 }
 
@@ -422,6 +456,8 @@ function aggregate(workload, wl, mode, tool, runList) {
     worker_cpu_ms_per_file: median(ok.map((r) => r.worker_cpu_ms_per_file)),
     host_cpu_ms_per_file: median(ok.map((r) => r.host_cpu_ms_per_file)),
     worker_run_cpu_ms_per_file: median(ok.map((r) => r.worker_run_cpu_ms_per_file)),
+    request_cpu_ms_per_file: median(ok.map((r) => r.request_cpu_ms_per_file)),
+    processing_cpu_ms_per_file: median(ok.map((r) => r.processing_cpu_ms_per_file)),
     ratio: null,
     ratio_to: null,
     details: runList,
@@ -600,7 +636,7 @@ try {
     Object.assign(wl, await writeWorkload(gen, shootDir, wl));
 
     // lifted: no intent limit anywhere.
-    await series({ workload: name, wl, mode: 'lifted', tools: ['baseline', 'piximmo'], n: runs, intentRate: 0, shootDir });
+    if (!opts['no-lifted']) await series({ workload: name, wl, mode: 'lifted', tools: ['baseline', 'piximmo'], n: runs, intentRate: 0, shootDir });
 
     // spec: the SPEC limit of 3 intents/s (the server's default), once per tool.
     if (specFor(name)) {
