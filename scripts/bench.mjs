@@ -13,6 +13,7 @@ import { haveGnuTime, measure, stopRunning } from './bench/measure.mjs';
 import { nginxBinary, startNginx } from './bench/nginx.mjs';
 import { rcloneBinary, rcloneCommand } from './bench/rclone.mjs';
 import { countOrderFiles, NotAvailable, probeBatchIntents, startServer } from './bench/server.mjs';
+import { cpuDelta, serverCpu, waitServerIdle } from './bench/server-cpu.mjs';
 import { machineInfo, median, versionOf } from './bench/sys.mjs';
 import { measureReady } from './bench/ready.mjs';
 import { renderTable, renderTargets } from './bench/report.mjs';
@@ -65,6 +66,7 @@ Options:
   --spec-limit      run the SPEC-limit mode for every workload (default: 8mb only)
   --no-spec-limit   skip the SPEC-limit mode
   --no-peer         skip the nginx/rclone peer run
+  --no-lifted       skip the lifted mode (e.g. only the nginx sink: --no-lifted --no-spec-limit)
   --tmp DIR         parent of the temp folder (default ${os.tmpdir()}); needs ~3 GB free
   --keep            keep the temp folder (shoots, logs, server state of the last run)
   --cli-from DIR    measure the piximmo CLI built in DIR (another checkout, e.g. an older commit's
@@ -73,6 +75,9 @@ Options:
   --baseline-intents auto|single|batch
                     how the baseline asks for intents (default auto: batch when the server has
                     POST /api/uploads/intents, else one by one)
+  --baseline-finalize auto|single|batch
+                    how the baseline finalizes (default auto: batches of ≤ 50 through
+                    POST /api/uploads/finalize-batch when the server has it, as piximmo does; else one by one)
   --far-link [--profile hotel|4g] [--runs N] [--workload 300x100kb|6x8mb] [--cli-from DIR] [--no-peer]
                     far-link mode instead (scripts/bench/far-link.mjs): 300 × 100 KB and 6 × 8 MB through a
                     latency-and-rate proxy (hotel Wi-Fi 80 ms, 40/100 Mbit/s; tethered 4G 200 ms, 10/30),
@@ -102,9 +107,11 @@ try {
       'spec-limit': { type: 'boolean' },
       'no-spec-limit': { type: 'boolean', default: false },
       'no-peer': { type: 'boolean', default: false },
+      'no-lifted': { type: 'boolean', default: false },
       tmp: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'baseline-intents': { type: 'string', default: 'auto' },
+      'baseline-finalize': { type: 'string', default: 'auto' },
       'cli-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -126,6 +133,7 @@ const ALL_NAMES = [...WORKLOAD_NAMES, ...EXTRA_NAMES, ...OPT_IN_NAMES];
 for (const o of only) if (!ALL_NAMES.includes(o)) usage(`--only: unknown "${o}" (one of ${ALL_NAMES.join(', ')})`);
 const selected = (name) => (only.length === 0 && !OPT_IN_NAMES.includes(name)) || only.includes(name);
 if (!['auto', 'single', 'batch'].includes(opts['baseline-intents'])) usage('--baseline-intents must be auto, single or batch');
+if (!['auto', 'single', 'batch'].includes(opts['baseline-finalize'])) usage('--baseline-finalize must be auto, single or batch');
 if (opts['spec-limit'] && opts['no-spec-limit']) usage('--spec-limit and --no-spec-limit contradict each other');
 const specFor = (name) => !opts['no-spec-limit'] && (opts['spec-limit'] || name === '8mb');
 
@@ -307,11 +315,14 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
   try {
     let m;
     let r;
+    // The server's CPU over the tool's run (issue 15: Worker CPU per registered file), read around it.
+    const cpu0 = serverCpu(server.pid);
     if (tool === 'baseline') {
       const args = [
         path.join(ROOT, 'scripts/bench/baseline.mjs'),
         '--api', server.url, '--token', TOKEN, '--order', order, '--dir', shootDir,
         '--concurrency', String(CONCURRENCY), '--intent-rate', String(intentRate), '--intents', opts['baseline-intents'],
+        '--finalize', opts['baseline-finalize'],
       ];
       m = await measure(process.execPath, args, { env: cleanEnv(), cwd: ROOT, stdoutFile: out, stderrFile: err, timeFile, timeoutMs: RUN_TIMEOUT_MS });
       let inner = null;
@@ -327,6 +338,7 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
         hash_s: inner?.hash_s ?? null,
         data_cpu_s: inner?.data_cpu_s ?? null,
         intents: inner?.intents ?? null,
+        finalizes: inner?.finalizes ?? null,
         rate_limited: inner?.rate_limited ?? null,
       };
       if (m.code !== 0 || !inner) return { ...r, ok: false, error: `baseline exited ${m.code ?? m.signal}: ${inner?.errors?.join(' | ') || tail(err)}` };
@@ -336,7 +348,19 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
       r = { ...base, ...m, process_wall_s: m.wall_s };
       if (m.code !== 0) return { ...r, ok: false, error: `piximmo exited ${m.code ?? m.signal}: ${tail(err)}` };
     }
+    const cpuRun = cpuDelta(cpu0, serverCpu(server.pid));
+    const processedAtEnd = processedFiles(path.join(dir, 'server.log'));
+    // Outside the clock: what the run left queued (processing) is the server's cost per file too.
+    const idle = cpuRun ? await waitServerIdle(server.pid) : null;
+    const cpu = cpuDelta(cpu0, serverCpu(server.pid));
+    const processed = processedFiles(path.join(dir, 'server.log'));
     const listed = await countOrderFiles(server.url, TOKEN, order);
+    if (cpu && cpuRun) {
+      Object.assign(r, serverCpuFigures(cpuRun, cpu, listed), splitProcessing(cpuRun, cpu, processedAtEnd, processed, listed), {
+        server_idle_after_s: idle.waited_s,
+        server_idle: idle.idle,
+      });
+    }
     if (listed !== expect.files) return { ...r, ok: false, error: `the order lists ${listed} of ${expect.files} files` };
     return { ...r, ok: true };
   } finally {
@@ -346,6 +370,51 @@ async function measuredRun({ tool, shootDir, expect, intentRate, storage }) {
     // The next tool gets an empty sink, whichever tool ran.
     if (storage) emptyBucket(storage.root);
   }
+}
+
+/**
+ * The server's CPU per registered file. `worker_cpu_ms_per_file` = workerd's (the Worker with D1, storage
+ * emulation, Durable Object, queue) from the run's start until the server is idle again (the processing
+ * the run queued included: every tool pays for all of it); `worker_run_cpu_ms_per_file` = during the
+ * tool's run only (the processing done by then depends on the run's length). `host_*` = the rest of the
+ * server's process group (the node process hosting Miniflare and its loopback services, e.g. Images).
+ */
+function serverCpuFigures(run, all, files) {
+  const per = (s) => (files > 0 ? (s * 1000) / files : null);
+  return {
+    worker_cpu_s: all.workerd_s,
+    host_cpu_s: all.other_s,
+    worker_run_cpu_s: run.workerd_s,
+    worker_cpu_ms_per_file: per(all.workerd_s),
+    host_cpu_ms_per_file: per(all.other_s),
+    worker_run_cpu_ms_per_file: per(run.workerd_s),
+    host_run_cpu_ms_per_file: per(run.other_s),
+  };
+}
+
+/** Files the server's preview consumer finished so far (its "processing <id>: ready|gone" log lines). */
+function processedFiles(logFile) {
+  try {
+    return (readFileSync(logFile, 'utf8').match(/piximmo processing \S+: (?:ready|gone meanwhile) in /g) ?? []).length;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * workerd's CPU split into the requests' and the preview processing's, per file: processing per file =
+ * the CPU after the run ÷ the files processed after it; the requests' = the CPU during the run less the
+ * processing done by then. An estimate (a job in flight at the run's end counts to after); null when
+ * fewer than 50 files were processed after the run.
+ */
+function splitProcessing(run, all, atEnd, processed, files) {
+  if (atEnd === null || processed === null || processed - atEnd < 50 || files <= 0) return { request_cpu_ms_per_file: null, processing_cpu_ms_per_file: null };
+  const perJob = (all.workerd_s - run.workerd_s) / (processed - atEnd);
+  return {
+    processed_at_run_end: atEnd,
+    processing_cpu_ms_per_file: perJob * 1000,
+    request_cpu_ms_per_file: (Math.max(0, run.workerd_s - perJob * atEnd) * 1000) / files,
+  };
 }
 
 /** `sync`: waits until dirty pages are on disk (coreutils; a no-op where it is missing). */
@@ -392,6 +461,11 @@ function aggregate(workload, wl, mode, tool, runList) {
     rss_mb: median(ok.map((r) => r.rss_mb)),
     rss_max_mb: ok.length ? Math.max(...ok.map((r) => r.rss_mb ?? 0)) : null,
     cpu_s: median(ok.map((r) => r.cpu_s)),
+    worker_cpu_ms_per_file: median(ok.map((r) => r.worker_cpu_ms_per_file)),
+    host_cpu_ms_per_file: median(ok.map((r) => r.host_cpu_ms_per_file)),
+    worker_run_cpu_ms_per_file: median(ok.map((r) => r.worker_run_cpu_ms_per_file)),
+    request_cpu_ms_per_file: median(ok.map((r) => r.request_cpu_ms_per_file)),
+    processing_cpu_ms_per_file: median(ok.map((r) => r.processing_cpu_ms_per_file)),
     ratio: null,
     ratio_to: null,
     details: runList,
@@ -399,6 +473,7 @@ function aggregate(workload, wl, mode, tool, runList) {
   if (mode === 'peer') row.single_put = Boolean(wl.multipart);
   if (tool === 'baseline') {
     row.intents = ok[0]?.intents ?? null;
+    row.finalizes = ok[0]?.finalizes ?? null;
     row.hash_s = median(ok.map((r) => r.hash_s));
     row.data_cpu_s = median(ok.map((r) => r.data_cpu_s));
   }
@@ -562,7 +637,7 @@ try {
     Object.assign(wl, await writeWorkload(gen, shootDir, wl));
 
     // lifted: no intent limit anywhere.
-    await series({ workload: name, wl, mode: 'lifted', tools: ['baseline', 'piximmo'], n: runs, intentRate: 0, shootDir });
+    if (!opts['no-lifted']) await series({ workload: name, wl, mode: 'lifted', tools: ['baseline', 'piximmo'], n: runs, intentRate: 0, shootDir });
 
     // spec: the SPEC limit of 3 intents/s (the server's default), once per tool.
     if (specFor(name)) {
@@ -702,7 +777,7 @@ const report = {
   version: 1,
   command: `node scripts/bench.mjs ${process.argv.slice(2).join(' ')}`.trim(),
   machine: { ...machine, loadavg_at_end: os.loadavg().map((x) => Math.round(x * 100) / 100) },
-  options: { runs, quick, only: only.length ? only : null, spec_limit: opts['no-spec-limit'] ? 'none' : opts['spec-limit'] ? 'all' : '8mb', peer: !opts['no-peer'], concurrency: CONCURRENCY, spec_intent_rate: SPEC_RATE },
+  options: { runs, quick, only: only.length ? only : null, spec_limit: opts['no-spec-limit'] ? 'none' : opts['spec-limit'] ? 'all' : '8mb', peer: !opts['no-peer'], concurrency: CONCURRENCY, spec_intent_rate: SPEC_RATE, baseline_intents: opts['baseline-intents'], baseline_finalize: opts['baseline-finalize'] },
   server_features,
   duration_s,
   help: helpStats,

@@ -7,11 +7,14 @@
 //
 // usage: node scripts/bench/baseline.mjs --api URL --token TOKEN --order ID --dir DIR
 //          [--concurrency 4] [--intent-rate 3] [--intents auto|single|batch] [--batch-size 50]
-//          [--parts-in-flight 3]
+//          [--parts-in-flight 3] [--finalize auto|single|batch]
 // --intent-rate: intents per second the baseline paces itself to (0 = no pacing; a 429 is waited out
 //   by its Retry-After either way). --intents auto uses POST /api/uploads/intents when the server has it.
+// --finalize auto uses POST /api/uploads/finalize-batch when the server has it (as piximmo does): a file
+//   whose data is sent leaves its slot and waits for its batch (≤ 50 files, ≤ 100 ms), like piximmo's
+//   finalize batcher; single = one POST /api/uploads/finalize per file, in the file's slot.
 // Prints one JSON object on stdout: {wall_s, data_cpu_s, hash_s, files, bytes, intents, rate_limited,
-//   retries, failed, errors}. Exit 0 when every file was finalized, 1 otherwise, 2 on usage errors.
+//   finalizes, retries, failed, errors}. Exit 0 when every file was finalized, 1 otherwise, 2 on usage errors.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -37,11 +40,13 @@ try {
       intents: { type: 'string', default: 'auto' },
       'batch-size': { type: 'string', default: '50' },
       'parts-in-flight': { type: 'string', default: '3' },
+      finalize: { type: 'string', default: 'auto' },
     },
     strict: true,
   }));
   for (const k of ['api', 'token', 'order', 'dir']) if (!values[k]) throw new Error(`--${k} is required`);
   if (!['auto', 'single', 'batch'].includes(values.intents)) throw new Error('--intents must be auto, single or batch');
+  if (!['auto', 'single', 'batch'].includes(values.finalize)) throw new Error('--finalize must be auto, single or batch');
 } catch (e) {
   process.stderr.write(`baseline: ${e.message}\n`);
   process.exit(2);
@@ -185,16 +190,53 @@ async function batchIntents(batch) {
   return list.map((x) => (x && typeof x === 'object' && 'intent' in x ? x.intent : x));
 }
 
-let useBatch = values.intents === 'batch';
-if (values.intents === 'auto') {
-  const res = await request(`${api}/api/uploads/intents`, {
+/** Whether the server has the route `p` (an empty body is answered 400 by a route that exists). */
+async function hasRoute(p) {
+  const res = await request(api + p, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
     body: '{}',
     dispatcher: agent,
   });
   await res.body.dump();
-  useBatch = res.statusCode !== 404 && res.statusCode !== 405;
+  return res.statusCode !== 404 && res.statusCode !== 405;
+}
+const useBatch = values.intents === 'auto' ? await hasRoute('/api/uploads/intents') : values.intents === 'batch';
+const useFinalizeBatch = values.finalize === 'auto' ? await hasRoute('/api/uploads/finalize-batch') : values.finalize === 'batch';
+
+// ---- finalize: one by one, or collected into batches (≤ FINALIZE_BATCH files, ≤ FINALIZE_WINDOW_MS) ---------
+const FINALIZE_BATCH = 50;
+const FINALIZE_WINDOW_MS = 100;
+let finQueue = [];
+let finTimer = null;
+const finPending = [];
+function finalizeBody(f, intent) {
+  return { object_key: intent.object_key, bytes: f.bytes, checksum: f.checksum };
+}
+function flushFinalizes() {
+  clearTimeout(finTimer);
+  finTimer = null;
+  const batch = finQueue;
+  finQueue = [];
+  if (!batch.length) return;
+  withRetry(() => postJson('/api/uploads/finalize-batch', { files: batch.map((w) => w.body) })).then(
+    (res) => {
+      const list = Array.isArray(res.results) ? res.results : [];
+      batch.forEach((w, i) => {
+        const a = list[i];
+        if (a && !a.error) w.resolve(a);
+        else w.reject(new Error(`finalize ${w.body.object_key}: ${a?.error?.code ?? 'no answer'} ${a?.error?.message ?? ''}`));
+      });
+    },
+    (e) => batch.forEach((w) => w.reject(e)),
+  );
+}
+/** Queues the file's finalize into the next batch; the promise settles with its item's answer. */
+function finalizeBatched(body) {
+  const p = new Promise((resolve, reject) => finQueue.push({ body, resolve, reject }));
+  if (finQueue.length >= FINALIZE_BATCH) flushFinalizes();
+  else finTimer ??= setTimeout(flushFinalizes, FINALIZE_WINDOW_MS);
+  return p;
 }
 
 // The queue of files; in batch mode intents are fetched ahead, one batch at a time, as workers need them.
@@ -254,7 +296,16 @@ async function uploadFile(f, intent) {
   } else {
     await withRetry(() => put(intent.signed_url, intent.headers ?? {}, f.abs, 0, f.bytes));
   }
-  await withRetry(() => postJson('/api/uploads/finalize', { object_key: intent.object_key, bytes: f.bytes, checksum: f.checksum }));
+  if (useFinalizeBatch) {
+    // The slot is free for the next file while this one waits for its batch (as in piximmo's engine).
+    const p = finalizeBatched(finalizeBody(f, intent)).catch((e) => {
+      stats.failed++;
+      if (stats.errors.length < 5) stats.errors.push(`${f.rel}: ${e.message}`);
+    });
+    finPending.push(p);
+    return;
+  }
+  await withRetry(() => postJson('/api/uploads/finalize', finalizeBody(f, intent)));
 }
 
 // ---- the clock -----------------------------------------------------------------------------------------
@@ -272,6 +323,8 @@ await Promise.all(
     }
   }),
 );
+flushFinalizes();
+await Promise.all(finPending);
 const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(cpu0);
 await agent.close();
@@ -282,6 +335,7 @@ const result = {
   files: files.length,
   bytes: files.reduce((s, f) => s + f.bytes, 0),
   intents: useBatch ? 'batch' : 'single',
+  finalizes: useFinalizeBatch ? 'batch' : 'single',
   ...stats,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -85,4 +85,36 @@ describe('POST /api/uploads/finalize-batch', () => {
     const r = await api(s.url, 'POST', '/api/uploads/finalize-batch', BOB, { files: [{ object_key: i.body.object_key, bytes: 99 }] });
     expect((r.body as unknown as { results: Result[] }).results[0].error?.code).toBe('KEY_FORBIDDEN');
   });
+
+  it('inside one batch (issue 15: one D1 batch for the rows): the same key twice → one file_id; the same content under two keys → one row, the redundant object removed; a `replaces` item in the middle supersedes', async () => {
+    const same = randomBytes(310);
+    const other = randomBytes(320);
+    const intents = async (files: Uint8Array[], names: string[]) => {
+      const b = await api(s.url, 'POST', '/api/uploads/intents', ALICE, {
+        order_id: 'ORD-2',
+        files: files.map((f, n) => ({ filename: names[n], mime: 'image/jpeg', bytes: f.length, checksum: sha256(f), room_type: 'bath' })),
+      });
+      const uploads = (b.body as unknown as { uploads: Upload[] }).uploads;
+      for (const [n, u] of uploads.entries()) expect((await put(u.signed_url, u.headers, files[n])).status).toBe(200);
+      return uploads.map((u, n) => ({ object_key: u.object_key, bytes: files[n].length, checksum: sha256(files[n]) }));
+    };
+    const [a, a2, b] = await intents([same, same, other], ['same-1.jpg', 'same-2.jpg', 'other.jpg']);
+    const r = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: [a, a2, a, b] });
+    const ids = (r.body as unknown as { results: Result[] }).results.map((x) => x.file_id);
+    expect(ids[0]).toMatch(/^f_/);
+    expect(ids.slice(0, 3)).toEqual([ids[0], ids[0], ids[0]]);
+    expect(ids[3]).toMatch(/^f_/);
+    expect(ids[3]).not.toBe(ids[0]);
+    const bucket = await s.mf.getR2Bucket('BUCKET');
+    expect(await bucket.head(a2.object_key)).toBeNull();
+    expect(await bucket.head(a.object_key)).not.toBeNull();
+
+    const [c, v2, d] = await intents([randomBytes(330), randomBytes(340), randomBytes(350)], ['c.jpg', 'other-v2.jpg', 'd.jpg']);
+    const r2 = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: [c, { ...v2, replaces: ids[3] }, d] });
+    const res2 = (r2.body as unknown as { results: Result[] }).results;
+    expect(res2.map((x) => x.status)).toEqual(['uploaded', 'uploaded', 'uploaded']);
+    const listed = await api(s.url, 'GET', '/api/orders/ORD-2/files?room_type=bath');
+    const keys = (listed.body.files as { object_key: string }[]).map((f) => f.object_key).sort();
+    expect(keys).toEqual([a.object_key, c.object_key, v2.object_key, d.object_key].sort());
+  });
 });

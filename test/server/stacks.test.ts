@@ -70,6 +70,19 @@ describe('stack identity: allocation', () => {
     expect(ups.map((u) => keyStack(u.object_key))).toEqual(['g001', 'g002', 'g001']);
   });
 
+  it('a later batch (issue 15: all claims of a batch allocated together): a known key keeps its id and its frames are updated; a new key asking for a taken id gets the next free one', async () => {
+    const f = (filename: string, stack_key: string, stack_frames: number) => ({ filename, mime: 'image/jpeg', bytes: 10, room_type: 'garden', stack_id: 'g001', stack_key, stack_frames });
+    const first = await api(s.url, 'POST', '/api/uploads/intents', ALICE, { order_id: 'ORD-2', files: [f('G1.JPG', 'G-1', 2)] });
+    expect((first.body as unknown as { uploads: { stack_id: string }[] }).uploads[0].stack_id).toBe('g001');
+    const r = await api(s.url, 'POST', '/api/uploads/intents', ALICE, { order_id: 'ORD-2', files: [f('G2.JPG', 'G-1', 3), f('H1.JPG', 'G-2', 1), f('G3.JPG', 'G-1', 3)] });
+    const ups = (r.body as unknown as { uploads: { stack_id: string; object_key: string }[] }).uploads;
+    expect(ups.map((u) => u.stack_id)).toEqual(['g001', 'g002', 'g001']);
+    expect(new Set(ups.map((u) => u.object_key)).size).toBe(3);
+    const stacks = await api(s.url, 'GET', '/api/orders/ORD-2/stacks', ALICE);
+    const garden = (stacks.body as unknown as { stacks: { room_type: string; stack_id: string; frames_declared: number }[] }).stacks.filter((x) => x.room_type === 'garden');
+    expect(garden.map((x) => [x.stack_id, x.frames_declared])).toEqual([['g001', 3], ['g002', 1]]);
+  });
+
   it('validation: stack_frames 0, a 129-char key, a label with a bidi control → 400 naming the field', async () => {
     for (const [over, field] of [
       [{ stack_key: 'k', stack_frames: 0 }, 'stack_frames'],

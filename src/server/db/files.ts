@@ -46,7 +46,23 @@ export interface FileRow {
  * after the re-run asked its intent (SPEC: "never duplicating a file").
  */
 export async function upsertFile(db: D1Database, row: FileRow): Promise<string> {
-  const r = await db
+  const r = await upsertFileStatement(db, row).first<UpsertedFile>();
+  if (!r) throw new Error('file upsert returned no row');
+  return r.id;
+}
+
+/** What the upsert returns: the one row's id and object key (another key when the content was listed already). */
+export interface UpsertedFile {
+  id: string;
+  object_key: string;
+}
+
+/**
+ * upsertFile's statement, bound but not run (for `D1Database.batch`: one round trip for a batch of
+ * finalizes); it returns one UpsertedFile row.
+ */
+export function upsertFileStatement(db: D1Database, row: FileRow): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO files (id, user_id, order_id, object_key, filename, bytes, mime, checksum, room_type,
          stack_id, status, meta, created_at, updated_at, room_label, stack_key, stack_frames, replaces, intent_at)
@@ -55,16 +71,13 @@ export async function upsertFile(db: D1Database, row: FileRow): Promise<string> 
          replaces = COALESCE(files.replaces, excluded.replaces), updated_at = excluded.updated_at
        ON CONFLICT (order_id, checksum) WHERE checksum IS NOT NULL AND status NOT IN ('deleted', 'superseded')
          DO UPDATE SET updated_at = files.updated_at
-       RETURNING id`,
+       RETURNING id, object_key`,
     )
     .bind(
       row.id, row.user_id, row.order_id, row.object_key, row.filename, row.bytes, row.mime, row.checksum,
       row.room_type, row.stack_id, row.status, row.meta, row.created_at, row.updated_at, row.room_label ?? null,
       row.stack_key ?? null, row.stack_frames ?? null, row.replaces ?? null, row.intent_at ?? null,
-    )
-    .first<{ id: string }>();
-  if (!r) throw new Error('file upsert returned no row');
-  return r.id;
+    );
 }
 
 export async function getFileByKey(db: D1Database, objectKey: string): Promise<FileRow | null> {
@@ -84,6 +97,28 @@ export async function findFileByChecksum(db: D1Database, orderId: string, checks
     )
     .bind(orderId, checksum)
     .first<FileRow>();
+}
+
+/**
+ * findFileByChecksum for many checksums at once (one query per 90): per checksum the first (oldest)
+ * listed file of the order with it; checksums without one are absent.
+ */
+export async function findFilesByChecksums(db: D1Database, orderId: string, checksums: readonly string[]): Promise<Map<string, FileRow>> {
+  const found = new Map<string, FileRow>();
+  const all = [...new Set(checksums)];
+  for (let i = 0; i < all.length; i += 90) {
+    const chunk = all.slice(i, i + 90);
+    const marks = chunk.map((_, j) => `?${j + 2}`).join(', ');
+    const r = await db
+      .prepare(
+        `SELECT * FROM files WHERE order_id = ?1 AND checksum IN (${marks}) AND status NOT IN ('superseded', 'deleted')
+         ORDER BY created_at`,
+      )
+      .bind(orderId, ...chunk)
+      .all<FileRow>();
+    for (const row of r.results) if (row.checksum && !found.has(row.checksum)) found.set(row.checksum, row);
+  }
+  return found;
 }
 
 function parseMeta(meta: string | null): ExifMeta | null {

@@ -38,16 +38,24 @@ export interface IntentRow {
  * One statement, so two concurrent intents never get the same number (SPEC: ver = 1 + keys issued).
  */
 export async function nextKeyVersion(db: D1Database, orderId: string, room: string, stack: string): Promise<number> {
-  const row = await db
-    .prepare(
-      `INSERT INTO key_counters (order_id, room_type, stack_id, issued) VALUES (?1, ?2, ?3, 1)
-       ON CONFLICT (order_id, room_type, stack_id) DO UPDATE SET issued = issued + 1
-       RETURNING issued`,
-    )
-    .bind(orderId, room, stack)
-    .first<{ issued: number }>();
+  const row = await takeKeyVersionsStatement(db, orderId, room, stack, 1).first<{ issued: number }>();
   if (!row) throw new Error('key counter returned no row');
   return row.issued;
+}
+
+/**
+ * Takes `count` (≥ 1) versions for (order, room_type, stack_id) at once, bound but not run (for
+ * `D1Database.batch`): it returns `{issued}` = the last one taken; the batch's are issued − count + 1 … issued.
+ * One statement, so as race-free as nextKeyVersion.
+ */
+export function takeKeyVersionsStatement(db: D1Database, orderId: string, room: string, stack: string, count: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO key_counters (order_id, room_type, stack_id, issued) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (order_id, room_type, stack_id) DO UPDATE SET issued = issued + ?4
+       RETURNING issued`,
+    )
+    .bind(orderId, room, stack, count);
 }
 
 /**
@@ -55,7 +63,13 @@ export async function nextKeyVersion(db: D1Database, orderId: string, room: stri
  * (UNIQUE constraint — the caller then takes a new version and retries).
  */
 export async function insertIntent(db: D1Database, row: IntentRow): Promise<boolean> {
-  const r = await db
+  const r = await insertIntentStatement(db, row).run();
+  return r.meta.changes === 1;
+}
+
+/** insertIntent's statement, bound but not run (for `D1Database.batch`); changes = 0 when the key was taken. */
+export function insertIntentStatement(db: D1Database, row: IntentRow): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO intents (id, user_id, order_id, object_key, filename, mime, bytes, checksum, room_type,
          stack_id, status, upload_id, part_size, claimed_at, created_at, updated_at, room_label, stack_key, stack_frames)
@@ -66,9 +80,7 @@ export async function insertIntent(db: D1Database, row: IntentRow): Promise<bool
       row.id, row.user_id, row.order_id, row.object_key, row.filename, row.mime, row.bytes, row.checksum,
       row.room_type, row.stack_id, row.status, row.upload_id, row.part_size, row.claimed_at, row.created_at,
       row.updated_at, row.room_label, row.stack_key, row.stack_frames,
-    )
-    .run();
-  return r.meta.changes === 1;
+    );
 }
 
 export async function getIntentById(db: D1Database, id: string): Promise<IntentRow | null> {
@@ -77,6 +89,22 @@ export async function getIntentById(db: D1Database, id: string): Promise<IntentR
 
 export async function getIntentByKey(db: D1Database, objectKey: string): Promise<IntentRow | null> {
   return db.prepare(`SELECT * FROM intents WHERE object_key = ?1`).bind(objectKey).first<IntentRow>();
+}
+
+/** Bound parameters per D1 query stay under D1's limit of 100. */
+const KEYS_PER_QUERY = 90;
+
+/** The intents of `objectKeys` (unknown keys are absent), by object key; one query per 90 keys. */
+export async function getIntentsByKeys(db: D1Database, objectKeys: readonly string[]): Promise<Map<string, IntentRow>> {
+  const found = new Map<string, IntentRow>();
+  const keys = [...new Set(objectKeys)];
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+    const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+    const marks = chunk.map((_, j) => `?${j + 1}`).join(', ');
+    const r = await db.prepare(`SELECT * FROM intents WHERE object_key IN (${marks})`).bind(...chunk).all<IntentRow>();
+    for (const row of r.results) found.set(row.object_key, row);
+  }
+  return found;
 }
 
 /**
@@ -110,12 +138,16 @@ export async function transitionIntent(
   to: IntentStatus,
   now: Date,
 ): Promise<boolean> {
-  const marks = from.map((_, i) => `?${i + 4}`).join(', ');
-  const r = await db
-    .prepare(`UPDATE intents SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status IN (${marks})`)
-    .bind(id, to, now.toISOString(), ...from)
-    .run();
+  const r = await transitionIntentStatement(db, id, from, to, now).run();
   return r.meta.changes === 1;
+}
+
+/** transitionIntent's statement, bound but not run (for `D1Database.batch`); changes = 1 when it moved. */
+export function transitionIntentStatement(db: D1Database, id: string, from: IntentStatus[], to: IntentStatus, now: Date): D1PreparedStatement {
+  const marks = from.map((_, i) => `?${i + 4}`).join(', ');
+  return db
+    .prepare(`UPDATE intents SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status IN (${marks})`)
+    .bind(id, to, now.toISOString(), ...from);
 }
 
 /** Intents created before `before` that never got finalized (pending/uploaded), oldest first, at most `limit`. */

@@ -40,12 +40,20 @@ export async function quotaFigures(db: D1Database, userId: string, limit: number
  * false = it was deleted again because it would pass `limit` bytes.
  */
 export async function keepWithinQuota(db: D1Database, intentId: string, userId: string, limit: number, now = new Date()): Promise<boolean> {
-  const r = await db
+  const r = await keepWithinQuotaStatement(db, intentId, userId, limit, now).run();
+  return r.meta.changes === 0;
+}
+
+/**
+ * keepWithinQuota's statement, bound but not run: in a `D1Database.batch` right after its intent's insert
+ * (statements of a batch run one after another, so the judgement is the same as one intent at a time).
+ * changes = 1 when the intent was dropped.
+ */
+export function keepWithinQuotaStatement(db: D1Database, intentId: string, userId: string, limit: number, now = new Date()): D1PreparedStatement {
+  return db
     .prepare(
       `DELETE FROM intents WHERE id = ?3 AND
          (${FILES_USED}) + (${OPEN_INTENTS} AND o.rowid <= (SELECT rowid FROM intents WHERE id = ?3)) > ?4`,
     )
-    .bind(userId, openSince(now), intentId, limit)
-    .run();
-  return r.meta.changes === 0;
+    .bind(userId, openSince(now), intentId, limit);
 }

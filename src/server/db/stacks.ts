@@ -30,25 +30,45 @@ export async function findStackByKey(db: D1Database, orderId: string, roomType: 
  * (order, room_type) — by whichever constraint: the caller looks again and retries.
  */
 export async function tryInsertStack(db: D1Database, row: StackRow): Promise<boolean> {
-  const r = await db
+  const r = await insertStackStatement(db, row).run();
+  return r.meta.changes === 1;
+}
+
+/** tryInsertStack's statement, bound but not run (for `D1Database.batch`); changes = 0 when it lost. */
+export function insertStackStatement(db: D1Database, row: StackRow): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO stacks (order_id, room_type, stack_id, stack_key, room_label, frames_declared, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`,
     )
-    .bind(row.order_id, row.room_type, row.stack_id, row.stack_key, row.room_label, row.frames_declared, row.created_at)
-    .run();
-  return r.meta.changes === 1;
+    .bind(row.order_id, row.room_type, row.stack_id, row.stack_key, row.room_label, row.frames_declared, row.created_at);
 }
 
 /** The stack's latest declared frame count and room label (a later run may have more frames). */
 export async function touchStack(db: D1Database, row: Pick<StackRow, 'order_id' | 'room_type' | 'stack_id' | 'room_label' | 'frames_declared'>): Promise<void> {
-  await db
+  await touchStackStatement(db, row).run();
+}
+
+/** touchStack's statement, bound but not run (for `D1Database.batch`). */
+export function touchStackStatement(db: D1Database, row: Pick<StackRow, 'order_id' | 'room_type' | 'stack_id' | 'room_label' | 'frames_declared'>): D1PreparedStatement {
+  return db
     .prepare(
       `UPDATE stacks SET frames_declared = COALESCE(?4, frames_declared), room_label = COALESCE(?5, room_label)
        WHERE order_id = ?1 AND room_type = ?2 AND stack_id = ?3`,
     )
-    .bind(row.order_id, row.room_type, row.stack_id, row.frames_declared, row.room_label)
-    .run();
+    .bind(row.order_id, row.room_type, row.stack_id, row.frames_declared, row.room_label);
+}
+
+/** Every stack row of the order in `rooms` (one query per 90 rooms). */
+export async function stacksOfRooms(db: D1Database, orderId: string, rooms: readonly string[]): Promise<StackRow[]> {
+  const out: StackRow[] = [];
+  for (let i = 0; i < rooms.length; i += 90) {
+    const chunk = rooms.slice(i, i + 90);
+    const marks = chunk.map((_, j) => `?${j + 2}`).join(', ');
+    const r = await db.prepare(`SELECT * FROM stacks WHERE order_id = ?1 AND room_type IN (${marks})`).bind(orderId, ...chunk).all<StackRow>();
+    out.push(...r.results);
+  }
+  return out;
 }
 
 /** The stack ids of (order, room_type) that have a row. */

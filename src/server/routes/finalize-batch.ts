@@ -7,25 +7,25 @@
  * Otherwise 200 FinalizeBatchResponse `{"results": [...]}`: per item, in order, exactly what
  * POST /api/uploads/finalize answers (the same code, routes/finalize-core.ts) or that route's error body
  * for this item (400 naming the field, 403 KEY_FORBIDDEN, 409, 422, 502). One bad item never fails the
- * others. Items are finalized one after another (same key twice → the same file_id twice).
+ * others. The work is per request where it can be (domain/finalize.ts: one intent query, storage checks
+ * in parallel, one D1 batch, one queue send); the rows are written in list order (same key twice → the
+ * same file_id twice).
  */
 import type { Hono } from 'hono';
-import type { FinalizeBatchItem, FinalizeBatchResponse } from '../../contract/api.js';
+import type { FinalizeBatchResponse } from '../../contract/api.js';
 import { FinalizeBatchEnvelopeSchema, FinalizeRequestSchema } from '../../contract/requests.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError, errorBody } from '../lib/errors.js';
+import { batchItem } from '../lib/batch-item.js';
 import { parseOr400, validJson } from '../lib/valid.js';
-import { finalizeFields, finalizeUpload, type FinalizeScope } from './finalize-core.js';
+import { finalizeAll, finalizeFields, type FinalizeFields, type FinalizeScope } from './finalize-core.js';
 
-/** One item → its answer; never throws (every failure becomes an error item; field "files" when not an object). */
-async function finalizeOne(scope: FinalizeScope, raw: unknown): Promise<FinalizeBatchItem> {
+/** One item's fields, or the error of a bad item (ApiError 400; field "files" when not an object). */
+function parseOne(raw: unknown): FinalizeFields | Error {
   try {
-    return await finalizeUpload(scope, finalizeFields(parseOr400(FinalizeRequestSchema, raw, 'files')));
+    return finalizeFields(parseOr400(FinalizeRequestSchema, raw, 'files'));
   } catch (e) {
-    if (e instanceof ApiError) return errorBody(e);
-    console.error('piximmo: batch finalize failed', e);
-    return errorBody(new ApiError('INTERNAL', 'internal error'));
+    return e instanceof Error ? e : new Error(String(e));
   }
 }
 
@@ -33,9 +33,8 @@ export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
   app.post('/api/uploads/finalize-batch', requireAuth, validJson(FinalizeBatchEnvelopeSchema), async (c) => {
     const { files } = c.req.valid('json');
     const scope: FinalizeScope = { env: c.env, user: c.var.user, store: c.var.services.store };
-    const results: FinalizeBatchItem[] = [];
-    for (const f of files) results.push(await finalizeOne(scope, f));
-    // Each registered file was queued for processing by finalizeUpload (SPEC v2 "Previews").
+    const results = (await finalizeAll(scope, files.map(parseOne))).map((r) => batchItem(r, 'batch finalize'));
+    // Each registered file was queued for processing by finalizeAll (SPEC v2 "Previews").
     return c.json<FinalizeBatchResponse>({ results });
   });
 }

@@ -11,31 +11,30 @@
  * existing_file_id — or that route's error body for this file (400 naming the field of the file, parsed by
  * BatchIntentFileSchema — e.g. "filename", "files" for an entry that is no object —, 413, 415, 502).
  *
- * Files are issued one after another, so keys of one (room, stack) get ascending versions in list
- * order. Duplicates inside one batch (same checksum twice) are treated like two single intents sent
+ * Files are issued as a batch (domain/intent-batch.ts: per-request queries, one D1 batch), keys of one
+ * (room, stack) getting ascending versions in list order. Duplicates inside one batch (same checksum twice) are treated like two single intents sent
  * one after the other: both get their own upload slot, since dedupe only sees finalized files.
  */
 import type { Hono } from 'hono';
-import type { BatchIntentItem, BatchIntentResponse } from '../../contract/api.js';
+import type { BatchIntentResponse } from '../../contract/api.js';
 import { BatchIntentEnvelopeSchema, BatchIntentFileSchema } from '../../contract/requests.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError, errorBody, invalid } from '../lib/errors.js';
+import { batchItem } from '../lib/batch-item.js';
+import { invalid } from '../lib/errors.js';
 import { parseOr400, validJson } from '../lib/valid.js';
-import { intentFields, issueIntent, openIntentScope, type IntentScope } from './intent-core.js';
+import { intentFields, issueAll, openIntentScope, type IntentFields, type IntentScope } from './intent-core.js';
 
-/** One file of the batch → its answer; never throws (every failure becomes an error item; field "files" when not an object). */
-async function issueOne(scope: IntentScope, raw: unknown): Promise<BatchIntentItem> {
+/** One file of the batch → its fields, or the error of a bad item (ApiError 400; field "files" when not an object). */
+function parseOne(scope: IntentScope, raw: unknown): IntentFields | Error {
   try {
     const body = parseOr400(BatchIntentFileSchema, raw, 'files');
     if (body.order_id != null && body.order_id !== scope.order.id) {
       throw invalid('order_id', `a file's order_id must be left out or equal the batch's order_id (${scope.order.id})`);
     }
-    return await issueIntent(scope, intentFields(body));
+    return intentFields(body);
   } catch (e) {
-    if (e instanceof ApiError) return errorBody(e);
-    console.error('piximmo: batch intent failed', e);
-    return errorBody(new ApiError('INTERNAL', 'internal error'));
+    return e instanceof Error ? e : new Error(String(e));
   }
 }
 
@@ -43,8 +42,7 @@ export function registerBatchIntentRoute(app: Hono<AppEnv>): void {
   app.post('/api/uploads/intents', requireAuth, validJson(BatchIntentEnvelopeSchema), async (c) => {
     const { order_id, files } = c.req.valid('json');
     const scope = await openIntentScope(c, order_id);
-    const uploads: BatchIntentItem[] = [];
-    for (const f of files) uploads.push(await issueOne(scope, f));
+    const uploads = (await issueAll(scope, files.map((f) => parseOne(scope, f)))).map((r) => batchItem(r, 'batch intent'));
     return c.json<BatchIntentResponse>({ uploads });
   });
 }

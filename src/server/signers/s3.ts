@@ -39,11 +39,27 @@ export function amzDate(d: Date): string {
 }
 
 /**
+ * One AwsClient per credentials for the isolate's life: it caches the derived signing key (per day,
+ * region, service), so a batch of 50 URLs derives it once instead of 50 times (issue 15 "Server cost per file").
+ */
+const clients = new Map<string, AwsClient>();
+function clientFor(creds: S3Credentials): AwsClient {
+  const k = `${creds.accessKeyId}\0${creds.secretAccessKey}\0${creds.region}`;
+  let c = clients.get(k);
+  if (!c) {
+    if (clients.size >= 8) clients.clear(); // a handful of credentials at most; never grows without bound
+    c = new AwsClient({ ...creds, service: 's3' });
+    clients.set(k, c);
+  }
+  return c;
+}
+
+/**
  * SigV4 query signing, the core of this signer. Tested against AWS's published presigned-URL example
  * (test/server/sigv4.test.ts). Returns the full URL including X-Amz-Signature.
  */
 export async function presignS3(creds: S3Credentials, input: PresignInput): Promise<string> {
-  const client = new AwsClient({ ...creds, service: 's3' });
+  const client = clientFor(creds);
   const url = new URL(input.url);
   url.searchParams.set('X-Amz-Expires', String(Math.max(1, Math.min(604_800, Math.floor(input.expiresSeconds)))));
   const signed = await client.sign(url.toString(), {
