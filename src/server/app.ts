@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from './lib/app-env.js';
-import { ApiError, errorResponse, toErrorResponse } from './lib/errors.js';
+import { HttpError, errorResponse, toErrorResponse } from './lib/errors.js';
 import { registerHardening } from './hardening.js';
 import { provideServices } from './lib/services.js';
 import { registerDeviceRoutes } from './routes/device.js';
@@ -41,7 +41,7 @@ export function createApp(): Hono<AppEnv> {
   registerLocalDownloadRoute(app);
   registerStatsRoute(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.notFound((c) => errorResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.notFound((c) => errorResponse(new HttpError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err) => toErrorResponse(err));
   return app;
 }

@@ -8,7 +8,7 @@
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from './lib/app-env.js';
-import { ApiError, errorResponse } from './lib/errors.js';
+import { HttpError, errorResponse } from './lib/errors.js';
 import { ipRateLimit } from './ratelimit/ip-limit.js';
 
 /** Largest JSON (or form) body the API reads, bytes: 1 MiB. */
@@ -18,7 +18,7 @@ export function registerHardening(app: Hono<AppEnv>): void {
   const limit = bodyLimit({
     maxSize: MAX_JSON_BODY,
     onError: () =>
-      errorResponse(new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_JSON_BODY} bytes (1 MiB)`, { max_bytes: MAX_JSON_BODY })),
+      errorResponse(new HttpError('PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_JSON_BODY} bytes (1 MiB)`, { max_bytes: MAX_JSON_BODY })),
   });
   app.use('/api/*', limit);
   app.use('/device', limit);

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/server/lib/errors.js';
+import { HttpError } from '../../src/server/lib/errors.js';
 import { S3HttpStore } from '../../src/server/storage/s3.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { api, finalize, intent, put, randomBytes, sha256 } from './_client.js';
@@ -60,15 +60,15 @@ describe('S3HttpStore (Node side, against the stub)', () => {
 
   it('a sink without multipart → 502 STORAGE_ERROR that names --s3-multipart off', async () => {
     const err = await store(sink).createMultipart('k/a.mov', 'video/quicktime').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).status).toBe(502);
-    expect((err as ApiError).message).toMatch(/HTTP 405.*--s3-multipart off/);
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).status).toBe(502);
+    expect((err as HttpError).message).toMatch(/HTTP 405.*--s3-multipart off/);
   });
 
   it('wrong credentials → 502 STORAGE_ERROR with the store status', async () => {
     const err = await store(sink, 'wrong').head('k/a.jpg').catch((e: unknown) => e);
-    expect((err as ApiError).code).toBe('STORAGE_ERROR');
-    expect((err as ApiError).details).toMatchObject({ operation: 'HeadObject', store_status: 403 });
+    expect((err as HttpError).code).toBe('STORAGE_ERROR');
+    expect((err as HttpError).details).toMatchObject({ operation: 'HeadObject', store_status: 403 });
   });
 });
 

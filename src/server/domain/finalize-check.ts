@@ -12,7 +12,7 @@
  */
 import type { IntentRow } from '../db/intents.js';
 import type { UserRow } from '../db/users.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { ExifMeta } from '../../contract/api.js';
 import type { ObjectStore } from '../storage/index.js';
 import { checkBoundBytes } from './finalize-binding.js';
@@ -40,11 +40,11 @@ export interface CheckedFinalize {
   replacedId: string | null;
 }
 
-function mismatch(objectKey: string, expected: string, actual: string, what: string): ApiError {
-  return new ApiError('CHECKSUM_MISMATCH', `${objectKey}: ${what}`, { object_key: objectKey, expected, actual });
+function mismatch(objectKey: string, expected: string, actual: string, what: string): HttpError {
+  return new HttpError('CHECKSUM_MISMATCH', `${objectKey}: ${what}`, { object_key: objectKey, expected, actual });
 }
 
-/** Checks one finalize of `user` against its `intent` (null = no intent under the key). Throws ApiError. */
+/** Checks one finalize of `user` against its `intent` (null = no intent under the key). Throws HttpError. */
 export async function checkFinalize(
   db: D1Database,
   store: ObjectStore,
@@ -54,10 +54,10 @@ export async function checkFinalize(
 ): Promise<CheckedFinalize> {
   const { objectKey, bytes, declared, replaces } = f;
   if (!intent || intent.user_id !== user.id) {
-    throw new ApiError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
+    throw new HttpError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
   }
   if (intent.status === 'expired' || intent.status === 'aborted') {
-    throw new ApiError('OBJECT_MISSING', `${objectKey}: the upload ${intent.status}; request a new intent`, {
+    throw new HttpError('OBJECT_MISSING', `${objectKey}: the upload ${intent.status}; request a new intent`, {
       object_key: objectKey,
       intent_status: intent.status,
     });
@@ -66,7 +66,7 @@ export async function checkFinalize(
   const head = await store.head(objectKey);
   checkBoundBytes(intent, bytes, head);
   if (!head || head.size !== bytes) {
-    throw new ApiError(
+    throw new HttpError(
       'OBJECT_MISSING',
       head ? `${objectKey}: stored object is ${head.size} bytes, not ${bytes}` : `${objectKey}: no object in storage; upload it first`,
       { object_key: objectKey, expected_bytes: bytes, stored_bytes: head ? head.size : null },
@@ -79,7 +79,7 @@ export async function checkFinalize(
   let stored = head.sha256;
   if (!stored && want && store.hashByRead) {
     stored = await store.hashByRead(objectKey);
-    if (stored === null) throw new ApiError('OBJECT_MISSING', `${objectKey}: object vanished`, { object_key: objectKey });
+    if (stored === null) throw new HttpError('OBJECT_MISSING', `${objectKey}: object vanished`, { object_key: objectKey });
   }
   if (want && stored && want !== stored) throw mismatch(objectKey, want, stored, 'stored bytes do not hash to the declared SHA-256');
   return { fields: f, intent, checksum: want ?? stored ?? null, replacedId: replaced?.id ?? null };

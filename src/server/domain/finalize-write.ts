@@ -14,7 +14,7 @@
  * When a D1 batch fails as a whole, its files are written one by one, so one file's failure stays its own.
  *
  * `writeFinalized(env, store, list)` → per entry, in order: the registered file_id, or the Error that
- * stopped it (ApiError 400 "replaces" when another version won the supersede race; anything else is
+ * stopped it (HttpError 400 "replaces" when another version won the supersede race; anything else is
  * internal).
  */
 import { upsertFileStatement, type FileRow, type UpsertedFile } from '../db/files.js';

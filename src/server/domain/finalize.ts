@@ -2,7 +2,7 @@
  * Finalize, single and batch (SPEC "POST /api/uploads/finalize", SPEC v2 "POST /api/uploads/finalize-batch":
  * "each item is checked as a single finalize"): the checks of domain/finalize-check.ts, the writes of
  * domain/finalize-write.ts. Answer per file: FinalizeResponse `{file_id, status: "uploaded"}` or the
- * ApiError of its check (403, 409, 422, 400 "replaces", 502).
+ * HttpError of its check (403, 409, 422, 400 "replaces", 502).
  *
  * A batch costs per request what a single finalize costs per file (issue 15 "Server cost per file"): one
  * query for all its intents, the storage checks in parallel (≤ STORAGE_CHECKS_IN_FLIGHT at a time), one
@@ -30,7 +30,7 @@ export interface FinalizeScope {
   store: ObjectStore;
 }
 
-/** Finalizes one upload in `scope`. Throws ApiError (or Error: internal). */
+/** Finalizes one upload in `scope`. Throws HttpError (or Error: internal). */
 export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): Promise<FinalizeResponse> {
   const { env, user, store } = scope;
   const checked = await checkFinalize(env.DB, store, user, f, await getIntentByKey(env.DB, f.objectKey));
@@ -41,7 +41,7 @@ export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): P
 
 /**
  * Finalizes the batch's items (already parsed: fields, or the error of a bad item) in `scope`.
- * Never throws: per item, in order, its FinalizeResponse or its Error (ApiError, else internal).
+ * Never throws: per item, in order, its FinalizeResponse or its Error (HttpError, else internal).
  */
 export async function finalizeAll(scope: FinalizeScope, items: readonly (FinalizeFields | Error)[]): Promise<(FinalizeResponse | Error)[]> {
   const { env, user, store } = scope;

@@ -10,7 +10,7 @@
  * recordIntent); a failing batched D1 step leaves the files it did not answer to the single path.
  * Answers (signing, multipart starts) run ≤ ANSWERS_IN_FLIGHT at a time.
  *
- * `issueAll(scope, items)` → per item, in order: its IntentResponse or its Error (ApiError: 400 from
+ * `issueAll(scope, items)` → per item, in order: its IntentResponse or its Error (HttpError: 400 from
  * parsing, 413, 415, 413 QUOTA_EXCEEDED, 502; anything else is internal). Never throws.
  */
 import type { IntentResponse } from '../../contract/api.js';

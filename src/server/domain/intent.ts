@@ -7,7 +7,7 @@
  * (SPEC v2: allocated from stack_key, domain/stack-allocation.ts) → a new object key (race-free, see
  * recordIntent) → 413 QUOTA_EXCEEDED when it would pass the user's quota (lib/quota.ts, race-safe) →
  * MultipartIntentResponse (bytes > MULTIPART_THRESHOLD and multipart enabled; 502 STORAGE_ERROR when the
- * S3 store refuses the start) or SingleIntentResponse (`answerIntent`). Every failure is an ApiError.
+ * S3 store refuses the start) or SingleIntentResponse (`answerIntent`). Every failure is an HttpError.
  */
 import type { ExistingIntentResponse, IntentResponse, SingleIntentResponse } from '../../contract/api.js';
 import { findFileByChecksum } from '../db/files.js';
@@ -15,7 +15,7 @@ import { insertIntent, nextKeyVersion, type IntentRow } from '../db/intents.js';
 import type { OrderRow, UserRow } from '../db/users.js';
 import type { Env, ServerConfig } from '../env.js';
 import { newId } from '../lib/crypto.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import { checkMediaType } from '../lib/media-policy.js';
 import { buildObjectKey } from '../lib/object-key.js';
 import { reserveQuota } from '../lib/quota.js';
@@ -60,7 +60,7 @@ export interface IntentScope {
 /** 413 FILE_TOO_LARGE, then 415 UNSUPPORTED_MEDIA_TYPE; the normalised MIME type. */
 export function checkIntentLimits(cfg: ServerConfig, f: IntentFields): string {
   if (f.bytes > cfg.maxBytes) {
-    throw new ApiError('FILE_TOO_LARGE', `${f.filename} is ${f.bytes} bytes; the limit is ${cfg.maxBytes} bytes`, {
+    throw new HttpError('FILE_TOO_LARGE', `${f.filename} is ${f.bytes} bytes; the limit is ${cfg.maxBytes} bytes`, {
       filename: f.filename,
       bytes: f.bytes,
       max_bytes: cfg.maxBytes,

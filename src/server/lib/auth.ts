@@ -13,7 +13,7 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './app-env.js';
 import { sha256Hex } from './crypto.js';
-import { ApiError } from './errors.js';
+import { HttpError } from './errors.js';
 import { findUserByTokenHash } from '../db/users.js';
 import { checkIpRate, clientIp } from '../ratelimit/ip-limit.js';
 import { assertSameOrigin, isSafeMethod } from './same-origin.js';
@@ -34,16 +34,16 @@ export function credentialOf(headers: Headers, cookie: string | undefined): stri
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const cred = credentialOf(c.req.raw.headers, getCookie(c, SESSION_COOKIE));
-  if (cred === null) throw new ApiError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <device_token>');
+  if (cred === null) throw new HttpError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <device_token>');
   if (cred === '') {
     await checkIpRate(c.env, clientIp(c), 'bad-token'); // SPEC v2 "Hardening": bad tokens are limited per IP
-    throw new ApiError('UNAUTHENTICATED', 'malformed credential');
+    throw new HttpError('UNAUTHENTICATED', 'malformed credential');
   }
   const tokenHash = await sha256Hex(cred);
   const user = await findUserByTokenHash(c.env.DB, tokenHash);
   if (!user) {
     await checkIpRate(c.env, clientIp(c), 'bad-token');
-    throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token; run `piximmo login`');
+    throw new HttpError('UNAUTHENTICATED', 'unknown or revoked token; run `piximmo login`');
   }
   const viaCookie = c.req.header('Authorization') === undefined && c.req.header('X-Device-Token') === undefined;
   if (viaCookie && !isSafeMethod(c.req.method)) assertSameOrigin(c);

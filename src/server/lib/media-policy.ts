@@ -6,7 +6,7 @@
  * The mime stored and signed is the declared one, or the extension's canonical one when generic.
  */
 import { extensionOf, MIME_BY_EXT, SERVER_ALLOWED_TYPES } from '../../contract/media.js';
-import { ApiError } from './errors.js';
+import { HttpError } from './errors.js';
 
 export interface MediaType {
   /** Lower-case extension without the dot. */
@@ -17,13 +17,13 @@ export interface MediaType {
 
 const GENERIC = new Set(['application/octet-stream', 'binary/octet-stream']);
 
-/** Throws ApiError 415 naming the file when extension or mime is not allowed. */
+/** Throws HttpError 415 naming the file when extension or mime is not allowed. */
 export function checkMediaType(filename: string, declaredMime: string): MediaType {
   const ext = extensionOf(filename);
   const mime = declaredMime.split(';')[0].trim().toLowerCase();
   const canonical = MIME_BY_EXT[ext];
   if (!ext || !SERVER_ALLOWED_TYPES.includes(ext) || !canonical) {
-    throw new ApiError(
+    throw new HttpError(
       'UNSUPPORTED_MEDIA_TYPE',
       `${filename}: file type ".${ext}" is not accepted (allowed: ${SERVER_ALLOWED_TYPES.join(', ')})`,
       { field: 'filename', extension: ext, allowed: SERVER_ALLOWED_TYPES },
@@ -32,7 +32,7 @@ export function checkMediaType(filename: string, declaredMime: string): MediaTyp
   if (GENERIC.has(mime)) return { ext, mime: canonical };
   const family = canonical.split('/')[0];
   if (!/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(mime) || mime.split('/')[0] !== family) {
-    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `${filename}: mime "${declaredMime}" does not fit ".${ext}" (expected ${family}/*)`, {
+    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', `${filename}: mime "${declaredMime}" does not fit ".${ext}" (expected ${family}/*)`, {
       field: 'mime',
       mime: declaredMime,
       extension: ext,

@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from './app-env.js';
-import { ApiError } from './errors.js';
+import { HttpError } from './errors.js';
 import { requestOrigin } from './origin.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,7 +34,7 @@ export function isSameOrigin(c: Context<AppEnv>): boolean {
 export function assertSameOrigin(c: Context<AppEnv>): void {
   if (isSameOrigin(c)) return;
   const origin = c.req.header('Origin') ?? null;
-  throw new ApiError(
+  throw new HttpError(
     'ORIGIN_FORBIDDEN',
     origin ? `cross-origin request from ${origin} refused (session cookies work from this site's own pages only)` : 'request without Origin refused (session cookies need it on writes)',
     { origin },

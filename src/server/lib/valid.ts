@@ -11,7 +11,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { isPrintable, unprintableChar } from '../../contract/limits.js';
 import type { AppEnv } from './app-env.js';
-import { ApiError, invalid } from './errors.js';
+import { HttpError, invalid } from './errors.js';
 
 type Issue = v.BaseIssue<unknown>;
 
@@ -21,10 +21,10 @@ function pathOf(issue: Issue): string {
 }
 
 /** The 400 for the first issue; `root` names a root-level failure (the body itself, or a batch item). */
-export function issueError(issue: Issue, root = 'body'): ApiError {
+export function issueError(issue: Issue, root = 'body'): HttpError {
   const field = pathOf(issue) || root;
   if (issue.kind === 'validation' && issue.requirement === isPrintable && typeof issue.input === 'string') {
-    return new ApiError('VALIDATION_FAILED', issue.message, { field, char: unprintableChar(issue.input) });
+    return new HttpError('VALIDATION_FAILED', issue.message, { field, char: unprintableChar(issue.input) });
   }
   return invalid(field, issue.message);
 }

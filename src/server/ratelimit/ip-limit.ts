@@ -11,7 +11,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Env } from '../env.js';
 import type { AppEnv } from '../lib/app-env.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { TakeResponse } from './intent-limiter.js';
 import { retryAfterSeconds } from './token-bucket.js';
 
@@ -38,7 +38,7 @@ export function clientIp(c: Context<AppEnv>): string {
   return c.req.header('CF-Connecting-IP')?.trim() || 'unknown';
 }
 
-/** Takes a token for (kind, ip); throws ApiError 429 RATE_LIMITED with `Retry-After` when none is left. */
+/** Takes a token for (kind, ip); throws HttpError 429 RATE_LIMITED with `Retry-After` when none is left. */
 export async function checkIpRate(env: Env, ip: string, kind: IpLimitKind): Promise<void> {
   const { rate, burst } = IP_LIMITS[kind];
   const stub = env.INTENT_LIMITER.get(env.INTENT_LIMITER.idFromName(`ip:${kind}:${ip}`));
@@ -46,7 +46,7 @@ export async function checkIpRate(env: Env, ip: string, kind: IpLimitKind): Prom
   const body = (await res.json()) as TakeResponse;
   if (body.ok) return;
   const secs = retryAfterSeconds(body.retry_after_ms ?? 1000);
-  throw new ApiError(
+  throw new HttpError(
     'RATE_LIMITED',
     `too many requests from ${ip} (${kind}); retry after ${secs} s`,
     { retry_after_seconds: secs, kind },

@@ -20,7 +20,7 @@ import { getUser, insertToken, listUsers, revokeToken } from '../db/users.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { randomToken, sha256Hex } from '../lib/crypto.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import { escapeHtml, page } from '../lib/html.js';
 import { validForm } from '../lib/valid.js';
 import { DeviceApprovalFormSchema, DeviceTokenRequestSchema } from '../../contract/requests.js';
@@ -50,7 +50,7 @@ function grantError(code: GrantError, message: string, interval?: number): Respo
 }
 
 function localOnly(c: Context<AppEnv>): void {
-  if (c.var.services.cfg.signer !== 'local') throw new ApiError('NOT_FOUND', 'the approval page exists on the local server only');
+  if (c.var.services.cfg.signer !== 'local') throw new HttpError('NOT_FOUND', 'the approval page exists on the local server only');
 }
 
 export function registerDeviceRoutes(app: Hono<AppEnv>): void {

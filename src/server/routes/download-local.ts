@@ -12,21 +12,21 @@ import type { Context, Hono } from 'hono';
 import type { FileRow } from '../db/files.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { attachmentDisposition } from '../lib/content-disposition.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import { verifyDownloadToken } from '../signers/local-download.js';
 import { fileNotFound } from './files.js';
 
 async function handle(c: Context<AppEnv>, withBody: boolean): Promise<Response> {
   const secret = c.env.LOCAL_SIGNING_SECRET;
-  if (!secret) throw new ApiError('NOT_FOUND', 'local download route is not enabled');
+  if (!secret) throw new HttpError('NOT_FOUND', 'local download route is not enabled');
   const p = await verifyDownloadToken(secret, c.req.param('token') ?? '');
-  if (!p) throw new ApiError('BAD_SIGNATURE', 'download URL signature is invalid');
+  if (!p) throw new HttpError('BAD_SIGNATURE', 'download URL signature is invalid');
   if (p.e * 1000 <= Date.now()) {
-    throw new ApiError('URL_EXPIRED', 'download URL expired; ask for a new one', { expired_at: new Date(p.e * 1000).toISOString() });
+    throw new HttpError('URL_EXPIRED', 'download URL expired; ask for a new one', { expired_at: new Date(p.e * 1000).toISOString() });
   }
   const file = await c.env.DB.prepare(`SELECT * FROM files WHERE id = ?1`).bind(p.f).first<FileRow>();
   if (!file || file.object_key !== p.k || file.status === 'deleted' || file.status === 'superseded') throw fileNotFound(p.f);
-  if (file.status === 'infected') throw new ApiError('FILE_INFECTED', `file ${p.f} is quarantined (malware found)`, { file_id: p.f });
+  if (file.status === 'infected') throw new HttpError('FILE_INFECTED', `file ${p.f} is quarantined (malware found)`, { file_id: p.f });
   const obj = withBody ? await c.env.BUCKET.get(file.object_key) : await c.env.BUCKET.head(file.object_key);
   if (!obj) throw fileNotFound(p.f);
   const headers = new Headers({

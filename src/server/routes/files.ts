@@ -16,11 +16,11 @@ import type { FileRow } from '../db/files.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { signDownload } from '../lib/download-url.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import { awaitingScan } from '../scan/gate.js';
 
-export function fileNotFound(fileId: string): ApiError {
-  return new ApiError('FILE_NOT_FOUND', `file ${fileId} does not exist`, { file_id: fileId });
+export function fileNotFound(fileId: string): HttpError {
+  return new HttpError('FILE_NOT_FOUND', `file ${fileId} does not exist`, { file_id: fileId });
 }
 
 /** The states whose original can be downloaded: everything listed except infected. */
@@ -33,9 +33,9 @@ export function registerFileRoutes(app: Hono<AppEnv>): void {
     const fileId = c.req.param('file_id');
     const file = await getOwnedFile(c.env.DB, fileId, c.var.user.id);
     if (!file || file.status === 'deleted' || file.status === 'superseded') throw fileNotFound(fileId);
-    if (file.status === 'infected') throw new ApiError('FILE_INFECTED', `file ${fileId} is quarantined (malware found)`, { file_id: fileId });
+    if (file.status === 'infected') throw new HttpError('FILE_INFECTED', `file ${fileId} is quarantined (malware found)`, { file_id: fileId });
     if (awaitingScan(c.env, file)) {
-      throw new ApiError('SCAN_PENDING', `file ${fileId} has not been scanned for malware yet (${file.status}); try again shortly`, { file_id: fileId, status: file.status });
+      throw new HttpError('SCAN_PENDING', `file ${fileId} has not been scanned for malware yet (${file.status}); try again shortly`, { file_id: fileId, status: file.status });
     }
     const { signer, origin } = c.var.services;
     const d = await signDownload(signer, file, origin);

@@ -20,7 +20,7 @@ import { batchItem } from '../lib/batch-item.js';
 import { parseOr400, validJson } from '../lib/valid.js';
 import { finalizeAll, finalizeFields, type FinalizeFields, type FinalizeScope } from './finalize-core.js';
 
-/** One item's fields, or the error of a bad item (ApiError 400; field "files" when not an object). */
+/** One item's fields, or the error of a bad item (HttpError 400; field "files" when not an object). */
 function parseOne(raw: unknown): FinalizeFields | Error {
   try {
     return finalizeFields(parseOr400(FinalizeRequestSchema, raw, 'files'));

@@ -25,7 +25,7 @@ import { invalid } from '../lib/errors.js';
 import { parseOr400, validJson } from '../lib/valid.js';
 import { intentFields, issueAll, openIntentScope, type IntentFields, type IntentScope } from './intent-core.js';
 
-/** One file of the batch → its fields, or the error of a bad item (ApiError 400; field "files" when not an object). */
+/** One file of the batch → its fields, or the error of a bad item (HttpError 400; field "files" when not an object). */
 function parseOne(scope: IntentScope, raw: unknown): IntentFields | Error {
   try {
     const body = parseOr400(BatchIntentFileSchema, raw, 'files');

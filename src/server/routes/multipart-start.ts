@@ -38,7 +38,7 @@ export async function signParts(
 
 /**
  * Creates the multipart upload for `intent` in the store, records it, and returns all part URLs.
- * Throws ApiError 502 STORAGE_ERROR when the store refuses (S3 mode).
+ * Throws HttpError 502 STORAGE_ERROR when the store refuses (S3 mode).
  */
 export async function startMultipart(
   db: D1Database,

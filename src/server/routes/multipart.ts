@@ -24,7 +24,7 @@ import { MultipartAbortRequestSchema, MultipartCompleteRequestSchema, MultipartP
 import { getIntentByKey, transitionIntent, type IntentRow } from '../db/intents.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError, invalid } from '../lib/errors.js';
+import { HttpError, invalid } from '../lib/errors.js';
 import { validJson } from '../lib/valid.js';
 import { PartsRejectedError, type CompletedPart } from '../storage/index.js';
 import { signParts } from './multipart-start.js';
@@ -34,7 +34,7 @@ async function ownedUpload(db: D1Database, userId: string, body: MultipartAbortR
   const { object_key: objectKey, upload_id: uploadId } = body;
   const intent = await getIntentByKey(db, objectKey);
   if (!intent || intent.user_id !== userId) {
-    throw new ApiError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
+    throw new HttpError('KEY_FORBIDDEN', `object_key ${objectKey} was not issued to you`, { object_key: objectKey });
   }
   if (!intent.upload_id || intent.upload_id !== uploadId || !intent.part_size) {
     throw invalid('upload_id', `upload_id does not belong to ${objectKey}`);
@@ -42,8 +42,8 @@ async function ownedUpload(db: D1Database, userId: string, body: MultipartAbortR
   return intent as IntentRow & { upload_id: string; part_size: number };
 }
 
-function notOpen(intent: IntentRow): ApiError {
-  return new ApiError('URL_EXPIRED', `multipart upload of ${intent.object_key} is ${intent.status}; request a new intent`, {
+function notOpen(intent: IntentRow): HttpError {
+  return new HttpError('URL_EXPIRED', `multipart upload of ${intent.object_key} is ${intent.status}; request a new intent`, {
     object_key: intent.object_key,
     intent_status: intent.status,
   });
@@ -74,7 +74,7 @@ function requireAllParts(parts: CompletedPart[], max: number): void {
   for (let n = 1; n <= max; n++) if (!seen.has(n)) missing.push(n);
   if (missing.length > 0) {
     const named = missing.length > 20 ? `${missing.slice(0, 20).join(', ')}, … (${missing.length} in all)` : missing.join(', ');
-    throw new ApiError('VALIDATION_FAILED', `parts: the upload has ${max} parts; missing part ${named}`, {
+    throw new HttpError('VALIDATION_FAILED', `parts: the upload has ${max} parts; missing part ${named}`, {
       field: 'parts',
       missing_parts: missing.slice(0, 1000),
       parts_expected: max,
@@ -112,7 +112,7 @@ export function registerMultipartRoutes(app: Hono<AppEnv>): void {
       throw e;
     }
     const head = await store.head(intent.object_key);
-    if (!head) throw new ApiError('STORAGE_ERROR', `${intent.object_key}: completed, but the store does not show the object`, { operation: 'HeadObject' });
+    if (!head) throw new HttpError('STORAGE_ERROR', `${intent.object_key}: completed, but the store does not show the object`, { operation: 'HeadObject' });
     await transitionIntent(c.env.DB, intent.id, ['pending'], 'uploaded', new Date());
     return c.json<MultipartCompleteResponse>({ object_key: intent.object_key, bytes: head.size, etag: head.etag });
   });

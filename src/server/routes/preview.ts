@@ -15,7 +15,7 @@ import type { PreviewResponse } from '../../contract/api.js';
 import { isFileStatus } from '../domain/lifecycle.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import { validQuery } from '../lib/valid.js';
 import { PreviewQuerySchema } from '../../contract/requests.js';
 import { headPreview, openObject } from '../processing/object-io.js';
@@ -29,7 +29,7 @@ interface PreviewRow {
   previews: string | null;
 }
 
-const notFound = (fileId: string) => new ApiError('FILE_NOT_FOUND', `file ${fileId} not found`, { file_id: fileId });
+const notFound = (fileId: string) => new HttpError('FILE_NOT_FOUND', `file ${fileId} not found`, { file_id: fileId });
 
 async function loadFile(db: D1Database, fileId: string): Promise<PreviewRow | null> {
   return db.prepare('SELECT id, user_id, status, previews FROM files WHERE id = ?1').bind(fileId).first<PreviewRow>();
@@ -53,9 +53,9 @@ export function registerPreviewRoutes(app: Hono<AppEnv>): void {
     const row = await loadFile(c.env.DB, fileId);
     if (!row || row.user_id !== c.var.user.id || !isFileStatus(row.status) || gone(row.status)) throw notFound(fileId);
     if (row.status === 'uploaded' || row.status === 'processing') {
-      throw new ApiError('PREVIEW_NOT_READY', `file ${fileId} is still ${row.status}; try again shortly`, { file_id: fileId, status: row.status });
+      throw new HttpError('PREVIEW_NOT_READY', `file ${fileId} is still ${row.status}; try again shortly`, { file_id: fileId, status: row.status });
     }
-    const noPreview = () => new ApiError('NO_PREVIEW', `file ${fileId} has no ${size} preview`, { file_id: fileId, status: row.status, size });
+    const noPreview = () => new HttpError('NO_PREVIEW', `file ${fileId} has no ${size} preview`, { file_id: fileId, status: row.status, size });
     if (row.status !== 'ready' || !sizesOf(row).includes(size)) throw noPreview();
     const dims = await headPreview(c.env, previewKey(fileId, size));
     if (!dims) throw noPreview();
@@ -67,11 +67,11 @@ export function registerPreviewRoutes(app: Hono<AppEnv>): void {
 
   app.get('/preview/:token', async (c) => {
     const secret = c.env.LOCAL_SIGNING_SECRET;
-    if (!secret) throw new ApiError('NOT_FOUND', 'local preview route is not enabled');
+    if (!secret) throw new HttpError('NOT_FOUND', 'local preview route is not enabled');
     const p = await verifyPreviewToken(secret, c.req.param('token'));
-    if (!p) throw new ApiError('BAD_SIGNATURE', 'preview URL signature is invalid');
+    if (!p) throw new HttpError('BAD_SIGNATURE', 'preview URL signature is invalid');
     if (p.e * 1000 <= Date.now()) {
-      throw new ApiError('URL_EXPIRED', 'preview URL expired; ask for a new one', { expired_at: new Date(p.e * 1000).toISOString() });
+      throw new HttpError('URL_EXPIRED', 'preview URL expired; ask for a new one', { expired_at: new Date(p.e * 1000).toISOString() });
     }
     const row = await loadFile(c.env.DB, p.f);
     if (!row || gone(row.status)) throw notFound(p.f);

@@ -14,12 +14,12 @@
 import type { Context, Hono } from 'hono';
 import { claimForUpload, getIntentById, releaseClaim, transitionIntent, type IntentRow } from '../db/intents.js';
 import type { AppEnv } from '../lib/app-env.js';
-import { ApiError, invalid } from '../lib/errors.js';
+import { HttpError, invalid } from '../lib/errors.js';
 import { contentLength, drainBody, guardBody } from '../lib/stream-guard.js';
 import { verifyLocalToken, type LocalTokenPayload } from '../signers/local.js';
 
-function tooLarge(intent: IntentRow, max: number, got: number | null): ApiError {
-  return new ApiError(
+function tooLarge(intent: IntentRow, max: number, got: number | null): HttpError {
+  return new HttpError(
     'FILE_TOO_LARGE',
     `${intent.filename}: body is ${got === null ? 'more than' : got} bytes; this URL takes at most ${max} bytes`,
     { filename: intent.filename, bytes: got, max_bytes: max },
@@ -45,7 +45,7 @@ async function withGuardedBody<T>(
     if (guard.tooLarge) throw tooLarge(intent, max, null); // defensive; the guard withholds the tail
     return r;
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    if (e instanceof HttpError) throw e;
     await guard.done;
     if (guard.tooLarge) throw tooLarge(intent, max, null);
     if (guard.seen !== expected && !isChecksumError(e)) {
@@ -59,10 +59,10 @@ async function putSingle(c: Context<AppEnv>, intent: IntentRow, p: LocalTokenPay
   const len = contentLength(c.req.raw.headers);
   if (len !== null && len > p.b) throw tooLarge(intent, p.b, len);
   if (intent.status !== 'pending' || intent.claimed_at) {
-    throw new ApiError('URL_EXPIRED', 'this upload URL was already used; request a new intent', { object_key: intent.object_key });
+    throw new HttpError('URL_EXPIRED', 'this upload URL was already used; request a new intent', { object_key: intent.object_key });
   }
   if (!(await claimForUpload(c.env.DB, intent.id, new Date()))) {
-    throw new ApiError('URL_EXPIRED', 'this upload URL was already used; request a new intent', { object_key: intent.object_key });
+    throw new HttpError('URL_EXPIRED', 'this upload URL was already used; request a new intent', { object_key: intent.object_key });
   }
   let obj: R2Object;
   try {
@@ -75,10 +75,10 @@ async function putSingle(c: Context<AppEnv>, intent: IntentRow, p: LocalTokenPay
     );
   } catch (e) {
     await releaseClaim(c.env.DB, intent.id, new Date());
-    if (e instanceof ApiError && e.code === 'FILE_TOO_LARGE') await c.env.BUCKET.delete(intent.object_key);
-    if (e instanceof ApiError) throw e;
+    if (e instanceof HttpError && e.code === 'FILE_TOO_LARGE') await c.env.BUCKET.delete(intent.object_key);
+    if (e instanceof HttpError) throw e;
     if (isChecksumError(e)) {
-      throw new ApiError('CHECKSUM_MISMATCH', `${intent.filename}: uploaded bytes do not hash to the declared SHA-256; nothing was stored`, {
+      throw new HttpError('CHECKSUM_MISMATCH', `${intent.filename}: uploaded bytes do not hash to the declared SHA-256; nothing was stored`, {
         object_key: intent.object_key,
         expected: intent.checksum,
       });
@@ -91,7 +91,7 @@ async function putSingle(c: Context<AppEnv>, intent: IntentRow, p: LocalTokenPay
 
 async function putPart(c: Context<AppEnv>, intent: IntentRow, p: LocalTokenPayload, part: number): Promise<Response> {
   if (!intent.upload_id || intent.status !== 'pending') {
-    throw new ApiError('URL_EXPIRED', 'this multipart upload is no longer open; request a new intent', { object_key: intent.object_key });
+    throw new HttpError('URL_EXPIRED', 'this multipart upload is no longer open; request a new intent', { object_key: intent.object_key });
   }
   const len = contentLength(c.req.raw.headers);
   if (len !== null && len > p.b) throw tooLarge(intent, p.b, len);
@@ -106,14 +106,14 @@ async function putPart(c: Context<AppEnv>, intent: IntentRow, p: LocalTokenPaylo
 
 async function handleUpload(c: Context<AppEnv>): Promise<Response> {
   const secret = c.env.LOCAL_SIGNING_SECRET;
-  if (!secret) throw new ApiError('NOT_FOUND', 'local upload route is not enabled');
+  if (!secret) throw new HttpError('NOT_FOUND', 'local upload route is not enabled');
   const p = await verifyLocalToken(secret, c.req.param('token') ?? '');
-  if (!p) throw new ApiError('BAD_SIGNATURE', 'upload URL signature is invalid');
+  if (!p) throw new HttpError('BAD_SIGNATURE', 'upload URL signature is invalid');
   if (p.e * 1000 <= Date.now()) {
-    throw new ApiError('URL_EXPIRED', 'upload URL expired; request a new intent', { expired_at: new Date(p.e * 1000).toISOString() });
+    throw new HttpError('URL_EXPIRED', 'upload URL expired; request a new intent', { expired_at: new Date(p.e * 1000).toISOString() });
   }
   const intent = await getIntentById(c.env.DB, p.i);
-  if (!intent || intent.object_key !== p.k) throw new ApiError('BAD_SIGNATURE', 'upload URL does not match any intent');
+  if (!intent || intent.object_key !== p.k) throw new HttpError('BAD_SIGNATURE', 'upload URL does not match any intent');
   return p.p === undefined ? putSingle(c, intent, p) : putPart(c, intent, p, p.p);
 }
 

@@ -11,12 +11,12 @@
  *   `POST <object>?uploadId=U` (XML body; S3 may answer 200 with an `<Error>` body, treated as failure),
  *   AbortMultipartUpload `DELETE <object>?uploadId=U` (404 NoSuchUpload is success). Sinks without
  *   multipart (nginx WebDAV) are run with `S3_MULTIPART = "off"` instead, so these are never called.
- * Any other answer, a network error or no answer within 30 s → ApiError 502 STORAGE_ERROR naming the
+ * Any other answer, a network error or no answer within 30 s → HttpError 502 STORAGE_ERROR naming the
  * operation and the store's status/code. Source of the wire formats: the Amazon S3 API reference.
  */
 import { AwsClient } from 'aws4fetch';
 import { fromBase64url, toHex } from '../lib/crypto.js';
-import { ApiError } from '../lib/errors.js';
+import { HttpError } from '../lib/errors.js';
 import { objectUrl, type S3SignerConfig } from '../signers/s3.js';
 import { PartsRejectedError, type CompletedPart, type ObjectStore, type StoredObject } from './types.js';
 
@@ -67,14 +67,14 @@ export class S3HttpStore implements ObjectStore {
     try {
       return await this.client.fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (e) {
-      throw new ApiError('STORAGE_ERROR', `object store unreachable during ${op}: ${e instanceof Error ? e.message : String(e)}`, { operation: op });
+      throw new HttpError('STORAGE_ERROR', `object store unreachable during ${op}: ${e instanceof Error ? e.message : String(e)}`, { operation: op });
     }
   }
 
-  private async failure(op: string, res: Response): Promise<ApiError> {
+  private async failure(op: string, res: Response): Promise<HttpError> {
     const text = await res.text().catch(() => '');
     const code = xmlText(text, 'Code');
-    return new ApiError('STORAGE_ERROR', `object store refused ${op}: HTTP ${res.status}${code ? ` ${code}` : ''}`, {
+    return new HttpError('STORAGE_ERROR', `object store refused ${op}: HTTP ${res.status}${code ? ` ${code}` : ''}`, {
       operation: op,
       store_status: res.status,
       ...(code ? { store_code: code } : {}),
@@ -87,7 +87,7 @@ export class S3HttpStore implements ObjectStore {
     if (!res.ok) throw await this.failure('HeadObject', res);
     const size = Number(res.headers.get('content-length'));
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new ApiError('STORAGE_ERROR', 'object store answered HeadObject without a Content-Length', { operation: 'HeadObject' });
+      throw new HttpError('STORAGE_ERROR', 'object store answered HeadObject without a Content-Length', { operation: 'HeadObject' });
     }
     return { size, etag: res.headers.get('etag') ?? '', sha256: checksumHeaderToHex(res.headers.get('x-amz-checksum-sha256')) };
   }
@@ -137,7 +137,7 @@ export class S3HttpStore implements ObjectStore {
       throw err;
     }
     const uploadId = xmlText(await res.text(), 'UploadId');
-    if (!uploadId) throw new ApiError('STORAGE_ERROR', 'object store answered CreateMultipartUpload without an UploadId', { operation: 'CreateMultipartUpload' });
+    if (!uploadId) throw new HttpError('STORAGE_ERROR', 'object store answered CreateMultipartUpload without an UploadId', { operation: 'CreateMultipartUpload' });
     return uploadId;
   }
 
@@ -155,7 +155,7 @@ export class S3HttpStore implements ObjectStore {
     const code = xmlText(text, 'Code');
     if (res.ok && !text.includes('<Error>')) return;
     if (code && PART_ERRORS.has(code)) throw new PartsRejectedError(`${code}: ${xmlText(text, 'Message') ?? 'parts refused'}`);
-    throw new ApiError('STORAGE_ERROR', `object store refused CompleteMultipartUpload: HTTP ${res.status}${code ? ` ${code}` : ''}`, {
+    throw new HttpError('STORAGE_ERROR', `object store refused CompleteMultipartUpload: HTTP ${res.status}${code ? ` ${code}` : ''}`, {
       operation: 'CompleteMultipartUpload',
       store_status: res.status,
       ...(code ? { store_code: code } : {}),
