@@ -9,7 +9,7 @@
  * MultipartIntentResponse (bytes > MULTIPART_THRESHOLD and multipart enabled; 502 STORAGE_ERROR when the
  * S3 store refuses the start) or SingleIntentResponse (`answerIntent`). Every failure is an HttpError.
  */
-import type { ExistingIntentResponse, IntentResponse, SingleIntentResponse } from '../../contract/api.js';
+import type { BatchIntentFile, ExistingIntentResponse, IntentResponse, SingleIntentResponse } from '../../contract/api.js';
 import { findFileByChecksum } from '../db/files.js';
 import { insertIntent, nextKeyVersion, type IntentRow } from '../db/intents.js';
 import type { OrderRow, UserRow } from '../db/users.js';
@@ -43,6 +43,11 @@ export interface IntentFields extends StackFields {
   checksum: string | null;
   /** Whether the client named a stack_id (SPEC v2: its proposal for allocation). */
   stackIdGiven: boolean;
+  /**
+   * The body as the contract's schema parsed it (src/contract/requests.ts): a new intent field is read from
+   * here, typed by the same schema the CLI builds its request with, so the compiler guards both halves.
+   */
+  body: BatchIntentFile;
 }
 
 /** What every intent of one request shares: config, caller, order, signer, store, origin. */

@@ -34,6 +34,7 @@ export function intentFields(body: BatchIntentFile): IntentFields {
     checksum: body.checksum ?? null,
     stackIdGiven: Boolean(body.stack_id?.trim()),
     ...stackFieldsOf(body),
+    body,
   };
 }
 
