@@ -55,7 +55,7 @@ export class StoreScanObjects implements ScanObjects {
       if (await this.store.head(to)) return to; // moved by an earlier attempt
       throw new Error(`object ${key} is gone`);
     }
-    await this.store.put(to, got.body, { contentType: got.contentType, metadata: { ...got.metadata, ...meta }, length: got.length });
+    await this.store.put(to, got.body, { contentType: got.contentType, metadata: { ...got.metadata, ...meta }, length: got.length ?? undefined });
     await this.store.delete(key);
     return to;
   }

@@ -127,15 +127,16 @@ export class S3HttpStore implements ObjectStore {
     if (!res.ok || !res.body) throw await this.failure('GetObject', res);
     const contentType = res.headers.get('content-type') ?? 'application/octet-stream';
     const metadata = metadataOf(res.headers);
-    const total = Number(res.headers.get('content-length'));
-    if (range && res.status !== 206 && !(range.offset === 0 && total === range.length)) {
-      // a store that ignores Range: read the whole body and cut the window out
-      const all = new Uint8Array(await res.arrayBuffer());
-      const win = all.slice(range.offset, range.offset + range.length);
-      return { body: new Response(win).body as ReadableStream<Uint8Array>, length: win.length, contentType, metadata };
+    const cl = res.headers.get('content-length');
+    const total = cl === null ? Number.NaN : Number(cl);
+    const isWindow = !range || res.status === 206 || (range.offset === 0 && total === range.length);
+    if (isWindow) {
+      const length = Number.isSafeInteger(total) && total >= 0 ? total : null;
+      return { body: res.body as ReadableStream<Uint8Array>, length, contentType, metadata };
     }
-    const length = Number.isSafeInteger(total) && total >= 0 ? total : (range?.length ?? 0);
-    return { body: res.body as ReadableStream<Uint8Array>, length, contentType, metadata };
+    // a store that ignores Range (200 with the whole object): read it and cut the window out
+    const win = new Uint8Array(await res.arrayBuffer()).slice(range.offset, range.offset + range.length);
+    return { body: new Response(win).body as ReadableStream<Uint8Array>, length: win.length, contentType, metadata };
   }
 
   async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer, opts: PutOptions): Promise<void> {

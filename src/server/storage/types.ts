@@ -38,8 +38,8 @@ export interface ByteRange {
 export interface ObjectBody {
   /** The object's bytes, or the asked window of them. */
   body: ReadableStream<Uint8Array>;
-  /** Bytes in `body` (the window's length for a ranged read). */
-  length: number;
+  /** Bytes in `body` (the window's length for a ranged read); null when the store did not say (no Content-Length). */
+  length: number | null;
   /** The stored Content-Type ("application/octet-stream" when the store has none). */
   contentType: string;
   /** Custom metadata as in StoredObject.metadata. */
