@@ -1,7 +1,7 @@
 /**
  * Issue 16 in the server's S3 mode (`--storage s3`, STORE "s3") against nginx WebDAV with a real private
  * clamd: the scan reads objects with ranged signed GETs (windows above a 1 MiB stream limit) and quarantines
- * an infected object by GET → PUT `quarantine/<key>` → DELETE (scan/objects.ts S3ScanObjects; nginx has no
+ * an infected object by GET → PUT `quarantine/<key>` → DELETE (scan/objects.ts StoreScanObjects over storage/s3.ts; nginx has no
  * server-side copy). Skips, naming what is missing, without nginx or clamd/sigtool.
  */
 import { existsSync, readFileSync } from 'node:fs';

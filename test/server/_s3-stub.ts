@@ -34,6 +34,8 @@ export interface StubObject {
   /** Base64 SHA-256 the PUT carried and the stub verified, or null. */
   checksum: string | null;
   etag: string;
+  /** The PUT's `x-amz-meta-*` headers (answered back on HEAD/GET), when any. */
+  meta?: Record<string, string>;
 }
 
 export interface StubRequest {
@@ -171,7 +173,8 @@ export async function startS3Stub(o: S3StubOptions = {}): Promise<S3Stub> {
       if (conditional && req.headers['if-none-match'] === '*' && stub.objects.has(key)) return xmlError(res, 412, 'PreconditionFailed', key);
       const declared = checksums ? (req.headers['x-amz-checksum-sha256'] as string | undefined) ?? null : null;
       if (declared && createHash('sha256').update(body).digest('base64') !== declared) return xmlError(res, 400, 'BadDigest', 'sha256 mismatch');
-      const obj = { body, contentType: String(req.headers['content-type'] ?? 'binary/octet-stream'), checksum: declared, etag: md5Etag(body) };
+      const meta = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('x-amz-meta-'))) as Record<string, string>;
+      const obj = { body, contentType: String(req.headers['content-type'] ?? 'binary/octet-stream'), checksum: declared, etag: md5Etag(body), meta };
       stub.objects.set(key, obj);
       res.writeHead(200, { ETag: obj.etag }).end();
       return 200;
@@ -179,7 +182,7 @@ export async function startS3Stub(o: S3StubOptions = {}): Promise<S3Stub> {
     if (m === 'HEAD' || m === 'GET') {
       const obj = stub.objects.get(key);
       if (!obj) return m === 'HEAD' ? (res.writeHead(404).end(), 404) : xmlError(res, 404, 'NoSuchKey', key);
-      const h: Record<string, string | number> = { 'Content-Length': obj.body.length, ETag: obj.etag, 'Content-Type': obj.contentType };
+      const h: Record<string, string | number> = { 'Content-Length': obj.body.length, ETag: obj.etag, 'Content-Type': obj.contentType, ...obj.meta };
       // GetObject's response-* overrides (signed into presigned download URLs), as S3 answers them
       if (q['response-content-disposition']) h['Content-Disposition'] = q['response-content-disposition'];
       if (q['response-content-type']) h['Content-Type'] = q['response-content-type'];

@@ -1,13 +1,15 @@
 /**
  * `--storage s3` against a plain sink (the in-test stub with checksums, conditionals and multipart off —
  * what nginx WebDAV does): `--s3-if-none-match off` and `--s3-multipart off` (single PUT up to
- * --max-bytes, finalize by size). Also the S3 store on its own (Node side), and the CLI runner started
+ * --max-bytes, finalize by size). Also the S3 store on its own (Node side: including get/put with metadata
+ * and ranged reads, which processing and the scan's quarantine use — issue 9), and the CLI runner started
  * with `--storage s3` flags and PIXIMMO_S3_* environment variables.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/server/lib/errors.js';
+import { StoreScanObjects } from '../../src/server/scan/objects.js';
 import { S3HttpStore } from '../../src/server/storage/s3.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { api, finalize, intent, put, randomBytes, sha256 } from './_client.js';
@@ -63,6 +65,35 @@ describe('S3HttpStore (Node side, against the stub)', () => {
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(502);
     expect((err as HttpError).message).toMatch(/HTTP 405.*--s3-multipart off/);
+  });
+
+  it('put with metadata, head/get report it; a window of a store that ignores Range is cut out; missing → null', async () => {
+    const st = store(sink);
+    const bytes = randomBytes(1000);
+    await st.put('previews/f1/small', bytes, { contentType: 'image/jpeg', metadata: { width: '640', height: '427' } });
+    expect(await st.head('previews/f1/small')).toMatchObject({ size: 1000, metadata: { width: '640', height: '427' } });
+    const all = await st.get('previews/f1/small');
+    expect(all).toMatchObject({ length: 1000, contentType: 'image/jpeg', metadata: { width: '640' } });
+    expect(Buffer.from(await new Response(all?.body).arrayBuffer()).equals(bytes)).toBe(true);
+    const win = await st.get('previews/f1/small', { offset: 100, length: 50 });
+    expect(win?.length).toBe(50);
+    expect(Buffer.from(await new Response(win?.body).arrayBuffer()).equals(bytes.subarray(100, 150))).toBe(true);
+    expect(await st.get('nope/x.jpg')).toBeNull();
+  });
+
+  it('quarantine over the store: GET → PUT quarantine/<key> with metadata → DELETE; again is idempotent', async () => {
+    const st = store(sink);
+    const bytes = randomBytes(300);
+    await st.put('orig/u/a.jpg', bytes, { contentType: 'image/jpeg' });
+    const objects = new StoreScanObjects(st);
+    const stream = new Response(bytes).body as ReadableStream<Uint8Array>;
+    await st.put('orig/u/b.jpg', stream, { contentType: 'image/jpeg', length: bytes.length }); // a streamed body (buffered in Node)
+    expect(await objects.quarantine('orig/u/a.jpg', { signature: 'Eicar-Test-Signature' })).toBe('quarantine/orig/u/a.jpg');
+    expect(await st.head('orig/u/a.jpg')).toBeNull();
+    expect(await st.head('quarantine/orig/u/a.jpg')).toMatchObject({ size: 300, metadata: { signature: 'Eicar-Test-Signature' } });
+    expect(await objects.quarantine('orig/u/a.jpg', {})).toBe('quarantine/orig/u/a.jpg');
+    expect(await objects.size('orig/u/b.jpg')).toBe(300);
+    expect(Buffer.from(await new Response(await objects.open('orig/u/b.jpg', 290, 10)).arrayBuffer()).equals(bytes.subarray(290))).toBe(true);
   });
 
   it('wrong credentials → 502 STORAGE_ERROR with the store status', async () => {

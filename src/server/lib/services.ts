@@ -5,7 +5,8 @@
  * (a route that needs none pays nothing; the local signer throws without LOCAL_SIGNING_SECRET only when
  * asked for). `readConfig` throws Error on an unusable setting (env.ts): a misconfigured deployment fails loudly.
  * The one place that picks the backends by the settings (`makeStore`, `makeSigner`): a new storage backend is
- * its store and signer classes plus a line in each picker here (and its settings in env.ts).
+ * its store and signer classes plus a line in each picker here (and its settings in env.ts); the Queue's
+ * processing (processing/object-io.ts, scan/objects.ts) takes its store from `makeStore` too.
  */
 import { createMiddleware } from 'hono/factory';
 import { readConfig, type Env, type ServerConfig } from '../env.js';

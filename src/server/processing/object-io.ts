@@ -1,42 +1,24 @@
 /**
- * Reading originals and reading/writing previews for processing, in either storage mode (env STORE):
- * "r2" — the BUCKET binding; "s3" — header-signed SigV4 GET/PUT to `<S3_ENDPOINT>/<S3_BUCKET>/<key>`
- * (the store routes in storage/ cover HEAD/DELETE/multipart only). Originals are only ever read here,
- * never written or deleted (SPEC v2: processing never touches the original).
- * Store failures throw TransientProcessingError (the job is retried); a missing object returns null.
+ * Reading originals and reading/writing previews for processing, through the configured ObjectStore
+ * (`makeStore`, lib/services.ts: the R2 binding or signed S3 requests — no storage switch here; issue 9).
+ * Originals are only ever read here, never written or deleted (SPEC v2: processing never touches the original).
+ * Store failures throw TransientProcessingError STORAGE_ERROR (the job is retried); a missing object returns null.
  */
-import { AwsClient } from 'aws4fetch';
 import { readConfig, type Env } from '../env.js';
-import { objectUrl } from '../signers/s3.js';
-import { s3Settings } from '../storage/index.js';
+import { makeStore } from '../lib/services.js';
+import type { ObjectStore } from '../storage/index.js';
 import { TransientProcessingError } from './errors.js';
 
-const TIMEOUT_MS = 60_000;
+const storeOf = (env: Env): ObjectStore => makeStore(env, readConfig(env));
 
-function s3(env: Env): { client: AwsClient; url: (key: string) => string } {
-  const cfg = s3Settings(env);
-  return {
-    client: new AwsClient({ ...cfg, service: 's3', retries: 2 }),
-    url: (key) => objectUrl(cfg.endpoint, cfg.bucket, key),
-  };
-}
-
-const isS3 = (env: Env) => readConfig(env).store === 's3';
+const detail = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The object's body as a stream, or null when there is no such object. */
 export async function openObject(env: Env, key: string): Promise<ReadableStream<Uint8Array> | null> {
   try {
-    if (!isS3(env)) {
-      const o = await env.BUCKET.get(key);
-      return o ? o.body : null;
-    }
-    const { client, url } = s3(env);
-    const res = await client.fetch(url(key), { method: 'GET', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (res.status === 404) return null;
-    if (!res.ok || !res.body) throw new Error(`GET ${key}: HTTP ${res.status}`);
-    return res.body;
+    return (await storeOf(env).get(key))?.body ?? null;
   } catch (e) {
-    throw new TransientProcessingError('STORAGE_ERROR', `reading ${key}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new TransientProcessingError('STORAGE_ERROR', `reading ${key}: ${detail(e)}`);
   }
 }
 
@@ -47,43 +29,22 @@ export async function readObject(env: Env, key: string): Promise<Uint8Array | nu
   try {
     return new Uint8Array(await new Response(body).arrayBuffer());
   } catch (e) {
-    throw new TransientProcessingError('STORAGE_ERROR', `reading ${key}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new TransientProcessingError('STORAGE_ERROR', `reading ${key}: ${detail(e)}`);
   }
 }
 
-/** Writes a preview object (JPEG) with its pixel size as metadata (R2 customMetadata / S3 x-amz-meta-*). */
+/** Writes a preview object (JPEG) with its pixel size as metadata `{width, height}` (R2 customMetadata / S3 x-amz-meta-*). */
 export async function writePreview(env: Env, key: string, jpeg: Uint8Array, width: number, height: number): Promise<void> {
   try {
-    if (!isS3(env)) {
-      await env.BUCKET.put(key, jpeg, {
-        httpMetadata: { contentType: 'image/jpeg' },
-        customMetadata: { width: String(width), height: String(height) },
-      });
-      return;
-    }
-    const { client, url } = s3(env);
-    const res = await client.fetch(url(key), {
-      method: 'PUT',
-      body: jpeg,
-      headers: { 'content-type': 'image/jpeg', 'x-amz-meta-width': String(width), 'x-amz-meta-height': String(height) },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!res.ok) throw new Error(`PUT ${key}: HTTP ${res.status}`);
+    await storeOf(env).put(key, jpeg, { contentType: 'image/jpeg', metadata: { width: String(width), height: String(height) } });
   } catch (e) {
-    throw new TransientProcessingError('STORAGE_ERROR', `writing ${key}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new TransientProcessingError('STORAGE_ERROR', `writing ${key}: ${detail(e)}`);
   }
 }
 
-/** Pixel size of a stored preview (its metadata), or null when there is no such object. */
+/** Pixel size of a stored preview (its metadata; 0 when absent), or null when there is no such object. */
 export async function headPreview(env: Env, key: string): Promise<{ width: number; height: number } | null> {
-  if (!isS3(env)) {
-    const o = await env.BUCKET.head(key);
-    if (!o) return null;
-    return { width: Number(o.customMetadata?.width ?? 0), height: Number(o.customMetadata?.height ?? 0) };
-  }
-  const { client, url } = s3(env);
-  const res = await client.fetch(url(key), { method: 'HEAD', signal: AbortSignal.timeout(TIMEOUT_MS) });
-  if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`HEAD ${key}: HTTP ${res.status}`);
-  return { width: Number(res.headers.get('x-amz-meta-width') ?? 0), height: Number(res.headers.get('x-amz-meta-height') ?? 0) };
+  const o = await storeOf(env).head(key);
+  if (!o) return null;
+  return { width: Number(o.metadata.width ?? 0), height: Number(o.metadata.height ?? 0) };
 }

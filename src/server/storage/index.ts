@@ -5,7 +5,7 @@
 import type { Env } from '../env.js';
 import type { S3SignerConfig } from '../signers/s3.js';
 
-export type { CompletedPart, ObjectStore, StoredObject } from './types.js';
+export type { ByteRange, CompletedPart, ObjectBody, ObjectStore, PutOptions, StoredObject } from './types.js';
 export { PartsRejectedError } from './types.js';
 
 /** S3 endpoint, bucket, region (default "auto", R2's) and credentials from the vars; throws when one is missing. */

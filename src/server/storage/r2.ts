@@ -4,7 +4,8 @@
  * local upload route does that), which `head` reports; `hashByRead` covers multipart objects.
  */
 import { computeSha256, recordedSha256 } from '../lib/object-hash.js';
-import { PartsRejectedError, type CompletedPart, type ObjectStore, type StoredObject } from './types.js';
+import type { ByteRange, CompletedPart, ObjectBody, ObjectStore, PutOptions, StoredObject } from './types.js';
+import { PartsRejectedError } from './types.js';
 
 export class R2BindingStore implements ObjectStore {
   readonly kind = 'r2' as const;
@@ -12,7 +13,27 @@ export class R2BindingStore implements ObjectStore {
 
   async head(key: string): Promise<StoredObject | null> {
     const h = await this.bucket.head(key);
-    return h ? { size: h.size, etag: h.httpEtag, sha256: recordedSha256(h) } : null;
+    return h ? { size: h.size, etag: h.httpEtag, sha256: recordedSha256(h), metadata: { ...h.customMetadata } } : null;
+  }
+
+  async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
+    if (range?.length === 0) {
+      const h = await this.bucket.head(key);
+      return h ? { body: new Response(new Uint8Array(0)).body as ReadableStream<Uint8Array>, length: 0, contentType: contentTypeOf(h), metadata: { ...h.customMetadata } } : null;
+    }
+    const o = await this.bucket.get(key, range ? { range: { offset: range.offset, length: range.length } } : undefined);
+    if (!o) return null;
+    const length = range ? Math.max(0, Math.min(range.length, o.size - range.offset)) : o.size;
+    return { body: o.body, length, contentType: contentTypeOf(o), metadata: { ...o.customMetadata } };
+  }
+
+  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer, opts: PutOptions): Promise<void> {
+    // workerd's R2 put needs a stream of known length: an R2 body has one; another stream is given one
+    const value =
+      body instanceof ReadableStream && opts.length !== undefined && typeof FixedLengthStream !== 'undefined'
+        ? body.pipeThrough(new FixedLengthStream(opts.length))
+        : body;
+    await this.bucket.put(key, value, { httpMetadata: { contentType: opts.contentType }, customMetadata: opts.metadata ?? {} });
   }
 
   hashByRead(key: string): Promise<string | null> {
@@ -59,4 +80,8 @@ export class R2BindingStore implements ObjectStore {
       // already completed or aborted: aborting is idempotent
     }
   }
+}
+
+function contentTypeOf(o: R2Object): string {
+  return o.httpMetadata?.contentType ?? 'application/octet-stream';
 }

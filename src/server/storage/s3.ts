@@ -6,6 +6,10 @@
  * - head: `HEAD <object>` with `x-amz-checksum-mode: ENABLED`; 200 → size from Content-Length, sha256
  *   from `x-amz-checksum-sha256` (base64, present only when the PUT carried it and the store keeps it:
  *   R2/S3 do, nginx WebDAV does not — then finalize checks the size only); 404 → null.
+ * - get: `GET <object>` (with `Range: bytes=a-b` for a window; a store that answers 200 to a Range has the
+ *   window cut out of the whole body); 404 → null. put: `PUT <object>` with Content-Type and
+ *   `x-amz-meta-<name>` headers (a streamed body of known length stays a stream in workerd, else is buffered).
+ *   Both may take 60 s (originals of hundreds of MB), the rest 30 s.
  * - delete: `DELETE <object>`; 2xx and 404 (nginx answers 404 for a missing file) are success.
  * - multipart: CreateMultipartUpload `POST <object>?uploads` (XML `UploadId`), CompleteMultipartUpload
  *   `POST <object>?uploadId=U` (XML body; S3 may answer 200 with an `<Error>` body, treated as failure),
@@ -18,10 +22,13 @@ import { AwsClient } from 'aws4fetch';
 import { fromBase64url, toHex } from '../lib/crypto.js';
 import { HttpError } from '../lib/errors.js';
 import { objectUrl, type S3SignerConfig } from '../signers/s3.js';
-import { PartsRejectedError, type CompletedPart, type ObjectStore, type StoredObject } from './types.js';
+import type { ByteRange, CompletedPart, ObjectBody, ObjectStore, PutOptions, StoredObject } from './types.js';
+import { PartsRejectedError } from './types.js';
 
 /** Milliseconds one request to the store may take. */
 const TIMEOUT_MS = 30_000;
+/** Milliseconds a GET or PUT of object bytes may take. */
+const TRANSFER_TIMEOUT_MS = 60_000;
 
 /** S3 error codes of CompleteMultipartUpload that mean "these parts are wrong" (→ 400 field "parts"). */
 const PART_ERRORS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'NoSuchUpload', 'MalformedXML']);
@@ -48,6 +55,15 @@ export function checksumHeaderToHex(v: string | null): string | null {
   return bytes.length === 32 ? toHex(bytes) : null;
 }
 
+/** The `x-amz-meta-*` headers of an answer as metadata (names without the prefix, lower-case). */
+function metadataOf(headers: Headers): Record<string, string> {
+  const meta: Record<string, string> = {};
+  headers.forEach((v, k) => {
+    if (k.toLowerCase().startsWith('x-amz-meta-')) meta[k.toLowerCase().slice('x-amz-meta-'.length)] = v;
+  });
+  return meta;
+}
+
 export class S3HttpStore implements ObjectStore {
   readonly kind = 's3' as const;
   private readonly client: AwsClient;
@@ -63,9 +79,9 @@ export class S3HttpStore implements ObjectStore {
     return u.toString();
   }
 
-  private async call(op: string, url: string, init: RequestInit): Promise<Response> {
+  private async call(op: string, url: string, init: RequestInit, timeoutMs = TIMEOUT_MS): Promise<Response> {
     try {
-      return await this.client.fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      return await this.client.fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
       throw new HttpError('STORAGE_ERROR', `object store unreachable during ${op}: ${e instanceof Error ? e.message : String(e)}`, { operation: op });
     }
@@ -89,7 +105,54 @@ export class S3HttpStore implements ObjectStore {
     if (!Number.isSafeInteger(size) || size < 0) {
       throw new HttpError('STORAGE_ERROR', 'object store answered HeadObject without a Content-Length', { operation: 'HeadObject' });
     }
-    return { size, etag: res.headers.get('etag') ?? '', sha256: checksumHeaderToHex(res.headers.get('x-amz-checksum-sha256')) };
+    return {
+      size,
+      etag: res.headers.get('etag') ?? '',
+      sha256: checksumHeaderToHex(res.headers.get('x-amz-checksum-sha256')),
+      metadata: metadataOf(res.headers),
+    };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<ObjectBody | null> {
+    if (range?.length === 0) {
+      const h = await this.head(key);
+      return h && { body: new Response(new Uint8Array(0)).body as ReadableStream<Uint8Array>, length: 0, contentType: 'application/octet-stream', metadata: h.metadata };
+    }
+    const headers: Record<string, string> = range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
+    const res = await this.call('GetObject', this.url(key), { method: 'GET', headers }, TRANSFER_TIMEOUT_MS);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (!res.ok || !res.body) throw await this.failure('GetObject', res);
+    const contentType = res.headers.get('content-type') ?? 'application/octet-stream';
+    const metadata = metadataOf(res.headers);
+    const cl = res.headers.get('content-length');
+    const total = cl === null ? Number.NaN : Number(cl);
+    const isWindow = !range || res.status === 206 || (range.offset === 0 && total === range.length);
+    if (isWindow) {
+      const length = Number.isSafeInteger(total) && total >= 0 ? total : null;
+      return { body: res.body as ReadableStream<Uint8Array>, length, contentType, metadata };
+    }
+    // a store that ignores Range (200 with the whole object): read it and cut the window out
+    const win = new Uint8Array(await res.arrayBuffer()).slice(range.offset, range.offset + range.length);
+    return { body: new Response(win).body as ReadableStream<Uint8Array>, length: win.length, contentType, metadata };
+  }
+
+  async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer, opts: PutOptions): Promise<void> {
+    const headers: Record<string, string> = { 'Content-Type': opts.contentType };
+    for (const [k, v] of Object.entries(opts.metadata ?? {})) headers[`x-amz-meta-${k.toLowerCase()}`] = v.replace(/[^\x20-\x7e]/g, '?');
+    let value: ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer = body;
+    if (body instanceof ReadableStream) {
+      // workerd streams a body of known length (FixedLengthStream); elsewhere it is read into memory
+      value =
+        opts.length !== undefined && typeof FixedLengthStream !== 'undefined'
+          ? body.pipeThrough(new FixedLengthStream(opts.length))
+          : await new Response(body).arrayBuffer();
+    }
+    const res = await this.call('PutObject', this.url(key), { method: 'PUT', headers, body: value }, TRANSFER_TIMEOUT_MS);
+    if (!res.ok) throw await this.failure('PutObject', res);
+    await res.body?.cancel();
   }
 
   async delete(key: string): Promise<void> {
