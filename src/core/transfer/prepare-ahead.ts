@@ -25,7 +25,7 @@ export const DEFAULT_WINDOW: AheadWindow = { files: 64, bytes: 512 * 1024 * 1024
 interface Entry<T> {
   promise: Promise<T>;
   settle: (p: Promise<T>) => void;
-  /** A hasher has taken the file (its preparation began or it is waiting for room). */
+  /** A hasher has begun its preparation (a hasher waiting for room has not: `begun` covers that case). */
   reached: boolean;
   /** The caller is done with it (take/delete): the entry goes once a hasher has reached the file. */
   dropped: boolean;
