@@ -146,7 +146,7 @@ describe('PrepareAhead', () => {
     await settle();
     expect(rec.started).toEqual(['f0', 'f1']);
     for (let i = 0; i < 8; i++) await rec.finishAll();
-    await Promise.all(results.values());
+    await Promise.all(files.map((f) => results.get(f)));
     expect(rec.maxRunning).toBe(2);
     expect(rec.started).toEqual(files.map((f) => f.relPath));
   });

@@ -149,22 +149,8 @@ export class UploadEngine {
       }
     }
     for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
-    const prepared = this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
-    const settled = await Promise.all(
-      pending.map((f) =>
-        this.window.file(f.bytes, async (): Promise<FileOutcome> => {
-          this.ahead.started(f);
-          const mine = prepared.get(f)!;
-          prepared.delete(f); // issue 15: nothing of a file is kept once it is settled but its outcome
-          if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
-          const started_ms = this.clock.now();
-          const outcome = await new FileTransfer({ ...this.host, transfers: (fn) => this.window.transfer(f.bytes, fn) }, f).run(mine);
-          this.broker.drop(f);
-          return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
-        }),
-      ),
-    );
-    outcomes.push(...settled);
+    this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
+    outcomes.push(...(await this.admitInTurn(pending)));
     await Promise.all([...new Set(files.map((f) => f.shoot.manifest))].map((m) => m.flush().catch(() => undefined)));
     return {
       outcomes,
@@ -174,6 +160,57 @@ export class UploadEngine {
       bytes_sent: this.bytesSent,
       duration_ms: this.clock.now() - started,
     };
+  }
+
+  /**
+   * Lets `pending` into the files window one at a time, in order (issue 15: "memory flat in the number of
+   * files"): the next file asks for its place only once the one before it is in, so the gate's queue holds at
+   * most one file of this run and closures exist only for files in flight — first come, first served as
+   * before (a large file at the head waits for room, window.ts). Answers one outcome per file, in order.
+   */
+  private async admitInTurn(pending: readonly PlannedFile[]): Promise<FileOutcome[]> {
+    const outcomes = new Array<FileOutcome>(pending.length);
+    const inFlight = new Set<Promise<void>>();
+    let broken: { err: unknown } | undefined;
+    for (let i = 0; i < pending.length && !broken; i++) {
+      const f = pending[i];
+      if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) {
+        void this.ahead.take(f);
+        outcomes[i] = { file: f, state: 'waiting', duration_ms: 0 };
+        continue;
+      }
+      await new Promise<void>((admitted) => {
+        const turn = this.window
+          .file(f.bytes, () => {
+            admitted();
+            return this.transferOne(f);
+          })
+          .then(
+            (o) => {
+              outcomes[i] = o;
+            },
+            (err: unknown) => {
+              broken ??= { err };
+              admitted();
+            },
+          )
+          .finally(() => inFlight.delete(turn));
+        inFlight.add(turn);
+      });
+    }
+    await Promise.all(inFlight);
+    if (broken) throw broken.err;
+    return outcomes;
+  }
+
+  /** One file's turn inside the files window: its prepared entry, then intent → transfer → finalize. */
+  private async transferOne(f: PlannedFile): Promise<FileOutcome> {
+    const mine = this.ahead.take(f); // issue 15: nothing of a file is kept once it is settled but its outcome
+    if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
+    const started_ms = this.clock.now();
+    const outcome = await new FileTransfer({ ...this.host, transfers: (fn) => this.window.transfer(f.bytes, fn) }, f).run(mine);
+    this.broker.drop(f);
+    return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
   }
 
   private alreadyRegistered(f: PlannedFile): boolean {
