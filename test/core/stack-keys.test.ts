@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExifMeta } from '../../src/contract/api.js';
-import { frameFingerprint, StackKeyBook } from '../../src/core/plan/stack-keys.js';
+import { frameFingerprint, StackKeyBook, stackKeyOf } from '../../src/core/plan/stack-keys.js';
 import { reviewStacks } from '../../src/core/plan/stack-review.js';
 import type { FileFacts, PlannedFile } from '../../src/core/transfer/events.js';
 import { rememberStackKeys } from '../../src/core/transfer/stack-memory.js';
@@ -115,5 +115,30 @@ describe('nextFreeStackId (server)', () => {
     expect(nextFreeStackId([])).toBe('g001');
     expect(nextFreeStackId(['g001', 'g007', 's000', 'x12'])).toBe('g008');
     expect(nextFreeStackId(['g999'])).toBe('g1000');
+  });
+});
+
+describe('StackKeyBook reads only the anchor candidates', () => {
+  it('the key is stackKeyOf over every frame, with ties and frames without a capture time', async () => {
+    const cases = [
+      [at(5, 0), at(6, -2), at(7, 2)], // one earliest frame: only it is read
+      [at(5, 0), at(5, -2), at(7, 2)], // a tie on the earliest: both read, the fingerprint decides
+      [{}, {}, {}], // no capture time at all: every frame is a candidate
+      [{}, at(9, 0), {}], // the one with a time comes first
+    ];
+    for (const [c, metas] of cases.entries()) {
+      const items = metas.map((m, i) => frame(`living/R${c}/g001/${i}.jpg`, m));
+      const all = await Promise.all(items.map(async (i) => ({ meta: i.meta, fingerprint: await frameFingerprint(i.absPath, i.bytes) })));
+      await new StackKeyBook().add(items);
+      expect(items[0].stack_key).toBe(stackKeyOf(all));
+    }
+  });
+
+  it('a non-anchor frame that cannot be read does not change the key (it is not read)', async () => {
+    const items = [frame('kitchen/K/g001/a.jpg', at(1, 0)), frame('kitchen/K/g001/b.jpg', at(2, -2))];
+    const expected = stackKeyOf([{ meta: items[0].meta, fingerprint: await frameFingerprint(items[0].absPath, items[0].bytes) }]);
+    rmSync(items[1].absPath);
+    await new StackKeyBook().add(items);
+    expect(items.map((i) => i.stack_key)).toEqual([expected, expected]);
   });
 });

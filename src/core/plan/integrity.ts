@@ -11,11 +11,14 @@
 import { promises as fsp } from 'node:fs';
 import { checkBmff } from './integrity-bmff.js';
 import { checkJpeg } from './integrity-jpeg.js';
-import { fileSource } from '../exif/makernotes/tiff.js';
-import { type ByteSource, type ContainerCheck, notWhole, WHOLE } from './integrity-source.js';
+import { blockSource, fileSource } from '../exif/makernotes/tiff.js';
+import { type ByteSource, CHUNK, type ContainerCheck, notWhole, WHOLE } from './integrity-source.js';
 import { checkRaf, checkTiff } from './integrity-tiff.js';
 
 export type { ContainerCheck } from './integrity-source.js';
+
+/** Bytes read at a time by the checks (a small file in one read; scan chunks of {@link CHUNK} + 1 fit). */
+const CHECK_BLOCK = 2 * CHUNK;
 
 /**
  * Check that the file at `absPath` is a whole container of its format.
@@ -30,7 +33,7 @@ export type { ContainerCheck } from './integrity-source.js';
 export async function checkContainer(absPath: string, bytes: number): Promise<ContainerCheck> {
   const handle = await fsp.open(absPath, 'r');
   try {
-    const src = fileSource(handle, bytes);
+    const src = blockSource(fileSource(handle, bytes), CHECK_BLOCK);
     const head = await src.read(0, Math.min(bytes, 32));
     if (head.length < Math.min(bytes, 32)) return notWhole('file-shorter-than-size');
     const verdict = await checkByFormat(src, head);

@@ -81,27 +81,33 @@ export class StackKeyBook {
 
   /**
    * Sets `stack_key`, `stack_frames` (on every frame of the stacks touched) and `folder_stack_id` on `items`,
-   * and their `stack_id` to their stack's proposal. Reads ≤ 128 KiB of each new file (`concurrency` at once).
+   * and their `stack_id` to their stack's proposal. Reads ≤ 128 KiB of each new stack's anchor candidates
+   * (usually one frame a stack; `concurrency` files at once).
    */
   async add(items: FileFacts[], concurrency = 8): Promise<void> {
-    const prints = await mapBounded(items, concurrency, (i) => frameFingerprint(i.absPath, i.bytes));
-    const fresh = new Map<string, { items: FileFacts[]; frames: { meta: ExifMeta; fingerprint: string }[] }>();
-    items.forEach((item, n) => {
+    const fresh = new Map<string, FileFacts[]>();
+    for (const item of items) {
       const k = planStackOf(item);
-      const f = fresh.get(k) ?? { items: [], frames: [] };
-      f.items.push(item);
-      f.frames.push({ meta: item.meta, fingerprint: prints[n] });
-      fresh.set(k, f);
-    });
-    const ordered = [...fresh.entries()].sort((a, b) => minPath(a[1].items).localeCompare(minPath(b[1].items)));
+      const list = fresh.get(k);
+      if (list) list.push(item);
+      else fresh.set(k, [item]);
+    }
+    const ordered = [...fresh.entries()].sort((a, b) => minPath(a[1]).localeCompare(minPath(b[1])));
+    // Only a new stack's anchor candidates are read: a known stack keeps its key, and the anchor is always
+    // among the frames of the earliest capture time (all of them when none has one).
+    const candidates = new Map<string, FileFacts[]>();
+    for (const [k, f] of ordered) if (!this.groups.has(k)) candidates.set(k, anchorCandidates(f));
+    const toRead = [...candidates.values()].flat();
+    const prints = await mapBounded(toRead, concurrency, (i) => frameFingerprint(i.absPath, i.bytes));
+    const printOf = new Map(toRead.map((item, n) => [item, prints[n]]));
     for (const [k, f] of ordered) {
       let g = this.groups.get(k);
       if (!g) {
-        const first = f.items[0];
-        g = { key: stackKeyOf(f.frames), proposal: this.propose(first.room_type, first.stack_id), items: [] };
+        const frames = (candidates.get(k) ?? []).map((i) => ({ meta: i.meta, fingerprint: printOf.get(i) ?? '' }));
+        g = { key: stackKeyOf(frames), proposal: this.propose(f[0].room_type, f[0].stack_id), items: [] };
         this.groups.set(k, g);
       }
-      for (const item of f.items) {
+      for (const item of f) {
         item.folder_stack_id ??= item.stack_id;
         item.stack_id = g.proposal;
         item.stack_key = g.key;
@@ -122,6 +128,19 @@ export class StackKeyBook {
     used.add(id);
     return id;
   }
+}
+
+/**
+ * The frames that may be a new stack's anchor: those of the earliest capture time, compared as
+ * {@link stackKeyOf} sorts (the fingerprint decides only among them).
+ */
+function anchorCandidates(items: FileFacts[]): FileFacts[] {
+  let first = captureSortKey(items[0].meta);
+  for (const i of items) {
+    const key = captureSortKey(i.meta);
+    if (key.localeCompare(first) < 0) first = key;
+  }
+  return items.filter((i) => captureSortKey(i.meta).localeCompare(first) === 0);
 }
 
 function minPath(items: FileFacts[]): string {

