@@ -17,6 +17,8 @@ import { INTENT_MAX_AGE_MS } from '../lib/intent-age.js';
 const FILES_USED = `SELECT COALESCE(SUM(bytes), 0) FROM files WHERE user_id = ?1 AND status NOT IN ('deleted', 'superseded')`;
 const OPEN_INTENTS = `SELECT COALESCE(SUM(bytes), 0) FROM intents o
   WHERE o.user_id = ?1 AND o.status IN ('pending', 'uploaded') AND o.created_at > ?2`;
+// Both sums read an index only (migration 0008). The `+` on rowid below keeps SQLite on the open-intents
+// index: a bare rowid bound made it walk every intent of the user by rowid (O(account), not O(open intents)).
 
 function openSince(now: Date): string {
   return new Date(now.getTime() - INTENT_MAX_AGE_MS).toISOString();
@@ -53,7 +55,21 @@ export function keepWithinQuotaStatement(db: D1Database, intentId: string, userI
   return db
     .prepare(
       `DELETE FROM intents WHERE id = ?3 AND
-         (${FILES_USED}) + (${OPEN_INTENTS} AND o.rowid <= (SELECT rowid FROM intents WHERE id = ?3)) > ?4`,
+         (${FILES_USED}) + (${OPEN_INTENTS} AND +o.rowid <= (SELECT rowid FROM intents WHERE id = ?3)) > ?4`,
     )
     .bind(userId, openSince(now), intentId, limit);
+}
+
+/**
+ * A batch's quota check in one statement, bound but not run: in a `D1Database.batch` after the inserts of
+ * all the batch's intents (`intentIds`, ≤ 50 — SPEC v2 batch limit), it deletes every one of them when the
+ * user's files and open intents, the batch's included, pass `limit`; changes = 0 when the whole batch fits.
+ * When it fits, every intent would also have passed on its own (each one-at-a-time judgement sees a prefix
+ * of the same rows, and bytes are ≥ 0), so the figures are the same with one sum a batch instead of one an
+ * intent; when it does not, the caller judges the intents one at a time ({@link keepWithinQuotaStatement}).
+ */
+export function dropBatchOverQuotaStatement(db: D1Database, intentIds: readonly string[], userId: string, limit: number, now = new Date()): D1PreparedStatement {
+  return db
+    .prepare(`DELETE FROM intents WHERE id IN (SELECT value FROM json_each(?3)) AND (${FILES_USED}) + (${OPEN_INTENTS}) > ?4`)
+    .bind(userId, openSince(now), JSON.stringify(intentIds), limit);
 }

@@ -16,7 +16,7 @@
 import type { IntentResponse } from '../../contract/api.js';
 import { findFilesByChecksums } from '../db/files.js';
 import { insertIntentStatement, takeKeyVersionsStatement, type IntentRow } from '../db/intents.js';
-import { keepWithinQuotaStatement } from '../db/quota.js';
+import { dropBatchOverQuotaStatement, keepWithinQuotaStatement } from '../db/quota.js';
 import { inParallel } from '../lib/in-parallel.js';
 import { quotaExceeded, reserveQuota } from '../lib/quota.js';
 import { answerIntent, checkIntentLimits, intentBase, issueIntent, objectKeyOf, recordIntent, stackClaim, type IntentFields, type IntentScope } from './intent.js';
@@ -76,9 +76,7 @@ async function recordRows(scope: IntentScope, list: Pending[], now: Date): Promi
 async function insertRows(scope: IntentScope, list: Pending[], now: Date, out: (IntentResponse | Error | undefined)[]): Promise<Pending[]> {
   const { env, user, cfg } = scope;
   const db = env.DB;
-  const res = await db.batch(list.flatMap((p) => [insertIntentStatement(db, p.row as IntentRow), keepWithinQuotaStatement(db, (p.row as IntentRow).id, user.id, cfg.quotaBytes, now)]));
-  const inserted = list.map((_, k) => res[2 * k].meta.changes === 1);
-  const dropped = list.map((_, k) => inserted[k] && res[2 * k + 1].meta.changes === 1);
+  const { inserted, dropped } = await insertJudged(db, list, user.id, cfg.quotaBytes, now);
   // Bytes the batch kept after file k: a dropped file's usage figure is the one it was judged against.
   const keptAfter: number[] = new Array(list.length).fill(0);
   for (let k = list.length - 2; k >= 0; k--) keptAfter[k] = keptAfter[k + 1] + (inserted[k + 1] && !dropped[k + 1] ? list[k + 1].f.bytes : 0);
@@ -98,6 +96,22 @@ async function insertRows(scope: IntentScope, list: Pending[], now: Date, out: (
     }
   }
   return kept;
+}
+
+/**
+ * The batch's rows inserted and judged against the quota: first all of them with ONE check of the whole
+ * batch (the common case: it fits, one sum a request — issue 15 "no per-file work that can be per-request");
+ * when the batch as a whole does not fit, its rows are gone again and they are inserted once more, each
+ * followed by its own check, as one intent at a time would be (db/quota.ts). Both are one D1 batch.
+ * @returns per row: inserted (false = its object key collided) and dropped over the quota.
+ */
+async function insertJudged(db: D1Database, list: Pending[], userId: string, limit: number, now: Date): Promise<{ inserted: boolean[]; dropped: boolean[] }> {
+  const rows = list.map((p) => p.row as IntentRow);
+  const whole = await db.batch([...rows.map((r) => insertIntentStatement(db, r)), dropBatchOverQuotaStatement(db, rows.map((r) => r.id), userId, limit, now)]);
+  if (whole[rows.length].meta.changes === 0) return { inserted: rows.map((_, k) => whole[k].meta.changes === 1), dropped: rows.map(() => false) };
+  const res = await db.batch(rows.flatMap((r) => [insertIntentStatement(db, r), keepWithinQuotaStatement(db, r.id, userId, limit, now)]));
+  const inserted = rows.map((_, k) => res[2 * k].meta.changes === 1);
+  return { inserted, dropped: rows.map((_, k) => inserted[k] && res[2 * k + 1].meta.changes === 1) };
 }
 
 /** Issues the batch's intents (already parsed: fields, or the error of a bad item); see the file comment. */
