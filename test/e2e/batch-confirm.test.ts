@@ -1,13 +1,13 @@
 /**
  * Issue 15 "Batch confirm", end to end with the real CLI binary and the real local server, every request
  * counted through the fault proxy (test/helpers/fault-proxy.ts):
- * - a run of 120 files confirms in batches — at most MAX_REQUESTS finalize requests, none single — and
+ * - a run of 120 files confirms in batches — at most 5 finalize requests (issue 15), none single — and
  *   every file is registered exactly once (one `registered` event per file; the order lists 120 files, one
- *   per content). Issue 15 asks for ≤ 5; the client sends about one batch per round trip (files gather
- *   while a batch is on its way, a file waits ≤ 200 ms for others otherwise), and the local server takes
- *   in ~50 small files/s here, so a batch carries ~12 and a run needs 7–10 (14 at load 28): ≤ 5 would need
- *   files to wait ~500 ms for their batch, twice the ~250 ms the issue allows. The bound below is that
- *   count with room for a loaded machine, not the issue's target;
+ *   per content). The client sends a batch when its oldest file has waited FINALIZE_WINDOW_MS (250 ms, the
+ *   issue's bound on the delay) or 50 have gathered, and gathers while a batch is on its way; so the count
+ *   follows how long the 120 files take to arrive: here ~0.9 s, 4 requests. On a loaded machine the files
+ *   arrive over 2–3 s and 7–8 requests is the right answer under the 250 ms bound, so this file runs alone
+ *   after the rest of the suite (vitest.config.ts, project "solo");
  * - the same when one finalize-batch request is cut: "request lost" (the connection drops mid-body, the
  *   server never sees it) and "answer lost" (the server registered the batch, the client never hears):
  *   the files of that batch are confirmed again, still once each on the server;
@@ -30,8 +30,8 @@ const BATCH = '/api/uploads/finalize-batch';
 const SINGLE = '/api/uploads/finalize';
 /** A run of 120 files on a loaded 2-core machine (not an assertion: vitest's per-test limit). */
 const RUN_MS = 240_000;
-/** Finalize requests a run of FILES may take (see the file comment: the issue's target is 5). */
-const MAX_REQUESTS = 15;
+/** Finalize requests a run of FILES may take (issue 15). */
+const MAX_REQUESTS = 5;
 
 /** `n` small JPEGs (~4 KB) in one room, each its own content; returns the folder and the checksums. */
 function makeShoot(n: number, seed: number): { dir: string; sums: Set<string> } {
@@ -109,8 +109,9 @@ describe('batch confirm (issue 15)', () => {
         const cut = x.finalizes.filter((e) => e.fault === fault);
         expect(cut).toHaveLength(1);
         if (fault === 'answer-lost') expect(cut[0].status).toBe(200); // the server did register that batch
-        // The cut request, plus at most MAX_REQUESTS that went through (its files ride along in a later batch).
-        expect(x.finalizes.filter((e) => e !== cut[0]).length, `finalize requests: ${x.finalizes.length}`).toBeLessThanOrEqual(MAX_REQUESTS);
+        // The cut request, plus at most MAX_REQUESTS that went through and one more: the cut batch's files
+        // are confirmed again after their retry's back-off, when the others may all be confirmed already.
+        expect(x.finalizes.filter((e) => e !== cut[0]).length, `finalize requests: ${x.finalizes.length}`).toBeLessThanOrEqual(MAX_REQUESTS + 1);
         expect(x.finalizes.filter((e) => e.path === SINGLE)).toHaveLength(0);
       } finally {
         proxy.decide = undefined;
