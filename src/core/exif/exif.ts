@@ -2,8 +2,9 @@
  * EXIF of one file → the `exif_meta` sent at finalize (SPEC "Per file": "EXIF (exifr: make, model, focal,
  * iso, shutter, aperture, capture time, exposure compensation)").
  *
- * Reads only the metadata: exifr reads JPEG, HEIC/HEIF and TIFF-based RAW (CR2, DNG, NEF, ARW, ORF, RW2)
- * in small chunks from the path; CR3, RAF and PNG metadata blocks are located first (exif-source.ts).
+ * Reads only the metadata: exifr reads a JPEG's EXIF from the head read for the format sniff (jpeg-head.ts),
+ * HEIC/HEIF and TIFF-based RAW (CR2, DNG, NEF, ARW, ORF, RW2) in small chunks from the path; CR3, RAF and
+ * PNG metadata blocks are located first (exif-source.ts).
  * Where a Canon camera wrote no EXIF ISO tag, the ISO comes from its maker notes (exif-makernote.ts).
  * Videos (MOV, MP4) carry no EXIF: their QuickTime metadata is read instead (exif-quicktime.ts: make,
  * model, creation time, Pentax exposure values), and a video without any gives empty meta, no warning.
@@ -14,7 +15,8 @@ import type { ExifMeta } from '../../contract/api.js';
 import { readMakerNote } from './exif-makernote.js';
 import { readQuickTimeMeta } from './exif-quicktime.js';
 import { localDateTime } from './local-date-time.js';
-import { readEmbeddedExif, sniffFormat, SNIFF_BYTES, type ContainerFormat } from './exif-source.js';
+import { readEmbeddedExif, sniffFormat, type ContainerFormat } from './exif-source.js';
+import { jpegExifInHead, releaseHead, takeHead } from './jpeg-head.js';
 import { bufferSource, fileSource } from './makernotes/tiff.js';
 
 export interface ExifReadResult {
@@ -87,15 +89,22 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
     return { meta: {}, warning: `Could not open the file to read its metadata (${errorText(err)}).` };
   }
   let meta: ExifMeta;
+  // The head read serves the format sniff and, for a JPEG, exifr itself (jpeg-head.ts); it goes back to the
+  // pool once exifr and the maker-note reader are done with it (toMeta keeps no view of it).
+  const head = takeHead();
   try {
     const { size } = await fh.stat();
-    const head = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
-    const format = sniffFormat(head.subarray(0, bytesRead));
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const read = head.subarray(0, bytesRead);
+    const format = sniffFormat(read);
     if (format === 'video') return { meta: await videoMeta(fh, size) };
     if (format === 'unknown') return { meta: {}, warning: 'Not a recognised photo format (the file may be damaged); no metadata read.' };
     const sources: (string | Buffer)[] =
-      format === 'cr3' || format === 'raf' || format === 'png' ? await readEmbeddedExif(fh, format, size) : [absPath];
+      format === 'cr3' || format === 'raf' || format === 'png'
+        ? await readEmbeddedExif(fh, format, size)
+        : format === 'jpeg' && jpegExifInHead(read, size)
+          ? [read]
+          : [absPath];
     const tags: Tags = new Map();
     for (const source of sources) mergeTags(tags, await exifr.parse(source, EXIFR_OPTIONS));
     meta = toMeta(tags);
@@ -107,6 +116,7 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
     return { meta: {}, warning: `The file's metadata could not be read (${errorText(err)}); it may be damaged.` };
   } finally {
     await fh.close().catch(() => undefined);
+    releaseHead(head);
   }
   if (Object.keys(meta).length === 0) return { meta, warning: 'No EXIF metadata found (camera, exposure and capture time unknown); the photo may have none, or be damaged.' };
   return { meta };
