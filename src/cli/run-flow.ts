@@ -5,6 +5,7 @@
  * uploads needs only its own file (commands/<name>.ts), its line in main.ts and its messages.
  */
 import type { PiximmoApi } from '../api/client.js';
+import type { MeResponse } from '../contract/api.js';
 import { planShoot, type ShootPlan } from '../core/plan/plan.js';
 import type { PlannedFile, RunResult } from '../core/transfer/events.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../core/transfer/retry.js';
@@ -67,6 +68,28 @@ export interface RunPlansOptions extends TransferSettings {
   renderer: RunRenderer;
   /** `--manifest FILE` (one shoot only). */
   manifestFile?: string;
+  /** The run's GET /api/me ({@link accountOnce}), started before planning; default: asked when needed. */
+  me?: () => Promise<MeResponse>;
+}
+
+/**
+ * The run's one `GET /api/me` (issue 15, far link: each round trip before the first byte and after the last
+ * one is the photographer's wait): call it once before planning, so the connection and the answer overlap
+ * the scan; the quota pre-flight and the closing scan check then read that answer. A failed answer is not
+ * kept (the next call asks again: the link may be back by the end of the run), and never goes unhandled.
+ */
+export function accountOnce(api: Pick<PiximmoApi, 'me'>): () => Promise<MeResponse> {
+  let answer: Promise<MeResponse> | undefined;
+  return () => {
+    if (!answer) {
+      const asked = api.me();
+      answer = asked;
+      asked.catch(() => {
+        if (answer === asked) answer = undefined;
+      });
+    }
+    return answer;
+  };
 }
 
 /**
@@ -76,23 +99,28 @@ export interface RunPlansOptions extends TransferSettings {
  */
 export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string }[], o: RunPlansOptions): Promise<number> {
   const session = new UploadSession(o.api, o.renderer, o);
+  const me = o.me ?? accountOnce(o.api);
   try {
     const files: PlannedFile[] = [];
     for (const { plan, orderId } of jobs) {
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
-    await checkQuota(o.api, files);
+    await checkQuota({ me }, files);
     o.renderer.start(files);
     const result = await session.engine.run(files);
-    const check: ServerCheck =
-      result.fatal || result.interrupted ? { checked: false, missing: [] } : await verifyOnServer(o.api, result.outcomes);
-    if (check.checked) check.incomplete_stacks = await incompleteStacks(o.api, result.outcomes);
+    const check = result.fatal || result.interrupted ? { checked: false, missing: [] } : await closingCheck(o.api, me, result.outcomes);
     const skipped = jobs.flatMap(({ plan, orderId }) => plan.skipped.map((s) => ({ order_id: orderId, room_type: s.room_type ?? 'unsorted' })));
     o.renderer.finish(summarize(result, skipped), check);
     return withQuotaExit(exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check)), result.outcomes);
   } finally {
     await session.close();
   }
+}
+
+/** The order's list and the touched stacks, asked at the same time (one round trip less at the end of a run). */
+async function closingCheck(api: PiximmoApi, me: () => Promise<MeResponse>, outcomes: RunResult['outcomes']): Promise<ServerCheck> {
+  const [check, stacks] = await Promise.all([verifyOnServer(api, outcomes, { me }), incompleteStacks(api, outcomes)]);
+  return check.checked ? { ...check, incomplete_stacks: stacks } : check;
 }
 
 /** SPEC exit codes; the worst outcome wins: 3 (login) before 4 (order) before 130 (Ctrl-C) before 1 (failures). */

@@ -5,6 +5,7 @@
  * (cli/scan-check.ts): infected files are named and fail the run.
  */
 import type { PiximmoApi } from '../api/client.js';
+import type { MeResponse } from '../contract/api.js';
 import { type Clock, systemClock } from '../core/transfer/clock.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import { DEFAULT_TRANSFER, type TransferConfig } from '../core/transfer/transfer-config.js';
@@ -18,7 +19,12 @@ import { awaitScan, scanWaitMs } from './scan-check.js';
 export async function verifyOnServer(
   api: Pick<PiximmoApi, 'listFiles' | 'me'> & Partial<Pick<PiximmoApi, 'listFilesPage'>>,
   outcomes: FileOutcome[],
-  opts: { clock?: Clock; config?: Pick<TransferConfig, 'listingDeadlineMs' | 'listingPollMs'> } = {},
+  opts: {
+    clock?: Clock;
+    config?: Pick<TransferConfig, 'listingDeadlineMs' | 'listingPollMs'>;
+    /** The run's GET /api/me when it has one (run-flow.ts accountOnce); default `api.me()`. */
+    me?: () => Promise<MeResponse>;
+  } = {},
 ): Promise<ServerCheck> {
   const clock = opts.clock ?? systemClock;
   const { listingDeadlineMs, listingPollMs } = opts.config ?? DEFAULT_TRANSFER;
@@ -48,7 +54,7 @@ export async function verifyOnServer(
   }
   // issue 16: wait for the server's malware scan of these files and name the infected ones — only where the
   // server scans (GET /api/me `malware_scan`); otherwise processing is previews, which the run need not wait for.
-  const scans = await api.me().then((m) => m.malware_scan === true, () => false);
+  const scans = await (opts.me ?? (() => api.me()))().then((m) => m.malware_scan === true, () => false);
   const scan = scans ? await awaitScan(api, outcomes, scanWaitMs(), listingPollMs, clock) : { infected: [], processing: [] };
   return { checked: true, missing, infected: scan.infected, processing: scan.processing };
 }

@@ -66,7 +66,7 @@ describe('batch confirm (issue 15)', () => {
   });
 
   /** Uploads a fresh shoot of FILES files into a fresh order; returns the run, the proxy's finalize log and the order's list. */
-  async function run(order: string, seed: number): Promise<{ r: CliResult; finalizes: ProxyLogEntry[]; sums: Set<string>; listed: FileListResponse['files'] }> {
+  async function run(order: string, seed: number): Promise<{ r: CliResult; finalizes: ProxyLogEntry[]; sums: Set<string>; listed: FileListResponse['files']; log: ProxyLogEntry[] }> {
     const shoot = makeShoot(FILES, seed);
     dirs.push(shoot.dir);
     proxy.log.length = 0;
@@ -74,7 +74,7 @@ describe('batch confirm (issue 15)', () => {
     const finalizes = proxy.log.filter((e) => e.method === 'POST' && (e.path === BATCH || e.path === SINGLE));
     const res = await fetch(`${server.url}/api/orders/${order}/files`, { headers: { authorization: 'Bearer tok-alice' } });
     const listed = ((await res.json()) as FileListResponse).files;
-    return { r, finalizes, sums: shoot.sums, listed };
+    return { r, finalizes, sums: shoot.sums, listed, log: [...proxy.log] };
   }
 
   /** Exit 0, one `registered` event per file and none twice, and the order holds each content exactly once. */
@@ -94,6 +94,9 @@ describe('batch confirm (issue 15)', () => {
     expect(x.finalizes.filter((e) => e.path === SINGLE)).toHaveLength(0);
     expect(x.finalizes.length, `finalize requests: ${x.finalizes.length}`).toBeLessThanOrEqual(MAX_REQUESTS);
     expect(x.finalizes.every((e) => e.status === 200)).toBe(true);
+    // Round trips outside the transfers (far link): the account is asked once, for the quota pre-flight and
+    // the closing scan check alike (run-flow.ts accountOnce).
+    expect(x.log.filter((e) => e.method === 'GET' && e.path === '/api/me')).toHaveLength(1);
   }, RUN_MS);
 
   for (const [fault, words] of [

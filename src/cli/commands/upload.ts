@@ -10,7 +10,7 @@ import { t } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
 import { pickRenderer } from '../render/pick.js';
 import { planText } from '../render/plan-table.js';
-import { layoutOptions, planOrUsage, runPlans, transferSettings } from '../run-flow.js';
+import { accountOnce, layoutOptions, planOrUsage, runPlans, transferSettings } from '../run-flow.js';
 import { UsageError } from '../settings.js';
 import { allowedTypes } from '../types-option.js';
 
@@ -35,6 +35,9 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
   const layout = layoutOptions(opts);
   if (opts.manifest && dirs.length > 1) throw new UsageError(t('usage.manifestOne'));
   const api = opts.dryRun ? undefined : authedApi(opts);
+  // The run's account answer, asked now: its round trip overlaps the scan (run-flow.ts accountOnce).
+  const me = api && accountOnce(api);
+  void me?.().catch(() => undefined);
   const renderer = await pickRenderer(opts);
   const plans: ShootPlan[] = [];
   try {
@@ -55,7 +58,7 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
   }
   return runPlans(
     plans.map((p) => ({ plan: p, orderId: opts.order })),
-    { api, renderer, ...settings, manifestFile: opts.manifest },
+    { api, renderer, ...settings, manifestFile: opts.manifest, me },
   );
 }
 
