@@ -154,6 +154,7 @@ export class ManifestStore {
       }
     } finally {
       this.closed = true;
+      await this.journal.close();
       await releaseLock(this.file);
     }
   }
