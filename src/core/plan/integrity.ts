@@ -11,14 +11,14 @@
 import { promises as fsp } from 'node:fs';
 import { checkBmff } from './integrity-bmff.js';
 import { checkJpeg } from './integrity-jpeg.js';
-import { blockSource, fileSource } from '../exif/makernotes/tiff.js';
+import { fileSource, headSource } from '../exif/makernotes/tiff.js';
 import { type ByteSource, CHUNK, type ContainerCheck, notWhole, WHOLE } from './integrity-source.js';
 import { checkRaf, checkTiff } from './integrity-tiff.js';
 
 export type { ContainerCheck } from './integrity-source.js';
 
-/** Bytes read at a time by the checks (a small file in one read; scan chunks of {@link CHUNK} + 1 fit). */
-const CHECK_BLOCK = 2 * CHUNK;
+/** Bytes of a file's head the checks read at once (a small file whole; the marker segments of a large one). */
+const CHECK_HEAD = 2 * CHUNK;
 
 /**
  * Check that the file at `absPath` is a whole container of its format.
@@ -33,7 +33,7 @@ const CHECK_BLOCK = 2 * CHUNK;
 export async function checkContainer(absPath: string, bytes: number): Promise<ContainerCheck> {
   const handle = await fsp.open(absPath, 'r');
   try {
-    const src = blockSource(fileSource(handle, bytes), CHECK_BLOCK);
+    const src = headSource(fileSource(handle, bytes), CHECK_HEAD);
     const head = await src.read(0, Math.min(bytes, 32));
     if (head.length < Math.min(bytes, 32)) return notWhole('file-shorter-than-size');
     const verdict = await checkByFormat(src, head);

@@ -38,26 +38,25 @@ export function fileSource(fh: FileHandle, size: number): ByteSource {
 }
 
 /**
- * A {@link ByteSource} that reads `inner` a block of `block` bytes at a time and answers a read that lies
- * inside the last block from memory: the container checks walk a file's headers with many reads of a few
- * bytes (a 200 KB JPEG took 14 positioned reads, a camera's 105 KB one 41; now 2–3). A read of a block or
- * more, or one outside the last block, goes to `inner` (a new block from its position). Buffers handed out
- * are never written again. Errors are `inner`'s.
+ * A {@link ByteSource} that reads the first `head` bytes of `inner` once and answers reads inside them from
+ * memory: the container checks walk a file's headers with many reads of a few bytes, and those of a small
+ * file, or the marker segments at the start of a large one, lie there (a 200 KB JPEG took 14 positioned
+ * reads, a camera's 105 KB one 41; now 1). Reads past the head go to `inner` as they are: the segments
+ * further on are skipped by their lengths, and caching blocks there would read bytes the walk jumps over.
+ * Buffers handed out are never written again. Errors are `inner`'s.
  */
-export function blockSource(inner: ByteSource, block: number): ByteSource {
-  let at = 0;
-  let cached: Buffer = Buffer.alloc(0);
+export function headSource(inner: ByteSource, head: number): ByteSource {
+  let cached: Promise<Buffer> | undefined;
   return {
     size: inner.size,
     async read(position, length) {
       const n = Math.max(0, Math.min(length, inner.size - position));
       if (n === 0 || position < 0) return Buffer.alloc(0);
-      if (position >= at && position + n <= at + cached.length) return cached.subarray(position - at, position - at + n);
-      if (n >= block) return inner.read(position, n);
-      const got = await inner.read(position, block);
-      at = position;
-      cached = got;
-      return got.subarray(0, n);
+      if (position + n > head) return inner.read(position, n);
+      cached ??= inner.read(0, Math.min(head, inner.size));
+      const got = await cached;
+      // A file shorter than its size (shrunk since it was measured) gives what it has, as a direct read would.
+      return got.subarray(Math.min(position, got.length), Math.min(position + n, got.length));
     },
   };
 }
