@@ -77,10 +77,11 @@ export interface RunPlansOptions extends TransferSettings {
  * one is the photographer's wait): call it once before planning, so the connection and the answer overlap
  * the scan; the quota pre-flight and the closing scan check then read that answer. A failed answer is not
  * kept (the next call asks again: the link may be back by the end of the run), and never goes unhandled.
+ * `askNow`: asks at once (the commands call this before they plan).
  */
-export function accountOnce(api: Pick<PiximmoApi, 'me'>): () => Promise<MeResponse> {
+export function accountOnce(api: Pick<PiximmoApi, 'me'>, askNow = false): () => Promise<MeResponse> {
   let answer: Promise<MeResponse> | undefined;
-  return () => {
+  const me = (): Promise<MeResponse> => {
     if (!answer) {
       const asked = api.me();
       answer = asked;
@@ -90,6 +91,8 @@ export function accountOnce(api: Pick<PiximmoApi, 'me'>): () => Promise<MeRespon
     }
     return answer;
   };
+  if (askNow) void me(); // its rejection is handled above
+  return me;
 }
 
 /**

@@ -26,4 +26,12 @@ describe('accountOnce', () => {
     expect(await me()).toBe(ME);
     expect(asked).toBe(2);
   });
+
+  it('askNow asks at once, and the reads after it share that request', async () => {
+    let asked = 0;
+    const me = accountOnce({ me: async () => (asked++, ME) }, true);
+    expect(asked).toBe(1);
+    expect(await me()).toBe(ME);
+    expect(asked).toBe(1);
+  });
 });

@@ -80,8 +80,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const layout = layoutOptions(opts);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
-  const me = accountOnce(api); // asked now: its round trip overlaps the scans (run-flow.ts)
-  void me().catch(() => undefined);
+  const me = accountOnce(api, true); // asked now: its round trip overlaps the scans (run-flow.ts)
   // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
   // `upload`, naming every missing folder, and nothing of the batch is uploaded (issue 10).
   const plans: { plan: ShootPlan; orderId: string }[] = [];

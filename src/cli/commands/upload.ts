@@ -36,8 +36,7 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
   if (opts.manifest && dirs.length > 1) throw new UsageError(t('usage.manifestOne'));
   const api = opts.dryRun ? undefined : authedApi(opts);
   // The run's account answer, asked now: its round trip overlaps the scan (run-flow.ts accountOnce).
-  const me = api && accountOnce(api);
-  void me?.().catch(() => undefined);
+  const me = api && accountOnce(api, true);
   const renderer = await pickRenderer(opts);
   const plans: ShootPlan[] = [];
   try {

@@ -16,7 +16,7 @@ import { readMakerNote } from './exif-makernote.js';
 import { readQuickTimeMeta } from './exif-quicktime.js';
 import { localDateTime } from './local-date-time.js';
 import { readEmbeddedExif, sniffFormat, type ContainerFormat } from './exif-source.js';
-import { jpegExifInHead, releaseHead, takeHead } from './jpeg-head.js';
+import { headBuffers, jpegExifInHead } from './jpeg-head.js';
 import { bufferSource, fileSource } from './makernotes/tiff.js';
 
 export interface ExifReadResult {
@@ -91,7 +91,7 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
   let meta: ExifMeta;
   // The head read serves the format sniff and, for a JPEG, exifr itself (jpeg-head.ts); it goes back to the
   // pool once exifr and the maker-note reader are done with it (toMeta keeps no view of it).
-  const head = takeHead();
+  const head = headBuffers.take();
   try {
     const { size } = await fh.stat();
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
@@ -116,7 +116,7 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
     return { meta: {}, warning: `The file's metadata could not be read (${errorText(err)}); it may be damaged.` };
   } finally {
     await fh.close().catch(() => undefined);
-    releaseHead(head);
+    headBuffers.release(head);
   }
   if (Object.keys(meta).length === 0) return { meta, warning: 'No EXIF metadata found (camera, exposure and capture time unknown); the photo may have none, or be damaged.' };
   return { meta };

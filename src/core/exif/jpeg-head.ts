@@ -5,22 +5,13 @@
  * (≤ 64 KiB) near the start (JPEG/JFIF; EXIF 2.32 §4.5.4), so one read of {@link HEAD_BYTES} holds it in
  * practice; when it does not (a large segment before it), the caller lets exifr read the path as before.
  */
+import { BufferPool } from '../buffer-pool.js';
 
 /** Bytes read from the start of every file (format sniffing, and a JPEG's EXIF). */
 export const HEAD_BYTES = 128 * 1024;
 
-/** Head buffers of finished reads, kept for the next file (planning reads 8 files at a time: core/plan/bounded.ts; a new buffer per file is garbage V8 frees late). */
-const spare: Buffer[] = [];
-const MAX_SPARE = 8;
-
-/** A buffer of {@link HEAD_BYTES} (contents undefined); give it back with {@link releaseHead} once nothing reads it. */
-export function takeHead(): Buffer {
-  return spare.pop() ?? Buffer.allocUnsafe(HEAD_BYTES);
-}
-
-export function releaseHead(buf: Buffer): void {
-  if (spare.length < MAX_SPARE) spare.push(buf);
-}
+/** Head buffers, kept for the next file (planning reads 8 files at a time: core/plan/bounded.ts); contents undefined. */
+export const headBuffers = new BufferPool(HEAD_BYTES, 8);
 
 const SOS = 0xda;
 const EOI = 0xd9;

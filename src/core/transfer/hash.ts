@@ -4,17 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { BufferPool } from '../buffer-pool.js';
 
 /** Read size per chunk, in bytes (1 MiB): few syscalls, bounded memory. */
 export const HASH_CHUNK_BYTES = 1024 * 1024;
 
-/**
- * Read buffers of finished hashes, kept for the next file. A shoot is hashed a few files at a time
- * (the prepare-ahead window), so a handful of 1 MiB buffers serve all of it: a new buffer per file was
- * 1 GB of short-lived memory for 1,000 files, which V8 frees late and glibc keeps (issue 5: peak RSS).
- */
-const spareBuffers: Buffer[] = [];
-const MAX_SPARE_BUFFERS = 8;
+/** Read buffers of finished hashes, kept for the next file (core/buffer-pool.ts: 1 GB of short-lived memory for 1,000 files otherwise). */
+const buffers = new BufferPool(HASH_CHUNK_BYTES, 8);
 
 /**
  * SHA-256 of the file at `absPath`, as 64 lower-case hex characters.
@@ -35,7 +31,7 @@ export async function sha256File(
   signal?.throwIfAborted();
   const hash = createHash('sha256');
   const fh = await open(absPath, 'r');
-  const buf = spareBuffers.pop() ?? Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+  const buf = buffers.take();
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
@@ -46,7 +42,7 @@ export async function sha256File(
     }
   } finally {
     // The read is over (finished, failed or aborted between chunks): nothing writes into buf any more.
-    if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buf);
+    buffers.release(buf);
     await fh.close();
   }
   return hash.digest('hex');
