@@ -44,7 +44,8 @@ export interface FaultProxyOptions {
 }
 
 const PUT_FAULTS: FaultKind[] = ['drop', 'stall', 'http-503', 'expire'];
-const API_FAULTS: FaultKind[] = ['http-503', 'html', 'truncated-json', 'drop'];
+// Kinds are taken in turn (pickFault), the API's own kinds first: a run with few API faults still sees them.
+const API_FAULTS: FaultKind[] = ['html', 'truncated-json', 'http-503', 'drop'];
 
 export class FaultProxy {
   readonly log: ProxyLogEntry[] = [];
@@ -59,6 +60,8 @@ export class FaultProxy {
   /** Paths answered 404 NOT_FOUND as an older server without that route would (e.g. finalize-batch). */
   missingRoute?: (method: string, path: string) => boolean;
   private rng: () => number;
+  /** Faults injected so far per request group: the next one's kind (pickFault). */
+  private readonly turn = { put: 0, api: 0 };
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true });
   url = '';
@@ -91,9 +94,13 @@ export class FaultProxy {
 
   private pickFault(kind: string): FaultKind | undefined {
     if (this.opts.rate <= 0 || this.rng() >= this.opts.rate) return undefined;
-    const fits = this.opts.kinds.filter((k) => (kind === 'put' ? PUT_FAULTS : API_FAULTS).includes(k));
+    const group = kind === 'put' ? 'put' : 'api';
+    const fits = this.opts.kinds.filter((k) => (group === 'put' ? PUT_FAULTS : API_FAULTS).includes(k));
     if (fits.length === 0) return undefined;
-    return fits[Math.floor(this.rng() * fits.length)];
+    // Which requests get a fault is the seeded draw above; the kinds go in turn, so every kind that fits is
+    // injected once there are as many faults as kinds (a random pick left kinds out when a run, batching
+    // its API calls, made few API requests).
+    return fits[this.turn[group]++ % fits.length];
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
