@@ -8,6 +8,8 @@
  * 5-minute URLs, multipart above 100 MB), storage "r2" (emulated). Pass options to override, e.g.
  * `{ intentRate: 0 }`, or `{ storage: 's3', s3: { endpoint, bucket, accessKeyId, secretAccessKey } }` to sign
  * for an S3-compatible endpoint (test/server/_s3-stub.ts, or nginx via test/server/_nginx.ts).
+ * The Worker's console.log lines (one per processed file) are dropped unless PIXIMMO_TEST_SERVER_LOG=all;
+ * its warnings and errors always reach stderr.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,8 @@ export async function startTestServer(opts: Partial<LocalServerOptions> = {}): P
   const ownDir = opts.stateDir === undefined;
   let server: LocalServer;
   try {
-    server = await startLocalServer({ ...opts, port: opts.port ?? 0, stateDir });
+    const workerLog = opts.workerLog ?? (process.env.PIXIMMO_TEST_SERVER_LOG === 'all' ? 'all' : 'warnings');
+    server = await startLocalServer({ ...opts, port: opts.port ?? 0, stateDir, workerLog });
   } catch (e) {
     if (ownDir) rmSync(stateDir, { recursive: true, force: true });
     throw e;

@@ -94,18 +94,22 @@ describe.skipIf(clamdSkipReason() !== null)(clamdTitle('local server with --scan
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve());
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-        setTimeout(() => reject(new Error(`no listening line in 30 s: ${err}`)), 30_000);
+        setTimeout(() => reject(new Error(`no listening line in 90 s: ${err}`)), 90_000).unref();
       });
       const m = /scanner: clamd:\/\/127\.0\.0\.1:(\d+) \(private clamd/.exec(err);
       expect(m, err).not.toBeNull();
       const client = new ClamdClient({ hostname: '127.0.0.1', port: Number(m![1]), connect: nodeConnect });
-      expect(await client.ping()).toBe(true);
-      const code = await new Promise<number | null>((resolve) => {
+      expect(await client.ping(), `the private clamd does not answer PING: ${err}`).toBe(true);
+      // Each wait has its own bound and says which step did not happen (a hang would otherwise only show
+      // as the test's timeout, with nothing to go on).
+      const code = await new Promise<number | null>((resolve, reject) => {
+        if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`the runner ended before SIGTERM (${child.exitCode ?? child.signalCode}): ${err}`));
         child.on('exit', resolve);
         child.kill('SIGTERM');
+        setTimeout(() => reject(new Error(`the runner did not exit within 30 s of SIGTERM: ${err}`)), 30_000).unref();
       });
-      expect(code).toBe(0);
-      expect(await client.ping()).toBe(false);
+      expect(code, err).toBe(0);
+      expect(await client.ping(), `clamd still answers after the runner exited: ${err}`).toBe(false);
     } finally {
       // A run that failed half-way must not leave the server (and its clamd) behind.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

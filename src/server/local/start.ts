@@ -84,6 +84,11 @@ export interface LocalServerOptions {
   scanner?: string;
   /** Bytes per INSTREAM (SCANNER_STREAM_MAX; with "auto" also clamd's StreamMaxLength); default 25 MiB. */
   scanStreamMax?: number;
+  /**
+   * The Worker's console: "all" (default) copies console.log and console.warn/error to this process's stderr;
+   * "warnings" drops console.log (one line per processed file) and keeps warnings and errors — the tests' choice.
+   */
+  workerLog?: 'all' | 'warnings';
 }
 
 export interface LocalServer {
@@ -202,8 +207,10 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     d1Persist: persist ? join(stateDir, 'd1') : false,
     durableObjectsPersist: persist ? join(stateDir, 'do') : false,
     // Worker console output goes to stderr: stdout carries only the runner's "listening on …" line.
+    // With workerLog "warnings", workerd's stdout (console.log) is still read, so its pipe never fills.
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      stdout.pipe(process.stderr);
+      if (opts.workerLog === 'warnings') stdout.resume();
+      else stdout.pipe(process.stderr);
       stderr.pipe(process.stderr);
     },
   });

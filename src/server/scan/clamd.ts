@@ -130,6 +130,9 @@ async function readReply(readable: ReadableStream<Uint8Array>): Promise<string> 
   }
 }
 
+/** Longest wait for clamd's PONG, ms. */
+export const PING_TIMEOUT_MS = 10_000;
+
 export class ClamdClient {
   readonly hostname: string;
   readonly port: number;
@@ -148,12 +151,16 @@ export class ClamdClient {
     return `clamd://${this.hostname}:${this.port}`;
   }
 
-  /** True when clamd answers PONG. Never throws. */
-  async ping(): Promise<boolean> {
+  /**
+   * True when clamd answers PONG within `timeoutMs` (default PING_TIMEOUT_MS, or the client's own timeout if
+   * shorter). Never throws. A PING is answered at once by a healthy clamd: it does not get the scans' budget,
+   * so a clamd that accepts connections but hangs (shutting down, stuck) reads as down in seconds.
+   */
+  async ping(timeoutMs = PING_TIMEOUT_MS): Promise<boolean> {
     try {
       const reply = await this.command(async (w) => {
         await w.write(enc.encode('zPING\0'));
-      });
+      }, Math.min(timeoutMs, this.timeoutMs));
       return reply.trim() === 'PONG';
     } catch {
       return false;
@@ -184,7 +191,7 @@ export class ClamdClient {
   }
 
   /** Connects, runs `send` while reading the reply, closes; errors as in the file comment. */
-  private async command(send: (w: WritableStreamDefaultWriter<Uint8Array>) => Promise<void>): Promise<string> {
+  private async command(send: (w: WritableStreamDefaultWriter<Uint8Array>) => Promise<void>, timeoutMs = this.timeoutMs): Promise<string> {
     let socket: DuplexSocket;
     try {
       socket = this.connect({ hostname: this.hostname, port: this.port });
@@ -193,7 +200,7 @@ export class ClamdClient {
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ScannerUnavailableError(`${this.address}: no reply within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => reject(new ScannerUnavailableError(`${this.address}: no reply within ${timeoutMs} ms`)), timeoutMs);
     });
     const replyP = readReply(socket.readable);
     replyP.catch(() => undefined);
