@@ -17,6 +17,7 @@ import { resolveSettings, type SettingFlags } from './resolve-settings.js';
 import { checkFailed, verifyOnServer } from './server-check.js';
 import { UploadSession } from './session.js';
 import { UsageError } from './settings.js';
+import { tuneV8ForRun } from './v8-tuning.js';
 import { incompleteStacks } from './stack-check.js';
 import { summarize } from './summary.js';
 
@@ -109,6 +110,7 @@ export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
     await checkQuota({ me }, files);
+    tuneV8ForRun(files.length, files.reduce((sum, f) => sum + f.bytes, 0));
     o.renderer.start(files);
     const result = await session.engine.run(files);
     const check = result.fatal || result.interrupted ? { checked: false, missing: [] } : await closingCheck(o.api, me, result.outcomes);

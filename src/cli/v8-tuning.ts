@@ -27,11 +27,36 @@ export const V8_FLAGS = ['--liftoff-only', '--semi-space-growth-factor=1', '--op
 
 /** Sets V8_FLAGS in this process; an engine without a flag keeps its default (no harm, only more memory). */
 export function tuneV8(): void {
-  for (const flag of V8_FLAGS) {
-    try {
-      v8.setFlagsFromString(flag);
-    } catch {
-      // an engine without the flag
-    }
+  for (const flag of V8_FLAGS) setFlag(flag);
+}
+
+/**
+ * Mean file size of a run from which `--optimize-for-size` is turned off again, in bytes (1 MiB). Such a run
+ * streams large files: its memory is the file bytes passing through (Buffers outside the V8 heap, the same
+ * with or without the flag), and the flag's price is CPU. Measured on Node 20, 200 × 8 MB into the nginx sink
+ * (issue 15): without the flag from start-up, 4 paired runs, user CPU 5.5–7.0 → 4.2–5.5 s; dropped here once
+ * planned (with the JPEG scan's pooled buffers), farm-bench 6 paired runs, medians: user CPU ×0.85, CPU
+ * ×0.92, wall ×0.95, peak RSS 108 → 113 MB. Runs of small files (1,000 × 200 KB: 111 → 87 MB with the
+ * flag) keep it, as does `watch` (a long-running process: memory first).
+ */
+export const LARGE_FILE_MEAN_BYTES = 1024 * 1024;
+
+/**
+ * Fits the V8 flags to the run once its plan is known: a run of large files (mean ≥ LARGE_FILE_MEAN_BYTES)
+ * drops `--optimize-for-size` (read at every GC and compile, so it takes effect from here on).
+ * @param files how many files the run will send; @param bytes their total size, in bytes
+ * @returns whether the flag was dropped
+ */
+export function tuneV8ForRun(files: number, bytes: number): boolean {
+  const large = files > 0 && bytes / files >= LARGE_FILE_MEAN_BYTES;
+  if (large) setFlag('--no-optimize-for-size');
+  return large;
+}
+
+function setFlag(flag: string): void {
+  try {
+    v8.setFlagsFromString(flag);
+  } catch {
+    // an engine without the flag
   }
 }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileReadBuffers } from '../../src/core/buffer-pool.js';
 import { checkContainer } from '../../src/core/plan/integrity.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -103,6 +104,18 @@ describe('checkContainer on built files', () => {
     const fill = Buffer.alloc(64 * 1024 - head.length - 1, 0x11);
     expect(await check(Buffer.concat([head, fill, eoi]))).toEqual({ whole: true });
     expect(await check(Buffer.concat([head, fill, Buffer.from([0xff])]))).toMatchObject({ whole: false });
+  });
+
+  it('JPEG on disk: scanned 1 MiB at a time in a pooled buffer; an 0xFF on the last byte of a read is judged with the next byte', async () => {
+    const head = Buffer.concat([soi, seg(0xda, Buffer.alloc(10))]);
+    const fill = Buffer.alloc(fileReadBuffers.bytes - 1, 0x11); // the scan starts after SOS: the 0xFF below ends its first read
+    expect(await check(Buffer.concat([head, fill, eoi]))).toEqual({ whole: true });
+    // A stuffed 0xFF00 across the same boundary is data, not a marker: the EOI after it ends the file.
+    expect(await check(Buffer.concat([head, fill, Buffer.from([0xff, 0x00]), Buffer.alloc(3 * fileReadBuffers.bytes, 0x22), eoi]))).toEqual({ whole: true });
+    expect(await check(Buffer.concat([head, fill, Buffer.from([0xff, 0x00]), Buffer.alloc(3 * fileReadBuffers.bytes, 0x22)]))).toEqual({ whole: false, reason: 'jpeg-no-eoi' });
+    // Scans one after another reuse the pool's buffers: a later file's bytes never leak into an earlier verdict.
+    const verdicts = await Promise.all([0, 1, 2, 3].map((i) => check(Buffer.concat([head, Buffer.alloc(fileReadBuffers.bytes + i * 1000, 0x33), ...(i % 2 ? [eoi] : [])]), `scan-${i}.jpg`)));
+    expect(verdicts.map((v) => v.whole)).toEqual([false, true, false, true]);
   });
 
   const box = (type: string, body: Buffer) => {

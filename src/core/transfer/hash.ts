@@ -4,13 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { BufferPool } from '../buffer-pool.js';
+import { fileReadBuffers as buffers } from '../buffer-pool.js';
 
-/** Read size per chunk, in bytes (1 MiB): few syscalls, bounded memory. */
-export const HASH_CHUNK_BYTES = 1024 * 1024;
-
-/** Read buffers of finished hashes, kept for the next file (core/buffer-pool.ts: 1 GB of short-lived memory for 1,000 files otherwise). */
-const buffers = new BufferPool(HASH_CHUNK_BYTES, 8);
+/**
+ * Read size per chunk, in bytes (1 MiB): few syscalls, bounded memory. The buffers are kept for the next file
+ * (core/buffer-pool.ts: 1 GB of short-lived memory for 1,000 files otherwise).
+ */
+export const HASH_CHUNK_BYTES = buffers.bytes;
 
 /**
  * SHA-256 of the file at `absPath`, as 64 lower-case hex characters.

@@ -11,6 +11,12 @@ export interface ByteSource {
   readonly size: number;
   /** Up to `length` bytes from `position` (fewer at the end). @throws the fs error of a file source */
   read(position: number, length: number): Promise<Buffer>;
+  /**
+   * Fills `buf` with the bytes from `position` into a buffer the caller owns (no allocation: the container
+   * checks' long scans); resolves with the count, fewer than `buf.length` only where the source ends.
+   * Optional: a source without it is read with {@link read}. @throws like read
+   */
+  readInto?(buf: Buffer, position: number): Promise<number>;
 }
 
 /**
@@ -26,15 +32,26 @@ export function fileSource(fh: FileHandle, size: number): ByteSource {
       const n = Math.max(0, Math.min(length, size - position));
       if (n === 0 || position < 0) return Buffer.alloc(0);
       const buf = Buffer.alloc(n);
-      let got = 0;
-      while (got < n) {
-        const { bytesRead } = await fh.read(buf, got, n - got, position + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
+      const got = await readFully(fh, buf.subarray(0, n), position);
       return got === n ? buf : buf.subarray(0, got);
     },
+    async readInto(buf, position) {
+      const n = Math.max(0, Math.min(buf.length, size - position));
+      if (n === 0 || position < 0) return 0;
+      return readFully(fh, buf.subarray(0, n), position);
+    },
   };
+}
+
+/** Reads into all of `buf` from `position`, reading on after the OS's short reads; the count (short at EOF). */
+async function readFully(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }
 
 /**
@@ -58,6 +75,8 @@ export function headSource(inner: ByteSource, head: number): ByteSource {
       // A file shorter than its size (shrunk since it was measured) gives what it has, as a direct read would.
       return got.subarray(Math.min(position, got.length), Math.min(position + n, got.length));
     },
+    // Long scans read the file directly (what lies in the head was just read, so it is in the page cache).
+    ...(inner.readInto ? { readInto: inner.readInto.bind(inner) } : {}),
   };
 }
 
