@@ -131,11 +131,20 @@ function analyse(lines, meta) {
     phases_ms: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, stats(v)])),
     puts_in_flight_share: Object.fromEntries(Object.entries(hist).map(([k, v]) => [k, +(v / Object.values(hist).reduce((a, b) => a + b, 0)).toFixed(3)])),
     put_span_s: (last - first) / 1000,
+    // Before the first PUT (start-up, plan, /api/me, the first intents) and after the last (its finalize,
+    // the closing checks, exit), seconds.
+    lead_s: first / 1000,
+    tail_s: meta.wall - last / 1000,
+    // The requests that are not PUTs, in the order they ended: [ended at ms, duration ms, request].
+    api_timeline: lines.flatMap((l) => {
+      const m = l.kind === 'err' && /^piximmo: (\w+) (\S+) → (\S+) \((\d+) ms\)/.exec(l.text);
+      return m && m[1] !== 'PUT' ? [[Math.round(l.t), Number(m[4]), `${m[1]} ${new URL(m[2]).pathname}`]] : [];
+    }),
   };
 }
 
 function format(s) {
-  const out = [`wall ${s.wall.toFixed(2)} s, exit ${s.code}, listed ${s.listed}/${s.sizes.files}, link connections ${s.connections}, retries ${JSON.stringify(s.retries)}, failed requests ${JSON.stringify(s.failed_requests)}, PUT span ${s.put_span_s.toFixed(2)} s`];
+  const out = [`wall ${s.wall.toFixed(2)} s, exit ${s.code}, listed ${s.listed}/${s.sizes.files}, link connections ${s.connections}, retries ${JSON.stringify(s.retries)}, failed requests ${JSON.stringify(s.failed_requests)}, PUT span ${s.put_span_s.toFixed(2)} s (from ${s.lead_s.toFixed(2)} s; ${s.tail_s.toFixed(2)} s after it)`];
   for (const [k, v] of Object.entries(s.requests)) out.push(`  ${k.padEnd(40)} n=${v.n} p50=${v.p50} ms p90=${v.p90} ms max=${v.max} ms`);
   for (const [k, v] of Object.entries(s.phases_ms)) out.push(`  ${k.padEnd(40)} n=${v.n} p50=${v.p50} ms p90=${v.p90} ms max=${v.max} ms`);
   out.push(`  PUTs in flight (share of time): ${JSON.stringify(s.puts_in_flight_share)}`);
