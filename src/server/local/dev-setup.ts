@@ -1,7 +1,8 @@
 /**
  * `npm run dev` before `wrangler dev` (issue 14; dist/dev-setup.js): makes a fresh clone ready for the
  * Worker under wrangler, in the repository root (process.cwd()):
- * 1. `.dev.vars` from `.dev.vars.example` when missing — the local signer (SIGNER=local, STORE=r2) and a
+ * 1. `.dev.vars` from `.dev.vars.example` when missing — the local signer (SIGNER=local, STORE=r2), no scan
+ *    (SCANNER=none: wrangler.toml names a clamd that is not here) and a
  *    random LOCAL_SIGNING_SECRET; wrangler dev reads it over wrangler.toml's [vars]. Never committed.
  * 2. `wrangler d1 migrations apply DB --local` (migrations/, wrangler's own bookkeeping in .wrangler/state);
  * 3. the demo seed (fixtures/demo-seed.json: alice/tok-alice with ORD-1, …) through
