@@ -51,8 +51,8 @@ export class UploadSession {
     setMaxListeners(1000, this.stop.signal); // one listener per request in flight (see engine.ts)
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
-      // Twice as many files in flight as transfers: intents and finalizes overlap the PUTs of others.
-      { concurrency: opts.concurrency, filesInFlight: opts.concurrency * 2, window: smallFileWindow(opts.concurrency), signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
+      // More files in flight than transfers (window.ts FILES_PER_SLOT): intents and finalizes overlap the PUTs of others.
+      { concurrency: opts.concurrency, window: smallFileWindow(opts.concurrency), signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
     );
     this.engine.on((e) => renderer.event(e));
     process.on('SIGINT', this.onSignal);

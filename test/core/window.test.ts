@@ -3,7 +3,7 @@
  * keep `--concurrency`, small files go many at once within the byte budget, first come first served.
  */
 import { describe, expect, it } from 'vitest';
-import { countWindow, Gate, MAX_SMALL_TRANSFERS, smallFileWindow } from '../../src/core/transfer/window.js';
+import { countWindow, FILES_PER_SLOT, Gate, MAX_SMALL_TRANSFERS, smallFileWindow } from '../../src/core/transfer/window.js';
 
 const MB = 1024 * 1024;
 
@@ -85,6 +85,25 @@ describe('Gate', () => {
     await expect(g.run(10, async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
     expect(g.inFlight).toEqual({ count: 0, bytes: 0 });
     expect(await g.run(10, async () => 'ok')).toBe('ok');
+  });
+
+  it('smallFileWindow: FILES_PER_SLOT × --concurrency large files in flight (sent ones wait for their confirmation while others are sent), still --concurrency transfers', async () => {
+    const w = smallFileWindow(4);
+    const files = hold(new Gate(w.files), Array.from({ length: 30 }, () => 8 * MB));
+    const transfers = hold(new Gate(w.transfers), Array.from({ length: 30 }, () => 8 * MB));
+    await tick();
+    expect(files.peak()).toBe(4 * FILES_PER_SLOT);
+    expect(transfers.peak()).toBe(4);
+    files.releaseOne();
+    await tick();
+    expect(files.order).toHaveLength(4 * FILES_PER_SLOT + 1); // the next one entered in order
+    while (files.releases.length) files.releaseOne();
+    while (transfers.releases.length || transfers.order.length < 30) {
+      transfers.releaseOne();
+      files.releaseOne();
+      await tick();
+    }
+    await Promise.all([files.all(), transfers.all()]);
   });
 
   it('smallFileWindow: --concurrency 1 still allows a few small files; files in flight ≥ transfers', () => {
