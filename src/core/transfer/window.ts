@@ -45,7 +45,7 @@ export const MAX_SMALL_TRANSFERS = 12;
  * Files in flight per `--concurrency` slot, whatever their size (6: 24 at the default 4). A file keeps its
  * place from its intent until its confirmation. With 2 a slot, 8 MB files already sent held every place while
  * their batch confirmation was under way, and nothing was sent meanwhile (200 × 8 MB into the nginx sink, a
- * `--json` timeline: no PUT running for 2.4 of 7.5 s). Measured there (issue 15), one run each: 2 a slot
+ * `--json` timeline: no PUT running for 2.4 of 7.5 s). Measured there (issue 15), 1–3 runs each: 2 a slot
  * 7.7–8.3 s, 4 a slot 7.5 s, 6 a slot 5.7–7.0 s, 8 a slot 6.0 s. Only their count is bounded this way: a
  * waiting file holds its intent, not its bytes.
  */
