@@ -4,7 +4,7 @@
  * Proxies (issue 14): HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms) are honoured through
  * undici's EnvHttpProxyAgent; extra CA certificates come from Node's NODE_EXTRA_CA_CERTS.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { ApiError, parseRetryAfter } from './errors.js';
 import { isErrorBody } from '../contract/errors.js';
@@ -84,7 +84,10 @@ export async function send(call: HttpCall, onProgressHook?: (touch: () => void) 
     const res = await request(call.url, {
       method: call.method,
       headers: call.headers,
-      body: typeof call.body === 'string' || call.body === undefined ? call.body : Readable.from(call.body, { highWaterMark: 1 }) /* one chunk buffered, not 16 */,
+      // An iterable body goes to undici as it is (its types name only Readable; the runtime and its docs take
+      // any AsyncIterable): its writer asks for the next chunk only when the socket took the last one, and
+      // put-body.ts reuses its buffers on that promise. A Readable between them would read ahead.
+      body: call.body as string | Readable | undefined,
       signal: ctrl.signal,
       dispatcher: call.dispatcher,
     });

@@ -2,7 +2,7 @@
  * The body of a PUT to a signed URL: a byte range of a local file streamed from disk (never held in memory),
  * with progress and bandwidth hooks, and the file's own read failures told apart from the network's.
  */
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ApiError } from './errors.js';
 
 /** A byte range of a local file to PUT (whole file, or one multipart part). */
@@ -18,15 +18,28 @@ export interface PutSource {
 const FILE_READ_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EIO', 'EISDIR', 'EBADF', 'ENXIO', 'ESTALE', 'ENODEV']);
 
 /**
- * Bytes per read of a PUT body (128 KiB). Every chunk is a fresh buffer (it belongs to the socket until
- * written), so the size decides the allocator's path: 256 KiB chunks cost ~1 CPU-second more per 1.6 GB
- * (fresh pages faulted in and zeroed, then returned) than 128 KiB, and 32 KiB ones cost syscalls.
- * Measured, 200 × 8 MB into the nginx sink, 3 runs each: 32 KiB 6.0–6.5 s, 64 KiB 5.4–5.5 s,
- * 128 KiB 5.0–5.3 s, 256 KiB 5.3–5.7 s wall (CPU 5.0 s at 128 KiB, 5.6–6.4 s at 256 KiB).
+ * Bytes per read of a PUT body (128 KiB). Measured, 200 × 8 MB into the nginx sink, 3 runs each, when every
+ * chunk was a fresh buffer: 32 KiB 6.0–6.5 s, 64 KiB 5.4–5.5 s, 128 KiB 5.0–5.3 s, 256 KiB 5.3–5.7 s wall.
  */
 export const PUT_CHUNK_BYTES = 128 * 1024;
 
-/** Streams bytes [start, start+length) of a file, reporting each chunk; {@link PUT_CHUNK_BYTES} reads (64 KiB under --bwlimit). */
+/** Bytes per read under a bandwidth limit (64 KiB): smaller reads keep the paced rate smooth. */
+export const THROTTLED_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Streams bytes [start, start+length) of a file, reporting each chunk; {@link PUT_CHUNK_BYTES} reads
+ * ({@link THROTTLED_CHUNK_BYTES} under --bwlimit). Throws ApiError: kind `file` (the file could not be read)
+ * or `protocol` FILE_CHANGED (it shrank while being sent).
+ *
+ * The chunks are views of two buffers that take turns (issue 15: peak RSS). A fresh buffer per chunk made
+ * 1.6 GB of garbage for 200 × 8 MB, and V8 let up to 64 MB of it pile up between collections. Reusing a
+ * buffer is safe because the consumer, undici's iterable body writer, asks for the next chunk only once
+ * `socket.write` returned true or the socket drained, and a Writable returns false for any chunk of at least
+ * its high-water mark (16 KiB in Node 20, 64 KiB from Node 22): after a full chunk, the next one is asked
+ * for only when everything before it is on the wire. Buffer A is refilled for chunk n+2, so even a consumer
+ * that kept one chunk more would be safe. The local server's R2 put checks every body's SHA-256, so a
+ * consumer breaking this would fail the end-to-end tests, not pass silently.
+ */
 export async function* readRange(
   src: PutSource,
   onBytes: (n: number) => void,
@@ -34,30 +47,35 @@ export async function* readRange(
   throttle?: (n: number) => Promise<void>,
 ): AsyncIterable<Uint8Array> {
   if (src.length === 0) return;
-  const stream = createReadStream(src.path, {
-    start: src.start,
-    end: src.start + src.length - 1,
-    // Smaller reads under a bandwidth limit keep the rate smooth.
-    highWaterMark: throttle ? 64 * 1024 : PUT_CHUNK_BYTES,
-  });
+  const chunkBytes = Math.min(throttle ? THROTTLED_CHUNK_BYTES : PUT_CHUNK_BYTES, src.length);
+  let file: FileHandle | undefined;
   let sent = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (throttle) await throttle(chunk.length);
-      sent += chunk.length;
-      onBytes(chunk.length);
-      yield chunk;
+    file = await open(src.path, 'r');
+    const turns: Buffer[] = [];
+    for (let turn = 0; sent < src.length; turn ^= 1) {
+      const want = Math.min(chunkBytes, src.length - sent);
+      // The second buffer is only as large as what is left: a file of 1.5 chunks takes 1.5 chunks of memory.
+      const buf = (turns[turn] ??= Buffer.allocUnsafeSlow(want));
+      const got = await readFull(file, buf, want, src.start + sent);
+      if (got === 0) break; // the file ended early: FILE_CHANGED below
+      if (throttle) await throttle(got);
+      sent += got;
+      onBytes(got);
+      yield buf.subarray(0, got);
+      if (got < want) break;
     }
   } catch (err) {
     if (err instanceof ApiError) throw err; // e.g. aborted while waiting for bandwidth
-    // Only the file's own read errors are file problems. The HTTP side also ends the body with its error
-    // (a reset connection reaches this generator as ECONNRESET at the `yield`): that one stays a
-    // network error, retried with backoff (SPEC "Errors").
+    // Only the file's own read errors are file problems; anything else (a reset connection reaching the
+    // generator) stays a network error, retried with backoff (SPEC "Errors").
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (!FILE_READ_ERRORS.has(code)) throw err;
     const e = new ApiError({ kind: 'file', code, message: `the file could not be read (${code})`, operation: 'PUT signed URL', cause: err });
     onError(e);
     throw e;
+  } finally {
+    await file?.close().catch(() => undefined);
   }
   if (sent !== src.length) {
     // The file shrank under us: never send a torn object (SPEC: a changed file is uploaded again).
@@ -70,4 +88,15 @@ export async function* readRange(
     onError(e);
     throw e;
   }
+}
+
+/** Reads up to `want` bytes at `position` into `buf`; fewer only at the end of the file. */
+async function readFull(file: FileHandle, buf: Buffer, want: number, position: number): Promise<number> {
+  let got = 0;
+  while (got < want) {
+    const { bytesRead } = await file.read(buf, got, want - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }

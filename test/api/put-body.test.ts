@@ -1,0 +1,152 @@
+/**
+ * src/api/put-body.ts — the PUT body reuses two buffers in turn (issue 15: peak RSS). Proven here through
+ * the real undici writer and a real socket: a receiver that reads slowly makes the socket push back, and
+ * every byte must arrive as it is on disk (SHA-256 of what the server received, for whole files and ranges,
+ * at both chunk sizes). Also: a file that shrinks is FILE_CHANGED, a missing one is a `file` error.
+ */
+import { createHash, randomFillSync } from 'node:crypto';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isApiError, type ApiError } from '../../src/api/errors.js';
+import { createAgent, send } from '../../src/api/http.js';
+import { PUT_CHUNK_BYTES, readRange, type PutSource } from '../../src/api/put-body.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'piximmo-put-body-'));
+const agent = createAgent();
+let server: Server;
+let origin = '';
+
+/**
+ * Received bodies' SHA-256 and length. The receiver reads nothing for 150 ms, then pauses 4 ms every 128 KiB:
+ * the kernel's socket buffers fill, and the sender's writes wait in its socket (undici must wait for drain).
+ */
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let sincePause = 0;
+    req.pause();
+    setTimeout(() => req.resume(), 150);
+    req.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+      sincePause += chunk.length;
+      if (sincePause >= 128 * 1024) {
+        sincePause = 0;
+        req.pause();
+        setTimeout(() => req.resume(), 4);
+      }
+    });
+    req.on('end', () => res.end(JSON.stringify({ sha256: hash.digest('hex'), bytes })));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await agent.close();
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function fileOf(name: string, size: number): { path: string; bytes: Buffer } {
+  const bytes = randomFillSync(Buffer.allocUnsafe(size));
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+type Consumer = (body: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+
+async function put(src: PutSource, throttle?: (n: number) => Promise<void>, between: Consumer = (b) => b): Promise<{ sha256: string; bytes: number; reported: number }> {
+  let reported = 0;
+  const ans = await send({
+    method: 'PUT',
+    url: `${origin}/put`,
+    headers: { 'content-length': String(src.length) },
+    body: between(readRange(src, (n) => (reported += n), () => undefined, throttle)),
+    operation: 'PUT test',
+    dispatcher: agent,
+  });
+  return { ...(JSON.parse(ans.text) as { sha256: string; bytes: number }), reported };
+}
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('readRange through undici, against a receiver that pushes back', () => {
+  it.each([
+    ['24 MB whole file', 24 * 1024 * 1024 + 123, 0, undefined],
+    ['a 5 MiB range from the middle (a multipart part)', 16 * 1024 * 1024, 3 * 1024 * 1024 + 7, 5 * 1024 * 1024],
+    ['one byte over two chunks', 2 * PUT_CHUNK_BYTES + 1, 0, undefined],
+    ['shorter than one chunk', 100_000, 0, undefined],
+  ])('%s arrives byte for byte', async (name, size, start, length) => {
+    const f = fileOf(name.replace(/\W+/g, '-'), size);
+    const len = length ?? size - start;
+    const got = await put({ path: f.path, start, length: len });
+    expect(got.bytes).toBe(len);
+    expect(got.reported).toBe(len);
+    expect(got.sha256).toBe(sha(f.bytes.subarray(start, start + len)));
+  });
+
+  it('under a bandwidth limit (64 KiB chunks), the same bytes arrive', async () => {
+    const f = fileOf('throttled', 6 * 1024 * 1024 + 5);
+    const got = await put({ path: f.path, start: 0, length: f.bytes.length }, async () => undefined);
+    expect(got.sha256).toBe(sha(f.bytes));
+  });
+
+  it('four bodies at once keep their own buffers', async () => {
+    const files = [0, 1, 2, 3].map((i) => fileOf(`parallel-${i}`, 8 * 1024 * 1024 + i));
+    const got = await Promise.all(files.map((f) => put({ path: f.path, start: 0, length: f.bytes.length })));
+    got.forEach((g, i) => expect(g.sha256).toBe(sha(files[i]!.bytes)));
+  });
+});
+
+/** A consumer that holds `n` chunks before passing the first one on, as a Readable with a high-water mark would. */
+const readAhead =
+  (n: number): Consumer =>
+  async function* (body) {
+    const held: Uint8Array[] = [];
+    for await (const chunk of body) {
+      held.push(chunk);
+      if (held.length > n) yield held.shift()!;
+    }
+    yield* held;
+  };
+
+describe('the check has teeth', () => {
+  it('a consumer that reads 3 chunks ahead would send torn bytes: the SHA-256 differs', async () => {
+    const f = fileOf('read-ahead', 4 * 1024 * 1024);
+    const got = await put({ path: f.path, start: 0, length: f.bytes.length }, undefined, readAhead(3));
+    expect(got.bytes).toBe(f.bytes.length);
+    expect(got.sha256).not.toBe(sha(f.bytes));
+  });
+});
+
+describe('readRange: the file itself fails', () => {
+  async function drain(src: PutSource): Promise<{ thrown: unknown; told: ApiError | undefined }> {
+    let told: ApiError | undefined;
+    try {
+      for await (const _ of readRange(src, () => undefined, (e) => (told = e))) void _;
+    } catch (thrown) {
+      return { thrown, told };
+    }
+    return { thrown: undefined, told };
+  }
+
+  it('a file shorter than its planned length is FILE_CHANGED, nothing torn is passed off as whole', async () => {
+    const f = fileOf('shrunk', 1_000_000);
+    truncateSync(f.path, 600_000);
+    const { thrown, told } = await drain({ path: f.path, start: 0, length: 1_000_000 });
+    expect(isApiError(thrown) && thrown.code).toBe('FILE_CHANGED');
+    expect(told?.code).toBe('FILE_CHANGED');
+  });
+
+  it('a missing file is a file error (ENOENT), not a network one', async () => {
+    const { thrown } = await drain({ path: join(dir, 'gone.jpg'), start: 0, length: 10 });
+    expect(isApiError(thrown) && [thrown.kind, thrown.code]).toEqual(['file', 'ENOENT']);
+  });
+});
