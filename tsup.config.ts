@@ -83,7 +83,10 @@ export default defineConfig([
     outDir: 'dist/cli',
     define,
     external: devExternal,
-    noExternal: ['commander'],
+    noExternal: [/.*/],
+    // A real `require` for the bundled CommonJS packages' own dynamic requires (exifr loads `fs` that way,
+    // undici `node:http2`): esbuild's stand-in in an ES module throws "Dynamic require … is not supported".
+    banner: { js: "import { createRequire as __piximmoRequire } from 'node:module';\nconst require = __piximmoRequire(import.meta.url);" },
     esbuildPlugins: [nodeBuiltins()],
     removeNodeProtocol: false, // tsup's own rewrite would mark node:* external before nodeBuiltins sees it
   },

@@ -11,7 +11,7 @@
 
 import { builtinModules } from 'node:module';
 
-const BUILTIN = /^(node:)?[a-z_/]+$/;
+const BUILTIN = /^(node:)?[a-z0-9_/]+$/;
 const BUILTIN_NAMES = new Set(builtinModules);
 
 /**

@@ -5,7 +5,7 @@
  * Calls throw ApiError (see errors.ts); they never retry by themselves — the engine decides (core/transfer).
  * PUT bodies: put-body.ts; batch answers: batch-answer.ts.
  */
-import type { Dispatcher } from 'undici';
+import type { Dispatcher } from './undici-core.js';
 import type * as v from 'valibot';
 import type {
   DeleteFileResponse,

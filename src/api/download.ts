@@ -14,7 +14,7 @@ import { createWriteStream } from 'node:fs';
 import { constants } from 'node:fs';
 import { copyFile, link, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from './undici-core.js';
 import { ApiError } from './errors.js';
 import { parseJsonAnswer } from './http.js';
 

@@ -5,7 +5,7 @@
  * undici's EnvHttpProxyAgent; extra CA certificates come from Node's NODE_EXTRA_CA_CERTS.
  */
 import type { Readable } from 'node:stream';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from './undici-core.js';
 import { ApiError, parseRetryAfter } from './errors.js';
 import { isErrorBody } from '../contract/errors.js';
 import { logRequest } from './request-log.js';

@@ -1,56 +1,24 @@
 /**
  * The run flow every uploading command shares (issue 9 "CLI plumbing"): settings → plans → engine →
  * closing check → summary → exit code. `upload` and `batch` call `runPlans`; `watch` plans as files
- * arrive and uses `transferSettings`, `layoutOptions` and `exitCodeFor` from here. A new command that
- * uploads needs only its own file (commands/<name>.ts), its line in main.ts and its messages.
+ * arrive and uses `exitCodeFor` from here. The settings and the account request come first (run-start.ts).
+ * A new command that uploads needs only its own file (commands/<name>.ts), its line in main.ts and its messages.
  */
 import type { PiximmoApi } from '../api/client.js';
 import type { MeResponse } from '../contract/api.js';
 import { planShoot, type ShootPlan } from '../core/plan/plan.js';
 import type { PlannedFile, RunResult } from '../core/transfer/events.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../core/transfer/retry.js';
 import { EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import { checkQuota, withQuotaExit } from './quota-preflight.js';
 import type { RunRenderer, ServerCheck } from './render/types.js';
-import { resolveSettings, type SettingFlags } from './resolve-settings.js';
 import { checkFailed, verifyOnServer } from './server-check.js';
 import { UploadSession } from './session.js';
 import { UsageError } from './settings.js';
+import { accountOnce, type LayoutSettings, type TransferSettings } from './run-start.js';
 import { tuneV8ForRun } from './v8-tuning.js';
 import { incompleteStacks } from './stack-check.js';
 import { summarize } from './summary.js';
-
-/** The engine's settings of a run, resolved once (flag > env > conf > default; setting-table.ts). */
-export interface TransferSettings {
-  /** Transfers at once (files in flight: twice as many). */
-  concurrency: number;
-  retry: RetryPolicy;
-  /** Intents per second the client allows itself; 0 = no limit. */
-  intentRate: number;
-  /** SPEC v2 "Offline is a state": wait this long while the API cannot be reached, ms. */
-  offlineWaitMs: number;
-}
-
-/** `--concurrency`, `--retries`, `--intent-rate`, `--offline-wait` (and their env/conf values). @throws UsageError */
-export function transferSettings(opts: SettingFlags): TransferSettings {
-  const s = resolveSettings(opts, ['concurrency', 'retries', 'intentRate', 'offlineWait']);
-  return { concurrency: s.concurrency, retry: { ...DEFAULT_RETRY, attempts: s.retries }, intentRate: s.intentRate, offlineWaitMs: s.offlineWait };
-}
-
-/** How folders map to rooms and frames to brackets (core/plan/plan.ts options). */
-export interface LayoutSettings {
-  aliases: Record<string, string>;
-  defaultRoom?: string;
-  /** Largest gap between frames of one bracket, ms. */
-  stackGapMs: number;
-}
-
-/** Layout settings of a command: room aliases (config), `--room`, `--stack-gap` s as ms. @throws UsageError */
-export function layoutOptions(opts: SettingFlags & { room?: string }): LayoutSettings {
-  const { roomAliases, stackGap } = resolveSettings(opts, ['roomAliases', 'stackGap']);
-  return { aliases: roomAliases, defaultRoom: opts.room, stackGapMs: stackGap * 1000 };
-}
 
 /** Plans one shoot folder; a missing folder or a file in its place is a UsageError (exit 2). */
 export async function planOrUsage(dir: string, layout: LayoutSettings, types: readonly string[]): Promise<ShootPlan> {
@@ -71,29 +39,6 @@ export interface RunPlansOptions extends TransferSettings {
   manifestFile?: string;
   /** The run's GET /api/me ({@link accountOnce}), started before planning; default: asked when needed. */
   me?: () => Promise<MeResponse>;
-}
-
-/**
- * The run's one `GET /api/me` (issue 15, far link: each round trip before the first byte and after the last
- * one is the photographer's wait): call it once before planning, so the connection and the answer overlap
- * the scan; the quota pre-flight and the closing scan check then read that answer. A failed answer is not
- * kept (the next call asks again: the link may be back by the end of the run), and never goes unhandled.
- * `askNow`: asks at once (the commands call this before they plan).
- */
-export function accountOnce(api: Pick<PiximmoApi, 'me'>, askNow = false): () => Promise<MeResponse> {
-  let answer: Promise<MeResponse> | undefined;
-  const me = (): Promise<MeResponse> => {
-    if (!answer) {
-      const asked = api.me();
-      answer = asked;
-      asked.catch(() => {
-        if (answer === asked) answer = undefined;
-      });
-    }
-    return answer;
-  };
-  if (askNow) void me(); // its rejection is handled above
-  return me;
 }
 
 /**

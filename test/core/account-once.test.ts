@@ -3,7 +3,7 @@
  * answer is not kept (the next read asks again) and is never an unhandled rejection.
  */
 import { describe, expect, it } from 'vitest';
-import { accountOnce } from '../../src/cli/run-flow.js';
+import { accountOnce } from '../../src/cli/run-start.js';
 import type { MeResponse } from '../../src/contract/api.js';
 
 const ME = { user_id: 'alice', name: 'Alice' } as MeResponse;

@@ -12,7 +12,7 @@ import { setLang } from '../../src/cli/i18n/index.js';
 import { CONFIG_SETTINGS, configSetting, resolveSetting, resolveSettings, showSetting } from '../../src/cli/resolve-settings.js';
 import { MAX_STACK_GAP_S, SETTING_NAMES, SETTINGS } from '../../src/cli/setting-table.js';
 import { UsageError } from '../../src/cli/settings.js';
-import { layoutOptions, transferSettings } from '../../src/cli/run-flow.js';
+import { layoutOptions, transferSettings } from '../../src/cli/run-start.js';
 
 const NO_LOCALE = { LANG: '', LC_ALL: '', LC_MESSAGES: '' };
 const conf = (values: Record<string, unknown>) => ({ stored: (k: string) => values[k] });

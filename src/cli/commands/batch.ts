@@ -12,7 +12,7 @@ import type { ShootPlan } from '../../core/plan/plan.js';
 import { authedApi } from '../context.js';
 import { t } from '../i18n/index.js';
 import { pickRenderer } from '../render/pick.js';
-import { accountOnce, layoutOptions, planOrUsage, runPlans, transferSettings } from '../run-flow.js';
+import { accountOnce, layoutOptions, transferSettings } from '../run-start.js';
 import { UsageError } from '../settings.js';
 import { allowedTypes } from '../types-option.js';
 import type { UploadOptions } from './upload.js';
@@ -80,7 +80,8 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const layout = layoutOptions(opts);
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
-  const me = accountOnce(api, true); // asked now: its round trip overlaps the scans (run-flow.ts)
+  const me = accountOnce(api, true); // asked now: its round trip overlaps loading the planner and the scans
+  const { planOrUsage, runPlans } = await import('../run-flow.js');
   // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
   // `upload`, naming every missing folder, and nothing of the batch is uploaded (issue 10).
   const plans: { plan: ShootPlan; orderId: string }[] = [];

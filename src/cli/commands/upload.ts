@@ -3,14 +3,12 @@
  * (run-flow.ts: manifests, engine through one pool, the order's file list checked on the server, summary).
  */
 import type { ShootPlan } from '../../core/plan/plan.js';
-import { reviewStacks } from '../../core/plan/stack-review.js';
 import { authedApi, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { t } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
 import { pickRenderer } from '../render/pick.js';
-import { planText } from '../render/plan-table.js';
-import { accountOnce, layoutOptions, planOrUsage, runPlans, transferSettings } from '../run-flow.js';
+import { accountOnce, layoutOptions, transferSettings } from '../run-start.js';
 import { UsageError } from '../settings.js';
 import { allowedTypes } from '../types-option.js';
 
@@ -35,8 +33,10 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
   const layout = layoutOptions(opts);
   if (opts.manifest && dirs.length > 1) throw new UsageError(t('usage.manifestOne'));
   const api = opts.dryRun ? undefined : authedApi(opts);
-  // The run's account answer, asked now: its round trip overlaps the scan (run-flow.ts accountOnce).
+  // The run's account answer, asked now: its round trip overlaps loading the planner and the engine, and
+  // the scan (run-start.ts).
   const me = api && accountOnce(api, true);
+  const { planOrUsage, runPlans } = await import('../run-flow.js');
   const renderer = await pickRenderer(opts);
   const plans: ShootPlan[] = [];
   try {
@@ -52,7 +52,7 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
   }
   if (opts.dryRun || !api) {
     renderer.close();
-    printPlan(plans, opts);
+    await printPlan(plans, opts);
     return EXIT.OK;
   }
   return runPlans(
@@ -62,7 +62,8 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
 }
 
 /** --dry-run: the plan, file → room_type, stack_id, size; nothing is sent. */
-function printPlan(plans: ShootPlan[], opts: UploadOptions): void {
+async function printPlan(plans: ShootPlan[], opts: UploadOptions): Promise<void> {
+  const [{ reviewStacks }, { planText }] = await Promise.all([import('../../core/plan/stack-review.js'), import('../render/plan-table.js')]);
   for (const plan of plans) {
     for (const i of plan.items) {
       if (opts.json) {
