@@ -5,13 +5,14 @@
  * content, already registered → skipped).
  */
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import { UploadEngine, type EngineOptions } from '../../src/core/transfer/engine.js';
 import type { EngineEvent, } from '../../src/core/transfer/events.js';
 import { sha256File } from '../../src/core/transfer/hash.js';
 import { ManifestStore } from '../../src/core/transfer/manifest.js';
-import type { HashFile } from '../../src/core/transfer/file-prep.js';
+import { type HashFile, WHOLE_READ_BYTES } from '../../src/core/transfer/file-prep.js';
 import { InstantClock } from './_fake-clock.js';
 import { bytesOf, httpError, plan, Sandbox, sha256, statesOf, StubApi } from './_engine-fixture.js';
 
@@ -390,6 +391,23 @@ describe('UploadEngine: a file changed on disk', () => {
     expect(hashFile).toHaveBeenCalledTimes(3);
     expect(api.finalizes).toEqual([]);
     expect(shoot.manifest.get('a.jpg')).toMatchObject({ state: 'failed', last_error: { code: 'FILE_CHANGED' } });
+  });
+
+  it('a small file is read once for its container check and its checksum; a file over 1 MiB is hashed from disk', async () => {
+    const big = Buffer.alloc(WHOLE_READ_BYTES + 1, 7);
+    const { files } = await sandbox.shoot('ORD-1', { 'small.jpg': 'small photo bytes', 'big.bin': big });
+    // The content is a pooled read buffer, reused once the hash returns: copied as it is passed.
+    const passed = new Map<string, string | undefined>();
+    const hashFile: HashFile = (p, o) => {
+      passed.set(path.basename(p), o?.content && Buffer.from(o.content).toString('latin1'));
+      return sha256File(p, o);
+    };
+    const { engine: eng } = engine({}, hashFile);
+    const result = await eng.run(files);
+    expect(result.outcomes.map((o) => o.state)).toEqual(['registered', 'registered']);
+    expect(passed.get('small.jpg')).toBe('small photo bytes');
+    expect(passed.has('big.bin') && passed.get('big.bin')).toBeUndefined();
+    expect(api.intents.map((i) => i.checksum).sort()).toEqual([sha256('small photo bytes'), sha256(big)].sort());
   });
 
   it('an empty file fails EMPTY_FILE without any API call', async () => {

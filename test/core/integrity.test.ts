@@ -1,6 +1,8 @@
 /**
  * SPEC v2 "Truncated files are never uploaded": checkContainer on the real camera samples (every sample is
  * whole; every sample cut at several points is not) and on built files for the rules samples do not reach.
+ * Every verdict is also asked of checkContainerBytes (a small file read whole once for its check and its
+ * SHA-256, core/transfer/file-prep.ts): the same bytes give the same verdict on disk and in memory.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileReadBuffers } from '../../src/core/buffer-pool.js';
-import { checkContainer } from '../../src/core/plan/integrity.js';
+import { checkContainer, checkContainerBytes } from '../../src/core/plan/integrity.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const samples = path.resolve(repoRoot, '../shared/samples');
@@ -45,10 +47,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The verdict on disk, asserted equal to the verdict in memory. */
 async function check(bytes: Buffer, name = 'x.bin') {
   const p = path.join(dir, name);
   await writeFile(p, bytes);
-  return checkContainer(p, bytes.length);
+  const onDisk = await checkContainer(p, bytes.length);
+  expect(await checkContainerBytes(bytes, bytes.length)).toEqual(onDisk);
+  return onDisk;
 }
 
 describe.skipIf(!haveSamples)('checkContainer on the real samples', () => {
@@ -56,6 +61,7 @@ describe.skipIf(!haveSamples)('checkContainer on the real samples', () => {
   it.each(files)('%s is whole', async (rel) => {
     const p = path.join(samples, rel);
     expect(await checkContainer(p, (await stat(p)).size)).toEqual({ whole: true });
+    expect(await checkContainerBytes(await readFile(p), (await stat(p)).size)).toEqual({ whole: true });
   });
 
   // Cut copies: formats with a container rule (JPEG, ISO-BMFF, TIFF, RAF, PNG) are never whole.
@@ -73,6 +79,7 @@ describe.skipIf(!haveSamples)('checkContainer on the real samples', () => {
     const p = path.join(dir, 'shrunk.jpg');
     await writeFile(p, full.subarray(0, 1000));
     expect(await checkContainer(p, full.length)).toMatchObject({ whole: false });
+    expect(await checkContainerBytes(full.subarray(0, 1000), full.length)).toEqual({ whole: false, reason: 'file-shorter-than-size' });
   });
 });
 

@@ -11,7 +11,7 @@
 import { promises as fsp } from 'node:fs';
 import { checkBmff } from './integrity-bmff.js';
 import { checkJpeg } from './integrity-jpeg.js';
-import { fileSource, headSource } from '../exif/makernotes/tiff.js';
+import { bufferSource, fileSource, headSource } from '../exif/makernotes/tiff.js';
 import { type ByteSource, CHUNK, type ContainerCheck, notWhole, WHOLE } from './integrity-source.js';
 import { checkRaf, checkTiff } from './integrity-tiff.js';
 
@@ -33,17 +33,31 @@ const CHECK_HEAD = 2 * CHUNK;
 export async function checkContainer(absPath: string, bytes: number): Promise<ContainerCheck> {
   const handle = await fsp.open(absPath, 'r');
   try {
-    const src = headSource(fileSource(handle, bytes), CHECK_HEAD);
-    const head = await src.read(0, Math.min(bytes, 32));
-    if (head.length < Math.min(bytes, 32)) return notWhole('file-shorter-than-size');
-    const verdict = await checkByFormat(src, head);
-    if (!verdict.whole) return verdict;
-    // A file shorter than the size the caller saw (truncated after the stat) is never whole.
-    const last = await src.read(bytes - 1, 1);
-    return bytes === 0 || last.length === 1 ? WHOLE : notWhole('file-shorter-than-size');
+    return await checkSource(headSource(fileSource(handle, bytes), CHECK_HEAD));
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * {@link checkContainer} of a file already read whole into memory (core/transfer/file-prep.ts: a small file is
+ * read once for the check and its SHA-256). `bytes` = the size the caller saw; `buf` holds what was read, and
+ * a shorter `buf` is not whole ('file-shorter-than-size'), as on disk.
+ */
+export function checkContainerBytes(buf: Buffer, bytes: number): Promise<ContainerCheck> {
+  if (buf.length < bytes) return Promise.resolve(notWhole('file-shorter-than-size'));
+  return checkSource(bufferSource(buf.subarray(0, bytes)));
+}
+
+async function checkSource(src: ByteSource): Promise<ContainerCheck> {
+  const bytes = src.size;
+  const head = await src.read(0, Math.min(bytes, 32));
+  if (head.length < Math.min(bytes, 32)) return notWhole('file-shorter-than-size');
+  const verdict = await checkByFormat(src, head);
+  if (!verdict.whole) return verdict;
+  // A file shorter than the size the caller saw (truncated after the stat) is never whole.
+  const last = await src.read(bytes - 1, 1);
+  return bytes === 0 || last.length === 1 ? WHOLE : notWhole('file-shorter-than-size');
 }
 
 /** The format's check, chosen by magic bytes. */

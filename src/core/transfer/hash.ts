@@ -19,17 +19,22 @@ export const HASH_CHUNK_BYTES = buffers.bytes;
  * never holds the whole file. `opts.onBytes(n)` is called after each chunk with that chunk's size in
  * bytes (for progress). `opts.signal` aborts the read: the promise rejects with `signal.reason` (by
  * default a DOMException named `AbortError`), whether it aborted before or during the read (checked
- * per chunk).
+ * per chunk). `opts.content`: the file's bytes, already read whole by the caller (core/transfer/file-prep.ts,
+ * a small file read once for its container check and its checksum): hashed as they are, the file not opened.
  *
  * @throws the fs error unchanged (`ENOENT`, `EACCES`, `EISDIR`, …) when the file cannot be read.
  */
 export async function sha256File(
   absPath: string,
-  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+  opts: { signal?: AbortSignal; onBytes?: (n: number) => void; content?: Uint8Array } = {},
 ): Promise<string> {
-  const { signal, onBytes } = opts;
+  const { signal, onBytes, content } = opts;
   signal?.throwIfAborted();
   const hash = createHash('sha256');
+  if (content) {
+    onBytes?.(content.length);
+    return hash.update(content).digest('hex');
+  }
   const fh = await open(absPath, 'r');
   const buf = buffers.take();
   try {
