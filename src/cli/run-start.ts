@@ -11,7 +11,7 @@ import { resolveSettings, type SettingFlags } from './resolve-settings.js';
 
 /** The engine's settings of a run, resolved once (flag > env > conf > default; setting-table.ts). */
 export interface TransferSettings {
-  /** Transfers at once (files in flight: twice as many). */
+  /** Transfers at once (files in flight: FILES_PER_SLOT of core/transfer/window.ts a transfer). */
   concurrency: number;
   retry: RetryPolicy;
   /** Intents per second the client allows itself; 0 = no limit. */
