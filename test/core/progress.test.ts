@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProgressTracker } from '../../src/cli/render/progress.js';
+import { etaText } from '../../src/cli/render/tty.js';
 import { summarize } from '../../src/cli/summary.js';
 import type { EngineEvent, FileOutcome, PlannedFile, RunResult } from '../../src/core/transfer/events.js';
 
@@ -204,5 +205,14 @@ describe('summarize', () => {
     expect(s.totals.files).toBe(0);
     expect(s.fatal).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(s.interrupted).toBe(true);
+  });
+});
+
+describe('etaText: the time left on the overall line', () => {
+  it("reads '--' without a rate, '<1s' when under a second is left, whole seconds otherwise", () => {
+    expect(etaText({ eta_s: null, bytes_sent: 0, bytes_total: 100 })).toBe('--');
+    expect(etaText({ eta_s: 0, bytes_sent: 90, bytes_total: 100 })).toBe('<1s');
+    expect(etaText({ eta_s: 0, bytes_sent: 100, bytes_total: 100 })).toMatch(/^0[.,]0s$/);
+    expect(etaText({ eta_s: 3, bytes_sent: 10, bytes_total: 100 })).toMatch(/^3[.,]0s$/);
   });
 });

@@ -14,7 +14,7 @@ import type { EngineEvent, FileState, PlannedFile } from '../../core/transfer/ev
 import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
 import { cell, formatBytes, formatDuration, formatRate } from '../format.js';
-import { ProgressTracker } from './progress.js';
+import { type ProgressSnapshot, ProgressTracker } from './progress.js';
 import { eventNote, fileLine, placeLabel, scanText } from './plain.js';
 import { t } from '../i18n/index.js';
 import { stateWord } from '../messages.js';
@@ -110,7 +110,7 @@ export class TtyRenderer implements RunRenderer {
   /** The lines of one frame: the overall line, then one row per file in flight (as many as fit). */
   frame(now = Date.now()): string[] {
     const s = this.progress.snapshot();
-    const eta = s.eta_s === null ? '--' : formatDuration(s.eta_s * 1000);
+    const eta = etaText(s);
     const overall = [
       t('progress.files', { done: s.files_done, total: s.files_total }),
       `${formatBytes(s.bytes_sent)}/${formatBytes(s.bytes_total)}`,
@@ -223,4 +223,13 @@ function key(f: PlannedFile): string {
 function bar(fraction: number): string {
   const done = Math.round(Math.max(0, Math.min(1, fraction)) * BAR_WIDTH);
   return `${'█'.repeat(done)}${'░'.repeat(BAR_WIDTH - done)}`;
+}
+
+/**
+ * The time left as the overall line shows it: '--' without a rate yet; `eta_s` is whole seconds, so under one
+ * second left (bytes still going out) reads "<1s", not "0.0s".
+ */
+export function etaText(s: Pick<ProgressSnapshot, 'eta_s' | 'bytes_sent' | 'bytes_total'>): string {
+  if (s.eta_s === null) return '--';
+  return s.eta_s === 0 && s.bytes_sent < s.bytes_total ? '<1s' : formatDuration(s.eta_s * 1000);
 }
