@@ -70,9 +70,10 @@ export default defineConfig([
   {
     // The CLI alone, in its own folder: dist/cli/ is exactly what the npm package ships (package.json
     // "files"). Commands are lazy-loaded chunks: `piximmo --help` loads main.js, the messages and the
-    // version only (issue 15: --help ≤ 1.3 × `node -e 0`). commander is bundled into main.js rather than
-    // loaded from node_modules: one ES module instead of seven CommonJS files, no CommonJS export scan, and
-    // its node:child_process (never used here) loaded on first use — see scripts/build/node-builtins.mjs.
+    // version only (issue 15: --help ≤ 1.3 × `node -e 0`). Every dependency is bundled rather than loaded
+    // from node_modules (issue 15, start-up before the first request: one resolve, read and — for CommonJS —
+    // export scan per package otherwise); commander's node:child_process (never used here) is loaded on
+    // first use — see scripts/build/node-builtins.mjs.
     entry: { main: 'src/cli/index.ts' },
     format: 'esm',
     platform: 'node',
