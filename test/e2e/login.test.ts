@@ -46,7 +46,8 @@ describe('piximmo login (device flow), whoami, logout', () => {
   it('login without a token runs the device flow; approval stores the token (0600); whoami works; logout revokes it', async () => {
     expect((await cli.run(['whoami'])).code).toBe(3);
     const run = cli.spawn(['login', '--api-url', server.url, '--json']);
-    expect(await waitFor(() => run.output().stdout.includes('"device_code"'), 15_000), run.output().stderr).toBe(true);
+    // stdout and stderr are two pipes: the code's line on stderr may arrive after the JSON line on stdout.
+    expect(await waitFor(() => run.output().stdout.includes('"device_code"') && CODE_LINE.test(run.output().stderr), 15_000), run.output().stderr).toBe(true);
     const ev = JSON.parse(run.output().stdout.split('\n')[0]) as { event: string; user_code: string; verification_uri: string; expires_in: number };
     expect(ev).toMatchObject({ event: 'device_code', verification_uri: `${server.url}/device` });
     expect(ev.user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);

@@ -70,7 +70,8 @@ describe.each(Array.from({ length: REPEAT }, (_, i) => i + 1))('piximmo watch (r
 
       // The card is pulled …
       rmSync(card, { recursive: true, force: true });
-      const gone = await waitFor(() => parseNdjson(run.output().stdout).some((e) => e.event === "watch" && e.present === false), 10_000);
+      // Both pipes: the stderr line may arrive after the stdout event (stdout and stderr are read apart).
+      const gone = await waitFor(() => parseNdjson(run.output().stdout).some((e) => e.event === "watch" && e.present === false) && run.output().stderr.includes('is gone'), 10_000);
       expect(gone, run.output().stderr + run.output().stdout.slice(-2000)).toBe(true);
       expect(run.output().stderr).toContain('is gone');
 
