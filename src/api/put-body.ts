@@ -3,6 +3,7 @@
  * with progress and bandwidth hooks, and the file's own read failures told apart from the network's.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { readFully } from '../core/read-fully.js';
 import { ApiError } from './errors.js';
 
 /** A byte range of a local file to PUT (whole file, or one multipart part). */
@@ -57,7 +58,7 @@ export async function* readRange(
       const want = Math.min(chunkBytes, src.length - sent);
       // The second buffer is only as large as what is left: a file of 1.5 chunks takes 1.5 chunks of memory.
       const buf = (turns[turn] ??= Buffer.allocUnsafeSlow(want));
-      const got = await readFull(file, buf, want, src.start + sent);
+      const got = await readFully(file, buf.subarray(0, want), src.start + sent);
       if (got === 0) break; // the file ended early: FILE_CHANGED below
       if (throttle) await throttle(got);
       sent += got;
@@ -88,15 +89,4 @@ export async function* readRange(
     onError(e);
     throw e;
   }
-}
-
-/** Reads up to `want` bytes at `position` into `buf`; fewer only at the end of the file. */
-async function readFull(file: FileHandle, buf: Buffer, want: number, position: number): Promise<number> {
-  let got = 0;
-  while (got < want) {
-    const { bytesRead } = await file.read(buf, got, want - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
 }

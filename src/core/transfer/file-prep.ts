@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { isApiError } from '../../api/errors.js';
 import { fileReadBuffers } from '../buffer-pool.js';
 import { checkContainer, checkContainerBytes } from '../plan/integrity.js';
+import { readFully } from '../read-fully.js';
 import type { PlannedFile } from './events.js';
 import { FileProblem } from './failures.js';
 import type { ManifestEntry } from './manifest.js';
@@ -106,13 +107,7 @@ async function readWhole(f: PlannedFile, buf: Buffer, bytes: number): Promise<Bu
   try {
     const fh = await fs.open(f.absPath, 'r');
     try {
-      let got = 0;
-      while (got < bytes) {
-        const { bytesRead } = await fh.read(buf, got, bytes - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return buf.subarray(0, got);
+      return buf.subarray(0, await readFully(fh, buf.subarray(0, bytes), 0));
     } finally {
       await fh.close();
     }

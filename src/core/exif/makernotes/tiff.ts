@@ -4,6 +4,7 @@
  * pointer 0x8769 and MakerNote 0x927C). Reads only the few bytes asked for, never a whole file.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { readFully } from '../../read-fully.js';
 
 /** Random-access bytes: a file read at offsets, or a buffer already in memory. */
 export interface ByteSource {
@@ -41,17 +42,6 @@ export function fileSource(fh: FileHandle, size: number): ByteSource {
       return readFully(fh, buf.subarray(0, n), position);
     },
   };
-}
-
-/** Reads into all of `buf` from `position`, reading on after the OS's short reads; the count (short at EOF). */
-async function readFully(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
-  let got = 0;
-  while (got < buf.length) {
-    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
 }
 
 /**
