@@ -64,7 +64,7 @@ try {
     const code = await new Promise((r) => child.on('exit', r));
     const wall = (performance.now() - t0) / 1000;
     const listed = await countOrderFiles(server.url, 'tok-alice', 'T-1');
-    const summary = analyse(lines, { wall, code, listed, sizes, connections: link.counters.connections });
+    const summary = analyse(lines, { wall, code, listed, sizes, connections: link.counters.connections, up_bytes: link.counters.up, down_bytes: link.counters.down });
     say(format(summary));
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
@@ -144,7 +144,7 @@ function analyse(lines, meta) {
 }
 
 function format(s) {
-  const out = [`wall ${s.wall.toFixed(2)} s, exit ${s.code}, listed ${s.listed}/${s.sizes.files}, link connections ${s.connections}, retries ${JSON.stringify(s.retries)}, failed requests ${JSON.stringify(s.failed_requests)}, PUT span ${s.put_span_s.toFixed(2)} s (from ${s.lead_s.toFixed(2)} s; ${s.tail_s.toFixed(2)} s after it)`];
+  const out = [`wall ${s.wall.toFixed(2)} s, exit ${s.code}, listed ${s.listed}/${s.sizes.files}, link connections ${s.connections}, up ${s.up_bytes} B, down ${s.down_bytes} B, retries ${JSON.stringify(s.retries)}, failed requests ${JSON.stringify(s.failed_requests)}, PUT span ${s.put_span_s.toFixed(2)} s (from ${s.lead_s.toFixed(2)} s; ${s.tail_s.toFixed(2)} s after it)`];
   for (const [k, v] of Object.entries(s.requests)) out.push(`  ${k.padEnd(40)} n=${v.n} p50=${v.p50} ms p90=${v.p90} ms max=${v.max} ms`);
   for (const [k, v] of Object.entries(s.phases_ms)) out.push(`  ${k.padEnd(40)} n=${v.n} p50=${v.p50} ms p90=${v.p90} ms max=${v.max} ms`);
   out.push(`  PUTs in flight (share of time): ${JSON.stringify(s.puts_in_flight_share)}`);

@@ -34,6 +34,7 @@ import { batchItems } from './batch-answer.js';
 import { expectBody } from './expect.js';
 import { createAgent, DEFAULT_STALL_MS, parseJsonAnswer, send } from './http.js';
 import { readRange, type PutSource } from './put-body.js';
+import { proxyConfigured, WarmSockets } from './warm-sockets.js';
 
 export type { PutSource } from './put-body.js';
 
@@ -64,11 +65,14 @@ export class PiximmoApi {
   private readonly stallMs: number;
   private readonly userAgent: string;
   private readonly throttle?: ApiClientOptions['throttle'];
+  /** Upload connections opened ahead (only with the client's own agent and no proxy variable). */
+  private readonly warmSockets?: WarmSockets;
 
   constructor(opts: ApiClientOptions) {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
     this.token = opts.token;
-    this.dispatcher = opts.dispatcher ?? createAgent();
+    if (!opts.dispatcher && !proxyConfigured()) this.warmSockets = new WarmSockets();
+    this.dispatcher = opts.dispatcher ?? createAgent(this.warmSockets?.connect);
     this.stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
     this.userAgent = opts.userAgent ?? 'piximmo-cli';
     this.throttle = opts.throttle;
@@ -132,6 +136,16 @@ export class PiximmoApi {
     if (q.with_urls) p.set('with_urls', '1');
     const qs = p.toString();
     return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files${qs ? `?${qs}` : ''}`, undefined, R.FileListResponseSchema, signal);
+  }
+
+  /**
+   * One page of the order's file ids (`fields=file_id`, issue 15: the closing check needs only ids, and a
+   * whole record is ~650 bytes). A server without `fields` answers whole records; only the ids are read.
+   */
+  listFileIdsPage(orderId: string, cursor?: string, signal?: AbortSignal): Promise<{ files: { file_id: string }[]; next_cursor?: string | null }> {
+    const p = new URLSearchParams({ fields: 'file_id' });
+    if (cursor) p.set('cursor', cursor);
+    return this.json('GET', `/api/orders/${encodeURIComponent(orderId)}/files?${p}`, undefined, R.FileIdsPageSchema, signal);
   }
 
   /** Every page of the order's list (follows next_cursor; a pre-v2 server answers in one page). */
@@ -262,7 +276,17 @@ export class PiximmoApi {
     return { answer: parseJsonAnswer<unknown>(ans, operation), operation };
   }
 
+  /**
+   * Opens `connections` connections to the storage origin (GET /api/me `storage_origin`) for the PUTs about
+   * to start, while the run still asks for its intents (issue 15, far link: one round trip less before the
+   * first byte). A hint: does nothing with an injected dispatcher, behind a proxy, or for a bad origin.
+   */
+  warmUploads(storageOrigin: string, connections: number): void {
+    this.warmSockets?.warm(storageOrigin, connections);
+  }
+
   async close(): Promise<void> {
+    this.warmSockets?.close();
     await this.dispatcher.close();
   }
 }

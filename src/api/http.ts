@@ -5,10 +5,13 @@
  * undici's EnvHttpProxyAgent; extra CA certificates come from Node's NODE_EXTRA_CA_CERTS.
  */
 import type { Readable } from 'node:stream';
+import type { buildConnector } from 'undici';
 import { EnvHttpProxyAgent, request, type Dispatcher } from './undici-core.js';
 import { ApiError, parseRetryAfter } from './errors.js';
 import { isErrorBody } from '../contract/errors.js';
 import { logRequest } from './request-log.js';
+
+type Connector = buildConnector.connector;
 
 /** SPEC "Errors": no byte moved for this long → network error. */
 export const DEFAULT_STALL_MS = 30_000;
@@ -18,9 +21,12 @@ export const DEFAULT_STALL_MS = 30_000;
  * proxy the environment names: `https:` URLs through HTTPS_PROXY (a CONNECT tunnel), `http:` URLs through
  * HTTP_PROXY (plain forward requests, as curl does — many proxies refuse CONNECT to ports other than 443),
  * hosts in NO_PROXY (`host`, `.domain`, `host:port`, `*`) directly. No proxy variable set: direct, as before.
+ * `connect`: the direct connections' connector (default undici's own; api/warm-sockets.ts hands out warm sockets).
  */
-export function createAgent(): Dispatcher {
+export function createAgent(connect?: Connector): Dispatcher {
   return new EnvHttpProxyAgent({
+    // Direct connections only: the proxy agents connect through their own tunnel (api/warm-sockets.ts).
+    ...(connect ? { connect } : {}),
     proxyTunnel: false,
     keepAliveTimeout: 30_000,
     connections: 16,

@@ -7,19 +7,22 @@
  */
 import type { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
+import type { MeResponse } from '../contract/api.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { formatBytes } from './format.js';
 import { t } from './i18n/index.js';
 
-/** Bytes of the files a run will still send (not registered with the same size and mtime). */
+/** True unless the manifest holds `f` as registered with the same size and mtime (the engine's rule). */
+export function stillToSend(f: PlannedFile): boolean {
+  const m = f.shoot.manifest.get(f.relPath);
+  return !(m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id));
+}
+
+/** Bytes of the files a run will still send ({@link stillToSend}). */
 export function bytesToSend(files: readonly PlannedFile[]): number {
   let n = 0;
-  for (const f of files) {
-    const m = f.shoot.manifest.get(f.relPath);
-    const done = m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id);
-    if (!done) n += f.bytes;
-  }
+  for (const f of files) if (stillToSend(f)) n += f.bytes;
   return n;
 }
 
@@ -30,20 +33,24 @@ export interface QuotaShortfall {
   limit: number;
 }
 
-/** Throws CliExit 5 (reason QUOTA_EXCEEDED) naming both figures when `files` do not fit the quota left. */
-export async function checkQuota(api: Pick<PiximmoApi, 'me'>, files: readonly PlannedFile[]): Promise<void> {
+/**
+ * Throws CliExit 5 (reason QUOTA_EXCEEDED) naming both figures when `files` do not fit the quota left.
+ * Returns the /api/me answer it read (undefined: nothing to send, or no answer), so the run reads it once.
+ */
+export async function checkQuota(api: Pick<PiximmoApi, 'me'>, files: readonly PlannedFile[]): Promise<MeResponse | undefined> {
   const need = bytesToSend(files);
-  if (need === 0) return;
-  let quota: { bytes_used: number; bytes_limit: number } | undefined;
+  if (need === 0) return undefined;
+  let me: MeResponse;
   try {
-    quota = (await api.me()).quota;
+    me = await api.me();
   } catch (err) {
     if (isApiError(err) && err.status === 401) throw err;
-    return;
+    return undefined;
   }
-  if (!quota) return;
+  const quota = me.quota;
+  if (!quota) return me;
   const left = Math.max(0, quota.bytes_limit - quota.bytes_used);
-  if (need <= left) return;
+  if (need <= left) return me;
   const params = { need: formatBytes(need), left: formatBytes(left), used: formatBytes(quota.bytes_used), limit: formatBytes(quota.bytes_limit) };
   throw new QuotaExit({ need, left, used: quota.bytes_used, limit: quota.bytes_limit }, `${t('quota.exceeded', params)} ${t('quota.exceeded.hint')}`);
 }

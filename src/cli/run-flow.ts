@@ -54,7 +54,8 @@ export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string
     for (const { plan, orderId } of jobs) {
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
-    await checkQuota({ me }, files);
+    const account = await checkQuota({ me }, files);
+    session.warmUploads(files, account?.storage_origin);
     tuneV8ForRun(files.length, files.reduce((sum, f) => sum + f.bytes, 0));
     o.renderer.start(files);
     const result = await session.engine.run(files);

@@ -16,10 +16,14 @@ import { rememberStackKeys } from '../core/transfer/stack-memory.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';
-import { smallFileWindow } from '../core/transfer/window.js';
+import { firstWave, smallFileWindow, type WindowLimits } from '../core/transfer/window.js';
+import { stillToSend } from './quota-preflight.js';
 
 /** fs errors that mean "this folder cannot hold our state" (exit 2, state.unwritable). */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EISDIR', 'EEXIST']);
+
+/** At most this many upload connections opened ahead: one less than the pool's 16 per origin (api/http.ts), for the API's own. */
+const MAX_WARM = 15;
 
 /** The engine's settings (run-flow.ts `TransferSettings`, resolved by resolve-settings.ts). */
 export interface SessionOptions {
@@ -35,6 +39,7 @@ export class UploadSession {
   readonly stop = new AbortController();
   readonly engine: UploadEngine;
   readonly shoots: Shoot[] = [];
+  private readonly window: WindowLimits;
   private interrupts = 0;
   private readonly onSignal = (): void => {
     this.interrupts++;
@@ -49,10 +54,11 @@ export class UploadSession {
     opts: SessionOptions,
   ) {
     setMaxListeners(1000, this.stop.signal); // one listener per request in flight (see engine.ts)
+    // More files in flight than transfers (window.ts FILES_PER_SLOT): intents and finalizes overlap the PUTs of others.
+    this.window = smallFileWindow(opts.concurrency);
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
-      // More files in flight than transfers (window.ts FILES_PER_SLOT): intents and finalizes overlap the PUTs of others.
-      { concurrency: opts.concurrency, window: smallFileWindow(opts.concurrency), signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
+      { concurrency: opts.concurrency, window: this.window, signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
     );
     this.engine.on((e) => renderer.event(e));
     process.on('SIGINT', this.onSignal);
@@ -109,6 +115,19 @@ export class UploadSession {
     });
     rememberStackKeys(files, shoot.manifest); // SPEC v2: a stack keeps the key (and so the id) it was sent with
     return files;
+  }
+
+  /**
+   * Opens the first wave's upload connections (window.ts `firstWave` of the files still to send, at most
+   * {@link MAX_WARM}) to `storageOrigin` (GET /api/me) while the run asks for its first intents (issue 15:
+   * the far link's round trip before the first byte). Nothing without a storage origin.
+   */
+  warmUploads(files: readonly PlannedFile[], storageOrigin: string | undefined): void {
+    if (!storageOrigin) return;
+    const sizes = function* () {
+      for (const f of files) if (stillToSend(f)) yield f.bytes;
+    };
+    this.api.warmUploads(storageOrigin, Math.min(MAX_WARM, firstWave(this.window.transfers, sizes())));
   }
 
   /**

@@ -10,7 +10,7 @@
 import * as v from 'valibot';
 import type { ExifMeta } from './api.js';
 import { MAX_PARTS } from './parts.js';
-import { FILE_STATUS_NAMES, isPrintable, MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS, MAX_LIST_PAGE, PREVIEW_SIZE_NAMES } from './limits.js';
+import { FILE_RECORD_FIELDS, FILE_STATUS_NAMES, isPrintable, MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS, MAX_LIST_PAGE, PREVIEW_SIZE_NAMES } from './limits.js';
 import { fileName, MAX_EXIF_JSON, optInt, optString, reqInt, reqString, sha256 } from './request-fields.js';
 
 /** Per-file fields of an intent (SPEC "POST /api/uploads/intent", v2 "Stack identity"), in checking order. */
@@ -179,7 +179,8 @@ const listLimitMessage = `limit must be an integer from 1 to ${MAX_LIST_PAGE}`;
 /**
  * GET /api/orders/:id/files query (SPEC v2 "Listing"): `status` one of FILE_STATUS_NAMES, `room_type`
  * (slugged by the server), `limit` 1…MAX_LIST_PAGE (default MAX_LIST_PAGE), `cursor` (a next_cursor),
- * `with_urls` ("1" or "true"). Input: the query's strings; output: typed values.
+ * `with_urls` ("1" or "true"), `fields` (comma-separated FILE_RECORD_FIELDS: each file carries only these and
+ * its file_id; issue 15). Input: the query's strings; output: typed values.
  */
 export const FileListQuerySchema = v.object({
   status: queryParam(v.picklist(FILE_STATUS_NAMES, `status must be one of ${FILE_STATUS_NAMES.join(', ')}`)),
@@ -195,6 +196,17 @@ export const FileListQuerySchema = v.object({
   ),
   cursor: queryParam(v.string()),
   with_urls: v.optional(v.pipe(v.string(), v.transform((x) => x === '1' || x === 'true'))),
+  fields: queryParam(
+    v.pipe(
+      v.string(),
+      v.transform((x) => x.split(',')),
+      v.check(
+        (xs) => xs.every((x) => (FILE_RECORD_FIELDS as readonly string[]).includes(x)),
+        `fields must be a comma-separated list of ${FILE_RECORD_FIELDS.join(', ')}`,
+      ),
+      v.transform((xs) => xs as (typeof FILE_RECORD_FIELDS)[number][]),
+    ),
+  ),
 });
 
 /** GET /api/files/:file_id/preview query: `size`, default "medium". */

@@ -155,6 +155,12 @@ export const FileListResponseSchema = v.object({
   next_cursor: v.nullish(str),
 });
 
+/** GET /api/orders/:id/files?fields=file_id (200, issue 15): one page of ids (a server without `fields` sends whole records). */
+export const FileIdsPageSchema = v.object({
+  files: v.array(v.object({ file_id: str })),
+  next_cursor: v.nullish(str),
+});
+
 /** GET /api/files/:file_id/preview?size= (SPEC v2 "Previews"): a signed GET of the JPEG, 15 minutes; pixels. */
 export const PreviewResponseSchema = v.object({ url: str, size: PreviewSizeSchema, width: num, height: num, expires_at: str });
 
@@ -187,6 +193,11 @@ export const MeResponseSchema = v.object({
   quota: v.optional(QuotaFiguresSchema),
   /** Issue 16: true when the server scans every upload for malware after finalize; false or absent: no scan. */
   malware_scan: v.optional(v.boolean()),
+  /**
+   * Issue 15: the origin the signed upload URLs point at (`scheme://host[:port]`), so a client can open its
+   * upload connections while it plans; absent from older servers. A hint only: the URLs themselves decide.
+   */
+  storage_origin: v.optional(str),
 });
 
 /** GET /api/files/:file_id/download (200, SPEC v2): a signed GET of the original, 15 minutes. */

@@ -51,6 +51,10 @@ describe('the real server’s answers pass the client’s schemas', () => {
     const me = await api.me();
     expect(me).toMatchObject({ user_id: 'alice', quota: { bytes_used: expect.any(Number), bytes_limit: expect.any(Number) } });
     expect(typeof me.malware_scan).toBe('boolean');
+    // issue 15: where the signed upload URLs point (the local signer: the origin the request came in on)
+    expect(me.storage_origin).toBe(new URL(s.url).origin);
+    const i = await api.intent({ filename: 'o.jpg', mime: 'image/jpeg', order_id: 'ORD-1', bytes: 10 });
+    expect('signed_url' in i && new URL(i.signed_url).origin).toBe(me.storage_origin);
     expect((await api.orders()).orders.map((o) => o.id)).toContain('ORD-1');
   });
 

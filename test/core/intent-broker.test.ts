@@ -262,6 +262,78 @@ describe('IntentBroker: batches', () => {
   });
 });
 
+describe('IntentBroker: the first batch gathers only while it is not full (issue 15, far link)', () => {
+  const sent = async (clock: ManualClock, ms: number) => {
+    await clock.advance(ms);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+
+  it('every file the run has is offered: the first batch goes at once, no 50 ms wait', async () => {
+    const clock = new ManualClock();
+    const src = new StubSource(clock);
+    const broker = new IntentBroker(src, new IntentPacer(3, clock), clock, 4);
+    const files = [cand('a'), cand('b'), cand('c')];
+    broker.expect(3);
+    broker.offer(files[1]);
+    const pa = broker.get(files[0], retryCtx(clock));
+    await sent(clock, 0);
+    expect(src.batches).toHaveLength(0); // 2 of 3 here: it gathers
+    broker.offer(files[2]);
+    await sent(clock, 0);
+    expect(src.batches.map((x) => x.files.map((f) => f.filename))).toEqual([['a', 'b', 'c']]);
+    await clock.runAll();
+    await pa;
+  });
+
+  it('a full batch (MAX_BATCH files prepared) goes at once; otherwise it waits its 50 ms, then goes with what is there', async () => {
+    const clock = new ManualClock();
+    const src = new StubSource(clock);
+    const broker = new IntentBroker(src, new IntentPacer(3, clock), clock, 4);
+    const many = Array.from({ length: MAX_BATCH + 5 }, (_, i) => cand(`m${String(i).padStart(2, '0')}`));
+    const p = broker.get(many[0], retryCtx(clock));
+    for (const f of many.slice(1, MAX_BATCH - 1)) broker.offer(f);
+    await sent(clock, 10);
+    expect(src.batches).toHaveLength(0);
+    broker.offer(many[MAX_BATCH - 1]); // the 50th
+    await sent(clock, 0);
+    expect(src.batches).toHaveLength(1);
+    expect(src.batches[0].files).toHaveLength(MAX_BATCH);
+    await clock.runAll();
+    await p;
+
+    const clock2 = new ManualClock();
+    const src2 = new StubSource(clock2);
+    const slow = new IntentBroker(src2, new IntentPacer(3, clock2), clock2, 4);
+    slow.expect(10);
+    slow.offer(cand('y'));
+    const q = slow.get(cand('x'), retryCtx(clock2));
+    await sent(clock2, 49);
+    expect(src2.batches).toHaveLength(0);
+    await sent(clock2, 1);
+    expect(src2.batches.map((x) => x.files.map((f) => f.filename))).toEqual([['x', 'y']]);
+    await clock2.runAll();
+    await q;
+  });
+
+  it('a run stopped while the first batch gathers: the file stops (aborted), nothing is asked', async () => {
+    const clock = new ManualClock();
+    const src = new StubSource(clock);
+    const broker = new IntentBroker(src, new IntentPacer(3, clock), clock, 4);
+    broker.expect(5);
+    const stop = new AbortController();
+    const p = broker.get(cand('a'), retryCtx(clock, stop.signal));
+    const failed = p.then(
+      () => 'answered',
+      (e: unknown) => (e as Error).name,
+    );
+    await sent(clock, 10);
+    stop.abort();
+    await clock.runAll();
+    expect(await failed).toMatch(/Abort/);
+    expect(src.batches).toHaveLength(0);
+  });
+});
+
 describe('IntentBroker: many files asking at once (issue 15)', () => {
   it('files that ask together (none offered ahead) ride in one paced batch, not one pacer slot each', async () => {
     const clock = new ManualClock();

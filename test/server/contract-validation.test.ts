@@ -126,6 +126,7 @@ const queryCases: [string, Record<string, string>, string, v.GenericSchema][] = 
   ['/api/orders/ORD-1/files', { limit: '0' }, 'limit', FileListQuerySchema],
   ['/api/orders/ORD-1/files', { limit: 'ten' }, 'limit', FileListQuerySchema],
   ['/api/orders/ORD-1/files', { status: 'gone' }, 'status', FileListQuerySchema],
+  ['/api/orders/ORD-1/files', { fields: 'file_id,secret' }, 'fields', FileListQuerySchema],
   ['/api/files/f-1/preview', { size: 'huge' }, 'size', PreviewQuerySchema],
   ['/api/uploads/stats', { since: 'yesterday' }, 'since', StatsQuerySchema],
 ];

@@ -125,6 +125,18 @@ describe('listing', () => {
     const got = new Uint8Array(await (await fetch(f.download_url!)).arrayBuffer());
     expect(sha256(got)).toBe(sha256(bytes));
   });
+
+  it('fields=file_id lists ids only (issue 15: the closing check), fields=status,bytes those and the id', async () => {
+    const { fileId } = await uploadFile(s.url, randomBytes(999), { filename: 'ids.jpg', order_id: 'ORD-1' });
+    const full = (await api(s.url, 'GET', '/api/orders/ORD-1/files')).body as unknown as Page;
+    const ids = (await api(s.url, 'GET', '/api/orders/ORD-1/files?fields=file_id')).body as unknown as Page;
+    expect(ids.files.map((f) => f.file_id)).toEqual(full.files.map((f) => f.file_id));
+    expect(ids.files.every((f) => Object.keys(f).join() === 'file_id')).toBe(true);
+    expect(ids.files.map((f) => f.file_id)).toContain(fileId);
+    const two = (await api(s.url, 'GET', '/api/orders/ORD-1/files?fields=status,bytes&limit=1')).body as unknown as Page;
+    expect(Object.keys(two.files[0]).sort()).toEqual(['bytes', 'file_id', 'status']);
+    expect(two.next_cursor === null || typeof two.next_cursor === 'string').toBe(true);
+  });
 });
 
 describe('GET /api/uploads/stats', () => {

@@ -52,6 +52,10 @@ describe('single PUT', () => {
     expect(head?.signedHeaders).toContain('x-amz-checksum-mode');
     const files = await api(s.url, 'GET', '/api/orders/ORD-1/files');
     expect(files.body.files.map((x) => x.file_id)).toContain(f.body.file_id);
+    // issue 15: /api/me names the S3 endpoint's origin, where the signed URLs point (not the API's)
+    const me = await api(s.url, 'GET', '/api/me');
+    expect((me.body as unknown as { storage_origin: string }).storage_origin).toBe(new URL(i.body.signed_url).origin);
+    expect((me.body as unknown as { storage_origin: string }).storage_origin).not.toBe(new URL(s.url).origin);
   });
 
   it('the URL takes exactly the returned headers: one missing, changed or added → 403; a second PUT → 412', async () => {

@@ -149,6 +149,7 @@ export class UploadEngine {
       }
     }
     for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
+    this.broker.expect(pending.length);
     this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
     outcomes.push(...(await this.admitInTurn(pending)));
     await Promise.all([...new Set(files.map((f) => f.shoot.manifest))].map((m) => m.flush().catch(() => undefined)));

@@ -10,6 +10,7 @@
 import { isExistingIntent, MAX_BATCH_INTENTS, type IntentRequest, type IntentResponse } from '../../contract/api.js';
 import { ApiError, isApiError } from '../../api/errors.js';
 import type { Clock } from './clock.js';
+import { TransferAborted } from './failures.js';
 import type { IntentPacer } from './intent-pacer.js';
 import type { PlannedFile } from './events.js';
 import { isRetryable, isRouteMissing, rateLimitWaitMs } from './recovery.js';
@@ -21,7 +22,10 @@ export const MAX_BATCH = MAX_BATCH_INTENTS;
 const FRESH_MARGIN_MS = 60_000;
 /** Bytes of files a first batch carries before the start rate is known (issue 15). */
 const FIRST_BATCH_BYTES = 16 * 1024 * 1024;
-/** The run's first batch request waits this long for more files to be prepared, ms. */
+/**
+ * The run's first batch request waits at most this long for more files to be prepared, ms — less when the
+ * batch is full sooner (see `gather`).
+ */
 const FIRST_GATHER_MS = 50;
 /** Lifetime of signed URLs assumed until the server says (SPEC: 5 minutes), ms. */
 const DEFAULT_TTL_MS = 300_000;
@@ -55,6 +59,10 @@ export class IntentBroker {
   /** A background batch (prefetch) is on its way. */
   private prefetching = false;
   private ttlMs = DEFAULT_TTL_MS;
+  /** Files the run will offer in all (engine.run); the first batch stops gathering once all are here. */
+  private expected = Number.POSITIVE_INFINITY;
+  /** Ends the first batch's gathering early (set while it gathers). */
+  private gathered?: () => void;
 
   constructor(
     private readonly api: IntentSource,
@@ -68,6 +76,12 @@ export class IntentBroker {
   /** Declares a prepared file (its checksum is known) that will ask for an intent later. */
   offer(c: Candidate): void {
     this.waiting.set(c.file, c);
+    if (this.gathered && this.firstBatchFull()) this.gathered();
+  }
+
+  /** How many files the run will offer (an upper bound is fine): the first batch need not wait for more. */
+  expect(files: number): void {
+    this.expected = files;
   }
 
   /** Forgets a file (it is done, failed, or was registered without an intent). */
@@ -106,7 +120,7 @@ export class IntentBroker {
         }
         const ask = (async () => {
           // The run's first batch waits a moment for the files being hashed, so it carries more than a few.
-          if (this.batchSupported && !this.askedOnce) await this.clock.sleep(FIRST_GATHER_MS, retry.signal);
+          if (this.batchSupported && !this.askedOnce) await this.gather(retry.signal);
           this.askedOnce = true;
           await this.pacer.acquire(retry.signal);
           try {
@@ -213,6 +227,41 @@ export class IntentBroker {
       n++;
     }
     return Math.max(this.batchSize() - 1, n - 1);
+  }
+
+  /**
+   * The first batch's wait (issue 15, far link: every ms here is before the first byte): until the files
+   * prepared so far fill it (FIRST_BATCH_BYTES or MAX_BATCH files, or every file the run has), at most
+   * FIRST_GATHER_MS. Throws TransferAborted when `signal` fires.
+   */
+  private async gather(signal?: AbortSignal): Promise<void> {
+    if (this.firstBatchFull()) return;
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await Promise.race([
+        this.clock.sleep(FIRST_GATHER_MS, stop.signal).catch(() => undefined),
+        new Promise<void>((resolve) => {
+          this.gathered = resolve;
+        }),
+      ]);
+    } finally {
+      this.gathered = undefined;
+      stop.abort();
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (signal?.aborted) throw new TransferAborted('wait');
+  }
+
+  /** The files asking and prepared fill a first batch (see firstSize). */
+  private firstBatchFull(): boolean {
+    const n = this.wanting.size + this.waiting.size;
+    if (n >= MAX_BATCH || n >= this.expected) return true;
+    let bytes = 0;
+    for (const w of this.wanting.values()) bytes += w.body.bytes ?? 0;
+    for (const w of this.waiting.values()) bytes += w.body.bytes ?? 0;
+    return bytes > FIRST_BATCH_BYTES;
   }
 
   /** Intents to keep ready: what starts within ~1.5 s at the current start rate, at least two per transfer. */

@@ -74,6 +74,27 @@ export function countWindow(concurrency: number, filesInFlight = concurrency): W
   return { transfers: { minCount: n, maxCount: n, bytes: 0 }, files: { minCount: f, maxCount: f, bytes: 0 } };
 }
 
+/** The gate rule: below `minCount` always; below `maxCount` while the bytes in, with `bytes`, fit the budget. */
+function admits(limits: GateLimits, count: number, inBytes: number, bytes: number): boolean {
+  if (count < limits.minCount) return true;
+  return count < limits.maxCount && inBytes + bytes <= limits.bytes;
+}
+
+/**
+ * How many of `sizes` (bytes, in send order) one gate lets in at once before the first leaves: the first
+ * wave of PUTs, so a run can open that many upload connections ahead of time (api/warm-sockets.ts).
+ */
+export function firstWave(limits: GateLimits, sizes: Iterable<number>): number {
+  let count = 0;
+  let bytes = 0;
+  for (const b of sizes) {
+    if (!admits(limits, count, bytes, b)) break;
+    count++;
+    bytes += b;
+  }
+  return count;
+}
+
 /** One first-come-first-served gate bounded by count and bytes. */
 export class Gate {
   private count = 0;
@@ -100,8 +121,7 @@ export class Gate {
   }
 
   private fits(bytes: number): boolean {
-    if (this.count < this.limits.minCount) return true;
-    return this.count < this.limits.maxCount && this.bytes + bytes <= this.limits.bytes;
+    return admits(this.limits, this.count, this.bytes, bytes);
   }
 
   private enter(bytes: number): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Read routes (SPEC "GET /api/orders/:id/files"):
- * - GET /api/me → MeResponse `{user_id, name, quota: {bytes_used, bytes_limit}, malware_scan}` (SPEC v2
- *   quotas; issue 16: whether uploads are scanned, so clients know whether to wait for the verdict)
+ * - GET /api/me → MeResponse `{user_id, name, quota: {bytes_used, bytes_limit}, malware_scan, storage_origin}`
+ *   (SPEC v2 quotas; issue 16: whether uploads are scanned, so clients know whether to wait for the verdict;
+ *   issue 15: where the signed upload URLs will point, so a client can connect there while it plans)
  * - GET /api/orders → OrdersResponse `{orders: [{id, shootcode, file_count}]}` (the caller's; file_count
  *   counts finalized files)
  * - GET /api/orders/:id/files → FileListResponse, finalized files only, oldest first, in pages with
@@ -26,6 +27,7 @@ export function registerOrderRoutes(app: Hono<AppEnv>): void {
     if (u.name) r.name = u.name;
     r.quota = await quotaFigures(c.env.DB, u.id, c.var.services.cfg.quotaBytes);
     r.malware_scan = parseScanner(c.env.SCANNER).kind !== 'none';
+    r.storage_origin = storageOrigin(c.var.services);
     return c.json<MeResponse>(r);
   });
 
@@ -35,4 +37,13 @@ export function registerOrderRoutes(app: Hono<AppEnv>): void {
   });
 
   app.get('/api/orders/:id/files', requireAuth, validQuery(FileListQuerySchema), (c) => listOrderFiles(c, c.req.valid('query')));
+}
+
+/** Where signed upload URLs point; undefined when the signer cannot be made (its error belongs to the intent routes). */
+function storageOrigin(services: { readonly signer: { storageOrigin(o: string): string }; readonly origin: string }): string | undefined {
+  try {
+    return services.signer.storageOrigin(services.origin);
+  } catch {
+    return undefined;
+  }
 }

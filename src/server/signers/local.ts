@@ -64,6 +64,11 @@ export class LocalSigner implements UploadSigner {
     return `${t.origin}/download/${token}`;
   }
 
+  /** The Worker's own upload route: the origin the request came in on. */
+  storageOrigin(requestOrigin: string): string {
+    return requestOrigin;
+  }
+
   /** `<origin>/upload/<token>` for the whole object, or for part `part` of a multipart upload. */
   private async uploadUrl(t: PutTarget | PartTarget, part?: number): Promise<string> {
     const token = await signLocalToken(this.secret, {

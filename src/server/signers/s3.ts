@@ -133,4 +133,9 @@ export class S3Signer implements UploadSigner {
     u.searchParams.set('response-content-type', t.mime);
     return presignS3(this.cfg, { method: 'GET', url: u.toString(), expiresSeconds: this.ttl(t.expiresAt, now), now });
   }
+
+  /** The S3 endpoint's origin (its path prefix, if any, is not part of it). */
+  storageOrigin(): string {
+    return new URL(this.cfg.endpoint).origin;
+  }
 }

@@ -58,4 +58,10 @@ export interface UploadSigner {
   signPart(t: PartTarget): Promise<string>;
   /** URL for `GET <url>` of the object until `expiresAt`, answered with `Content-Disposition: attachment`. */
   signGet(t: GetTarget): Promise<string>;
+  /**
+   * The origin the signed upload URLs point at, e.g. "https://<account>.r2.cloudflarestorage.com" (issue 15:
+   * GET /api/me names it so a client can open its upload connections while it plans). `requestOrigin`: the
+   * origin the API request came in on (the local signer's URLs use it).
+   */
+  storageOrigin(requestOrigin: string): string;
 }
