@@ -3,7 +3,7 @@
  * keep `--concurrency`, small files go many at once within the byte budget, first come first served.
  */
 import { describe, expect, it } from 'vitest';
-import { countWindow, FILES_PER_SLOT, Gate, MAX_SMALL_TRANSFERS, smallFileWindow } from '../../src/core/transfer/window.js';
+import { countWindow, FILES_PER_SLOT, firstWave, Gate, MAX_SMALL_TRANSFERS, smallFileWindow } from '../../src/core/transfer/window.js';
 
 const MB = 1024 * 1024;
 
@@ -111,5 +111,25 @@ describe('Gate', () => {
     expect(w.transfers).toEqual({ minCount: 1, maxCount: 8, bytes: MB });
     expect(w.files.maxCount).toBeGreaterThanOrEqual(w.transfers.maxCount);
     expect(smallFileWindow(20).transfers.maxCount).toBe(20); // a higher --concurrency wins
+  });
+});
+
+describe('firstWave (the upload connections a run opens ahead, api/warm-sockets.ts)', () => {
+  it('is what the gate lets in at once: 12 small files, 4 large ones, 4 + what fits after a large head', async () => {
+    const limits = smallFileWindow(4).transfers;
+    expect(firstWave(limits, Array(300).fill(100_000))).toBe(MAX_SMALL_TRANSFERS);
+    expect(firstWave(limits, Array(6).fill(8_000_000))).toBe(4);
+    expect(firstWave(limits, [])).toBe(0);
+    expect(firstWave(limits, [8_000_000, 100_000, 100_000, 100_000, 100_000, 100_000])).toBe(4); // beyond 4: the budget is spent
+    // the same count the gate itself admits
+    const sizes = [300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000];
+    const h = hold(new Gate(limits), sizes);
+    await tick();
+    expect(firstWave(limits, sizes)).toBe(h.peak());
+    while (h.order.length < sizes.length || h.releases.length > 0) {
+      h.releaseOne();
+      await tick();
+    }
+    await h.all();
   });
 });
