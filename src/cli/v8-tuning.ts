@@ -16,18 +16,32 @@
  *   semi-spaces at their initial 1 MB costs more, cheaper scavenges. Measured on Node 20, 200 × 8 MB into
  *   the nginx sink: peak RSS 127–131 → 110–113 MB, wall time unchanged within the noise. Unlike
  *   --max-semi-space-size this flag is read at every resize, so it works when set at run time.
- * - `--optimize-for-size`: V8 grows its old generation less eagerly (it counts as "optimise for memory" in
- *   the heap's growing heuristics, read at every GC). Measured on Node 20 at load ~20 (issue 15, "peak RSS
+ * - `--optimize-for-size` (MEMORY_FLAG, set by {@link tuneV8ForMemory} once a run's first request is on its
+ *   way, not here): V8 grows its old generation less eagerly (it counts as "optimise for memory" in the
+ *   heap's growing heuristics, read at every GC). Measured on Node 20 at load ~20 (issue 15, "peak RSS
  *   ≤ 100 MB in every upload workload"): 1,000 × 200 KB peak RSS 111 → 87 MB for 6.7 → 7.3 CPU-s; 60 × 8 MB
- *   98 → 97 MB, CPU unchanged.
+ *   98 → 97 MB, CPU unchanged. Set from start-up it also slowed loading the CLI before its first request
+ *   (issue 15, far link: every ms before /api/me is the photographer's wait): time to `GET /api/me`, 30
+ *   paired runs, median 164 → 160 ms (×0.98). Not later than that: planning 20,000 files without it peaks
+ *   at 129 MB instead of 102 MB (`upload --dry-run`, 3 runs each).
  */
 import v8 from 'node:v8';
 
-export const V8_FLAGS = ['--liftoff-only', '--semi-space-growth-factor=1', '--optimize-for-size'] as const;
+export const V8_FLAGS = ['--liftoff-only', '--semi-space-growth-factor=1'] as const;
+/** Set once a run is under way (see the file comment). */
+export const MEMORY_FLAG = '--optimize-for-size';
 
 /** Sets V8_FLAGS in this process; an engine without a flag keeps its default (no harm, only more memory). */
 export function tuneV8(): void {
   for (const flag of V8_FLAGS) setFlag(flag);
+}
+
+/**
+ * Sets MEMORY_FLAG: `upload` and `batch` right after sending their account request, `watch` when it starts
+ * (a long-running process: memory first). {@link tuneV8ForRun} may drop it again for a run of large files.
+ */
+export function tuneV8ForMemory(): void {
+  setFlag(MEMORY_FLAG);
 }
 
 /**

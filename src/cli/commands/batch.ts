@@ -16,6 +16,7 @@ import { accountOnce, layoutOptions, transferSettings } from '../run-start.js';
 import { UsageError } from '../settings.js';
 import { allowedTypes } from '../types-option.js';
 import type { UploadOptions } from './upload.js';
+import { tuneV8ForMemory } from '../v8-tuning.js';
 
 export interface BatchJob {
   /** Absolute folder path. */
@@ -81,6 +82,7 @@ export async function batchCommand(file: string, opts: Omit<UploadOptions, 'orde
   const renderer = await pickRenderer(opts);
   const api = authedApi(opts);
   const me = accountOnce(api, true); // asked now: its round trip overlaps loading the planner and the scans
+  tuneV8ForMemory();
   const { planOrUsage, runPlans } = await import('../run-flow.js');
   // Every folder is planned before anything is sent: a missing one is a usage error (exit 2) like in
   // `upload`, naming every missing folder, and nothing of the batch is uploaded (issue 10).

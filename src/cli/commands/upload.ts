@@ -11,6 +11,7 @@ import { pickRenderer } from '../render/pick.js';
 import { accountOnce, layoutOptions, transferSettings } from '../run-start.js';
 import { UsageError } from '../settings.js';
 import { allowedTypes } from '../types-option.js';
+import { tuneV8ForMemory } from '../v8-tuning.js';
 
 export interface UploadOptions extends GlobalOptions {
   order: string;
@@ -36,6 +37,7 @@ export async function uploadCommand(dirs: string[], opts: UploadOptions): Promis
   // The run's account answer, asked now: its round trip overlaps loading the planner and the engine, and
   // the scan (run-start.ts).
   const me = api && accountOnce(api, true);
+  if (api) tuneV8ForMemory();
   const { planOrUsage, runPlans } = await import('../run-flow.js');
   const renderer = await pickRenderer(opts);
   const plans: ShootPlan[] = [];

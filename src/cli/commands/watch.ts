@@ -37,6 +37,7 @@ import { layoutOptions, transferSettings } from '../run-start.js';
 import type { UploadOptions } from './upload.js';
 import { CARD_TRANSIENT, CardIngest } from './watch-card.js';
 import { FilteredRenderer, watchRenderer } from './watch-renderer.js';
+import { tuneV8ForMemory } from '../v8-tuning.js';
 
 export interface WatchOptions extends UploadOptions {
   /** Look for cards in the subfolders of this folder instead of the OS's mount places. */
@@ -56,6 +57,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
   const types = new Set(allowedTypes(opts.types));
   const layout = layoutOptions(opts);
   const api = authedApi(opts);
+  tuneV8ForMemory();
   const json = Boolean(opts.json);
   const copier = opts.copyTo ? new SecondCopy(path.resolve(opts.copyTo)) : undefined;
   const cards = new Map<string, CardIngest>();
