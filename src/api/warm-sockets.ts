@@ -8,6 +8,10 @@
  * options, same session cache). The agent's `connect` hook ({@link WarmSockets.connect}) then hands a PUT's
  * new pool connection a warm socket — or one still connecting — before it opens another.
  *
+ * The very first connection, to the API, can start even earlier: {@link warmEarly} (cli/early-connect.ts, from
+ * main() before the command's modules load) opens it while the CLI loads, and the first WarmSockets made
+ * (the run's API client) adopts it, so `GET /api/me` finds its connection made.
+ *
  * Bounds: a warm socket nobody took within `idleMs` (default 4 s, below the common keep-alive timeouts, so
  * a server does not close it under us) is closed; a socket that closed, ended, errored or received bytes
  * while waiting is never handed out. Only for direct connections: with a proxy variable set, nothing is
@@ -26,6 +30,16 @@ const makeConnector: (o: { timeout: number }) => Connector = buildConnectorImpl;
 
 /** undici's connect timeout, ms (its Client default). */
 const CONNECT_TIMEOUT_MS = 10_000;
+
+let sharedConnector: Connector | undefined;
+/** One connector for the process (one TLS session cache: a warm socket's session serves the later ones). */
+function defaultConnector(): Connector {
+  sharedConnector ??= makeConnector({ timeout: CONNECT_TIMEOUT_MS });
+  return sharedConnector;
+}
+
+/** The connection warmEarly opened, until a WarmSockets adopts it. */
+let early: { key: string; entry: WarmEntry; at: number } | undefined;
 /** How long a warm socket waits for its PUT before it is closed, ms. */
 export const WARM_IDLE_MS = 4_000;
 
@@ -55,7 +69,15 @@ export class WarmSockets {
     private readonly idleMs = WARM_IDLE_MS,
     base?: Connector,
   ) {
-    this.base = base ?? makeConnector({ timeout: CONNECT_TIMEOUT_MS });
+    this.base = base ?? defaultConnector();
+    if (early && !base) {
+      const { key, entry, at } = early;
+      early = undefined;
+      clearTimeout(entry.timer);
+      this.idle.set(key, [entry]);
+      entry.timer = setTimeout(() => this.expire(key, entry), Math.max(0, at + this.idleMs - Date.now()));
+      entry.timer.unref();
+    }
   }
 
   /**
@@ -71,6 +93,7 @@ export class WarmSockets {
     void entry.socket.then((socket) => {
       if (socket && usable(socket)) {
         socket.removeListener('error', ignore);
+        socket.ref(); // an early socket waited unref'd; undici only re-refs sockets it unref'd itself
         callback(null, socket);
       } else {
         this.base(opts, callback);
@@ -83,28 +106,13 @@ export class WarmSockets {
    * origins, other schemes and a closed instance are ignored: warming is a hint, never an error.
    */
   warm(origin: string, count: number): void {
-    if (this.closed || count < 1) return;
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+    const url = httpUrl(origin);
+    if (this.closed || count < 1 || !url) return;
     const key = originKey(url.protocol, url.hostname, url.port);
     const list = this.idle.get(key) ?? [];
     this.idle.set(key, list);
-    const hostname = url.hostname.replace(/^\[|\]$/g, '');
     for (let i = list.length; i < count; i++) {
-      const entry: WarmEntry = {
-        socket: new Promise((resolve) => {
-          this.base({ protocol: url.protocol, hostname, host: url.host, port: url.port }, (err, socket) => {
-            if (err || !socket) return resolve(null);
-            socket.on('error', ignore);
-            resolve(socket);
-          });
-        }),
-      };
+      const entry: WarmEntry = { socket: openSocket(this.base, url) };
       entry.timer = setTimeout(() => this.expire(key, entry), this.idleMs);
       entry.timer.unref();
       list.push(entry);
@@ -139,6 +147,49 @@ export class WarmSockets {
     if (entry.timer) clearTimeout(entry.timer);
     void entry.socket.then((socket) => socket?.destroy());
   }
+}
+
+/**
+ * Opens one connection to `origin` now, before any client exists (cli/early-connect.ts: while the CLI loads,
+ * issue 15), for the first WarmSockets made to adopt. It does not keep the process alive, and is closed
+ * after WARM_IDLE_MS if nobody adopts it. A bad origin or a second call does nothing.
+ */
+export function warmEarly(origin: string): void {
+  const url = httpUrl(origin);
+  if (early || !url) return;
+  const entry: WarmEntry = { socket: openSocket(defaultConnector(), url, true) };
+  const mine = { key: originKey(url.protocol, url.hostname, url.port), entry, at: Date.now() };
+  early = mine;
+  entry.timer = setTimeout(() => {
+    if (early === mine) early = undefined;
+    void entry.socket.then((socket) => socket?.destroy());
+  }, WARM_IDLE_MS);
+  entry.timer.unref();
+}
+
+/** `origin` as a URL when it is http: or https:, else undefined. */
+function httpUrl(origin: string): URL | undefined {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One connection through `connector`; resolves null when it fails. `unref`: it may not keep the process alive. */
+function openSocket(connector: Connector, url: URL, unref = false): Promise<Socket | null> {
+  return new Promise((resolve) => {
+    const opts = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), host: url.host, port: url.port };
+    // undici's connector returns the socket at once (its types say void): unref'd from the start, an early
+    // connect to a host that does not answer cannot hold a finished command open for the connect timeout.
+    const connecting = connector(opts, (err, socket) => {
+      if (err || !socket) return resolve(null);
+      socket.on('error', ignore);
+      resolve(socket);
+    }) as unknown as Socket | undefined;
+    if (unref) connecting?.unref?.();
+  });
 }
 
 /** Still connected, nothing received and nothing ended while it waited (a server's early close or bytes). */

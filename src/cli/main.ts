@@ -162,12 +162,17 @@ export function buildProgram(): Command {
 }
 
 /** `--lang X` / `--lang=X` from argv, read before commander so that every message is in that language. */
-function langFromArgv(argv: string[]): string | undefined {
+/** `--name value` or `--name=value` from raw argv (before commander parses it), or undefined; the first wins. */
+export function optionFromArgv(argv: readonly string[], name: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--lang') return argv[i + 1];
-    if (argv[i].startsWith('--lang=')) return argv[i].slice('--lang='.length);
+    if (argv[i] === name) return argv[i + 1];
+    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
   }
   return undefined;
+}
+
+function langFromArgv(argv: string[]): string | undefined {
+  return optionFromArgv(argv, '--lang');
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
@@ -178,7 +183,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   });
   // --help, --version, completion and no arguments only print: they load commander and the messages only.
   const quick = argv.length <= 2 || argv[2] === 'completion' || ['--help', '-h', '--version', '-V'].some((a) => argv.includes(a));
-  if (!quick) (await import('./v8-tuning.js')).tuneV8();
+  if (!quick) {
+    (await import('./v8-tuning.js')).tuneV8();
+    (await import('./early-connect.js')).connectEarly(argv, optionFromArgv(argv, '--api-url'));
+  }
   const flag = langFromArgv(argv);
   if (flag !== undefined && !/^(de|en)([-_].*)?$/i.test(flag)) {
     process.stderr.write(`${t('usage.lang', { value: flag })}\n`);

@@ -67,7 +67,9 @@ describe('start-up: what the commands that only print load', () => {
       expect(names).toContain('dist/cli/main.js');
       const others = names.filter((n) => n !== 'bin/piximmo.js' && n !== 'dist/cli/main.js');
       for (const n of others) expect(n).toMatch(/^dist\/cli\/chunk-[\w-]+\.js$/);
-      expect(others.length).toBeLessThanOrEqual(3);
+      // messages, version, esbuild's helpers, and at most one shim of a Node built-in that esbuild split out
+      // because another chunk shares it (node-builtin:events, 18 lines)
+      expect(others.length).toBeLessThanOrEqual(4);
       expect(names.filter((n) => n.includes('node_modules'))).toEqual([]);
       expect(l.cjs).toEqual([]);
       expect(l.builtins).not.toContain('child_process');
