@@ -8,21 +8,16 @@
 import type { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import type { MeResponse } from '../contract/api.js';
+import { alreadyRegistered } from '../core/transfer/engine.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { formatBytes } from './format.js';
 import { t } from './i18n/index.js';
 
-/** True unless the manifest holds `f` as registered with the same size and mtime (the engine's rule). */
-export function stillToSend(f: PlannedFile): boolean {
-  const m = f.shoot.manifest.get(f.relPath);
-  return !(m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id));
-}
-
-/** Bytes of the files a run will still send ({@link stillToSend}). */
+/** Bytes of the files a run will still send (not {@link alreadyRegistered}, the engine's rule). */
 export function bytesToSend(files: readonly PlannedFile[]): number {
   let n = 0;
-  for (const f of files) if (stillToSend(f)) n += f.bytes;
+  for (const f of files) if (!alreadyRegistered(f)) n += f.bytes;
   return n;
 }
 

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { PiximmoApi } from '../api/client.js';
-import { UploadEngine } from '../core/transfer/engine.js';
+import { alreadyRegistered, UploadEngine } from '../core/transfer/engine.js';
 import type { PlannedFile, Shoot } from '../core/transfer/events.js';
 import { sha256File } from '../core/transfer/hash.js';
 import { ManifestLockedError, ManifestStore, manifestPathFor } from '../core/transfer/manifest.js';
@@ -17,7 +17,6 @@ import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import type { RunRenderer } from './render/types.js';
 import { firstWave, smallFileWindow, type WindowLimits } from '../core/transfer/window.js';
-import { stillToSend } from './quota-preflight.js';
 
 /** fs errors that mean "this folder cannot hold our state" (exit 2, state.unwritable). */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EISDIR', 'EEXIST']);
@@ -125,7 +124,7 @@ export class UploadSession {
   warmUploads(files: readonly PlannedFile[], storageOrigin: string | undefined): void {
     if (!storageOrigin) return;
     const sizes = function* () {
-      for (const f of files) if (stillToSend(f)) yield f.bytes;
+      for (const f of files) if (!alreadyRegistered(f)) yield f.bytes;
     };
     this.api.warmUploads(storageOrigin, Math.min(MAX_WARM, firstWave(this.window.transfers, sizes())));
   }

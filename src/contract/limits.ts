@@ -12,29 +12,6 @@ export const MAX_BATCH_FINALIZE = 50;
 export const MAX_LIST_PAGE = 1000;
 /** SPEC v2 file lifecycle states, the values of the listing's `status` filter. */
 export const FILE_STATUS_NAMES = ['uploaded', 'processing', 'ready', 'failed', 'infected', 'deleted', 'superseded'] as const;
-/**
- * The fields of one listed file (FileRecordSchema's keys), the values of the listing's `fields` parameter
- * (issue 15: a client that needs only ids asks for `fields=file_id`; file_id is always sent).
- */
-export const FILE_RECORD_FIELDS = [
-  'file_id',
-  'object_key',
-  'filename',
-  'bytes',
-  'mime',
-  'checksum',
-  'room_type',
-  'stack_id',
-  'status',
-  'previews',
-  'exif_meta',
-  'created_at',
-  'room_label',
-  'stack_frames',
-  'replaces',
-  'status_reason',
-  'download_url',
-] as const;
 /** SPEC v2 "Previews" sizes. */
 export const PREVIEW_SIZE_NAMES = ['small', 'medium', 'large', 'original'] as const;
 

@@ -10,7 +10,8 @@
 import * as v from 'valibot';
 import type { ExifMeta } from './api.js';
 import { MAX_PARTS } from './parts.js';
-import { FILE_RECORD_FIELDS, FILE_STATUS_NAMES, isPrintable, MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS, MAX_LIST_PAGE, PREVIEW_SIZE_NAMES } from './limits.js';
+import { FILE_STATUS_NAMES, isPrintable, MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS, MAX_LIST_PAGE, PREVIEW_SIZE_NAMES } from './limits.js';
+import { FILE_RECORD_FIELDS } from './responses.js';
 import { fileName, MAX_EXIF_JSON, optInt, optString, reqInt, reqString, sha256 } from './request-fields.js';
 
 /** Per-file fields of an intent (SPEC "POST /api/uploads/intent", v2 "Stack identity"), in checking order. */

@@ -148,6 +148,12 @@ export const FileRecordSchema = v.object({
   download_url: v.optional(str),
 });
 
+/**
+ * The fields of one listed file (FileRecordSchema's keys), the values of the listing's `fields` parameter
+ * (issue 15: a client that needs only ids asks for `fields=file_id`; file_id is always sent).
+ */
+export const FILE_RECORD_FIELDS = Object.keys(FileRecordSchema.entries) as readonly (keyof typeof FileRecordSchema.entries)[];
+
 /** GET /api/orders/:id/files (200): one page. */
 export const FileListResponseSchema = v.object({
   files: v.array(FileRecordSchema),

@@ -11,7 +11,6 @@ import { PiximmoApi } from '../../src/api/client.js';
 import { batchItems } from '../../src/api/batch-answer.js';
 import { ApiError } from '../../src/api/errors.js';
 import { expectBody } from '../../src/api/expect.js';
-import { FILE_RECORD_FIELDS } from '../../src/contract/limits.js';
 import * as R from '../../src/contract/responses.js';
 import { ContractStub } from '../helpers/contract-stub.js';
 import { isTransient } from '../../src/core/transfer/recovery.js';
@@ -40,7 +39,7 @@ describe('answer schemas', () => {
   });
 
   it('the listing\'s `fields` names are the listed record\'s keys; an ids page takes whole records from an older server', () => {
-    expect([...FILE_RECORD_FIELDS].sort()).toEqual(Object.keys(R.FileRecordSchema.entries).sort());
+    expect([...R.FILE_RECORD_FIELDS].sort()).toEqual(Object.keys(R.FileRecordSchema.entries).sort());
     const whole = { file_id: 'f1', object_key: 'k', filename: 'a.jpg', bytes: 1, status: 'ready' };
     expect(expectBody(R.FileIdsPageSchema, { files: [whole], next_cursor: null }, 'GET /api/orders/:id/files').files[0].file_id).toBe('f1');
     expect(refusal(() => expectBody(R.FileIdsPageSchema, { files: [{ id: 'f1' }] }, 'GET /api/orders/:id/files')).code).toBe('BAD_RESPONSE');

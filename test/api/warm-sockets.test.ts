@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, send } from '../../src/api/http.js';
 import { proxyConfigured, WarmSockets } from '../../src/api/warm-sockets.js';
 import type { Dispatcher } from '../../src/api/undici-core.js';
+import { waitFor } from '../helpers/cli.js';
 
 let server: Server;
 let origin = '';
@@ -44,14 +45,6 @@ function pool(warm: WarmSockets): Dispatcher {
   return a;
 }
 
-const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 const put = (dispatcher: Dispatcher, i: number) =>
   send({ method: 'PUT', url: `${origin}/upload/${i}`, body: 'x'.repeat(1000), headers: { 'content-type': 'image/jpeg' }, operation: 'PUT', dispatcher });
 
@@ -61,7 +54,7 @@ describe('WarmSockets', () => {
     const agent = pool(warm);
     const before = accepted;
     warm.warm(origin, 4);
-    await until(() => accepted - before === 4);
+    expect(await waitFor(() => accepted - before === 4, 3000)).toBe(true);
     expect(warm.waiting).toBe(4);
     const answers = await Promise.all([0, 1, 2, 3].map((i) => put(agent, i)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
@@ -85,7 +78,7 @@ describe('WarmSockets', () => {
     const agent = pool(warm);
     const before = accepted;
     warm.warm(origin, 1);
-    await until(() => accepted - before === 1);
+    expect(await waitFor(() => accepted - before === 1, 3000)).toBe(true);
     for (const s of open) s.destroy(); // the server drops every connection (a keep-alive timeout, a restart)
     await new Promise((r) => setTimeout(r, 50));
     const a = await put(agent, 2);
@@ -97,13 +90,13 @@ describe('WarmSockets', () => {
     const warm = new WarmSockets(100);
     const before = accepted;
     warm.warm(origin, 2);
-    await until(() => accepted - before === 2);
+    expect(await waitFor(() => accepted - before === 2, 3000)).toBe(true);
     const mine = [...open];
-    await until(() => warm.waiting === 0, 2000);
-    await until(() => mine.every((s) => s.destroyed || !open.has(s)), 2000);
+    expect(await waitFor(() => warm.waiting === 0, 2000)).toBe(true);
+    expect(await waitFor(() => mine.every((s) => s.destroyed || !open.has(s)), 2000)).toBe(true);
     const w2 = new WarmSockets();
     w2.warm(origin, 1);
-    await until(() => accepted - before === 3);
+    expect(await waitFor(() => accepted - before === 3, 3000)).toBe(true);
     w2.close();
     expect(w2.waiting).toBe(0);
     w2.warm(origin, 1);

@@ -16,7 +16,7 @@ import { optionFromArgv } from '../../src/cli/main.js';
 import { connectEarly } from '../../src/cli/early-connect.js';
 import { WarmSockets } from '../../src/api/warm-sockets.js';
 import { createAgent, send } from '../../src/api/http.js';
-import { binPath } from '../helpers/cli.js';
+import { binPath, waitFor } from '../helpers/cli.js';
 
 /** A plain TCP server answering every HTTP request with 200 and counting connections and received bytes. */
 let server: Server;
@@ -37,14 +37,6 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('connectEarly', () => {
   it('reads options from raw argv: "--name value" and "--name=value", the first wins', () => {
     expect(optionFromArgv(['node', 'p', 'upload', '--api-url', 'http://a:1', '--api-url=http://b:2'], '--api-url')).toBe('http://a:1');
@@ -57,7 +49,7 @@ describe('connectEarly', () => {
     const before = accepted;
     const argv = ['node', 'piximmo', 'upload', 'shoot', '--order', 'O', '--api-url', `http://127.0.0.1:${port}`];
     connectEarly(argv, optionFromArgv(argv, '--api-url'), env);
-    await until(() => accepted - before === 1);
+    expect(await waitFor(() => accepted - before === 1, 3000)).toBe(true);
     const warm = new WarmSockets();
     expect(warm.waiting).toBe(1);
     const agent = createAgent(warm.connect);
@@ -101,7 +93,7 @@ describe('the CLI with an early connection nobody uses', () => {
     const before = { accepted, received };
     const r = await run(['upload', work, '--order', 'O', '--concurrency', 'many'], `http://127.0.0.1:${port}`);
     expect(r.code, r.stderr).toBe(2);
-    await until(() => accepted - before.accepted === 1); // connected early …
+    expect(await waitFor(() => accepted - before.accepted === 1, 3000)).toBe(true); // connected early …
     expect(received - before.received).toBe(0); // … and sent nothing on it
   });
 

@@ -54,6 +54,15 @@ export interface EngineOptions {
   window?: WindowLimits;
 }
 
+/**
+ * True when `f`'s manifest holds it as registered with the same size and mtime: a run sends it no more (the
+ * engine's rule; the CLI's quota pre-flight and warm connections count what is left by it too).
+ */
+export function alreadyRegistered(f: PlannedFile): boolean {
+  const m = f.shoot.manifest.get(f.relPath);
+  return m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id);
+}
+
 export class UploadEngine {
   private readonly listeners: EngineListener[] = [];
   private readonly clock: Clock;
@@ -137,7 +146,7 @@ export class UploadEngine {
   /** Uploads every file; resolves when all are settled or the run stopped. Never throws for a file's failure. */
   async run(files: PlannedFile[]): Promise<RunResult> {
     const started = this.clock.now();
-    const pending = files.filter((f) => !this.alreadyRegistered(f));
+    const pending = files.filter((f) => !alreadyRegistered(f));
     const todo = new Set(pending);
     const outcomes: FileOutcome[] = [];
     for (const f of files) {
@@ -214,10 +223,6 @@ export class UploadEngine {
     return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
   }
 
-  private alreadyRegistered(f: PlannedFile): boolean {
-    const m = f.shoot.manifest.get(f.relPath);
-    return m?.state === 'registered' && m.bytes === f.bytes && m.mtime_ms === f.mtimeMs && Boolean(m.file_id);
-  }
 
   /** Prepares a file ahead of its turn and tells the broker it will want an intent. */
   private async prepareAndOffer(f: PlannedFile): Promise<ManifestEntry> {
