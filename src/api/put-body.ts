@@ -2,7 +2,7 @@
  * The body of a PUT to a signed URL: a byte range of a local file streamed from disk (never held in memory),
  * with progress and bandwidth hooks, and the file's own read failures told apart from the network's.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { FdFile } from '../core/fd-file.js';
 import { readFully } from '../core/read-fully.js';
 import { ApiError } from './errors.js';
 
@@ -49,10 +49,10 @@ export async function* readRange(
 ): AsyncIterable<Uint8Array> {
   if (src.length === 0) return;
   const chunkBytes = Math.min(throttle ? THROTTLED_CHUNK_BYTES : PUT_CHUNK_BYTES, src.length);
-  let file: FileHandle | undefined;
+  let file: FdFile | undefined;
   let sent = 0;
   try {
-    file = await open(src.path, 'r');
+    file = await FdFile.open(src.path);
     const turns: Buffer[] = [];
     for (let turn = 0; sent < src.length; turn ^= 1) {
       const want = Math.min(chunkBytes, src.length - sent);
@@ -76,7 +76,7 @@ export async function* readRange(
     onError(e);
     throw e;
   } finally {
-    await file?.close().catch(() => undefined);
+    await file?.close();
   }
   if (sent !== src.length) {
     // The file shrank under us: never send a torn object (SPEC: a changed file is uploaded again).

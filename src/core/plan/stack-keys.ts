@@ -19,11 +19,12 @@
  * their key unchanged.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { FdFile } from '../fd-file.js';
 import { stackName } from '../../contract/stack-id.js';
 import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
 import { mapBounded } from './bounded.js';
+import { compareLocale } from '../locale-order.js';
 
 /** Bytes read from each end of a frame for its fingerprint. */
 export const FINGERPRINT_EDGE = 64 * 1024;
@@ -31,9 +32,9 @@ export const FINGERPRINT_EDGE = 64 * 1024;
 /** The fingerprint of one frame (hex); a file that cannot be read gets one from its name and size (it fails later anyway). */
 export async function frameFingerprint(absPath: string, bytes: number): Promise<string> {
   const h = createHash('sha256').update(`${bytes}\n`);
-  let fh: fs.FileHandle | undefined;
+  let fh: FdFile | undefined;
   try {
-    fh = await fs.open(absPath, 'r');
+    fh = await FdFile.open(absPath);
     const head = Buffer.alloc(Math.min(FINGERPRINT_EDGE, bytes));
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     h.update(head.subarray(0, bytesRead));
@@ -46,7 +47,7 @@ export async function frameFingerprint(absPath: string, bytes: number): Promise<
   } catch {
     h.update(`unreadable\n${absPath.slice(absPath.lastIndexOf('/') + 1)}`);
   } finally {
-    await fh?.close().catch(() => undefined);
+    await fh?.close();
   }
   return h.digest('hex');
 }
@@ -63,7 +64,7 @@ function captureSortKey(m: ExifMeta): string {
 
 /** The key of a stack from its frames (capture metadata + fingerprint); the anchor decides (see the file comment). */
 export function stackKeyOf(frames: { meta: ExifMeta; fingerprint: string }[]): string {
-  const anchor = [...frames].sort((a, b) => captureSortKey(a.meta).localeCompare(captureSortKey(b.meta)) || a.fingerprint.localeCompare(b.fingerprint))[0];
+  const anchor = [...frames].sort((a, b) => compareLocale(captureSortKey(a.meta), captureSortKey(b.meta)) || compareLocale(a.fingerprint, b.fingerprint))[0];
   return `sk1-${createHash('sha256').update(anchor.fingerprint).digest('hex')}`;
 }
 
@@ -92,7 +93,11 @@ export class StackKeyBook {
       if (list) list.push(item);
       else fresh.set(k, [item]);
     }
-    const ordered = [...fresh.entries()].sort((a, b) => minPath(a[1]).localeCompare(minPath(b[1])));
+    // Stacks in the order of their first path (each stack's first path found once, not per comparison).
+    const ordered = [...fresh.entries()]
+      .map(([k, f]) => ({ k, f, first: minPath(f) }))
+      .sort((a, b) => compareLocale(a.first, b.first))
+      .map(({ k, f }): [string, FileFacts[]] => [k, f]);
     // Only a new stack's anchor candidates are read: a known stack keeps its key, and the anchor is always
     // among the frames of the earliest capture time (all of them when none has one).
     const candidates = new Map<string, FileFacts[]>();
@@ -138,13 +143,13 @@ function anchorCandidates(items: FileFacts[]): FileFacts[] {
   let first = captureSortKey(items[0].meta);
   for (const i of items) {
     const key = captureSortKey(i.meta);
-    if (key.localeCompare(first) < 0) first = key;
+    if (compareLocale(key, first) < 0) first = key;
   }
-  return items.filter((i) => captureSortKey(i.meta).localeCompare(first) === 0);
+  return items.filter((i) => compareLocale(captureSortKey(i.meta), first) === 0);
 }
 
 function minPath(items: FileFacts[]): string {
   let min = items[0].relPath;
-  for (const i of items) if (i.relPath.localeCompare(min) < 0) min = i.relPath;
+  for (const i of items) if (compareLocale(i.relPath, min) < 0) min = i.relPath;
   return min;
 }
