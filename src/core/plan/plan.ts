@@ -11,7 +11,6 @@ import { StackAssigner } from './stack-assigner.js';
 import { StackKeyBook } from './stack-keys.js';
 import { mapBounded } from './bounded.js';
 import type { FileFacts } from '../transfer/events.js';
-import { compareLocale } from '../locale-order.js';
 
 export interface PlanItem extends FileFacts {
   /** Set when EXIF could not be read (damaged file, none): the file still uploads. */
@@ -48,7 +47,7 @@ export type FileToPlan = Pick<FileFacts, 'absPath' | 'relPath' | 'bytes' | 'mtim
 export async function planShoot(dir: string, opts: PlanOptions): Promise<ShootPlan> {
   const scan = await scanShoot(dir, { types: opts.types });
   const items = await planFiles(scan.files, opts, new StackAssigner(opts.stackGapMs));
-  items.sort((a, b) => compareLocale(a.relPath, b.relPath));
+  items.sort((a, b) => a.relPath.localeCompare(b.relPath));
   // Skips are placed in their rooms too, for the summary's "skipped" column (issue 10).
   const skipped = scan.skipped.map((s) => ({ ...s, room_type: placeFile(s.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom }).room_type }));
   return { root: scan.root, items, skipped, types: opts.types };

@@ -24,7 +24,6 @@ import { stackName } from '../../contract/stack-id.js';
 import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
 import { mapBounded } from './bounded.js';
-import { compareLocale } from '../locale-order.js';
 
 /** Bytes read from each end of a frame for its fingerprint. */
 export const FINGERPRINT_EDGE = 64 * 1024;
@@ -64,7 +63,7 @@ function captureSortKey(m: ExifMeta): string {
 
 /** The key of a stack from its frames (capture metadata + fingerprint); the anchor decides (see the file comment). */
 export function stackKeyOf(frames: { meta: ExifMeta; fingerprint: string }[]): string {
-  const anchor = [...frames].sort((a, b) => compareLocale(captureSortKey(a.meta), captureSortKey(b.meta)) || compareLocale(a.fingerprint, b.fingerprint))[0];
+  const anchor = [...frames].sort((a, b) => captureSortKey(a.meta).localeCompare(captureSortKey(b.meta)) || a.fingerprint.localeCompare(b.fingerprint))[0];
   return `sk1-${createHash('sha256').update(anchor.fingerprint).digest('hex')}`;
 }
 
@@ -96,7 +95,7 @@ export class StackKeyBook {
     // Stacks in the order of their first path (each stack's first path found once, not per comparison).
     const ordered = [...fresh.entries()]
       .map(([k, f]) => ({ k, f, first: minPath(f) }))
-      .sort((a, b) => compareLocale(a.first, b.first))
+      .sort((a, b) => a.first.localeCompare(b.first))
       .map(({ k, f }): [string, FileFacts[]] => [k, f]);
     // Only a new stack's anchor candidates are read: a known stack keeps its key, and the anchor is always
     // among the frames of the earliest capture time (all of them when none has one).
@@ -143,13 +142,13 @@ function anchorCandidates(items: FileFacts[]): FileFacts[] {
   let first = captureSortKey(items[0].meta);
   for (const i of items) {
     const key = captureSortKey(i.meta);
-    if (compareLocale(key, first) < 0) first = key;
+    if (key.localeCompare(first) < 0) first = key;
   }
-  return items.filter((i) => compareLocale(captureSortKey(i.meta), first) === 0);
+  return items.filter((i) => captureSortKey(i.meta).localeCompare(first) === 0);
 }
 
 function minPath(items: FileFacts[]): string {
   let min = items[0].relPath;
-  for (const i of items) if (compareLocale(i.relPath, min) < 0) min = i.relPath;
+  for (const i of items) if (i.relPath.localeCompare(min) < 0) min = i.relPath;
   return min;
 }

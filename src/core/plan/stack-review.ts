@@ -8,7 +8,6 @@
 import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
 import { planStackOf } from './stack-keys.js';
-import { compareLocale } from '../locale-order.js';
 
 /** "More than a few minutes": 3 minutes between the first and the last frame of one stack. */
 export const SPAN_LIMIT_MS = 3 * 60_000;
@@ -64,7 +63,7 @@ export function reviewStacks(items: readonly FileFacts[], spanLimitMs = SPAN_LIM
       const stem = f.relPath.replace(/\.[^./]*$/, '');
       if (!shots.has(stem)) shots.set(stem, f);
     }
-    const ordered = [...shots.values()].sort((a, b) => (captureMs(a.meta) ?? 0) - (captureMs(b.meta) ?? 0) || compareLocale(a.relPath, b.relPath));
+    const ordered = [...shots.values()].sort((a, b) => (captureMs(a.meta) ?? 0) - (captureMs(b.meta) ?? 0) || a.relPath.localeCompare(b.relPath));
     const ev = ordered.map((f) => (typeof f.meta.ev === 'number' ? f.meta.ev : null));
     const times = ordered.map((f) => captureMs(f.meta)).filter((t): t is number => t !== null);
     const span = times.length >= 2 ? Math.max(...times) - Math.min(...times) : null;
@@ -88,5 +87,5 @@ export function reviewStacks(items: readonly FileFacts[], spanLimitMs = SPAN_LIM
       repeated_ev: [...repeated],
     });
   }
-  return out.sort((a, b) => compareLocale(a.room_type, b.room_type) || compareLocale(a.stack_id, b.stack_id) || compareLocale(a.room_label ?? '', b.room_label ?? ''));
+  return out.sort((a, b) => a.room_type.localeCompare(b.room_type) || a.stack_id.localeCompare(b.stack_id) || (a.room_label ?? '').localeCompare(b.room_label ?? ''));
 }

@@ -11,7 +11,6 @@
  */
 import type { PlannedFile } from './events.js';
 import type { ManifestStore } from './manifest.js';
-import { compareLocale } from '../locale-order.js';
 
 export function rememberStackKeys(files: PlannedFile[], manifest: Pick<ManifestStore, 'get'>): void {
   const stacks = new Map<string, PlannedFile[]>();
@@ -23,7 +22,7 @@ export function rememberStackKeys(files: PlannedFile[], manifest: Pick<ManifestS
   }
   const contentKeys = new Set(stacks.keys());
   const taken = new Set<string>();
-  const ordered = [...stacks.entries()].sort((a, b) => compareLocale(a[1][0].relPath, b[1][0].relPath));
+  const ordered = [...stacks.entries()].sort((a, b) => a[1][0].relPath.localeCompare(b[1][0].relPath));
   for (const [key, frames] of ordered) {
     const votes = new Map<string, number>();
     for (const f of frames) {
