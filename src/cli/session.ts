@@ -15,6 +15,7 @@ import type { RetryPolicy } from '../core/transfer/retry.js';
 import { rememberStackKeys } from '../core/transfer/stack-memory.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
+import { ownSignals } from './own-signals.js';
 import type { RunRenderer } from './render/types.js';
 import { firstWave, smallFileWindow, type WindowLimits } from '../core/transfer/window.js';
 
@@ -40,6 +41,7 @@ export class UploadSession {
   readonly shoots: Shoot[] = [];
   private readonly window: WindowLimits;
   private interrupts = 0;
+  private readonly releaseSignals: () => void;
   private readonly onSignal = (): void => {
     this.interrupts++;
     if (this.interrupts > 1) process.exit(EXIT.INTERRUPTED); // the manifest on disk stays valid (atomic writes)
@@ -60,8 +62,7 @@ export class UploadSession {
       { concurrency: opts.concurrency, window: this.window, signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
     );
     this.engine.on((e) => renderer.event(e));
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+    this.releaseSignals = ownSignals(this.onSignal);
   }
 
   get interrupted(): boolean {
@@ -144,8 +145,7 @@ export class UploadSession {
 
   /** Releases signals, renderer, manifests (flushed, unlocked) and the connection pool. */
   async close(): Promise<void> {
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
+    this.releaseSignals();
     this.renderer.close();
     await Promise.all(this.shoots.map((s) => s.manifest.close().catch(() => undefined)));
     await this.api.close().catch(() => undefined);

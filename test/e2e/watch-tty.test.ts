@@ -95,7 +95,7 @@ describe('watch: Ctrl-C and SIGTERM end it within 2 s with the summary', () => {
     const { pane, ms } = await ctrlC('busy', root, ['--bwlimit', '500K'], /uploading…/);
     expect(pane, pane).toMatch(/EXIT=130/);
     expect(ms, pane).toBeLessThan(2000);
-    expect(pane).toMatch(/of 3 files registered/);
+    expect(pane, pane).toMatch(/of 3 files registered/);
   }, 120_000);
 
   it('off a terminal, SIGTERM: exit 0 within 2 s with the summary', async () => {
