@@ -33,7 +33,7 @@ import type { ApiError } from './errors.js';
 import { batchItems } from './batch-answer.js';
 import { expectBody } from './expect.js';
 import { createAgent, DEFAULT_STALL_MS, parseJsonAnswer, send } from './http.js';
-import { readRange, type PutSource } from './put-body.js';
+import { ChunkLease, readRange, type PutSource } from './put-body.js';
 import { proxyConfigured, WarmSockets } from './warm-sockets.js';
 
 export type { PutSource } from './put-body.js';
@@ -220,6 +220,7 @@ export class PiximmoApi {
     let touch: () => void = () => undefined;
     // The body's own failure (file changed or unreadable) is the real reason, whatever undici makes of it.
     let bodyError: ApiError | undefined;
+    const lease = new ChunkLease();
     const body = readRange(
       src,
       (n) => {
@@ -228,6 +229,7 @@ export class PiximmoApi {
       },
       (e) => (bodyError = e),
       this.throttle && ((n: number) => this.throttle!(n, opts.signal).then(touch)),
+      lease,
     );
     const ans = await send(
       {
@@ -244,8 +246,10 @@ export class PiximmoApi {
         touch = t;
       },
     ).catch((err: unknown) => {
+      lease.settle(false);
       throw bodyError ?? err;
     });
+    lease.settle(ans.status >= 200 && ans.status < 300);
     if (ans.status < 200 || ans.status >= 300) parseJsonAnswer(ans, operation);
     const etag = ans.headers.etag;
     return { etag: (Array.isArray(etag) ? etag[0] : etag) ?? '' };

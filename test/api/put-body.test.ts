@@ -2,7 +2,9 @@
  * src/api/put-body.ts — the PUT body reuses two buffers in turn (issue 15: peak RSS). Proven here through
  * the real undici writer and a real socket: a receiver that reads slowly makes the socket push back, and
  * every byte must arrive as it is on disk (SHA-256 of what the server received, for whole files and ranges,
- * at both chunk sizes). Also: a file that shrinks is FILE_CHANGED, a missing one is a `file` error.
+ * at both chunk sizes). The buffers also pass between PUTs (ChunkLease): bodies sent from reused buffers
+ * arrive whole, and a buffer goes back only after a 2xx to a body read to its end. Also: a file that shrinks
+ * is FILE_CHANGED, a missing one is a `file` error.
  */
 import { createHash, randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApiError, type ApiError } from '../../src/api/errors.js';
 import { createAgent, send } from '../../src/api/http.js';
-import { PUT_CHUNK_BYTES, readRange, type PutSource } from '../../src/api/put-body.js';
+import { ChunkLease, PUT_CHUNK_BYTES, readRange, type PutSource } from '../../src/api/put-body.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'piximmo-put-body-'));
 const agent = createAgent();
@@ -62,16 +64,27 @@ function fileOf(name: string, size: number): { path: string; bytes: Buffer } {
 
 type Consumer = (body: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
 
-async function put(src: PutSource, throttle?: (n: number) => Promise<void>, between: Consumer = (b) => b): Promise<{ sha256: string; bytes: number; reported: number }> {
+/** One PUT of `src`; with `pooled`, its buffers come from the shared pool and go back as client.put gives them back. */
+async function put(
+  src: PutSource,
+  throttle?: (n: number) => Promise<void>,
+  between: Consumer = (b) => b,
+  pooled = false,
+): Promise<{ sha256: string; bytes: number; reported: number }> {
   let reported = 0;
+  const lease = pooled ? new ChunkLease() : undefined;
   const ans = await send({
     method: 'PUT',
     url: `${origin}/put`,
     headers: { 'content-length': String(src.length) },
-    body: between(readRange(src, (n) => (reported += n), () => undefined, throttle)),
+    body: between(readRange(src, (n) => (reported += n), () => undefined, throttle, lease)),
     operation: 'PUT test',
     dispatcher: agent,
+  }).catch((err: unknown) => {
+    lease?.settle(false);
+    throw err;
   });
+  lease?.settle(ans.status >= 200 && ans.status < 300);
   return { ...(JSON.parse(ans.text) as { sha256: string; bytes: number }), reported };
 }
 
@@ -116,6 +129,53 @@ const readAhead =
     }
     yield* held;
   };
+
+describe('pooled buffers (ChunkLease): reused across PUTs only when nothing can read them', () => {
+  it('60 bodies, 12 at a time, from buffers passed between PUTs, arrive byte for byte', async () => {
+    const files = Array.from({ length: 12 }, (_, i) => fileOf(`pooled-${i}`, PUT_CHUNK_BYTES + 4096 * i + 5));
+    for (let round = 0; round < 5; round++) {
+      const got = await Promise.all(files.map((f) => put({ path: f.path, start: 0, length: f.bytes.length }, undefined, undefined, true)));
+      got.forEach((g, i) => expect(g.sha256).toBe(sha(files[i]!.bytes)));
+    }
+  });
+
+  it('gives its buffers back after a 2xx to a body read to its end, and only then', async () => {
+    const f = fileOf('lease', PUT_CHUNK_BYTES + 10);
+    /** Reads the body through `lease` (to its end, or one chunk only), then settles it; returns the buffers it held. */
+    const leaseOf = async (accepted: boolean, stopEarly = false): Promise<Buffer[]> => {
+      const lease = new ChunkLease();
+      const held: Buffer[] = [];
+      const take = lease.take.bind(lease);
+      lease.take = () => {
+        const buf = take();
+        held.push(buf);
+        return buf;
+      };
+      for await (const _ of readRange({ path: f.path, start: 0, length: f.bytes.length }, () => undefined, () => undefined, undefined, lease)) {
+        if (stopEarly) break;
+      }
+      lease.settle(accepted);
+      return held;
+    };
+    /** Everything the pool holds now (taken out and put back). */
+    const pooled = (): Buffer[] => {
+      const drain = new ChunkLease();
+      const all = Array.from({ length: 40 }, () => drain.take());
+      drain.finished();
+      drain.settle(true);
+      return all;
+    };
+    const back = await leaseOf(true);
+    expect(back).toHaveLength(2);
+    expect(pooled()).toEqual(expect.arrayContaining(back));
+    for (const [accepted, stopEarly] of [[false, false], [true, true]]) {
+      // not 2xx (a socket may still hold a chunk), or not read to its end (the reader may still run)
+      const kept = await leaseOf(accepted, stopEarly);
+      const now = pooled();
+      for (const buf of kept) expect(now.includes(buf)).toBe(false);
+    }
+  });
+});
 
 describe('the check has teeth', () => {
   it('a consumer that reads 3 chunks ahead would send torn bytes: the SHA-256 differs', async () => {

@@ -5,7 +5,7 @@
  * Reads only headers and the metadata blocks, never the image data. JPEG, HEIC/HEIF and TIFF-based RAW
  * (CR2, DNG, NEF, ARW, ORF, RW2) are read by exifr directly from the path.
  */
-import type { ReadAt } from '../fd-file.js';
+import type { FileHandle } from 'node:fs/promises';
 import { boxAt } from './bmff-box.js';
 
 /** Container format, from the first bytes of the file (its magic), not its name. */
@@ -48,7 +48,7 @@ export function sniffFormat(head: Buffer): ContainerFormat {
  * For CR3 the blocks are CMT1 (IFD0: Make, Model) and CMT2 (the Exif IFD, stored as the IFD0 of its own TIFF).
  * @throws the fs error when the file cannot be read; never for damaged content (→ fewer blocks).
  */
-export async function readEmbeddedExif(fh: ReadAt, format: ContainerFormat, fileBytes: number): Promise<Buffer[]> {
+export async function readEmbeddedExif(fh: FileHandle, format: ContainerFormat, fileBytes: number): Promise<Buffer[]> {
   switch (format) {
     case 'cr3':
       return cr3Blocks(fh, fileBytes);
@@ -61,14 +61,14 @@ export async function readEmbeddedExif(fh: ReadAt, format: ContainerFormat, file
   }
 }
 
-async function readAt(fh: ReadAt, position: number, length: number): Promise<Buffer> {
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   const { bytesRead } = await fh.read(buf, 0, length, position);
   return buf.subarray(0, bytesRead);
 }
 
 /** CR3: walk ISO-BMFF boxes `moov` → Canon `uuid` → `CMT1`, `CMT2`. */
-async function cr3Blocks(fh: ReadAt, fileBytes: number): Promise<Buffer[]> {
+async function cr3Blocks(fh: FileHandle, fileBytes: number): Promise<Buffer[]> {
   const blocks: Buffer[] = [];
   const moov = await findBox(fh, 0, fileBytes, (type) => type === 'moov');
   if (!moov) return blocks;
@@ -86,7 +86,7 @@ async function cr3Blocks(fh: ReadAt, fileBytes: number): Promise<Buffer[]> {
  * Returns the byte range of its payload (after the header), or null.
  */
 async function findBox(
-  fh: ReadAt,
+  fh: FileHandle,
   from: number,
   to: number,
   match: (type: string, uuid: string) => boolean,
@@ -105,7 +105,7 @@ async function findBox(
 }
 
 /** RAF: the header holds the offset (byte 84) and length (byte 88) of a JPEG preview carrying the EXIF. */
-async function rafPreview(fh: ReadAt, fileBytes: number): Promise<Buffer[]> {
+async function rafPreview(fh: FileHandle, fileBytes: number): Promise<Buffer[]> {
   const header = await readAt(fh, 0, 92);
   if (header.length < 92) return [];
   const offset = header.readUInt32BE(84);
@@ -116,7 +116,7 @@ async function rafPreview(fh: ReadAt, fileBytes: number): Promise<Buffer[]> {
 }
 
 /** PNG: walk chunk headers (8 bytes each, data skipped) up to `eXIf` or `IEND`. */
-async function pngExif(fh: ReadAt, fileBytes: number): Promise<Buffer[]> {
+async function pngExif(fh: FileHandle, fileBytes: number): Promise<Buffer[]> {
   let offset = 8;
   for (let n = 0; n < MAX_ENTRIES && offset + 12 <= fileBytes; n++) {
     const head = await readAt(fh, offset, 8);

@@ -9,8 +9,8 @@
  * Videos (MOV, MP4) carry no EXIF: their QuickTime metadata is read instead (exif-quicktime.ts: make,
  * model, creation time, Pentax exposure values), and a video without any gives empty meta, no warning.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import exifr from 'exifr';
-import { FdFile, type ReadAt } from '../fd-file.js';
 import type { ExifMeta } from '../../contract/api.js';
 import { readMakerNote } from './exif-makernote.js';
 import { readQuickTimeMeta } from './exif-quicktime.js';
@@ -82,9 +82,9 @@ type Tags = Map<number, unknown>;
  * a file with some fields missing gives just the fields found. Reads at most a few hundred KiB of the file.
  */
 export async function readExif(absPath: string): Promise<ExifReadResult> {
-  let fh: FdFile;
+  let fh: FileHandle;
   try {
-    fh = await FdFile.open(absPath);
+    fh = await open(absPath, 'r');
   } catch (err) {
     return { meta: {}, warning: `Could not open the file to read its metadata (${errorText(err)}).` };
   }
@@ -115,7 +115,7 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
   } catch (err) {
     return { meta: {}, warning: `The file's metadata could not be read (${errorText(err)}); it may be damaged.` };
   } finally {
-    await fh.close();
+    await fh.close().catch(() => undefined);
     headBuffers.release(head);
   }
   if (Object.keys(meta).length === 0) return { meta, warning: 'No EXIF metadata found (camera, exposure and capture time unknown); the photo may have none, or be damaged.' };
@@ -127,7 +127,7 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
  * read from the file, embedded blocks (CR3, RAF, PNG) from memory; HEIF is not searched. Damaged maker
  * notes give undefined, never an error.
  */
-async function makerNoteIso(fh: ReadAt, size: number, format: ContainerFormat, sources: (string | Buffer)[], make: string): Promise<number | undefined> {
+async function makerNoteIso(fh: FileHandle, size: number, format: ContainerFormat, sources: (string | Buffer)[], make: string): Promise<number | undefined> {
   if (format === 'heif') return undefined;
   for (const source of sources) {
     const src = typeof source === 'string' ? fileSource(fh, size) : bufferSource(source);
@@ -138,7 +138,7 @@ async function makerNoteIso(fh: ReadAt, size: number, format: ContainerFormat, s
 }
 
 /** Video metadata in wire form (rounded as for photos); damaged atoms give fewer fields, never an error. */
-async function videoMeta(fh: ReadAt, size: number): Promise<ExifMeta> {
+async function videoMeta(fh: FileHandle, size: number): Promise<ExifMeta> {
   const raw = await readQuickTimeMeta(fileSource(fh, size)).catch((): ExifMeta => ({}));
   const meta: ExifMeta = {};
   if (raw.make) meta.make = raw.make;

@@ -8,7 +8,7 @@
  * ISO-BMFF). Memory stays flat in the file size: only headers, box headers and IFDs are read, and the JPEG's
  * entropy-coded data is scanned in 64 KiB chunks.
  */
-import { FdFile } from '../fd-file.js';
+import { promises as fsp } from 'node:fs';
 import { checkBmff } from './integrity-bmff.js';
 import { checkJpeg } from './integrity-jpeg.js';
 import { bufferSource, fileSource, headSource } from '../exif/makernotes/tiff.js';
@@ -31,7 +31,7 @@ const CHECK_HEAD = 2 * CHUNK;
  * @throws the fs error (ENOENT, EACCES, EISDIR, …) when the file cannot be opened or read.
  */
 export async function checkContainer(absPath: string, bytes: number): Promise<ContainerCheck> {
-  const handle = await FdFile.open(absPath);
+  const handle = await fsp.open(absPath, 'r');
   try {
     return await checkSource(headSource(fileSource(handle, bytes), CHECK_HEAD));
   } finally {

@@ -19,7 +19,7 @@
  * their key unchanged.
  */
 import { createHash } from 'node:crypto';
-import { FdFile } from '../fd-file.js';
+import { promises as fs } from 'node:fs';
 import { stackName } from '../../contract/stack-id.js';
 import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
@@ -31,9 +31,9 @@ export const FINGERPRINT_EDGE = 64 * 1024;
 /** The fingerprint of one frame (hex); a file that cannot be read gets one from its name and size (it fails later anyway). */
 export async function frameFingerprint(absPath: string, bytes: number): Promise<string> {
   const h = createHash('sha256').update(`${bytes}\n`);
-  let fh: FdFile | undefined;
+  let fh: fs.FileHandle | undefined;
   try {
-    fh = await FdFile.open(absPath);
+    fh = await fs.open(absPath, 'r');
     const head = Buffer.alloc(Math.min(FINGERPRINT_EDGE, bytes));
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     h.update(head.subarray(0, bytesRead));
@@ -46,7 +46,7 @@ export async function frameFingerprint(absPath: string, bytes: number): Promise<
   } catch {
     h.update(`unreadable\n${absPath.slice(absPath.lastIndexOf('/') + 1)}`);
   } finally {
-    await fh?.close();
+    await fh?.close().catch(() => undefined);
   }
   return h.digest('hex');
 }

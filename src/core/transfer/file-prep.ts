@@ -6,7 +6,6 @@
 import { promises as fs } from 'node:fs';
 import { isApiError } from '../../api/errors.js';
 import { fileReadBuffers } from '../buffer-pool.js';
-import { FdFile } from '../fd-file.js';
 import { checkContainer, checkContainerBytes } from '../plan/integrity.js';
 import { readFully } from '../read-fully.js';
 import type { PlannedFile } from './events.js';
@@ -106,7 +105,7 @@ function replacesField(prev: ManifestEntry | undefined, checksum: string): { rep
  */
 async function readWhole(f: PlannedFile, buf: Buffer, bytes: number): Promise<Buffer> {
   try {
-    const fh = await FdFile.open(f.absPath);
+    const fh = await fs.open(f.absPath, 'r');
     try {
       return buf.subarray(0, await readFully(fh, buf.subarray(0, bytes), 0));
     } finally {

@@ -3,7 +3,7 @@
  * The checksum is sent on intent and finalize as lower-case hex (SPEC "API").
  */
 import { createHash } from 'node:crypto';
-import { FdFile } from '../fd-file.js';
+import { open } from 'node:fs/promises';
 import { fileReadBuffers as buffers } from '../buffer-pool.js';
 
 /**
@@ -35,7 +35,7 @@ export async function sha256File(
     onBytes?.(content.length);
     return hash.update(content).digest('hex');
   }
-  const fh = await FdFile.open(absPath);
+  const fh = await open(absPath, 'r');
   const buf = buffers.take();
   try {
     for (;;) {

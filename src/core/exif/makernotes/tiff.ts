@@ -3,7 +3,7 @@
  * and the offsets inside it (TIFF 6.0 §2 "Image File Directory"; EXIF 2.32 §4.6.2 for the Exif IFD
  * pointer 0x8769 and MakerNote 0x927C). Reads only the few bytes asked for, never a whole file.
  */
-import type { ReadAt } from '../../fd-file.js';
+import type { FileHandle } from 'node:fs/promises';
 import { readFully } from '../../read-fully.js';
 
 /** Random-access bytes: a file read at offsets, or a buffer already in memory. */
@@ -26,7 +26,7 @@ export interface ByteSource {
  * since it was measured) — short reads of the OS are read on. Shared by the EXIF reader and the container
  * checks (core/plan/integrity*.ts).
  */
-export function fileSource(fh: ReadAt, size: number): ByteSource {
+export function fileSource(fh: FileHandle, size: number): ByteSource {
   return {
     size,
     async read(position, length) {
