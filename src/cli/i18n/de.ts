@@ -99,7 +99,7 @@ const deMain: Record<keyof typeof enMain, string> = {
   'summary.bytes': 'Größe',
   'summary.time': 'Zeit',
   'summary.reasons': 'Gründe',
-  'summary.pending': ', {n} nicht begonnen',
+  'summary.pending': ', {n} nicht fertig',
   'summary.sent': ' — {size} gesendet in {time}',
   'summary.missing': 'ACHTUNG: {n} registrierte Datei(en) fehlen in der Liste des Auftrags auf dem Server:',
   'summary.failedLine': 'FEHLGESCHLAGEN {path}: {text}',

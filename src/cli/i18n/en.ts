@@ -100,7 +100,7 @@ export const enMain = {
   'summary.bytes': 'bytes',
   'summary.time': 'time',
   'summary.reasons': 'reasons',
-  'summary.pending': ', {n} not started',
+  'summary.pending': ', {n} not finished',
   'summary.sent': ' — {size} sent in {time}',
   'summary.missing': 'WARNING: {n} registered file(s) are not in the order\'s list on the server:',
   'summary.failedLine': 'FAILED {path}: {text}',
