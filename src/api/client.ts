@@ -33,7 +33,7 @@ import type { ApiError } from './errors.js';
 import { batchItems } from './batch-answer.js';
 import { expectBody } from './expect.js';
 import { createAgent, DEFAULT_STALL_MS, parseJsonAnswer, send } from './http.js';
-import { ChunkLease, readRange, type PutSource } from './put-body.js';
+import { ChunkLease, readRange, readWholeRange, WHOLE_BODY_BYTES, type PutSource } from './put-body.js';
 import { proxyConfigured, WarmSockets } from './warm-sockets.js';
 
 export type { PutSource } from './put-body.js';
@@ -205,7 +205,8 @@ export class PiximmoApi {
   }
 
   /**
-   * PUTs a byte range of a file to a signed URL, streamed from disk (never held in memory).
+   * PUTs a byte range of a file to a signed URL, streamed from disk (never held in memory; a range of at
+   * most put-body.ts WHOLE_BODY_BYTES, 256 KiB, is read whole into a pooled buffer and sent from it).
    * Sends exactly `headers` (SPEC: "The client sends exactly these headers") plus Content-Length.
    * `onBytes(n)` is called as bytes leave for the socket. Throws ApiError: http (403/410/413/422/5xx),
    * network, stalled (no byte for stallMs), aborted.
@@ -221,16 +222,23 @@ export class PiximmoApi {
     // The body's own failure (file changed or unreadable) is the real reason, whatever undici makes of it.
     let bodyError: ApiError | undefined;
     const lease = new ChunkLease();
-    const body = readRange(
-      src,
-      (n) => {
-        touch();
-        opts.onBytes?.(n);
-      },
-      (e) => (bodyError = e),
-      this.throttle && ((n: number) => this.throttle!(n, opts.signal).then(touch)),
-      lease,
-    );
+    let body: Buffer | AsyncIterable<Uint8Array>;
+    if (!this.throttle && src.length > 0 && src.length <= WHOLE_BODY_BYTES) {
+      // A small file in one buffer (put-body.ts WHOLE_BODY_BYTES); its bytes count as sent once read.
+      body = await readWholeRange(src, lease);
+      opts.onBytes?.(src.length);
+    } else {
+      body = readRange(
+        src,
+        (n) => {
+          touch();
+          opts.onBytes?.(n);
+        },
+        (e) => (bodyError = e),
+        this.throttle && ((n: number) => this.throttle!(n, opts.signal).then(touch)),
+        lease,
+      );
+    }
     const ans = await send(
       {
         method: 'PUT',

@@ -40,7 +40,7 @@ export interface HttpCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
   url: string;
   headers?: Record<string, string>;
-  body?: string | AsyncIterable<Uint8Array>;
+  body?: string | Uint8Array | AsyncIterable<Uint8Array>;
   signal?: AbortSignal;
   /** Name of the call for messages, e.g. "POST /api/uploads/intent". */
   operation: string;

@@ -1,6 +1,7 @@
 /**
- * The body of a PUT to a signed URL: a byte range of a local file streamed from disk (never held in memory),
- * with progress and bandwidth hooks, and the file's own read failures told apart from the network's.
+ * The body of a PUT to a signed URL: a byte range of a local file streamed from disk (never held in memory
+ * whole; a range of at most {@link WHOLE_BODY_BYTES} is read in one read and sent as one buffer), with
+ * progress and bandwidth hooks, and the file's own read failures told apart from the network's.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { BufferPool } from '../core/buffer-pool.js';
@@ -36,6 +37,19 @@ export const THROTTLED_CHUNK_BYTES = 64 * 1024;
 const putChunkBuffers = new BufferPool(PUT_CHUNK_BYTES, 32);
 
 /**
+ * A PUT body of at most this many bytes (256 KiB, two chunks) is read whole, in one read, and handed to undici
+ * as one buffer (unless under --bwlimit, whose pacing needs chunks). Issue 15, 1,000 × 200 KB into the nginx
+ * sink: the chunked body (a generator, undici's iterable writer, two reads and two socket writes a file) was
+ * the largest share of the client's main thread in a CPU profile; whole bodies measured ×0.89 wall, ×0.91 CPU
+ * (10 paired runs, peak RSS the same). Not larger: the stall watchdog (SPEC: no byte moving for 30 s) sees a chunked body's progress per
+ * chunk, a whole body's only at its answer — two chunks at most keeps what it tolerates within twice the
+ * chunked body's (at the default 30 s, a link of ≥ 70 kbit/s).
+ */
+export const WHOLE_BODY_BYTES = 2 * PUT_CHUNK_BYTES;
+/** The whole bodies' buffers, {@link WHOLE_BODY_BYTES} each; 12 kept (core/transfer/window.ts MAX_SMALL_TRANSFERS). */
+const wholeBodyBuffers = new BufferPool(WHOLE_BODY_BYTES, 12);
+
+/**
  * The read buffers of one PUT body. They go back to the shared pool only when nothing can read them any more:
  * the body was read to its end (every chunk handed to the consumer, and the next one asked for) and the server
  * answered 2xx — it took the whole body (Content-Length), so every byte has left the socket. After any other
@@ -43,13 +57,22 @@ const putChunkBuffers = new BufferPool(PUT_CHUNK_BYTES, 32);
  * the buffers are left to the garbage collector.
  */
 export class ChunkLease {
-  private readonly held: Buffer[] = [];
+  private readonly held: [BufferPool, Buffer][] = [];
   private readToEnd = false;
 
   /** A buffer of PUT_CHUNK_BYTES for this body (readRange). */
   take(): Buffer {
-    const buf = putChunkBuffers.take();
-    this.held.push(buf);
+    return this.from(putChunkBuffers);
+  }
+
+  /** A buffer of WHOLE_BODY_BYTES for this body (readWholeRange). */
+  takeWhole(): Buffer {
+    return this.from(wholeBodyBuffers);
+  }
+
+  private from(pool: BufferPool): Buffer {
+    const buf = pool.take();
+    this.held.push([pool, buf]);
     return buf;
   }
 
@@ -60,7 +83,7 @@ export class ChunkLease {
 
   /** The request is over: `accepted` = the server answered 2xx. Gives the buffers back when that is safe (see the class). */
   settle(accepted: boolean): void {
-    if (accepted && this.readToEnd) for (const buf of this.held) putChunkBuffers.release(buf);
+    if (accepted && this.readToEnd) for (const [pool, buf] of this.held) pool.release(buf);
     this.held.length = 0;
   }
 }
@@ -107,26 +130,59 @@ export async function* readRange(
     }
   } catch (err) {
     if (err instanceof ApiError) throw err; // e.g. aborted while waiting for bandwidth
-    // Only the file's own read errors are file problems; anything else (a reset connection reaching the
-    // generator) stays a network error, retried with backoff (SPEC "Errors").
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (!FILE_READ_ERRORS.has(code)) throw err;
-    const e = new ApiError({ kind: 'file', code, message: `the file could not be read (${code})`, operation: 'PUT signed URL', cause: err });
+    const e = asFileError(err);
+    if (!e) throw err;
     onError(e);
     throw e;
   } finally {
     await file?.close().catch(() => undefined);
   }
   if (sent !== src.length) {
-    // The file shrank under us: never send a torn object (SPEC: a changed file is uploaded again).
-    const e = new ApiError({
-      kind: 'protocol',
-      code: 'FILE_CHANGED',
-      message: `the file changed while it was being sent (${sent} of ${src.length} bytes read)`,
-      operation: 'PUT signed URL',
-    });
+    const e = changedError(sent, src.length);
     onError(e);
     throw e;
   }
   lease?.finished();
+}
+
+/**
+ * Reads bytes [start, start+length) of a file whole, in one read, into a buffer of `lease` (length ≤
+ * {@link WHOLE_BODY_BYTES}); the PUT body of a small file. Throws ApiError: kind `file` (the file could not
+ * be read) or `protocol` FILE_CHANGED (it is shorter now than when it was hashed).
+ */
+export async function readWholeRange(src: PutSource, lease: ChunkLease): Promise<Buffer> {
+  let file: FileHandle | undefined;
+  let got: number;
+  const buf = lease.takeWhole().subarray(0, src.length);
+  try {
+    file = await open(src.path, 'r');
+    got = await readFully(file, buf, src.start);
+  } catch (err) {
+    throw asFileError(err) ?? err;
+  } finally {
+    await file?.close().catch(() => undefined);
+  }
+  if (got !== src.length) throw changedError(got, src.length);
+  lease.finished();
+  return buf;
+}
+
+/**
+ * The file's own read errors as ApiError kind `file`; undefined for anything else (a reset connection reaching
+ * the body's reader stays a network error, retried with backoff, SPEC "Errors"), which the caller rethrows.
+ */
+function asFileError(err: unknown): ApiError | undefined {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (!FILE_READ_ERRORS.has(code)) return undefined;
+  return new ApiError({ kind: 'file', code, message: `the file could not be read (${code})`, operation: 'PUT signed URL', cause: err });
+}
+
+/** The file shrank under us: never send a torn object (SPEC: a changed file is uploaded again). */
+function changedError(read: number, length: number): ApiError {
+  return new ApiError({
+    kind: 'protocol',
+    code: 'FILE_CHANGED',
+    message: `the file changed while it was being sent (${read} of ${length} bytes read)`,
+    operation: 'PUT signed URL',
+  });
 }

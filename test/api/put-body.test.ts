@@ -4,7 +4,8 @@
  * every byte must arrive as it is on disk (SHA-256 of what the server received, for whole files and ranges,
  * at both chunk sizes). The buffers also pass between PUTs (ChunkLease): bodies sent from reused buffers
  * arrive whole, and a buffer goes back only after a 2xx to a body read to its end. Also: a file that shrinks
- * is FILE_CHANGED, a missing one is a `file` error.
+ * is FILE_CHANGED, a missing one is a `file` error. A small body (≤ WHOLE_BODY_BYTES) is read whole into a
+ * pooled buffer and sent as one: the same proofs for it.
  */
 import { createHash, randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApiError, type ApiError } from '../../src/api/errors.js';
 import { createAgent, send } from '../../src/api/http.js';
-import { ChunkLease, PUT_CHUNK_BYTES, readRange, type PutSource } from '../../src/api/put-body.js';
+import { ChunkLease, PUT_CHUNK_BYTES, readRange, readWholeRange, WHOLE_BODY_BYTES, type PutSource } from '../../src/api/put-body.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'piximmo-put-body-'));
 const agent = createAgent();
@@ -208,5 +209,62 @@ describe('readRange: the file itself fails', () => {
   it('a missing file is a file error (ENOENT), not a network one', async () => {
     const { thrown } = await drain({ path: join(dir, 'gone.jpg'), start: 0, length: 10 });
     expect(isApiError(thrown) && [thrown.kind, thrown.code]).toEqual(['file', 'ENOENT']);
+  });
+});
+
+describe('readWholeRange: a small body in one pooled buffer', () => {
+  /** One PUT of `src` from a whole buffer, as client.put sends a small file. */
+  async function putWhole(src: PutSource): Promise<{ sha256: string; bytes: number }> {
+    const lease = new ChunkLease();
+    const body = await readWholeRange(src, lease);
+    const ans = await send({ method: 'PUT', url: `${origin}/put`, headers: { 'content-length': String(src.length) }, body, operation: 'PUT test', dispatcher: agent }).catch(
+      (err: unknown) => {
+        lease.settle(false);
+        throw err;
+      },
+    );
+    lease.settle(ans.status >= 200 && ans.status < 300);
+    return JSON.parse(ans.text) as { sha256: string; bytes: number };
+  }
+
+  it('60 bodies up to WHOLE_BODY_BYTES, 12 at a time, whole files and ranges, from buffers passed between PUTs, arrive byte for byte', async () => {
+    const files = Array.from({ length: 12 }, (_, i) => fileOf(`whole-${i}`, i === 0 ? WHOLE_BODY_BYTES : 20_000 + 20_001 * i));
+    for (let round = 0; round < 5; round++) {
+      const got = await Promise.all(
+        files.map((f, i) => {
+          const start = round % 2 === 1 ? 1000 + i : 0; // odd rounds: a range that does not start at 0
+          return putWhole({ path: f.path, start, length: f.bytes.length - start });
+        }),
+      );
+      got.forEach((g, i) => {
+        const start = round % 2 === 1 ? 1000 + i : 0;
+        expect(g.bytes).toBe(files[i]!.bytes.length - start);
+        expect(g.sha256).toBe(sha(files[i]!.bytes.subarray(start)));
+      });
+    }
+  });
+
+  it('gives its buffer back after a 2xx only: the next body reads into it', async () => {
+    const f = fileOf('whole-lease', 200_000);
+    const first = new ChunkLease();
+    const a = await readWholeRange({ path: f.path, start: 0, length: 200_000 }, first);
+    first.settle(false); // not 2xx: a socket may still hold it
+    const second = new ChunkLease();
+    const b = await readWholeRange({ path: f.path, start: 0, length: 200_000 }, second);
+    expect(b.buffer).not.toBe(a.buffer);
+    second.settle(true);
+    const third = new ChunkLease();
+    const c = await readWholeRange({ path: f.path, start: 0, length: 200_000 }, third);
+    expect(c.buffer).toBe(b.buffer);
+    third.settle(true);
+  });
+
+  it('a file shorter than its planned length is FILE_CHANGED; a missing one is a file error (ENOENT)', async () => {
+    const f = fileOf('whole-shrunk', 300_000);
+    truncateSync(f.path, 100_000);
+    const changed = await readWholeRange({ path: f.path, start: 0, length: 300_000 }, new ChunkLease()).catch((e: unknown) => e);
+    expect(isApiError(changed) && changed.code).toBe('FILE_CHANGED');
+    const gone = await readWholeRange({ path: join(dir, 'gone-whole.jpg'), start: 0, length: 10 }, new ChunkLease()).catch((e: unknown) => e);
+    expect(isApiError(gone) && [gone.kind, gone.code]).toEqual(['file', 'ENOENT']);
   });
 });
