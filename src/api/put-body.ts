@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { BufferPool } from '../core/buffer-pool.js';
-import { readFully } from '../core/read-fully.js';
+import { readFileAt, readFully } from '../core/read-fully.js';
 import { ApiError } from './errors.js';
 
 /** A byte range of a local file to PUT (whole file, or one multipart part). */
@@ -41,9 +41,9 @@ const putChunkBuffers = new BufferPool(PUT_CHUNK_BYTES, 32);
  * as one buffer (unless under --bwlimit, whose pacing needs chunks). Issue 15, 1,000 × 200 KB into the nginx
  * sink: the chunked body (a generator, undici's iterable writer, two reads and two socket writes a file) was
  * the largest share of the client's main thread in a CPU profile; whole bodies measured ×0.89 wall, ×0.91 CPU
- * (10 paired runs, peak RSS the same). Not larger: the stall watchdog (SPEC: no byte moving for 30 s) sees a chunked body's progress per
- * chunk, a whole body's only at its answer — two chunks at most keeps what it tolerates within twice the
- * chunked body's (at the default 30 s, a link of ≥ 70 kbit/s).
+ * (10 paired runs, peak RSS the same). Not larger: the stall watchdog (SPEC: no byte moving for 30 s) sees
+ * a chunked body's progress per chunk, a whole body's only at its answer — two chunks at most keeps what it
+ * tolerates within twice the chunked body's (at the default 30 s, a link of ≥ 70 kbit/s).
  */
 export const WHOLE_BODY_BYTES = 2 * PUT_CHUNK_BYTES;
 /** The whole bodies' buffers, {@link WHOLE_BODY_BYTES} each; 12 kept (core/transfer/window.ts MAX_SMALL_TRANSFERS). */
@@ -151,17 +151,10 @@ export async function* readRange(
  * be read) or `protocol` FILE_CHANGED (it is shorter now than when it was hashed).
  */
 export async function readWholeRange(src: PutSource, lease: ChunkLease): Promise<Buffer> {
-  let file: FileHandle | undefined;
-  let got: number;
   const buf = lease.takeWhole().subarray(0, src.length);
-  try {
-    file = await open(src.path, 'r');
-    got = await readFully(file, buf, src.start);
-  } catch (err) {
+  const got = await readFileAt(src.path, buf, src.start).catch((err: unknown) => {
     throw asFileError(err) ?? err;
-  } finally {
-    await file?.close().catch(() => undefined);
-  }
+  });
   if (got !== src.length) throw changedError(got, src.length);
   lease.finished();
   return buf;

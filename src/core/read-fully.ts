@@ -1,9 +1,10 @@
 /**
  * One positioned read that does not stop at the OS's short reads: shared by the EXIF and container-check byte
  * sources (core/exif/makernotes/tiff.ts), the whole-file read of a small file before its upload
- * (core/transfer/file-prep.ts) and the PUT body (api/put-body.ts). A leaf module: it imports nothing of ours.
+ * (core/transfer/file-prep.ts) and the PUT body (api/put-body.ts); {@link readFileAt} opens the file for one
+ * such read (the last two). A leaf module: it imports nothing of ours.
  */
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * Reads into all of `buf` from byte `position` of `fh`, reading on after short reads.
@@ -18,4 +19,18 @@ export async function readFully(fh: FileHandle, buf: Buffer, position: number): 
     got += bytesRead;
   }
   return got;
+}
+
+/**
+ * Opens `path`, reads into all of `buf` from byte `position` ({@link readFully}) and closes it again.
+ * @returns the count of bytes read, in bytes: `buf.length`, or fewer only where the file ends
+ * @throws the fs error of the open or the read (ENOENT, EACCES, EIO, …)
+ */
+export async function readFileAt(path: string, buf: Buffer, position: number): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    return await readFully(fh, buf, position);
+  } finally {
+    await fh.close().catch(() => undefined); // a failed close of a read-only file loses nothing
+  }
 }

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { isApiError } from '../../api/errors.js';
 import { fileReadBuffers } from '../buffer-pool.js';
 import { checkContainer, checkContainerBytes } from '../plan/integrity.js';
-import { readFully } from '../read-fully.js';
+import { readFileAt } from '../read-fully.js';
 import type { PlannedFile } from './events.js';
 import { FileProblem } from './failures.js';
 import type { ManifestEntry } from './manifest.js';
@@ -105,12 +105,7 @@ function replacesField(prev: ManifestEntry | undefined, checksum: string): { rep
  */
 async function readWhole(f: PlannedFile, buf: Buffer, bytes: number): Promise<Buffer> {
   try {
-    const fh = await fs.open(f.absPath, 'r');
-    try {
-      return buf.subarray(0, await readFully(fh, buf.subarray(0, bytes), 0));
-    } finally {
-      await fh.close();
-    }
+    return buf.subarray(0, await readFileAt(f.absPath, buf.subarray(0, bytes), 0));
   } catch (err) {
     throw fsProblem(err);
   }
