@@ -95,7 +95,9 @@ describe('batch confirm (issue 15)', () => {
     const x = await run('ORD-1', 1000);
     expectEachOnce(x);
     expect(x.finalizes.filter((e) => e.path === SINGLE)).toHaveLength(0);
-    expect(x.finalizes.length, `finalize requests: ${x.finalizes.length}`).toBeLessThanOrEqual(MAX_REQUESTS);
+    // On failure the body size of each request says how the files were grouped (batches of ~50 or many small ones).
+    const bodies = x.finalizes.map((e) => e.bytesForwarded).join(', ');
+    expect(x.finalizes.length, `finalize requests: ${x.finalizes.length} (bodies: ${bodies} bytes)`).toBeLessThanOrEqual(MAX_REQUESTS);
     expect(x.finalizes.every((e) => e.status === 200)).toBe(true);
     // Round trips outside the transfers (far link): the account is asked once, for the quota pre-flight and
     // the closing scan check alike (run-flow.ts accountOnce).
