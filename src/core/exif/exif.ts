@@ -9,6 +9,7 @@
  * Videos (MOV, MP4) carry no EXIF: their QuickTime metadata is read instead (exif-quicktime.ts: make,
  * model, creation time, Pentax exposure values), and a video without any gives empty meta, no warning.
  */
+import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import exifr from 'exifr';
 import type { ExifMeta } from '../../contract/api.js';
@@ -17,6 +18,7 @@ import { readQuickTimeMeta } from './exif-quicktime.js';
 import { localDateTime } from './local-date-time.js';
 import { readEmbeddedExif, sniffFormat, type ContainerFormat } from './exif-source.js';
 import { headBuffers, jpegExifInHead } from './jpeg-head.js';
+import { readFileAt } from '../read-fully.js';
 import { bufferSource, fileSource } from './makernotes/tiff.js';
 
 export interface ExifReadResult {
@@ -80,42 +82,43 @@ type Tags = Map<number, unknown>;
 /**
  * EXIF of the file at `absPath`. Never throws: an unreadable or damaged file gives `{ meta: {}, warning }`,
  * a file with some fields missing gives just the fields found. Reads at most a few hundred KiB of the file.
+ * `knownSize` (bytes, the scan's) spares a stat. A JPEG whose EXIF lies in its first HEAD_BYTES — every camera
+ * JPEG of the samples — costs one open, read and close (read-fully.ts readFileAt: issue 15, the CPU a small file
+ * costs); other formats open the file again for their boxes, previews or maker notes.
  */
-export async function readExif(absPath: string): Promise<ExifReadResult> {
-  let fh: FileHandle;
-  try {
-    fh = await open(absPath, 'r');
-  } catch (err) {
-    return { meta: {}, warning: `Could not open the file to read its metadata (${errorText(err)}).` };
-  }
-  let meta: ExifMeta;
+export async function readExif(absPath: string, knownSize?: number): Promise<ExifReadResult> {
   // The head read serves the format sniff and, for a JPEG, exifr itself (jpeg-head.ts); it goes back to the
   // pool once exifr and the maker-note reader are done with it (toMeta keeps no view of it).
   const head = headBuffers.take();
+  let fh: FileHandle | undefined;
+  let meta: ExifMeta;
   try {
-    const { size } = await fh.stat();
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    const read = head.subarray(0, bytesRead);
+    let read: Buffer;
+    let size: number;
+    try {
+      size = knownSize ?? statSync(absPath).size;
+      read = head.subarray(0, await readFileAt(absPath, head, 0));
+    } catch (err) {
+      return { meta: {}, warning: `Could not open or read the file for its metadata (${errorText(err)}).` };
+    }
     const format = sniffFormat(read);
-    if (format === 'video') return { meta: await videoMeta(fh, size) };
     if (format === 'unknown') return { meta: {}, warning: 'Not a recognised photo format (the file may be damaged); no metadata read.' };
+    const inHead = format === 'jpeg' && jpegExifInHead(read, size);
+    const file = async (): Promise<FileHandle> => (fh ??= await open(absPath, 'r'));
+    if (format === 'video') return { meta: await videoMeta(await file(), size) };
     const sources: (string | Buffer)[] =
-      format === 'cr3' || format === 'raf' || format === 'png'
-        ? await readEmbeddedExif(fh, format, size)
-        : format === 'jpeg' && jpegExifInHead(read, size)
-          ? [read]
-          : [absPath];
+      format === 'cr3' || format === 'raf' || format === 'png' ? await readEmbeddedExif(await file(), format, size) : inHead ? [read] : [absPath];
     const tags: Tags = new Map();
     for (const source of sources) mergeTags(tags, await exifr.parse(source, EXIFR_OPTIONS));
     meta = toMeta(tags);
     if (meta.iso === undefined && meta.make) {
-      const iso = await makerNoteIso(fh, size, format, sources, meta.make);
+      const iso = await makerNoteIso(file, size, format, sources, meta.make);
       if (iso !== undefined) meta = { ...meta, iso };
     }
   } catch (err) {
     return { meta: {}, warning: `The file's metadata could not be read (${errorText(err)}); it may be damaged.` };
   } finally {
-    await fh.close().catch(() => undefined);
+    await fh?.close().catch(() => undefined);
     headBuffers.release(head);
   }
   if (Object.keys(meta).length === 0) return { meta, warning: 'No EXIF metadata found (camera, exposure and capture time unknown); the photo may have none, or be damaged.' };
@@ -127,10 +130,16 @@ export async function readExif(absPath: string): Promise<ExifReadResult> {
  * read from the file, embedded blocks (CR3, RAF, PNG) from memory; HEIF is not searched. Damaged maker
  * notes give undefined, never an error.
  */
-async function makerNoteIso(fh: FileHandle, size: number, format: ContainerFormat, sources: (string | Buffer)[], make: string): Promise<number | undefined> {
+async function makerNoteIso(
+  file: () => Promise<FileHandle>,
+  size: number,
+  format: ContainerFormat,
+  sources: (string | Buffer)[],
+  make: string,
+): Promise<number | undefined> {
   if (format === 'heif') return undefined;
   for (const source of sources) {
-    const src = typeof source === 'string' ? fileSource(fh, size) : bufferSource(source);
+    const src = typeof source === 'string' ? fileSource(await file(), size) : bufferSource(source);
     const { iso } = await readMakerNote(src, make).catch(() => ({ iso: undefined }));
     if (iso !== undefined) return Math.round(iso);
   }

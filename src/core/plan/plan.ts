@@ -65,7 +65,7 @@ export async function planFiles(files: FileToPlan[], opts: Omit<PlanOptions, 'ty
   const folderStack: boolean[] = new Array(files.length);
   const items = await mapBounded(files, opts.exifConcurrency ?? 8, async (f, i): Promise<PlanItem> => {
     const place = placeFile(f.relPath, { aliases: opts.aliases, defaultRoom: opts.defaultRoom });
-    const exif = f.problem ? { meta: {} } : await readExif(f.absPath);
+    const exif = f.problem ? { meta: {} } : await readExif(f.absPath, f.bytes);
     const name = f.relPath.slice(f.relPath.lastIndexOf('/') + 1);
     folderStack[i] = place.stack_id !== null;
     return {

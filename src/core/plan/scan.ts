@@ -5,7 +5,7 @@
  * "Symlinks and links" and "Exit codes" — an unreadable or empty file of an allowed type is not skipped but
  * fails at upload, exit 1).
  */
-import { constants as fsc, promises as fsp } from 'node:fs';
+import { accessSync, constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { extensionOf } from '../../contract/media.js';
 import { type WalkedFile, walkShoot } from './walk.js';
@@ -181,7 +181,7 @@ async function resolveRoot(dir: string): Promise<string> {
 /** The errno code that stops this user from reading the file, or null when it is readable. */
 async function readProblem(absPath: string): Promise<string | null> {
   try {
-    await fsp.access(absPath, fsc.R_OK);
+    accessSync(absPath, fsc.R_OK); // synchronous: a few µs, not a thread-pool round trip (core/read-fully.ts)
     return null;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code ?? 'unknown error';

@@ -3,7 +3,7 @@
  * mtime still match), the check that the bytes sent are the bytes hashed, and fs errors as FileProblems
  * with words for the user (SPEC "Per file"; issue 3 "Bad input").
  */
-import { promises as fs } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isApiError } from '../../api/errors.js';
 import { fileReadBuffers } from '../buffer-pool.js';
 import { checkContainer, checkContainerBytes } from '../plan/integrity.js';
@@ -136,9 +136,10 @@ export async function assertUnchanged(f: PlannedFile, entry: ManifestEntry): Pro
   }
 }
 
+/** stat of the file, synchronous (a few µs against ~30 µs of CPU through the thread pool: read-fully.ts). */
 async function statOrProblem(f: PlannedFile): Promise<{ size: number; mtimeMs: number }> {
   try {
-    const st = await fs.stat(f.absPath);
+    const st = statSync(f.absPath);
     if (!st.isFile()) throw new FileProblem({ code: 'NOT_A_FILE', detail: 'the path is no longer a regular file' });
     return { size: st.size, mtimeMs: st.mtimeMs };
   } catch (err) {
