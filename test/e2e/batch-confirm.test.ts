@@ -63,8 +63,9 @@ describe('batch confirm (issue 15)', () => {
     // more than a second on a loaded machine (7 requests in one fresh-clone CI run).
     server = await startTestServer({ intentRate: 0, seed: { users: [{ id: 'alice', name: 'Alice', device_token: 'tok-alice', orders }] } });
     proxy = await FaultProxy.start(server.url);
-    // No V8 coverage for these CLI runs (CI collects it for the others): block counting slows the CLI's
-    // pipeline by a third, and the count here follows how fast the files arrive, as users' runs do without it.
+    // No V8 coverage for these CLI runs (CI collects it for the others): block counting slows the CLI (runs by
+    // hand on a warm server: 4 requests with it, 3–4 without), and the count here follows how fast the files
+    // arrive, as users' runs do without it.
     cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0', NODE_V8_COVERAGE: undefined });
     // A fresh workerd compiles the Worker's code paths on their first requests and creates its D1 and R2
     // state: a first run's files arrive over about twice the time of later runs' (120 files on an idle
