@@ -10,7 +10,7 @@
  * sync open/close with an async read 36 µs, all sync 10 µs). Open and close touch only the inode, which the scan
  * has just listed; the read stays off the event loop, so a slow card never holds the PUTs in flight or Ctrl-C.
  */
-import { closeSync, openSync, read } from 'node:fs';
+import { closeSync, constants, openSync, read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /**
@@ -34,7 +34,9 @@ export async function readFully(fh: FileHandle, buf: Buffer, position: number): 
  * @throws (rejects with) the fs error of the open or the read (ENOENT, EACCES, EISDIR, EIO, …)
  */
 export async function readFileAt(path: string, buf: Buffer, position: number): Promise<number> {
-  const fd = openSync(path, 'r');
+  // O_NONBLOCK: a FIFO put where the file was (after the scan) must not hold the event loop — and Ctrl-C —
+  // in a synchronous open waiting for a writer; its read then fails (ESPIPE, EAGAIN). No effect on regular files.
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     let got = 0;
     while (got < buf.length) {
