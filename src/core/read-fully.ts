@@ -19,13 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
  * @throws the fs error of the read (EIO, EBADF, …)
  */
 export async function readFully(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
-  let got = 0;
-  while (got < buf.length) {
-    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
+  return fill(buf, position, async (offset, at) => (await fh.read(buf, offset, buf.length - offset, at)).bytesRead);
 }
 
 /**
@@ -38,13 +32,7 @@ export async function readFileAt(path: string, buf: Buffer, position: number): P
   // in a synchronous open waiting for a writer; its read then fails (ESPIPE, EAGAIN). No effect on regular files.
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    let got = 0;
-    while (got < buf.length) {
-      const n = await readFd(fd, buf, got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
+    return await fill(buf, position, (offset, at) => readFd(fd, buf, offset, at));
   } finally {
     try {
       closeSync(fd);
@@ -57,4 +45,18 @@ export async function readFileAt(path: string, buf: Buffer, position: number): P
 /** fs.read into buf[offset..] at `position`; resolves the bytes read. */
 function readFd(fd: number, buf: Buffer, offset: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => read(fd, buf, offset, buf.length - offset, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/**
+ * The loop both readers share: `readAt(offset, position)` reads into buf[offset..] from byte `position` and
+ * resolves the bytes read (0 at the end of the file); called on after short reads until `buf` is full.
+ */
+async function fill(buf: Buffer, position: number, readAt: (offset: number, position: number) => Promise<number>): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const n = await readAt(got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }

@@ -69,7 +69,7 @@ describe('batch confirm (issue 15)', () => {
     cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0', NODE_V8_COVERAGE: undefined });
     // A fresh workerd compiles the Worker's code paths on their first requests and creates its D1 and R2
     // state: a first run's files arrive over about twice the time of later runs' (120 files on an idle
-    // machine: 5 requests cold, 3 warm). A server people upload to has long been warm; so is this one before
+    // machine: 5 requests cold, 3–4 warm). A server people upload to has long been warm; so is this one before
     // the runs that count.
     const warm = makeShoot(WARM_UP_FILES, 9000);
     dirs.push(warm.dir);
