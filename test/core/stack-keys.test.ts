@@ -3,7 +3,8 @@
  * from the manifest (src/core/transfer/stack-memory.ts), the dry-run review (src/core/plan/stack-review.ts),
  * and the server's next-free rule (src/server/domain/stack-allocation.ts).
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,20 @@ describe('frameFingerprint', () => {
     cpSync(a.absPath, copy);
     expect(await frameFingerprint(copy, 1000)).toBe(await frameFingerprint(a.absPath, 1000));
     expect(await frameFingerprint(big.absPath, 300_000)).not.toBe(await frameFingerprint(a.absPath, 1000));
+  });
+
+  it('is SHA-256 of "size\\n", the first 64 KiB and the last 64 KiB — unchanged, so keys stay the same across versions', async () => {
+    // Sizes: one end only, two ends touching (one read), two ends with a gap (two reads), exactly 64 KiB.
+    for (const size of [1000, 65_536, 100_000, 131_072, 300_000]) {
+      const f = frame(`fp/A/g001/${size}.jpg`, {}, size);
+      const bytes = readFileSync(f.absPath);
+      const h = createHash('sha256').update(`${size}\n`).update(bytes.subarray(0, Math.min(65_536, size)));
+      if (size > 65_536) h.update(bytes.subarray(size - Math.min(65_536, size - 65_536)));
+      expect(await frameFingerprint(f.absPath, size), `size ${size}`).toBe(h.digest('hex'));
+    }
+    // A file gone since the scan: from its name and size, never an error.
+    const gone = createHash('sha256').update('10\nunreadable\ngone.jpg').digest('hex');
+    expect(await frameFingerprint(path.join(dir, 'gone.jpg'), 10)).toBe(gone);
   });
 });
 
