@@ -10,7 +10,7 @@
 import { CliExit, EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import { resolveSetting } from './resolve-settings.js';
-import { settingsStore } from './settings.js';
+import { settingsStore, storedSettings } from './settings.js';
 
 export interface Credentials {
   apiUrl: string;
@@ -40,8 +40,8 @@ export function resolveCredentials(g: { apiUrl?: string; token?: string }, warn:
   if (!token) return { apiUrl, token: undefined, source: 'none' };
   if (source === 'flag') warn(t('auth.tokenArgv'));
   if (source !== 'config') return { apiUrl, token, source: source === 'flag' ? 'flag' : 'env' };
-  const conf = settingsStore();
-  const issuedFor = conf.get('token_origin') ?? originOf(conf.get('api_url') ?? '');
+  const stored = storedSettings();
+  const issuedFor = stored.token_origin ?? originOf(stored.api_url ?? '');
   if (originOf(apiUrl) !== issuedFor) {
     throw new CliExit(EXIT.AUTH, `${t('auth.otherOrigin', { stored: issuedFor, api: apiUrl })} ${t('auth.otherOrigin.hint', { api: apiUrl })}`, 'TOKEN_OTHER_ORIGIN');
   }
@@ -49,8 +49,8 @@ export function resolveCredentials(g: { apiUrl?: string; token?: string }, warn:
 }
 
 /** Stores a token with the origin it was issued for (login). */
-export function storeToken(token: string, apiUrl: string, userId: string): void {
-  const conf = settingsStore();
+export async function storeToken(token: string, apiUrl: string, userId: string): Promise<void> {
+  const conf = await settingsStore();
   conf.set('token', token);
   conf.set('token_origin', originOf(apiUrl));
   conf.set('api_url', apiUrl);

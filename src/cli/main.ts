@@ -192,8 +192,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.stderr.write(`${t('usage.lang', { value: flag })}\n`);
     process.exit(2);
   }
-  // --lang > PIXIMMO_LANG > `config set lang` > LC_ALL/LC_MESSAGES/LANG. Help and version skip the conf
-  // store: it is the slowest part of start-up (the help's epilogue follows --lang / PIXIMMO_LANG / LANG).
+  // --lang > PIXIMMO_LANG > `config set lang` > LC_ALL/LC_MESSAGES/LANG. Help and version skip the settings
+  // file and the setting table (the help's epilogue follows --lang / PIXIMMO_LANG / LANG).
   if (flag || process.env.PIXIMMO_LANG || quick) setLang(detectLang(flag ?? process.env.PIXIMMO_LANG));
   else setLang((await import('./commands/config.js')).resolveLang(flag).value);
   const program = buildProgram();

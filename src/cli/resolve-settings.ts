@@ -7,7 +7,7 @@
  * An invalid value is a UsageError (exit 2) with the setting's message, whatever its source.
  */
 import { SETTING_NAMES, SETTINGS, type Setting, type SettingName, type SettingSource, type SettingValues } from './setting-table.js';
-import { settingsStore, type StoredSettings } from './settings.js';
+import { storedSettings, type StoredSettings } from './settings.js';
 
 /** Flag values as commander gives them (attribute = setting name, e.g. `stackGap`); other keys ignored. */
 export type SettingFlags = { readonly [K in SettingName]?: unknown };
@@ -15,7 +15,7 @@ export type SettingFlags = { readonly [K in SettingName]?: unknown };
 /** Where values come from; the defaults read the process and the conf store (only when it is needed). */
 export interface SettingSources {
   env?: NodeJS.ProcessEnv;
-  /** One conf store value; default `settingsStore().get(key)` (opened on first use). */
+  /** One conf store value; default `storedSettings()[key]` (settings.ts: the file read as JSON). */
   stored?: (key: keyof StoredSettings) => unknown;
 }
 
@@ -24,7 +24,7 @@ export interface Resolved<T> {
   source: SettingSource;
 }
 
-const fromConfStore = (key: keyof StoredSettings): unknown => settingsStore().get(key);
+const fromConfStore = (key: keyof StoredSettings): unknown => storedSettings()[key];
 
 function text(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;

@@ -116,6 +116,30 @@ describe('piximmo config', () => {
     expect(statSync(confFile).mode & 0o777).toBe(0o600);
   });
 
+  it('a damaged or unreadable settings file is a usage error naming it (en, de) — no stack trace, none of its text, the file kept', async () => {
+    mkdirSync(path.dirname(confFile), { recursive: true });
+    const damaged = '{"token": "tok-secret-9f2c", broken';
+    for (const text of [damaged, '[1, 2]', 'null']) {
+      writeFileSync(confFile, text, { mode: 0o600 });
+      for (const args of [['upload', '.', '--order', 'O-1', '--dry-run'], ['config', 'list'], ['config', 'set', 'concurrency', '3'], ['whoami']]) {
+        const r = await cli.run(args, { env: { LANG: 'C' } });
+        expect(r.code, `${text} ${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(`The settings file ${confFile} is damaged (not a JSON object of settings). Fix it, or delete it and log in again (piximmo login).`);
+        expect(r.stderr).not.toMatch(/tok-secret|SyntaxError|\bat /);
+      }
+      expect(readFileSync(confFile, 'utf8')).toBe(text); // `config set` never overwrites what it could not read
+    }
+    const de = await cli.run(['--lang', 'de', 'config', 'get', 'concurrency']);
+    expect(de.code).toBe(2);
+    expect(de.stderr).toContain(`Die Einstellungsdatei ${confFile} ist beschädigt`);
+    if (process.getuid?.() !== 0) {
+      writeFileSync(confFile, '{}', { mode: 0o000 });
+      const r = await cli.run(['config', 'list']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`The settings file ${confFile} cannot be read (EACCES). Check its permissions.`);
+    }
+  });
+
   it('the token is never printed in full: neither from the environment nor from the conf file', async () => {
     const token = 'dtk_9f2c4e7a1b3d5f6081726354aabbccdd';
     const fromEnv = await cli.run(['config', 'list'], { env: { PIXIMMO_TOKEN: token } });

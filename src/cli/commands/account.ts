@@ -35,7 +35,7 @@ export async function loginCommand(opts: GlobalOptions & { withToken?: boolean }
   const api = new PiximmoApi({ apiUrl, token, userAgent: userAgent() });
   try {
     const me = await api.me();
-    storeToken(token, apiUrl, me.user_id);
+    await storeToken(token, apiUrl, me.user_id);
     if (opts.json) writeJsonLine({ event: 'login', user_id: me.user_id, api_url: apiUrl });
     else process.stdout.write(`${t('login.ok', { user: me.user_id, api: apiUrl })}\n`);
     return EXIT.OK;
@@ -66,7 +66,7 @@ export async function logoutCommand(opts: GlobalOptions): Promise<number> {
     );
     await api.close();
   }
-  const conf = settingsStore();
+  const conf = await settingsStore();
   conf.delete('token');
   conf.delete('token_origin');
   conf.delete('user_id');

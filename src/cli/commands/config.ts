@@ -1,6 +1,6 @@
 /**
  * `piximmo config get|set|list [key] [value]`: the settings kept in the conf store (file mode 0600,
- * `settingsStore()`; `$PIXIMMO_CONFIG_DIR` moves it).
+ * settings.ts: read as JSON, written through conf; `$PIXIMMO_CONFIG_DIR` moves it).
  *
  * Keys (conf key in brackets): api-url [api_url], concurrency [concurrency, number], types [types],
  * room-aliases [room_aliases, object "folder name" → room type; written `Wintergarten=livingroom,Hobbyraum=office`],
@@ -22,7 +22,7 @@ import { detectLang, t, type Lang, type MessageKey } from '../i18n/index.js';
 import { writeJsonLine } from '../render/json.js';
 import { CONFIG_SETTINGS, configSetting, resolveSetting, type ShownSetting, showSetting } from '../resolve-settings.js';
 import { type Setting, SETTINGS, type SettingName, type SettingSource } from '../setting-table.js';
-import { settingsStore, UsageError } from '../settings.js';
+import { settingsStore, storedSettings, UsageError } from '../settings.js';
 
 /** The keys `config` knows, in `config list` order. */
 const CONFIG_KEYS = CONFIG_SETTINGS.map((n) => SETTINGS[n].key);
@@ -76,13 +76,13 @@ export async function configCommand(action: string, key: string | undefined, val
 }
 
 /** `config set`: the value goes through the setting's one `parse` (same limits as its flag). */
-function setSetting(name: SettingName, value: string | undefined, g: GlobalOptions): number {
+async function setSetting(name: SettingName, value: string | undefined, g: GlobalOptions): Promise<number> {
   const s = SETTINGS[name] as Setting<unknown>;
   const k = s.key;
   const storeKey = s.conf!;
   if (s.readOnly) throw new UsageError(t('config.readOnly'));
   if (value === undefined) throw new UsageError(t('config.needValue', { key: k }));
-  const conf = settingsStore();
+  const conf = await settingsStore();
   if (value.trim() === '') conf.delete(storeKey);
   else conf.set(storeKey, s.parse(value));
   const now = showSetting(name, g);
@@ -98,7 +98,7 @@ function setSetting(name: SettingName, value: string | undefined, g: GlobalOptio
 
 /** What the conf store holds for the setting, formatted as `get` shows it; undefined when nothing is stored. */
 function storedText(s: Setting<unknown>): string | undefined {
-  const v = settingsStore().get(s.conf!);
+  const v = storedSettings()[s.conf!];
   if (v === undefined || v === '') return undefined;
   return s.fromStore ? s.fromStore(v) : String(v);
 }

@@ -111,6 +111,8 @@ const deMain: Record<keyof typeof enMain, string> = {
   'usage.retries': '--retries muss eine ganze Zahl von 1 bis 100 sein (war {value}).',
   'usage.bwlimit': '--bwlimit muss eine Rate über 0 sein, etwa 5M, 800K oder 2MiB (Bytes pro Sekunde; war {value}).',
   'usage.intentRate': '--intent-rate muss eine Zahl von Intents pro Sekunde von 0 (keine Grenze) bis {max} sein (war {value}).',
+  'usage.settingsUnreadable': 'Die Einstellungsdatei {file} kann nicht gelesen werden ({detail}). Bitte ihre Zugriffsrechte prüfen.',
+  'usage.settingsBroken': 'Die Einstellungsdatei {file} ist beschädigt (kein JSON-Objekt mit Einstellungen). Bitte korrigieren, oder löschen und neu anmelden (piximmo login).',
   'usage.lang': '--lang muss de oder en sein (war {value}).',
   'error.unexpected': 'piximmo: unerwarteter Fehler: {detail}',
 

@@ -112,6 +112,8 @@ export const enMain = {
   'usage.retries': '--retries must be a whole number from 1 to 100 (got {value}).',
   'usage.bwlimit': '--bwlimit must be a rate above 0 like 5M, 800K or 2MiB (bytes per second; got {value}).',
   'usage.intentRate': '--intent-rate must be a number of intents per second from 0 (no limit) to {max} (got {value}).',
+  'usage.settingsUnreadable': 'The settings file {file} cannot be read ({detail}). Check its permissions.',
+  'usage.settingsBroken': 'The settings file {file} is damaged (not a JSON object of settings). Fix it, or delete it and log in again (piximmo login).',
   'usage.lang': '--lang must be de or en (got {value}).',
   'error.unexpected': 'piximmo: unexpected error: {detail}',
 
