@@ -7,14 +7,19 @@
 // - piximmo: the local server (emulated R2, SPEC's 3 intents/s) behind the link — API and storage both,
 //   since signed URLs use the origin the request came in on — and `piximmo upload --no-progress`;
 // - rclone: `rclone copy` into the nginx WebDAV sink behind its own proxy on the same link;
+// - bare PUTs (bare-put.mjs): the files PUT over keep-alive connections into a discard server behind the same
+//   link, as many at a time as piximmo sends, and nothing else; its own clock from the first PUT to the last
+//   answer — the link's practical limit (connection set-up and last answer included), so piximmo − bare PUTs
+//   is what piximmo's own steps cost on that link (start-up, planning, the API's round trips);
 // - link limit: bytes × 8 ÷ uplink rate (what no tool can beat).
 // Medians of --runs runs. Table on stderr, one JSON object on stdout. Installs nothing.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startDiscardSink } from './bare-put.mjs';
 import { loadGenerator, writeWorkload } from './fixtures.mjs';
 import { createLink, LINK_PROFILES } from './link-proxy.mjs';
 import { measure } from './measure.mjs';
@@ -29,9 +34,11 @@ const CONCURRENCY = 4;
 const BUCKET = 'bench';
 const say = (s = '') => process.stderr.write(`${s}\n`);
 
+// `bareConnections`: PUTs at once for the bare-PUT column — what piximmo sends at once at --concurrency 4
+// (src/core/transfer/window.ts: 12 small files within 4 MiB; 8 MB files: the concurrency).
 const WORKLOADS = {
-  '300x100kb': { label: '300 × 100 KB', groups: [{ count: 300, bytesEach: 100_000, folder: 'Wohnzimmer' }] },
-  '6x8mb': { label: '6 × 8 MB', groups: [{ count: 6, bytesEach: 8_000_000, folder: 'Kueche' }] },
+  '300x100kb': { label: '300 × 100 KB', groups: [{ count: 300, bytesEach: 100_000, folder: 'Wohnzimmer' }], bareConnections: 12 },
+  '6x8mb': { label: '6 × 8 MB', groups: [{ count: 6, bytesEach: 8_000_000, folder: 'Kueche' }], bareConnections: CONCURRENCY },
 };
 
 export async function runFarLink(argv) {
@@ -72,7 +79,7 @@ export async function runFarLink(argv) {
       for (const pname of profiles) {
         const profile = LINK_PROFILES[pname];
         const limit_s = (sizes.bytes * 8) / (profile.upMbit * 1e6);
-        const walls = { piximmo: [], rclone: [] };
+        const walls = { piximmo: [], rclone: [], bare: [] };
         for (let i = 0; i < runs; i++) {
           walls.piximmo.push(await piximmoRun({ TMP, seed, shoot, profile, order: `F-${++orderNo}`, expect: sizes.files, cliRoot }));
           say(`  ${name} ${profile.name} run ${i + 1}/${runs} piximmo ${fmt(walls.piximmo.at(-1))} s`);
@@ -80,13 +87,17 @@ export async function runFarLink(argv) {
             walls.rclone.push(await rcloneRun({ TMP, shoot, profile, prefix: `r${orderNo}` }));
             say(`  ${name} ${profile.name} run ${i + 1}/${runs} rclone  ${fmt(walls.rclone.at(-1))} s`);
           }
+          walls.bare.push(await bareRun({ TMP, shoot, profile, connections: wl.bareConnections, bytes: sizes.bytes, prefix: `b${orderNo}` }));
+          say(`  ${name} ${profile.name} run ${i + 1}/${runs} bare PUTs ${fmt(walls.bare.at(-1))} s`);
         }
         const p = median(walls.piximmo.filter((x) => x !== null));
         const r = rclone ? median(walls.rclone.filter((x) => x !== null)) : null;
+        const b = median(walls.bare.filter((x) => x !== null));
         rows.push({
           workload: name, label: wl.label, profile: pname, profile_name: profile.name, files: sizes.files, bytes: sizes.bytes,
-          link_limit_s: limit_s, piximmo_s: p, rclone_s: r,
+          link_limit_s: limit_s, piximmo_s: p, rclone_s: r, bare_put_s: b,
           piximmo_vs_link: p ? p / limit_s : null, piximmo_vs_rclone: p && r ? p / r : null,
+          bare_put_vs_link: b ? b / limit_s : null, piximmo_minus_bare_put_s: p && b ? p - b : null,
           runs: walls,
         });
       }
@@ -95,9 +106,11 @@ export async function runFarLink(argv) {
     if (!o.keep) rmSync(TMP, { recursive: true, force: true });
   }
   say('');
-  say('far link                       link limit   piximmo   rclone   piximmo/link  piximmo/rclone  (targets ≤ 1.15, ≤ 1.0)');
+  say('far link                       link limit   piximmo   rclone   piximmo/link  piximmo/rclone  (targets ≤ 1.15, ≤ 1.0)   bare PUTs  piximmo − bare');
   for (const r of rows) {
-    say(`${`${r.label}, ${r.profile_name}`.padEnd(30)} ${fmt(r.link_limit_s).padStart(8)} s ${fmt(r.piximmo_s).padStart(7)} s ${fmt(r.rclone_s).padStart(6)} s   ×${fmt(r.piximmo_vs_link, 3).padEnd(11)} ×${fmt(r.piximmo_vs_rclone, 3)}`);
+    say(
+      `${`${r.label}, ${r.profile_name}`.padEnd(30)} ${fmt(r.link_limit_s).padStart(8)} s ${fmt(r.piximmo_s).padStart(7)} s ${fmt(r.rclone_s).padStart(6)} s   ×${fmt(r.piximmo_vs_link, 3).padEnd(11)} ×${fmt(r.piximmo_vs_rclone, 3).padEnd(31)}${fmt(r.bare_put_s).padStart(7)} s  ${fmt(r.piximmo_minus_bare_put_s).padStart(9)} s`,
+    );
   }
   process.stdout.write(`${JSON.stringify({ bench: 'far-link', machine: machineInfo(), cli_from: o['cli-from'] ?? null, rows })}\n`);
   return rows.every((r) => r.piximmo_s !== null) ? 0 : 1;
@@ -143,6 +156,28 @@ async function rcloneRun({ TMP, shoot, profile, prefix }) {
     await front.close();
     await nginx.stop();
     rmSync(sinkRoot, { recursive: true, force: true });
+  }
+}
+
+/** The files PUT through the same link into a discard server, `connections` at a time (bare-put.mjs): its data-path wall s, or null. */
+async function bareRun({ TMP, shoot, profile, connections, bytes, prefix }) {
+  const dir = path.join(TMP, 'runs', `${prefix}-bare`);
+  mkdirSync(dir, { recursive: true });
+  spawnSync('sync');
+  const sink = await startDiscardSink();
+  const link = createLink(profile);
+  const front = await link.proxy(sink.port);
+  try {
+    const args = [path.join(ROOT, 'scripts/bench/bare-put.mjs'), '--url', front.url, '--dir', shoot, '--connections', String(connections)];
+    const stdoutFile = path.join(dir, 'stdout');
+    const m = await measure(process.execPath, args, { env: cleanEnv(), cwd: ROOT, stdoutFile, stderrFile: path.join(dir, 'stderr'), timeFile: path.join(dir, 'time'), timeoutMs: 30 * 60_000 });
+    if (m.code !== 0 || sink.bytes() !== bytes) return null;
+    // Its own clock, first PUT to last answer (as the sink rows' baseline): the link's limit for these PUTs,
+    // not how long a Node process takes to start.
+    return JSON.parse(readFileSync(stdoutFile, 'utf8').trim().split('\n').pop()).wall_s;
+  } finally {
+    await front.close();
+    await sink.stop();
   }
 }
 
