@@ -82,7 +82,8 @@ Options:
                     far-link mode instead (scripts/bench/far-link.mjs): 300 × 100 KB and 6 × 8 MB through a
                     latency-and-rate proxy (hotel Wi-Fi 80 ms, 40/100 Mbit/s; tethered 4G 200 ms, 10/30),
                     piximmo (API + storage behind it, 3 intents/s) vs rclone into nginx behind the same link
-                    vs the link's own limit (bytes ÷ uplink); ~5 min per profile and run
+                    vs the link's own limit (bytes ÷ uplink) vs bare PUTs of the same files through it (the
+                    link's practical limit, scripts/bench/bare-put.mjs); ~5 min per profile and run
   -h, --help        this text
 
 Needs: npm run build (dist/); optional Debian packages: time (/usr/bin/time, exact peak RSS/CPU; else
