@@ -26,8 +26,11 @@ import type { ExifMeta } from '../../contract/api.js';
 import type { FileFacts } from '../transfer/events.js';
 import { mapBounded } from './bounded.js';
 
-/** Bytes read from each end of a frame for its fingerprint. */
-export const FINGERPRINT_EDGE = HEAD_BYTES / 2;
+/** Bytes read from each end of a frame for its fingerprint: part of every stack key, so never changed. */
+export const FINGERPRINT_EDGE = 64 * 1024;
+// The fingerprint reads both ends into one pooled head buffer (exif/jpeg-head.ts); the edge must not follow
+// HEAD_BYTES (a smaller head read would change every key), so a head too small for it is a build error here.
+if (HEAD_BYTES < 2 * FINGERPRINT_EDGE) throw new Error('stack-keys: HEAD_BYTES must hold both fingerprint edges (2 × 64 KiB)');
 
 /**
  * The fingerprint of one frame (hex); a file that cannot be read gets one from its name and size (it fails
@@ -37,7 +40,7 @@ export const FINGERPRINT_EDGE = HEAD_BYTES / 2;
  */
 export async function frameFingerprint(absPath: string, bytes: number): Promise<string> {
   const h = createHash('sha256').update(`${bytes}\n`);
-  const buf = headBuffers.take(); // HEAD_BYTES = 2 × FINGERPRINT_EDGE
+  const buf = headBuffers.take(); // ≥ 2 × FINGERPRINT_EDGE (checked above)
   try {
     const headLen = Math.min(FINGERPRINT_EDGE, bytes);
     const tailLen = bytes > FINGERPRINT_EDGE ? Math.min(FINGERPRINT_EDGE, bytes - FINGERPRINT_EDGE) : 0;
