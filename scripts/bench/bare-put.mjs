@@ -9,11 +9,12 @@
 // usage: node scripts/bench/bare-put.mjs --url URL --dir DIR [--connections 12]
 // Prints one JSON object on stdout: {wall_s, files, bytes, failed}. Exit 0 when every PUT was answered 2xx.
 // `startDiscardSink()` is the server it sends to: reads each body to its end and answers 204.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { filesUnder } from './sys.mjs';
 
 /**
  * A server that reads every request body to its end and answers 204 (the bench process runs it; the link
@@ -36,17 +37,6 @@ export async function startDiscardSink() {
   };
 }
 
-/** Files under `dir`, depth-first, in name order. */
-async function filesUnder(dir) {
-  const out = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
 async function main() {
   const { values: o } = parseArgs({ options: { url: { type: 'string' }, dir: { type: 'string' }, connections: { type: 'string', default: '12' } } });
   if (!o.url || !o.dir) {
@@ -54,7 +44,7 @@ async function main() {
     process.exit(2);
   }
   const connections = Number(o.connections);
-  const files = await filesUnder(o.dir);
+  const files = (await filesUnder(o.dir)).map((r) => path.join(o.dir, r));
   const agent = new Agent({ connections, keepAliveTimeout: 30_000 });
   let next = 0;
   let bytes = 0;

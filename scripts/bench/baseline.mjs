@@ -17,10 +17,11 @@
 //   finalizes, retries, failed, errors}. Exit 0 when every file was finalized, 1 otherwise, 2 on usage errors.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { filesUnder } from './sys.mjs';
 
 const MIME = {
   jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', heic: 'image/heic', dng: 'image/x-adobe-dng',
@@ -63,19 +64,14 @@ const stats = { rate_limited: 0, retries: 0, failed: 0, errors: [] };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- before the clock: the file list and the checksums ----------------------------------------------
-async function walk(dir, rel = '') {
+async function walk(dir) {
   const out = [];
-  const entries = (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await walk(dir, r)));
-    else if (e.isFile()) {
-      const ext = path.extname(e.name).slice(1).toLowerCase();
-      if (!MIME[ext]) continue;
-      const abs = path.join(dir, r);
-      out.push({ rel: r, abs, name: e.name, mime: MIME[ext], room: r.includes('/') ? r.split('/')[0] : undefined, bytes: (await stat(abs)).size });
-    }
+  for (const r of await filesUnder(dir)) {
+    const name = r.slice(r.lastIndexOf('/') + 1);
+    const ext = path.extname(name).slice(1).toLowerCase();
+    if (!MIME[ext]) continue;
+    const abs = path.join(dir, r);
+    out.push({ rel: r, abs, name, mime: MIME[ext], room: r.includes('/') ? r.split('/')[0] : undefined, bytes: (await stat(abs)).size });
   }
   return out;
 }

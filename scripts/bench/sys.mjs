@@ -1,6 +1,7 @@
 // Small system helpers of the bench: free ports, tools on PATH, machine facts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,4 +97,20 @@ export function median(xs) {
   if (v.length === 0) return null;
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/**
+ * The regular files under `dir` as paths relative to it ("/"-separated), depth-first in name order, hidden
+ * entries (".…") left out — the order the bench's tools send a shoot in (baseline.mjs, bare-put.mjs).
+ */
+export async function filesUnder(dir, rel = '') {
+  const out = [];
+  const entries = (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await filesUnder(dir, r)));
+    else if (e.isFile()) out.push(r);
+  }
+  return out;
 }
