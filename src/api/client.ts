@@ -6,8 +6,9 @@
  * PUT bodies: put-body.ts; batch answers: batch-answer.ts.
  */
 import type { Dispatcher } from './undici-core.js';
-import type * as v from 'valibot';
+import * as v from 'valibot';
 import type {
+  ClosingCheckEntry,
   DeleteFileResponse,
   DownloadResponse,
   FileListQuery,
@@ -37,6 +38,9 @@ import { ChunkLease, readRange, readWholeRange, WHOLE_BODY_BYTES, type PutSource
 import { proxyConfigured, WarmSockets } from './warm-sockets.js';
 
 export type { PutSource } from './put-body.js';
+
+/** A finalize batch's answer: one answer or ApiError per item, in order, and the closing check when asked for and sent (issue 15). */
+export type FinalizeBatchItems = (FinalizeResponse | ApiError)[] & { closing_check?: ClosingCheckEntry[] };
 
 export interface ApiClientOptions {
   /** Base URL of the API, e.g. http://127.0.0.1:8787 (no production host is hard-coded: SPEC "The CLI"). */
@@ -104,11 +108,20 @@ export class PiximmoApi {
    * POST /api/uploads/finalize-batch (SPEC v2, seed 002's confirm-upload): up to 50 finalizes in one request.
    * Resolves to one answer or one ApiError per item, in order. Throws ApiError for the whole request
    * (401, 400, 404/405 on servers without the route, network).
+   * `closing` (issue 15, ≤ MAX_CLOSING_ORDERS order ids): the answer's `closing_check` — each order's file ids
+   * and stacks, read after these files were written — is on the result; left out when the server sent none
+   * (an older server) or one that is not the contract (the closing check then asks the usual routes).
    */
-  async finalizeBatch(files: FinalizeBatchRequest['files'], signal?: AbortSignal): Promise<(FinalizeResponse | ApiError)[]> {
-    const { answer, operation } = await this.call('POST', '/api/uploads/finalize-batch', { files }, signal);
-    const { results } = expectBody(R.FinalizeBatchListSchema, answer, operation);
-    return batchItems(results, files.length, 'results', () => R.FinalizeResponseSchema, operation);
+  async finalizeBatch(files: FinalizeBatchRequest['files'], signal?: AbortSignal, closing?: readonly string[]): Promise<FinalizeBatchItems> {
+    const body = closing?.length ? { files, closing_check: [...closing] } : { files };
+    const { answer, operation } = await this.call('POST', '/api/uploads/finalize-batch', body, signal);
+    const { results, closing_check } = expectBody(R.FinalizeBatchListSchema, answer, operation);
+    const items: FinalizeBatchItems = batchItems(results, files.length, 'results', () => R.FinalizeResponseSchema, operation);
+    if (closing?.length && closing_check !== undefined) {
+      const parsed = v.safeParse(R.ClosingCheckSchema, closing_check);
+      if (parsed.success) items.closing_check = parsed.output;
+    }
+    return items;
   }
 
   /** GET /api/files/:id/download (SPEC v2): a signed GET of the original, 15 minutes. 404 FILE_NOT_FOUND, 403 FILE_INFECTED. */

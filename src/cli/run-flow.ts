@@ -12,6 +12,7 @@ import { EXIT } from './exit-codes.js';
 import { t } from './i18n/index.js';
 import { checkQuota, withQuotaExit } from './quota-preflight.js';
 import type { RunRenderer, ServerCheck } from './render/types.js';
+import { coveredOrders } from './closing-fold.js';
 import { checkFailed, verifyOnServer } from './server-check.js';
 import { UploadSession } from './session.js';
 import { UsageError } from './settings.js';
@@ -47,7 +48,7 @@ export interface RunPlansOptions extends TransferSettings {
  * summary rendered. Returns the exit code (SPEC "Exit codes").
  */
 export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string }[], o: RunPlansOptions): Promise<number> {
-  const session = new UploadSession(o.api, o.renderer, o);
+  const session = new UploadSession(o.api, o.renderer, { ...o, closingCheck: true });
   const me = o.me ?? accountOnce(o.api);
   try {
     const files: PlannedFile[] = [];
@@ -59,7 +60,7 @@ export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string
     tuneV8ForRun(files.length, files.reduce((sum, f) => sum + f.bytes, 0));
     o.renderer.start(files);
     const result = await session.engine.run(files);
-    const check = result.fatal || result.interrupted ? { checked: false, missing: [] } : await closingCheck(o.api, me, result.outcomes);
+    const check = result.fatal || result.interrupted ? { checked: false, missing: [] } : await closingCheck(o.api, me, result);
     const skipped = jobs.flatMap(({ plan, orderId }) => plan.skipped.map((s) => ({ order_id: orderId, room_type: s.room_type ?? 'unsorted' })));
     o.renderer.finish(summarize(result, skipped), check);
     return withQuotaExit(exitCodeFor(result, result.outcomes.some((x) => x.state === 'failed') || checkFailed(check)), result.outcomes);
@@ -68,9 +69,13 @@ export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string
   }
 }
 
-/** The order's list and the touched stacks, asked at the same time (one round trip less at the end of a run). */
-async function closingCheck(api: PiximmoApi, me: () => Promise<MeResponse>, outcomes: RunResult['outcomes']): Promise<ServerCheck> {
-  const [check, stacks] = await Promise.all([verifyOnServer(api, outcomes, { me }), incompleteStacks(api, outcomes)]);
+/**
+ * The order's list and the touched stacks, asked at the same time (one round trip less at the end of a run) —
+ * or not asked at all for the orders the run's last confirmation batch already answered for (issue 15).
+ */
+async function closingCheck(api: PiximmoApi, me: () => Promise<MeResponse>, result: RunResult): Promise<ServerCheck> {
+  const covered = coveredOrders(result.closing_check, result.outcomes);
+  const [check, stacks] = await Promise.all([verifyOnServer(api, result.outcomes, { me, covered }), incompleteStacks(api, result.outcomes, covered)]);
   return check.checked ? { ...check, incomplete_stacks: stacks } : check;
 }
 

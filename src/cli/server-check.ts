@@ -1,7 +1,8 @@
 /**
  * After a run: reload each order's file list and confirm every registered file is in it
  * (SPEC: "a file is listed at most 10 s after its finalize returned"). A missing file is reported,
- * not silently counted as done. Then (issue 16) the server's malware scan of those files is awaited
+ * not silently counted as done. An order the run's last confirmation batch already showed whole
+ * (closing-fold.ts, issue 15) is not asked again. Then (issue 16) the server's malware scan of those files is awaited
  * (cli/scan-check.ts): infected files are named and fail the run.
  */
 import type { PiximmoApi } from '../api/client.js';
@@ -9,6 +10,7 @@ import type { MeResponse } from '../contract/api.js';
 import { type Clock, systemClock } from '../core/transfer/clock.js';
 import type { FileOutcome, PlannedFile } from '../core/transfer/events.js';
 import { DEFAULT_TRANSFER, type TransferConfig } from '../core/transfer/transfer-config.js';
+import type { CoveredOrders } from './closing-fold.js';
 import type { ServerCheck } from './render/types.js';
 import { awaitScan, scanWaitMs } from './scan-check.js';
 
@@ -24,6 +26,8 @@ export async function verifyOnServer(
     config?: Pick<TransferConfig, 'listingDeadlineMs' | 'listingPollMs'>;
     /** The run's GET /api/me when it has one (run-flow.ts accountOnce); default `api.me()`. */
     me?: () => Promise<MeResponse>;
+    /** Orders the run's last confirmation batch already showed complete (closing-fold.ts): not asked again. */
+    covered?: CoveredOrders;
   } = {},
 ): Promise<ServerCheck> {
   const clock = opts.clock ?? systemClock;
@@ -40,6 +44,7 @@ export async function verifyOnServer(
   const missing: PlannedFile[] = [];
   try {
     for (const [orderId, list] of byOrder) {
+      if (opts.covered?.has(orderId)) continue;
       let left = list;
       for (;;) {
         const listed = await listedFileIds(api, orderId);

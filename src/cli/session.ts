@@ -33,6 +33,8 @@ export interface SessionOptions {
   intentRate: number;
   /** SPEC "Offline is a state": how long to wait while the API cannot be reached, ms (watch: Infinity). */
   offlineWaitMs?: number;
+  /** The run's last confirmation batch asks for the closing check (EngineOptions `closingCheck`, issue 15). */
+  closingCheck?: boolean;
 }
 
 export class UploadSession {
@@ -59,7 +61,15 @@ export class UploadSession {
     this.window = smallFileWindow(opts.concurrency);
     this.engine = new UploadEngine(
       { api, hashFile: sha256File },
-      { concurrency: opts.concurrency, window: this.window, signal: this.stop.signal, intentRate: opts.intentRate, retry: opts.retry, offlineWaitMs: opts.offlineWaitMs },
+      {
+        concurrency: opts.concurrency,
+        window: this.window,
+        signal: this.stop.signal,
+        intentRate: opts.intentRate,
+        retry: opts.retry,
+        offlineWaitMs: opts.offlineWaitMs,
+        closingCheck: opts.closingCheck,
+      },
     );
     this.engine.on((e) => renderer.event(e));
     this.releaseSignals = ownSignals(this.onSignal);

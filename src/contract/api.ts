@@ -144,6 +144,10 @@ export type FinalizeBatchRequest = InferOutput<typeof FinalizeBatchRequestSchema
 export type FinalizeBatchItem = FinalizeResponse | ErrorBody;
 
 export type FinalizeBatchResponse = InferOutput<typeof R.FinalizeBatchResponseSchema>;
+/** One order's closing check in a finalize batch's answer (issue 15; responses.ts ClosingCheckOrderSchema). */
+export type ClosingCheckOrder = InferOutput<typeof R.ClosingCheckOrderSchema>;
+/** One entry of a finalize batch's `closing_check`: the order's ids and stacks, or its error. */
+export type ClosingCheckEntry = InferOutput<typeof R.ClosingCheckEntrySchema>;
 
 /**
  * GET /api/files/:file_id/download (SPEC v2): a signed GET of the original, 15 minutes, with

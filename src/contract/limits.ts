@@ -8,6 +8,11 @@
 export const MAX_BATCH_INTENTS = 50;
 /** Most files one POST /api/uploads/finalize-batch may carry (SPEC v2). */
 export const MAX_BATCH_FINALIZE = 50;
+/**
+ * Most orders one POST /api/uploads/finalize-batch may ask a closing check of (`closing_check`, issue 15: the
+ * run's last batch brings back what the closing check would ask for, one round trip less at the end of a run).
+ */
+export const MAX_CLOSING_ORDERS = 10;
 /** Most files one page of GET /api/orders/:id/files lists, and its default (SPEC v2). */
 export const MAX_LIST_PAGE = 1000;
 /** SPEC v2 file lifecycle states, the values of the listing's `status` filter. */

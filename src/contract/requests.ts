@@ -10,7 +10,7 @@
 import * as v from 'valibot';
 import type { ExifMeta } from './api.js';
 import { MAX_PARTS } from './parts.js';
-import { FILE_STATUS_NAMES, isPrintable, MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS, MAX_LIST_PAGE, PREVIEW_SIZE_NAMES } from './limits.js';
+import { FILE_STATUS_NAMES, isPrintable, MAX_BATCH_FINALIZE, MAX_BATCH_INTENTS, MAX_CLOSING_ORDERS, MAX_LIST_PAGE, PREVIEW_SIZE_NAMES } from './limits.js';
 import { FILE_RECORD_FIELDS } from './responses.js';
 import { fileName, MAX_EXIF_JSON, optInt, optString, reqInt, reqString, sha256 } from './request-fields.js';
 
@@ -106,14 +106,24 @@ export const FinalizeRequestSchema = jsonObject(
   mustBeObject('each entry of files'),
 );
 
+const closingMessage = `closing_check must be an array of 1 to ${MAX_CLOSING_ORDERS} order ids`;
+/**
+ * `closing_check` (issue 15, optional): order ids whose file ids (first page) and stacks the answer carries,
+ * read after this batch's files are written — what a run's closing check asks for, in its last batch. Servers
+ * that do not know the field ignore it (unknown keys are ignored), and the client then asks as before.
+ */
+const closingCheck = v.optional(
+  v.pipe(v.array(reqString('closing_check', 128), closingMessage), v.minLength(1, closingMessage), v.maxLength(MAX_CLOSING_ORDERS, closingMessage)),
+);
+
 /** POST /api/uploads/finalize-batch body (seed 002's confirm-upload): 1…MAX_BATCH_FINALIZE finalize bodies. */
 export const FinalizeBatchRequestSchema = jsonObject(
-  { files: filesOf(FinalizeRequestSchema, MAX_BATCH_FINALIZE, 'finalize bodies') },
+  { files: filesOf(FinalizeRequestSchema, MAX_BATCH_FINALIZE, 'finalize bodies'), closing_check: closingCheck },
   mustBeObject('request body'),
 );
 /** The finalize batch's envelope, as the server first reads it (items then one by one, as for intents). */
 export const FinalizeBatchEnvelopeSchema = jsonObject(
-  { files: filesOf(v.unknown(), MAX_BATCH_FINALIZE, 'finalize bodies') },
+  { files: filesOf(v.unknown(), MAX_BATCH_FINALIZE, 'finalize bodies'), closing_check: closingCheck },
   mustBeObject('request body'),
 );
 

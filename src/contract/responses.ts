@@ -75,12 +75,10 @@ export const BatchIntentResponseSchema = v.object({ uploads: v.array(v.union([In
 /** POST /api/uploads/finalize (200). */
 export const FinalizeResponseSchema = v.object({ file_id: str, status: v.literal('uploaded') });
 
-/** POST /api/uploads/finalize-batch (200): one finalize answer or one error body per item, in order. */
-export const FinalizeBatchResponseSchema = v.object({ results: v.array(v.union([FinalizeResponseSchema, ErrorBodySchema])) });
 
 /** The shape a batch answer's list has before its items are checked one by one (client: one bad item fails one file). */
 export const BatchIntentListSchema = v.object({ uploads: v.array(v.unknown()) });
-export const FinalizeBatchListSchema = v.object({ results: v.array(v.unknown()) });
+export const FinalizeBatchListSchema = v.object({ results: v.array(v.unknown()), closing_check: v.optional(v.unknown()) });
 
 /** POST /api/uploads/multipart/parts (200): renewed part URLs. */
 export const MultipartPartsResponseSchema = v.object({ parts: v.array(PartUrlSchema), expires_at: str });
@@ -190,6 +188,31 @@ export const StackRecordSchema = v.object({
 
 /** GET /api/orders/:id/stacks (200). */
 export const StacksResponseSchema = v.object({ stacks: v.array(StackRecordSchema) });
+
+/**
+ * One order of a finalize batch's `closing_check` (issue 15), read after the batch's files were written: the
+ * ids of its listed files — the first page of GET /api/orders/:id/files?fields=file_id, `next_cursor` set when
+ * there are more — and then its stacks, as GET /api/orders/:id/stacks; or the error those routes would answer
+ * (403 ORDER_FORBIDDEN).
+ */
+export const ClosingCheckOrderSchema = v.object({
+  order_id: str,
+  file_ids: v.array(str),
+  next_cursor: v.nullable(str),
+  stacks: v.array(StackRecordSchema),
+});
+export const ClosingCheckEntrySchema = v.union([ClosingCheckOrderSchema, v.object({ order_id: str, error: ErrorBodySchema.entries.error })]);
+/** A finalize batch's `closing_check` (issue 15): one entry per order asked, in the order asked. */
+export const ClosingCheckSchema = v.array(ClosingCheckEntrySchema);
+
+/**
+ * POST /api/uploads/finalize-batch (200): one finalize answer or one error body per item, in order; and, when
+ * the request named orders in `closing_check`, their closing check (issue 15).
+ */
+export const FinalizeBatchResponseSchema = v.object({
+  results: v.array(v.union([FinalizeResponseSchema, ErrorBodySchema])),
+  closing_check: v.optional(ClosingCheckSchema),
+});
 
 /** GET /api/me (200). */
 export const MeResponseSchema = v.object({

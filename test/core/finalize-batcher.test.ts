@@ -2,28 +2,37 @@
  * src/core/transfer/finalize-batcher.ts — finalizes collected into finalize-batch requests of at most 50,
  * each file getting its own answer or its own error; a file on its own is still sent (after the short
  * window); whole-batch failures reject every file of that batch; 404/405 → single finalizes from then on;
- * an API without finalizeBatch uses single finalizes directly.
+ * an API without finalizeBatch uses single finalizes directly. Issue 15: with closing hooks, a batch sent when
+ * no file is still to ask for its confirmation asks for the closing check, and the last answer is kept.
  */
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
-import type { FinalizeRequest, FinalizeResponse } from '../../src/contract/api.js';
+import type { ClosingCheckEntry, FinalizeRequest, FinalizeResponse } from '../../src/contract/api.js';
 import { FinalizeBatcher, type FinalizeSource } from '../../src/core/transfer/finalize-batcher.js';
 
 const body = (n: number): FinalizeRequest => ({ object_key: `k${n}`, bytes: n, checksum: 'c'.repeat(64) });
 const ok = (b: FinalizeRequest): FinalizeResponse => ({ file_id: `f_${b.object_key}`, status: 'uploaded' });
 const httpErr = (status: number, code: string) => new ApiError({ kind: 'http', status, code, message: code, operation: 'test' });
 
+type Items = (FinalizeResponse | ApiError)[] & { closing_check?: ClosingCheckEntry[] };
+
 class Stub implements FinalizeSource {
   singles: FinalizeRequest[] = [];
   batches: FinalizeRequest[][] = [];
+  /** The closing orders each batch asked for (undefined: none). */
+  closings: (readonly string[] | undefined)[] = [];
   batchAnswer: (files: FinalizeRequest[]) => Promise<(FinalizeResponse | ApiError)[]> = async (files) => files.map(ok);
   finalize = async (b: FinalizeRequest): Promise<FinalizeResponse> => {
     this.singles.push(b);
     return ok(b);
   };
-  finalizeBatch = async (files: FinalizeRequest[]): Promise<(FinalizeResponse | ApiError)[]> => {
+  finalizeBatch = async (files: FinalizeRequest[], _signal?: AbortSignal, closing?: readonly string[]): Promise<Items> => {
     this.batches.push(files);
-    return this.batchAnswer(files);
+    this.closings.push(closing);
+    const items: Items = await this.batchAnswer(files);
+    // the answer names the batch it came with, so a test can tell which one was kept
+    if (closing) items.closing_check = closing.map((order_id) => ({ order_id, file_ids: files.map((f) => ok(f).file_id), next_cursor: null, stacks: [] }));
+    return items;
   };
 }
 
@@ -138,5 +147,48 @@ describe('FinalizeBatcher', () => {
     release();
     await Promise.all(p);
     expect(api.batches.map((x) => x.length)).toEqual([1, 6]);
+  });
+});
+
+describe('FinalizeBatcher: the closing check rides on the run\'s last batch (issue 15)', () => {
+  it('asked only by a batch sent when no file is still to ask for its confirmation; the last such answer is kept', async () => {
+    const api = new Stub();
+    let toConfirm = 3;
+    const b = new FinalizeBatcher(api, 5, () => 100, { filesToConfirm: () => toConfirm, orders: () => ['ORD-1', 'ORD-2'] });
+    toConfirm = 2; // the engine counts a file out when it asks
+    await b.finalize(body(0));
+    expect(api.closings).toEqual([undefined]);
+    expect(b.closing).toBeUndefined();
+    toConfirm = 0; // the last two ask together
+    await Promise.all([b.finalize(body(1)), b.finalize(body(2))]);
+    expect(api.closings).toEqual([undefined, ['ORD-1', 'ORD-2']]);
+    expect(b.closing?.map((e) => e.order_id)).toEqual(['ORD-1', 'ORD-2']);
+    expect(b.closing?.[0]).toMatchObject({ file_ids: ['f_k1', 'f_k2'] });
+    await b.finalize(body(3)); // a later confirmation (a retry): its answer is the one kept
+    expect(b.closing?.[0]).toMatchObject({ file_ids: ['f_k3'] });
+  });
+
+  it('not asked without hooks, with no orders, or with more orders than a batch may name', async () => {
+    for (const orders of [undefined, [], Array.from({ length: 11 }, (_, n) => `ORD-${n}`)]) {
+      const api = new Stub();
+      const b = new FinalizeBatcher(api, 5, () => 0, orders && { filesToConfirm: () => 0, orders: () => orders });
+      await b.finalize(body(0));
+      expect(api.closings).toEqual([undefined]);
+      expect(b.closing).toBeUndefined();
+    }
+  });
+
+  it('a server that sends no closing check: nothing is kept, every file still has its answer', async () => {
+    const api = new Stub();
+    const plain = api.finalizeBatch;
+    api.finalizeBatch = async (files, signal, closing) => {
+      const items = await plain(files, signal, closing);
+      delete items.closing_check;
+      return items;
+    };
+    const b = new FinalizeBatcher(api, 5, () => 0, { filesToConfirm: () => 0, orders: () => ['ORD-1'] });
+    expect((await b.finalize(body(0))).file_id).toBe('f_k0');
+    expect(api.closings).toEqual([['ORD-1']]);
+    expect(b.closing).toBeUndefined();
   });
 });

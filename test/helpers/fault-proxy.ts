@@ -59,6 +59,11 @@ export class FaultProxy {
   decide?: (e: { method: string; kind: string; path: string; objectKey?: string; part?: number }) => FaultKind | null | undefined;
   /** Paths answered 404 NOT_FOUND as an older server without that route would (e.g. finalize-batch). */
   missingRoute?: (method: string, path: string) => boolean;
+  /**
+   * Rewrites the server's JSON answer to a request (e.g. an older server's finalize-batch answer, without
+   * `closing_check`): return the change for (method, path), or undefined to pass the answer on as it is.
+   */
+  rewriteJson?: (method: string, path: string) => ((body: Record<string, unknown>) => unknown) | undefined;
   private rng: () => number;
   /** Faults injected so far per request group: the next one's kind (pickFault). */
   private readonly turn = { put: 0, api: 0 };
@@ -169,6 +174,16 @@ export class FaultProxy {
           up.setEncoding('utf8').on('data', (d: string) => (body += d));
           up.on('end', () => {
             res.writeHead(200, { 'content-type': 'application/json' }).end(body.slice(0, Math.max(1, Math.floor(body.length / 2))));
+          });
+          return;
+        }
+        const rewrite = up.statusCode === 200 ? this.rewriteJson?.(method, path) : undefined;
+        if (rewrite) {
+          let body = '';
+          up.setEncoding('utf8').on('data', (d: string) => (body += d));
+          up.on('end', () => {
+            const out = JSON.stringify(rewrite(JSON.parse(body) as Record<string, unknown>));
+            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) }).end(out);
           });
           return;
         }

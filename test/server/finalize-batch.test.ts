@@ -1,7 +1,8 @@
 /**
  * SPEC v2 "POST /api/uploads/finalize-batch" (issue 12 item 5): 50 items of which 3 are bad → 47
  * registered and 3 precise errors, in order; the whole-request checks (auth, size of the batch); the
- * single finalize still answers the same (the code is shared).
+ * single finalize still answers the same (the code is shared). Issue 15: `closing_check` brings each named
+ * order's file ids and stacks, read after the batch's rows, or ORDER_FORBIDDEN for an order not the caller's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -76,6 +77,37 @@ describe('POST /api/uploads/finalize-batch', () => {
     const res = (odd.body as unknown as { results: Result[] }).results;
     expect(res[0].error?.details?.field).toBe('files');
     expect(res[1].error?.details?.field).toBe('object_key');
+  });
+
+  it('closing_check (issue 15): the orders\' ids (this batch\'s files among them) and stacks, as the listing and stacks routes answer; a foreign order is ORDER_FORBIDDEN; a bad list is 400', async () => {
+    const files = [randomBytes(410), randomBytes(420)];
+    const b = await api(s.url, 'POST', '/api/uploads/intents', ALICE, {
+      order_id: 'ORD-2',
+      files: files.map((f, n) => ({ filename: `C${n}.jpg`, mime: 'image/jpeg', bytes: f.length, checksum: sha256(f), room_type: 'hall', stack_id: 'g001', stack_key: 'closing-k1', stack_frames: 3 })),
+    });
+    const uploads = (b.body as unknown as { uploads: Upload[] }).uploads;
+    for (const [n, u] of uploads.entries()) expect((await put(u.signed_url, u.headers, files[n])).status).toBe(200);
+    const body = uploads.map((u, n) => ({ object_key: u.object_key, bytes: files[n].length, checksum: sha256(files[n]) }));
+    const r = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: body, closing_check: ['ORD-2', 'ORD-9'] });
+    expect(r.status).toBe(200);
+    type Closing = { order_id: string; file_ids?: string[]; next_cursor?: string | null; stacks?: unknown[]; error?: { code: string } };
+    const { results, closing_check } = r.body as unknown as { results: Result[]; closing_check: Closing[] };
+    expect(closing_check.map((e) => e.order_id)).toEqual(['ORD-2', 'ORD-9']);
+    const [mine, foreign] = closing_check;
+    for (const x of results) expect(mine.file_ids).toContain(x.file_id);
+    const listed = await api(s.url, 'GET', '/api/orders/ORD-2/files?fields=file_id');
+    expect(mine.file_ids).toEqual((listed.body.files as { file_id: string }[]).map((f) => f.file_id));
+    expect(mine.next_cursor).toBeNull();
+    expect(mine.stacks).toEqual(((await api(s.url, 'GET', '/api/orders/ORD-2/stacks')).body as unknown as { stacks: unknown[] }).stacks);
+    expect(mine.stacks).toContainEqual(expect.objectContaining({ room_type: 'hall', frames_declared: 3, frames_registered: 2, complete: false }));
+    expect(foreign).toEqual({ order_id: 'ORD-9', error: expect.objectContaining({ code: 'ORDER_FORBIDDEN' }) });
+    // without closing_check the answer is as before
+    expect(Object.keys((await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: body })).body)).toEqual(['results']);
+    for (const bad of [[], Array.from({ length: 11 }, (_, n) => `ORD-${n}`), [42], 'ORD-2']) {
+      const x = await api(s.url, 'POST', '/api/uploads/finalize-batch', ALICE, { files: body, closing_check: bad });
+      expect(x.status, JSON.stringify(bad)).toBe(400);
+      expect(String(x.body.error.details?.field)).toMatch(/^closing_check/);
+    }
   });
 
   it("another user's keys are KEY_FORBIDDEN item by item", async () => {

@@ -52,6 +52,11 @@ export interface EngineOptions {
   offlineWaitMs?: number;
   /** Files and transfers at once by count and bytes (window.ts); default: count only (`concurrency`, `filesInFlight`). */
   window?: WindowLimits;
+  /**
+   * Issue 15: the run's last confirmation batch asks for the closing check (finalize-batcher.ts); its answer is
+   * RunResult `closing_check`. For runs whose closing check follows (upload, batch); not for watch.
+   */
+  closingCheck?: boolean;
 }
 
 /**
@@ -83,6 +88,10 @@ export class UploadEngine {
   /** Allocated stack ids (SPEC v2), applied to files and announced once per stack. */
   private readonly stacks = new StackIds();
   private bytesSent = 0;
+  /** Files of the runs that have not yet asked for their confirmation and are not done (the closing check's cue). */
+  private toConfirm = 0;
+  /** Orders of the runs' files (the closing check's). */
+  private readonly orders = new Set<string>();
   private readonly offline?: OfflineGate;
   /** What every file transfer of this engine borrows (file-transfer.ts). */
   private readonly host: TransferHost;
@@ -98,7 +107,12 @@ export class UploadEngine {
     // file's intent and finalize round trips overlap other files' transfers and the link does not idle.
     this.window = new TransferWindow(opts.window ?? countWindow(opts.concurrency, opts.filesInFlight ?? opts.concurrency));
     this.broker = new IntentBroker(deps.api, this.pacer, this.clock, opts.concurrency);
-    this.finalizer = new FinalizeBatcher(deps.api, undefined, () => this.window.files.inFlight.count);
+    this.finalizer = new FinalizeBatcher(
+      deps.api,
+      undefined,
+      () => this.window.files.inFlight.count,
+      opts.closingCheck ? { filesToConfirm: () => this.toConfirm, orders: () => [...this.orders] } : undefined,
+    );
     this.ahead = new PrepareAhead(opts.hashConcurrency ?? 2);
     if (this.config.offlineWaitMs) {
       this.offline = new OfflineGate({
@@ -158,6 +172,8 @@ export class UploadEngine {
       }
     }
     for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
+    for (const f of files) this.orders.add(f.shoot.orderId);
+    this.toConfirm += pending.length;
     this.broker.expect(pending.length);
     this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
     outcomes.push(...(await this.admitInTurn(pending)));
@@ -169,6 +185,7 @@ export class UploadEngine {
       interrupted: Boolean(this.opts.signal?.aborted),
       bytes_sent: this.bytesSent,
       duration_ms: this.clock.now() - started,
+      closing_check: this.finalizer.closing,
     };
   }
 
@@ -186,6 +203,7 @@ export class UploadEngine {
       const f = pending[i];
       if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) {
         void this.ahead.take(f);
+        this.toConfirm--;
         outcomes[i] = { file: f, state: 'waiting', duration_ms: 0 };
         continue;
       }
@@ -215,12 +233,23 @@ export class UploadEngine {
 
   /** One file's turn inside the files window: its prepared entry, then intent → transfer → finalize. */
   private async transferOne(f: PlannedFile): Promise<FileOutcome> {
-    const mine = this.ahead.take(f); // issue 15: nothing of a file is kept once it is settled but its outcome
-    if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
-    const started_ms = this.clock.now();
-    const outcome = await new FileTransfer({ ...this.host, transfers: (fn) => this.window.transfer(f.bytes, fn) }, f).run(mine);
-    this.broker.drop(f);
-    return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
+    // The file leaves `toConfirm` when it first asks for its confirmation, or when it is done without one.
+    let asked = false;
+    const confirming = (): void => {
+      if (!asked) this.toConfirm--;
+      asked = true;
+    };
+    try {
+      const mine = this.ahead.take(f); // issue 15: nothing of a file is kept once it is settled but its outcome
+      if (this.stop.signal.aborted || this.forbidden.has(f.shoot.orderId)) return { file: f, state: 'waiting', duration_ms: 0 };
+      const started_ms = this.clock.now();
+      const finalizer = { finalize: (...a: Parameters<FinalizeBatcher['finalize']>) => (confirming(), this.finalizer.finalize(...a)) };
+      const outcome = await new FileTransfer({ ...this.host, finalizer, transfers: (fn) => this.window.transfer(f.bytes, fn) }, f).run(mine);
+      this.broker.drop(f);
+      return { ...outcome, started_ms: outcome.duration_ms > 0 || outcome.state !== 'waiting' ? started_ms : undefined };
+    } finally {
+      confirming();
+    }
   }
 
 

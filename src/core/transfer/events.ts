@@ -2,7 +2,7 @@
  * Typed events of the upload engine. The engine has no terminal I/O: the CLI renders these
  * (bars on a TTY, plain lines off a TTY, NDJSON with --json) and tests subscribe to them.
  */
-import type { ExifMeta } from '../../contract/api.js';
+import type { ClosingCheckEntry, ExifMeta } from '../../contract/api.js';
 import type { ManifestStore } from './manifest.js';
 
 /** SPEC "Per file": waiting → uploading → uploaded → registered, or failed. */
@@ -114,6 +114,11 @@ export interface RunResult {
   /** Bytes that left for the network (retries included). */
   bytes_sent: number;
   duration_ms: number;
+  /**
+   * Issue 15: the closing check the run's last confirmation batch brought back (EngineOptions `closingCheck`),
+   * one entry per order; cli/closing-fold.ts judges whether it covers the run.
+   */
+  closing_check?: ClosingCheckEntry[];
 }
 
 /**

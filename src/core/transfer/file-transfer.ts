@@ -33,7 +33,7 @@ export interface TransferHost {
   signal: AbortSignal;
   offline?: OfflineGate;
   broker: IntentBroker;
-  finalizer: FinalizeBatcher;
+  finalizer: Pick<FinalizeBatcher, 'finalize'>;
   stacks: StackIds;
   /** At most `concurrency` transfers (PUTs) at once. */
   transfers<T>(fn: () => Promise<T>): Promise<T>;

@@ -16,8 +16,15 @@
  * The batcher does not retry: a whole-batch failure rejects every file of the batch, and each file's
  * own retry (withRetry, as recovery.ts decides) submits it again — into the next batch. A per-item error rejects
  * that file only.
+ *
+ * The closing check (issue 15, far link: one round trip less at the end of a run): with {@link ClosingHooks},
+ * a batch sent when no file of the run is still to ask for its confirmation asks the server for the run's
+ * orders' file ids and stacks in the same request (`closing_check`). The answer of the last such batch sent is
+ * {@link FinalizeBatcher.closing}; whether it covers the run is the closing check's to judge (a file confirmed
+ * after it, or a batch that crossed it, is simply not among its ids).
  */
-import { MAX_BATCH_FINALIZE, type FinalizeRequest, type FinalizeResponse } from '../../contract/api.js';
+import { MAX_BATCH_FINALIZE, type ClosingCheckEntry, type FinalizeRequest, type FinalizeResponse } from '../../contract/api.js';
+import { MAX_CLOSING_ORDERS } from '../../contract/limits.js';
 import { ApiError } from '../../api/errors.js';
 import { TransferAborted } from './failures.js';
 import { isRouteMissing } from './recovery.js';
@@ -32,8 +39,23 @@ export const HOLD_MAX_MS = 3000;
 
 export interface FinalizeSource {
   finalize(body: FinalizeRequest, signal?: AbortSignal): Promise<FinalizeResponse>;
-  /** One answer or ApiError per item; throws ApiError 404/405 on servers without the route. */
-  finalizeBatch?(files: FinalizeRequest[], signal?: AbortSignal): Promise<(FinalizeResponse | ApiError)[]>;
+  /**
+   * One answer or ApiError per item; throws ApiError 404/405 on servers without the route. With `closing`
+   * (order ids), the answer's closing check rides on the array when the server sent one.
+   */
+  finalizeBatch?(
+    files: FinalizeRequest[],
+    signal?: AbortSignal,
+    closing?: readonly string[],
+  ): Promise<(FinalizeResponse | ApiError)[] & { closing_check?: ClosingCheckEntry[] }>;
+}
+
+/** What the batcher asks the engine to know when a batch is the run's last (see the file comment). */
+export interface ClosingHooks {
+  /** Files of the run that have not yet asked for their confirmation (and are not done): 0 = none is to come. */
+  filesToConfirm(): number;
+  /** The run's orders (the closing check is asked only for 1…MAX_CLOSING_ORDERS of them). */
+  orders(): readonly string[];
 }
 
 interface Waiter {
@@ -55,6 +77,10 @@ export class FinalizeBatcher {
   private sending = 0;
   /** Batch requests on their way. */
   private outstanding = 0;
+  /** Batch requests sent so far (their order), and the one whose closing check {@link closing} holds. */
+  private sentSeq = 0;
+  private closingSeq = 0;
+  private closingAnswer?: ClosingCheckEntry[];
 
   /**
    * @param filesInFlight how many files the engine has between intent and finalize right now (those
@@ -64,8 +90,17 @@ export class FinalizeBatcher {
     private readonly api: FinalizeSource,
     private readonly windowMs = FINALIZE_WINDOW_MS,
     private readonly filesInFlight?: () => number,
+    private readonly closingHooks?: ClosingHooks,
   ) {
     this.batchSupported = typeof api.finalizeBatch === 'function';
+  }
+
+  /**
+   * The closing check answered with the last batch sent that asked for one (issue 15), one entry per order;
+   * undefined when none was asked for or the server sent none.
+   */
+  get closing(): ClosingCheckEntry[] | undefined {
+    return this.closingAnswer;
   }
 
   /** Finalizes one upload (batched when the server can); rejects with the item's ApiError. */
@@ -131,12 +166,14 @@ export class FinalizeBatcher {
       for (const w of group) this.single(w.body).then(w.resolve, w.reject);
       return;
     }
-    let answers: (FinalizeResponse | ApiError)[];
+    let answers: (FinalizeResponse | ApiError)[] & { closing_check?: ClosingCheckEntry[] };
+    const seq = ++this.sentSeq;
+    const closing = this.closingOrders();
     try {
       this.sent.batch++;
       this.sending += group.length;
       this.outstanding++;
-      answers = await this.api.finalizeBatch!(group.map((w) => w.body)).finally(() => {
+      answers = await this.api.finalizeBatch!(group.map((w) => w.body), undefined, closing).finally(() => {
         this.sending -= group.length;
         this.outstanding--;
         queueMicrotask(() => this.schedule()); // the files that gathered meanwhile go now
@@ -150,11 +187,22 @@ export class FinalizeBatcher {
       for (const w of group) w.reject(err);
       return;
     }
+    if (closing && answers.closing_check && seq > this.closingSeq) {
+      this.closingSeq = seq;
+      this.closingAnswer = answers.closing_check;
+    }
     group.forEach((w, i) => {
       const a = answers[i];
       if (a instanceof ApiError) w.reject(a);
       else w.resolve(a);
     });
+  }
+
+  /** The orders to ask a closing check of with the batch going now: only when no file of the run is still to ask for its confirmation. */
+  private closingOrders(): readonly string[] | undefined {
+    if (!this.closingHooks || this.closingHooks.filesToConfirm() > 0) return undefined;
+    const orders = this.closingHooks.orders();
+    return orders.length > 0 && orders.length <= MAX_CLOSING_ORDERS ? orders : undefined;
   }
 }
 

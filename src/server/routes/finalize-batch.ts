@@ -10,6 +10,9 @@
  * others. The work is per request where it can be (domain/finalize.ts: one intent query, storage checks
  * in parallel, one D1 batch, one queue send); the rows are written in list order (same key twice → the
  * same file_id twice).
+ *
+ * Optional `closing_check` (issue 15): up to MAX_CLOSING_ORDERS order ids; the answer then also carries
+ * `closing_check`, one entry per order read after the rows are written (routes/closing-check.ts).
  */
 import type { Hono } from 'hono';
 import type { FinalizeBatchResponse } from '../../contract/api.js';
@@ -17,6 +20,7 @@ import { FinalizeBatchEnvelopeSchema, FinalizeRequestSchema } from '../../contra
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
 import { batchItem } from '../lib/batch-item.js';
+import { closingCheck } from './closing-check.js';
 import { parseOr400, validJson } from '../lib/valid.js';
 import { finalizeAll, finalizeFields, type FinalizeFields, type FinalizeScope } from './finalize-core.js';
 
@@ -31,10 +35,11 @@ function parseOne(raw: unknown): FinalizeFields | Error {
 
 export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
   app.post('/api/uploads/finalize-batch', requireAuth, validJson(FinalizeBatchEnvelopeSchema), async (c) => {
-    const { files } = c.req.valid('json');
+    const { files, closing_check: closing } = c.req.valid('json');
     const scope: FinalizeScope = { env: c.env, user: c.var.user, store: c.var.services.store };
     const results = (await finalizeAll(scope, files.map(parseOne))).map((r) => batchItem(r, 'batch finalize'));
     // Each registered file was queued for processing by finalizeAll (SPEC v2 "Previews").
-    return c.json<FinalizeBatchResponse>({ results });
+    if (!closing) return c.json<FinalizeBatchResponse>({ results });
+    return c.json<FinalizeBatchResponse>({ results, closing_check: await closingCheck(c.env.DB, c.var.user.id, closing) });
   });
 }
