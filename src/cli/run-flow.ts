@@ -55,7 +55,13 @@ export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string
     for (const { plan, orderId } of jobs) {
       files.push(...session.planned(plan.items, await session.openShoot(plan.root, orderId, o.manifestFile)));
     }
-    const account = await checkQuota({ me }, files);
+    // Issue 15, far link: the files' checksums are worked out while the account answer is on its way; nothing
+    // is sent before the quota pre-flight has passed (SPEC v2: exit 5 before the first byte).
+    session.engine.prepareEarly(files);
+    const account = await checkQuota({ me }, files).catch((err: unknown) => {
+      session.engine.abandonEarly();
+      throw err;
+    });
     session.warmUploads(files, account?.storage_origin);
     tuneV8ForRun(files.length, files.reduce((sum, f) => sum + f.bytes, 0));
     o.renderer.start(files);

@@ -528,6 +528,47 @@ describe('UploadEngine: re-runs', () => {
   });
 });
 
+describe('UploadEngine: preparing before the run (issue 15, far link)', () => {
+  it('prepareEarly hashes the files and sends nothing; the run then uses those preparations (each file hashed once)', async () => {
+    const { files } = await sandbox.shoot('ORD-1', { 'a.jpg': 'photo a', 'b.jpg': 'photo b', 'c.jpg': 'photo c' });
+    const hashed: string[] = [];
+    const hashFile: HashFile = (p, o) => {
+      hashed.push(path.basename(p));
+      return sha256File(p, o);
+    };
+    const { engine: eng } = engine({ concurrency: 2 }, hashFile);
+    eng.prepareEarly(files);
+    eng.prepareEarly(files); // twice: still once
+    await vi.waitFor(() => expect(hashed.sort()).toEqual(['a.jpg', 'b.jpg', 'c.jpg']));
+    expect(api.log).toEqual([]);
+    expect(files[0].shoot.manifest.get('a.jpg')).toMatchObject({ checksum: sha256('photo a') });
+    const result = await eng.run(files);
+    expect(result.outcomes.map((o) => o.state)).toEqual(['registered', 'registered', 'registered']);
+    expect(hashed).toHaveLength(3);
+    expect(api.intents.map((i) => i.checksum)).toEqual(['photo a', 'photo b', 'photo c'].map((x) => sha256(x)));
+  });
+
+  it('abandonEarly (the run will not start, e.g. exit 5) stops the preparations; nothing is sent', async () => {
+    const { files } = await sandbox.shoot('ORD-1', Object.fromEntries(Array.from({ length: 20 }, (_, n) => [`f${n}.jpg`, `photo ${n}`])));
+    const hashed: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const hashFile: HashFile = async (p, o) => {
+      hashed.push(path.basename(p));
+      await gate;
+      return sha256File(p, o);
+    };
+    const { engine: eng } = engine({ concurrency: 1, hashConcurrency: 2 }, hashFile);
+    eng.prepareEarly(files);
+    await vi.waitFor(() => expect(hashed).toHaveLength(2));
+    eng.abandonEarly();
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(hashed).toHaveLength(2); // the hashers stopped at the next file
+    expect(api.log).toEqual([]);
+  });
+});
+
 describe('UploadEngine: stopping', () => {
   it('Ctrl-C (the signal) stops starting files: interrupted, the rest stays waiting', async () => {
     const { files } = await sandbox.shoot('ORD-1', { 'a.jpg': 'a', 'b.jpg': 'b', 'c.jpg': 'c' });

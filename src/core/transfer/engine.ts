@@ -92,6 +92,8 @@ export class UploadEngine {
   private toConfirm = 0;
   /** Orders of the runs' files (the closing check's). */
   private readonly orders = new Set<string>();
+  /** Runs whose preparation began before them ({@link prepareEarly}): their files → the pending ones. */
+  private readonly early = new Map<readonly PlannedFile[], PlannedFile[]>();
   private readonly offline?: OfflineGate;
   /** What every file transfer of this engine borrows (file-transfer.ts). */
   private readonly host: TransferHost;
@@ -157,10 +159,33 @@ export class UploadEngine {
     for (const l of this.listeners) l(e);
   }
 
+  /**
+   * Begins preparing (stat, container check, SHA-256, the manifest's pending entry) the files that
+   * `run(files)` — the same array — will send, before that run starts. Nothing goes to the server: the run's
+   * caller may still be waiting for an answer that decides whether anything is sent (issue 15, far link: the
+   * quota pre-flight's `GET /api/me` is the wait before the first intent on a slow link; the first files'
+   * checksums are ready by then). {@link abandonEarly} stops it when the run will not happen.
+   */
+  prepareEarly(files: readonly PlannedFile[]): void {
+    if (this.early.has(files)) return;
+    const pending = files.filter((f) => !alreadyRegistered(f));
+    this.early.set(files, pending);
+    this.broker.expect(pending.length);
+    this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
+  }
+
+  /** Stops the preparations {@link prepareEarly} began (the run will not start: e.g. exit 5 at the quota pre-flight); the engine is done. */
+  abandonEarly(): void {
+    this.early.clear();
+    this.stop.abort(new TransferAborted('prepare'));
+  }
+
   /** Uploads every file; resolves when all are settled or the run stopped. Never throws for a file's failure. */
   async run(files: PlannedFile[]): Promise<RunResult> {
     const started = this.clock.now();
-    const pending = files.filter((f) => !alreadyRegistered(f));
+    const early = this.early.get(files);
+    this.early.delete(files);
+    const pending = early ?? files.filter((f) => !alreadyRegistered(f));
     const todo = new Set(pending);
     const outcomes: FileOutcome[] = [];
     for (const f of files) {
@@ -174,8 +199,10 @@ export class UploadEngine {
     for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
     for (const f of files) this.orders.add(f.shoot.orderId);
     this.toConfirm += pending.length;
-    this.broker.expect(pending.length);
-    this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
+    if (!early) {
+      this.broker.expect(pending.length);
+      this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
+    }
     outcomes.push(...(await this.admitInTurn(pending)));
     await Promise.all([...new Set(files.map((f) => f.shoot.manifest))].map((m) => m.flush().catch(() => undefined)));
     return {
