@@ -62,6 +62,10 @@ export async function runPlans(jobs: readonly { plan: ShootPlan; orderId: string
       session.engine.abandonEarly();
       throw err;
     });
+    // The account answer has just been read; its connection goes back to the pool on one of undici's next
+    // ticks. A first intent sent before that would open a new connection — one more round trip on a far link
+    // (4G traces: the first intent 0.49 s instead of 0.29 s once the files were hashed before the answer).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     session.warmUploads(files, account?.storage_origin);
     tuneV8ForRun(files.length, files.reduce((sum, f) => sum + f.bytes, 0));
     o.renderer.start(files);
