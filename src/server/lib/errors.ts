@@ -30,6 +30,11 @@ export function invalid(field: string, message: string): HttpError {
   return new HttpError('VALIDATION_FAILED', message, { field });
 }
 
+/** 403 ORDER_FORBIDDEN for an order that is not the caller's or does not exist (SPEC: the two are not told apart). */
+export function orderForbidden(orderId: string): HttpError {
+  return new HttpError('ORDER_FORBIDDEN', `order ${orderId} is not yours (or does not exist)`, { order_id: orderId });
+}
+
 /** The error body `{"error": {code, message, details?}}` of `err` (also a batch item, routes/intents-batch.ts). */
 export function errorBody(err: HttpError): ErrorBody {
   const body: ErrorBody = { error: { code: err.code, message: err.message } };

@@ -12,6 +12,7 @@ import type { ClosingCheckEntry } from '../../contract/api.js';
 import { listFilePage, MAX_PAGE } from '../db/file-list.js';
 import { listStacks } from '../db/stacks.js';
 import { findOwnedOrder } from '../db/users.js';
+import { errorBody, orderForbidden } from '../lib/errors.js';
 
 /** One entry per order id, in the order asked (at most MAX_CLOSING_ORDERS: the request schema's bound). */
 export async function closingCheck(db: D1Database, userId: string, orderIds: readonly string[]): Promise<ClosingCheckEntry[]> {
@@ -19,7 +20,7 @@ export async function closingCheck(db: D1Database, userId: string, orderIds: rea
   for (const orderId of orderIds) {
     const order = await findOwnedOrder(db, orderId, userId);
     if (!order) {
-      out.push({ order_id: orderId, error: { code: 'ORDER_FORBIDDEN', message: `order ${orderId} is not yours (or does not exist)`, details: { order_id: orderId } } });
+      out.push({ order_id: orderId, ...errorBody(orderForbidden(orderId)) });
       continue;
     }
     const page = await listFilePage(db, { orderId: order.id, limit: MAX_PAGE });

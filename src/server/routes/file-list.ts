@@ -14,7 +14,7 @@ import { decodeCursor, listFilePage, MAX_PAGE } from '../db/file-list.js';
 import { findOwnedOrder } from '../db/users.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { signDownload } from '../lib/download-url.js';
-import { HttpError, invalid } from '../lib/errors.js';
+import { invalid, orderForbidden } from '../lib/errors.js';
 import { roomSlug } from '../lib/object-key.js';
 import { awaitingScan } from '../scan/gate.js';
 import { downloadable } from './files.js';
@@ -27,7 +27,7 @@ export async function listOrderFiles(c: Context<AppEnv>, q: FileListQuery): Prom
   if (after === null) throw invalid('cursor', 'cursor is not one this server gave out');
   const withUrls = q.with_urls === true;
   const order = await findOwnedOrder(c.env.DB, orderId, c.var.user.id);
-  if (!order) throw new HttpError('ORDER_FORBIDDEN', `order ${orderId} is not yours (or does not exist)`, { order_id: orderId });
+  if (!order) throw orderForbidden(orderId);
   const page = await listFilePage(c.env.DB, {
     orderId: order.id,
     status,

@@ -16,7 +16,7 @@ import { findOwnedOrder } from '../db/users.js';
 import type { IntentFields, IntentScope } from '../domain/intent.js';
 import { stackFieldsOf } from '../domain/stack-fields.js';
 import type { AppEnv } from '../lib/app-env.js';
-import { HttpError } from '../lib/errors.js';
+import { orderForbidden } from '../lib/errors.js';
 import { roomSlug, stackSlug } from '../lib/object-key.js';
 import { checkIntentRate } from '../ratelimit/check.js';
 
@@ -44,6 +44,6 @@ export async function openIntentScope(c: Context<AppEnv>, orderId: string): Prom
   const user = c.var.user;
   await checkIntentRate(c.env, user.id, cfg.intentRate);
   const order = await findOwnedOrder(c.env.DB, orderId, user.id);
-  if (!order) throw new HttpError('ORDER_FORBIDDEN', `order ${orderId} is not yours (or does not exist)`, { order_id: orderId });
+  if (!order) throw orderForbidden(orderId);
   return { env: c.env, cfg, user, order, signer, store, origin: c.var.services.origin };
 }

@@ -10,13 +10,13 @@ import { listStacks } from '../db/stacks.js';
 import { findOwnedOrder } from '../db/users.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
-import { HttpError } from '../lib/errors.js';
+import { orderForbidden } from '../lib/errors.js';
 
 export function registerStacksRoute(app: Hono<AppEnv>): void {
   app.get('/api/orders/:id/stacks', requireAuth, async (c) => {
     const orderId = c.req.param('id');
     const order = await findOwnedOrder(c.env.DB, orderId, c.var.user.id);
-    if (!order) throw new HttpError('ORDER_FORBIDDEN', `order ${orderId} is not yours (or does not exist)`, { order_id: orderId });
+    if (!order) throw orderForbidden(orderId);
     return c.json<StacksResponse>({ stacks: await listStacks(c.env.DB, order.id) });
   });
 }
