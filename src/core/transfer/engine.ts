@@ -183,9 +183,9 @@ export class UploadEngine {
   /** Uploads every file; resolves when all are settled or the run stopped. Never throws for a file's failure. */
   async run(files: PlannedFile[]): Promise<RunResult> {
     const started = this.clock.now();
-    const early = this.early.get(files);
+    this.prepareEarly(files); // begins the preparations now, unless the caller began them already
+    const pending = this.early.get(files)!;
     this.early.delete(files);
-    const pending = early ?? files.filter((f) => !alreadyRegistered(f));
     const todo = new Set(pending);
     const outcomes: FileOutcome[] = [];
     for (const f of files) {
@@ -199,10 +199,6 @@ export class UploadEngine {
     for (const f of pending) this.emit({ type: 'file', file: f, state: 'waiting' });
     for (const f of files) this.orders.add(f.shoot.orderId);
     this.toConfirm += pending.length;
-    if (!early) {
-      this.broker.expect(pending.length);
-      this.ahead.schedule(pending, (f) => this.prepareAndOffer(f));
-    }
     outcomes.push(...(await this.admitInTurn(pending)));
     await Promise.all([...new Set(files.map((f) => f.shoot.manifest))].map((m) => m.flush().catch(() => undefined)));
     return {
