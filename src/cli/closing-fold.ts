@@ -10,6 +10,7 @@
  */
 import type { ClosingCheckEntry, StackRecord } from '../contract/api.js';
 import type { FileOutcome } from '../core/transfer/events.js';
+import { registeredByOrder } from './server-check.js';
 
 /** Covered orders → their stacks as the server listed them. */
 export type CoveredOrders = ReadonlyMap<string, readonly StackRecord[]>;
@@ -17,16 +18,11 @@ export type CoveredOrders = ReadonlyMap<string, readonly StackRecord[]>;
 export function coveredOrders(closing: readonly ClosingCheckEntry[] | undefined, outcomes: readonly FileOutcome[]): CoveredOrders {
   const covered = new Map<string, readonly StackRecord[]>();
   if (!closing) return covered;
-  const wanted = new Map<string, string[]>();
-  for (const o of outcomes) {
-    if (o.state !== 'registered' || !o.file_id) continue;
-    const order = o.file.shoot.orderId;
-    (wanted.get(order) ?? wanted.set(order, []).get(order)!).push(o.file_id);
-  }
+  const wanted = registeredByOrder(outcomes);
   for (const entry of closing) {
     if ('error' in entry || entry.next_cursor) continue;
     const listed = new Set(entry.file_ids);
-    if ((wanted.get(entry.order_id) ?? []).every((id) => listed.has(id))) covered.set(entry.order_id, entry.stacks);
+    if ((wanted.get(entry.order_id) ?? []).every((o) => listed.has(o.file_id!))) covered.set(entry.order_id, entry.stacks);
   }
   return covered;
 }

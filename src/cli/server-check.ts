@@ -32,14 +32,8 @@ export async function verifyOnServer(
 ): Promise<ServerCheck> {
   const clock = opts.clock ?? systemClock;
   const { listingDeadlineMs, listingPollMs } = opts.config ?? DEFAULT_TRANSFER;
-  const wanted = outcomes.filter((o) => o.state === 'registered' && o.file_id);
-  if (wanted.length === 0) return { checked: true, missing: [] };
-  const byOrder = new Map<string, FileOutcome[]>();
-  for (const o of wanted) {
-    const list = byOrder.get(o.file.shoot.orderId) ?? [];
-    list.push(o);
-    byOrder.set(o.file.shoot.orderId, list);
-  }
+  const byOrder = registeredByOrder(outcomes);
+  if (byOrder.size === 0) return { checked: true, missing: [] };
   const deadline = clock.now() + listingDeadlineMs;
   const missing: PlannedFile[] = [];
   try {
@@ -80,6 +74,18 @@ async function listedFileIds(api: Pick<PiximmoApi, 'listFiles'> & Partial<Pick<P
     cursor = r.next_cursor;
   }
   return ids;
+}
+
+/** The outcomes the closing check looks for on the server (registered, with a file_id), by order id. */
+export function registeredByOrder(outcomes: readonly FileOutcome[]): Map<string, FileOutcome[]> {
+  const byOrder = new Map<string, FileOutcome[]>();
+  for (const o of outcomes) {
+    if (o.state !== 'registered' || !o.file_id) continue;
+    const list = byOrder.get(o.file.shoot.orderId) ?? [];
+    list.push(o);
+    byOrder.set(o.file.shoot.orderId, list);
+  }
+  return byOrder;
 }
 
 /** True when the check makes the run a failure (exit 1): a registered file missing or found infected. */
