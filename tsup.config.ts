@@ -82,6 +82,12 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     outDir: 'dist/cli',
+    // Whitespace and syntax minified, names kept (stack traces stay readable; the source maps map them back):
+    // V8 reads every module's source at load and each function's again at its first call, so half the bytes
+    // is start-up time saved. Measured (issue 15), 20 paired runs each: `upload` of 300 files to its plan's
+    // end −19 ms (median of the paired differences), `--help` 142 → 135 ms (hyperfine, 40 runs).
+    minifyWhitespace: true,
+    minifySyntax: true,
     define,
     external: devExternal,
     noExternal: [/.*/],

@@ -8,17 +8,27 @@
 //    its top for executable subcommands, which piximmo never uses, and child_process pulls in net, dgram and
 //    the stream internals — about a fifth of `piximmo --help`'s start-up over `node -e 0` (issue 15).
 //    The stand-in is a Proxy that loads the real module at the first property read.
+// 3. A lazy module whose plain-data properties a package reads at its top (SNAPSHOT below) gets those values
+//    copied in at build time, so that read does not load it: undici's client-h2.js destructures
+//    node:http2's `constants` (the HTTP/2 protocol's header names and error codes) when it loads, and only
+//    connects over HTTP/2 when asked to (allowH2, which piximmo never sets). node:http2 and the node:tls it
+//    pulls in were ~15 ms of CPU before the first request of every command that talks to the API (issue 15,
+//    far link: every ms before the first request is the photographer's wait).
 
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 
 const BUILTIN = /^(node:)?[a-z0-9_/]+$/;
 const BUILTIN_NAMES = new Set(builtinModules);
+
+/** Lazy modules' plain-data properties copied in at build time (point 3 above): module → property names. */
+const SNAPSHOT = { http2: ['constants'] };
 
 /**
  * @param {{ lazy?: string[] }} [options] builtin names without `node:` to load on first use
  * @returns {import('esbuild').Plugin}
  */
-export function nodeBuiltins({ lazy = ['child_process'] } = {}) {
+export function nodeBuiltins({ lazy = ['child_process', 'http2'] } = {}) {
+  const require = createRequire(import.meta.url);
   return {
     name: 'node-builtins',
     setup(build) {
@@ -31,8 +41,9 @@ export function nodeBuiltins({ lazy = ['child_process'] } = {}) {
       });
       build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => {
         const get = `process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)})`;
+        const known = Object.fromEntries((SNAPSHOT[args.path] ?? []).map((key) => [key, require(`node:${args.path}`)[key]]));
         const contents = lazy.includes(args.path)
-          ? `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= ${get})[key] });\n`
+          ? `let real;\nconst known = ${JSON.stringify(known)};\nmodule.exports = new Proxy({}, { get: (_, key) => (Object.hasOwn(known, key) ? known[key] : (real ??= ${get})[key]) });\n`
           : `module.exports = ${get};\n`;
         return { contents, loader: 'js' };
       });

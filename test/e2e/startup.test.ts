@@ -81,4 +81,14 @@ describe('start-up: what the commands that only print load', () => {
     const l = load(['status', work, '--order', 'ORD-1']);
     expect(l.builtins).toContain('v8');
   });
+
+  it('a command with the API client loads undici without node:http2 (or node:tls for an http origin)', () => {
+    // scripts/build/node-builtins.mjs: undici's client-h2.js reads only http2's constants when it loads
+    // (copied in at build time); HTTP/2 itself is never asked for, TLS is loaded by the first https connect.
+    const l = load(['upload', work, '--order', 'ORD-1', '--dry-run', '--api-url', 'http://127.0.0.1:9']);
+    expect(l.status).toBe(0);
+    expect(l.builtins).toContain('http'); // undici's is loaded: the check below means something
+    expect(l.builtins).not.toContain('http2');
+    expect(l.builtins).not.toContain('tls');
+  });
 });
