@@ -58,6 +58,30 @@ export interface FilePage {
 
 /** One page of the order's files (see the file comment for order and cursor). */
 export async function listFilePage(db: D1Database, q: FilePageQuery): Promise<FilePage> {
+  const r = await filePageStatement(db, q, '*').all<FileRow>();
+  const { rows, nextCursor } = pageOf(r.results, q.limit);
+  return { rows, records: rows.map(toFileRecord), nextCursor };
+}
+
+/**
+ * The ids of one page of the order's files, as {@link listFilePage} lists them (same filter, order and
+ * cursor), reading two columns instead of every one (the closing check of routes/closing-check.ts wants
+ * only the ids). A statement, to run in a `db.batch` with others; {@link fileIdPageOf} reads its result.
+ */
+export function fileIdPageStatement(db: D1Database, q: FilePageQuery): D1PreparedStatement {
+  return filePageStatement(db, q, 'id, created_at');
+}
+
+/** The result of {@link fileIdPageStatement} (asked with the same `limit`) as ids and the next page's cursor. */
+export function fileIdPageOf(result: D1Result<FileIdRow>, limit: number): { fileIds: string[]; nextCursor: string | null } {
+  const { rows, nextCursor } = pageOf(result.results, limit);
+  return { fileIds: rows.map((r) => r.id), nextCursor };
+}
+
+/** A row of {@link fileIdPageStatement}: the two columns keyset paging reads. */
+export type FileIdRow = Pick<FileRow, 'id' | 'created_at'>;
+
+function filePageStatement(db: D1Database, q: FilePageQuery, columns: '*' | 'id, created_at'): D1PreparedStatement {
   const where: string[] = ['order_id = ?1'];
   const args: unknown[] = [q.orderId];
   const bind = (v: unknown): string => {
@@ -72,10 +96,12 @@ export async function listFilePage(db: D1Database, q: FilePageQuery): Promise<Fi
     const i = bind(q.after.i);
     where.push(`(created_at > ${c} OR (created_at = ${c} AND id > ${i}))`);
   }
-  const sql = `SELECT * FROM files WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ${bind(q.limit + 1)}`;
-  const r = await db.prepare(sql).bind(...args).all<FileRow>();
-  const rows = r.results.slice(0, q.limit);
+  // One row more than the page: whether a next page exists.
+  return db.prepare(`SELECT ${columns} FROM files WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ${bind(q.limit + 1)}`).bind(...args);
+}
+
+function pageOf<R extends FileIdRow>(results: R[], limit: number): { rows: R[]; nextCursor: string | null } {
+  const rows = results.slice(0, limit);
   const last = rows[rows.length - 1];
-  const nextCursor = r.results.length > q.limit && last ? encodeCursor({ c: last.created_at, i: last.id }) : null;
-  return { rows, records: rows.map(toFileRecord), nextCursor };
+  return { rows, nextCursor: results.length > limit && last ? encodeCursor({ c: last.created_at, i: last.id }) : null };
 }

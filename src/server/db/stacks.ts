@@ -86,17 +86,36 @@ export async function stackIdsOf(db: D1Database, orderId: string, roomType: stri
  * order (files without one are left out). Sorted by room_type, then stack_id.
  */
 export async function listStacks(db: D1Database, orderId: string): Promise<StackRecord[]> {
-  const stacks = await db
-    .prepare(`SELECT * FROM stacks WHERE order_id = ?1 ORDER BY room_type, stack_id`)
-    .bind(orderId)
-    .all<StackRow>();
-  const files = await db
-    .prepare(
-      `SELECT room_type, stack_id, meta FROM files
+  // One round trip to D1 and one transaction: the stack rows and the frames are the same moment's.
+  const [stacks, frames] = await db.batch<unknown>(stackStatements(db, orderId));
+  return stackRecordsOf(stacks as D1Result<StackRow>, frames as D1Result<StackFrameRow>);
+}
+
+/** What {@link stackRecordsOf} reads of a listed file. */
+export interface StackFrameRow {
+  room_type: string;
+  stack_id: string;
+  meta: string | null;
+}
+
+/**
+ * The two statements of {@link listStacks} (the order's stack rows, then its listed files' stacks and EXIF),
+ * to run in a `db.batch` with others (routes/closing-check.ts); {@link stackRecordsOf} reads their results.
+ */
+export function stackStatements(db: D1Database, orderId: string): [stacks: D1PreparedStatement, frames: D1PreparedStatement] {
+  return [
+    db.prepare(`SELECT * FROM stacks WHERE order_id = ?1 ORDER BY room_type, stack_id`).bind(orderId),
+    db
+      .prepare(
+        `SELECT room_type, stack_id, meta FROM files
        WHERE order_id = ?1 AND status NOT IN ('superseded', 'deleted') ORDER BY filename`,
-    )
-    .bind(orderId)
-    .all<{ room_type: string; stack_id: string; meta: string | null }>();
+      )
+      .bind(orderId),
+  ];
+}
+
+/** The order's stacks (see {@link listStacks}) from the results of {@link stackStatements}, in their order. */
+export function stackRecordsOf(stacks: D1Result<StackRow>, files: D1Result<StackFrameRow>): StackRecord[] {
   const frames = new Map<string, ExifMeta[]>();
   for (const f of files.results) {
     const k = `${f.room_type}\0${f.stack_id}`;

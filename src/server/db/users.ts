@@ -64,10 +64,12 @@ export async function getUser(db: D1Database, userId: string): Promise<UserRow |
 
 /** The order when it exists AND belongs to `userId`; null otherwise (SPEC: the two are not told apart). */
 export async function findOwnedOrder(db: D1Database, orderId: string, userId: string): Promise<OrderRow | null> {
-  return db
-    .prepare(`SELECT id, user_id, shootcode FROM orders WHERE id = ?1 AND user_id = ?2`)
-    .bind(orderId, userId)
-    .first<OrderRow>();
+  return ownedOrderStatement(db, orderId, userId).first<OrderRow>();
+}
+
+/** {@link findOwnedOrder}'s query as a statement, for a `db.batch` (no row: not the user's, or no such order). */
+export function ownedOrderStatement(db: D1Database, orderId: string, userId: string): D1PreparedStatement {
+  return db.prepare(`SELECT id, user_id, shootcode FROM orders WHERE id = ?1 AND user_id = ?2`).bind(orderId, userId);
 }
 
 export interface OrderWithCount {
