@@ -153,11 +153,14 @@ export class UploadSession {
     }
   }
 
-  /** Releases signals, renderer, manifests (flushed, unlocked) and the connection pool. */
+  /**
+   * Releases signals, renderer, manifests (flushed, compacted, unlocked) and the connection pool — the last two
+   * at the same time: neither waits for the other, and both are the photographer's wait after the summary
+   * (issue 15: a 300-file manifest's compaction ~10 ms, the pool's close ~6–11 ms, measured on the far-link trace).
+   */
   async close(): Promise<void> {
     this.releaseSignals();
     this.renderer.close();
-    await Promise.all(this.shoots.map((s) => s.manifest.close().catch(() => undefined)));
-    await this.api.close().catch(() => undefined);
+    await Promise.all([...this.shoots.map((s) => s.manifest.close().catch(() => undefined)), this.api.close().catch(() => undefined)]);
   }
 }
