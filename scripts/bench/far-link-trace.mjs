@@ -39,7 +39,8 @@ try {
   const gen = await loadGenerator(ROOT, path.join(TMP, 'gen'));
   const shoot = path.join(TMP, 'shoot');
   const sizes = await writeWorkload(gen, shoot, { groups: [{ count: Number(o.files), bytesEach: Number(o.kb) * 1000, folder: 'Wohnzimmer' }] });
-  const server = await startServer({ root: ROOT, stateDir: path.join(TMP, 'state'), seed, intentRate: 3, logFile: path.join(TMP, 'server.log') });
+  // As far-link.mjs: the server's data path only (no previews taking the client's CPU on this machine).
+  const server = await startServer({ root: ROOT, stateDir: path.join(TMP, 'state'), seed, intentRate: 3, extra: ['--processing', 'off'], logFile: path.join(TMP, 'server.log') });
   const link = createLink(profile);
   const front = await link.proxy(Number(new URL(server.url).port));
   const lines = [];

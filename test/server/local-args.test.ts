@@ -15,6 +15,14 @@ describe('parseServerArgs', () => {
     expect(r.kind === 'ok' && r.opts.s3).toBeUndefined();
   });
 
+  it('--processing on|off (default on): the queue consumer, for the bench\'s data-path comparisons', () => {
+    expect(parseServerArgs([])).toMatchObject({ opts: { processing: true } });
+    expect(parseServerArgs(['--processing', 'off'])).toMatchObject({ opts: { processing: false } });
+    expect(parseServerArgs(['--processing', 'on'])).toMatchObject({ opts: { processing: true } });
+    const r = parseServerArgs(['--processing', 'later']);
+    expect(r.kind === 'usage' && r.message).toBe('--processing must be on or off, got "later"');
+  });
+
   it('--intent-rate 0 and 10 are passed through as numbers', () => {
     expect(parseServerArgs(['--intent-rate', '0'])).toMatchObject({ opts: { intentRate: 0 } });
     expect(parseServerArgs(['--intent-rate', '10'])).toMatchObject({ opts: { intentRate: 10 } });

@@ -47,6 +47,25 @@ describe('persistence', () => {
   });
 });
 
+describe('processing off (--processing off, the bench\'s data-path comparisons)', () => {
+  it('a finalized file is listed and stays uploaded: no previews are made, nothing is scanned', async () => {
+    const s = await startTestServer({ intentRate: 0, processing: false, persist: false });
+    try {
+      const bytes = randomBytes(1000);
+      const done = await intent(s.url, { bytes: 1000, checksum: sha256(bytes) });
+      await put(done.body.signed_url, done.body.headers, bytes);
+      const fin = await finalize(s.url, { object_key: done.body.object_key, bytes: 1000, checksum: sha256(bytes) });
+      expect(fin.status).toBe(200);
+      // The consumer would take the job within its 1 s batch timeout (start.ts); with none, the file waits.
+      await new Promise((r) => setTimeout(r, 2500));
+      const files = await api(s.url, 'GET', '/api/orders/ORD-1/files');
+      expect(files.body.files.map((f) => [f.file_id, f.status, f.previews])).toEqual([[fin.body.file_id, 'uploaded', []]]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('seed', () => {
   it('accepts an object, with sessions and several orders', async () => {
     const s = await startTestServer({

@@ -16,6 +16,7 @@
  *     --s3-multipart on|off          PIXIMMO_S3_MULTIPART           default on; off = single PUT up to --max-bytes
  *   [--scanner auto|none|clamd://host:port]             default auto (env PIXIMMO_SCANNER): local/scanner.ts
  *   [--scan-stream-max N]                               bytes per INSTREAM (env PIXIMMO_SCAN_STREAM_MAX)
+ *   [--processing on|off]                               default on: processing after finalize (previews, scan)
  * Numbers must be >= 0. `--s3-*` flags without `--storage s3` are a usage error (environment variables
  * are simply ignored then).
  */
@@ -29,7 +30,7 @@ export const USAGE =
   'usage: local-server [--port 8787] [--host 127.0.0.1] [--state DIR] [--seed FILE] [--no-persist]\n' +
   '                    [--max-bytes N] [--url-ttl S] [--intent-rate N] [--multipart-threshold N] [--part-size N]\n' +
   '                    [--device-interval S] [--quota-bytes N] [--storage r2|s3]\n' +
-  '                    [--scanner auto|none|clamd://HOST:PORT] [--scan-stream-max N]\n' +
+  '                    [--scanner auto|none|clamd://HOST:PORT] [--scan-stream-max N] [--processing on|off]\n' +
   '  --storage s3: --s3-endpoint URL --s3-bucket NAME [--s3-region auto] --s3-access-key-id ID\n' +
   '                --s3-secret-access-key SECRET [--s3-if-none-match on|off] [--s3-multipart on|off]\n' +
   '                (or PIXIMMO_S3_ENDPOINT, PIXIMMO_S3_BUCKET, PIXIMMO_S3_REGION, PIXIMMO_S3_ACCESS_KEY_ID,\n' +
@@ -117,6 +118,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Pa
       storage: { type: 'string' },
       scanner: { type: 'string' },
       'scan-stream-max': { type: 'string' },
+      processing: { type: 'string' },
       'no-persist': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     };
@@ -149,6 +151,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Pa
       persist: !values['no-persist'],
       storage,
       ...scannerOptions(str('scanner'), str('scan-stream-max'), env),
+      processing: onOff('--processing', str('processing')) ?? true,
       ...(storage === 's3' ? { s3: s3Options(values, env) } : {}),
     };
     return { kind: 'ok', opts };

@@ -85,6 +85,13 @@ export interface LocalServerOptions {
   /** Bytes per INSTREAM (SCANNER_STREAM_MAX; with "auto" also clamd's StreamMaxLength); default 25 MiB. */
   scanStreamMax?: number;
   /**
+   * Processing after finalize (SPEC v2 "Previews": previews, the scan), i.e. the queue's consumer; default
+   * true. false: finalized files are queued and stay `uploaded` — for the bench's data-path comparisons on
+   * one machine, where the Worker's processing would take the CPU the client and the simulated link share
+   * (in production it runs on Cloudflare's machines, not the photographer's). The tests keep it on.
+   */
+  processing?: boolean;
+  /**
    * The Worker's console: "all" (default) copies console.log and console.warn/error to this process's stderr;
    * "warnings" drops console.log (one line per processed file) and keeps warnings and errors — the tests' choice.
    */
@@ -200,7 +207,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     durableObjects: { INTENT_LIMITER: 'IntentLimiter' },
     // Processing after finalize (SPEC v2 "Previews"): the same queue as wrangler.toml, consumed by this Worker.
     queueProducers: { PREVIEW_QUEUE: PREVIEW_QUEUE_NAME },
-    queueConsumers: { [PREVIEW_QUEUE_NAME]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
+    queueConsumers: opts.processing === false ? {} : { [PREVIEW_QUEUE_NAME]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
     // Workers Images binding, run by Miniflare on Sharp.
     images: { binding: 'IMAGES' },
     r2Persist: persist ? join(stateDir, 'r2') : false,
