@@ -57,6 +57,23 @@ describe('stack identity: allocation', () => {
     expect(new Set(same.map((r) => r.body.stack_id))).toEqual(new Set(['g005']));
   });
 
+  it('race-safe in batches (issue 15: stacks written with the key counters): 8 batches at once, each a key of its own twice and one shared key, all asking for g001 — one id per key, every file under its own stack, keys unique', async () => {
+    const f = (n: number, j: number, stack_key: string) => ({ filename: `R${n}_${j}.JPG`, mime: 'image/jpeg', bytes: 10, room_type: 'race3', stack_id: 'g001', stack_key, stack_frames: 2 });
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, n) => api(s.url, 'POST', '/api/uploads/intents', ALICE, { order_id: 'ORD-1', files: [f(n, 1, `own-${n}`), f(n, 2, 'shared'), f(n, 3, `own-${n}`)] })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const ups = answers.map((r) => (r.body as unknown as { uploads: { stack_id: string; object_key: string }[] }).uploads);
+    for (const u of ups.flat()) expect(keyStack(u.object_key)).toBe(u.stack_id);
+    const own = ups.map((u) => u[0].stack_id);
+    expect(ups.map((u) => u[2].stack_id)).toEqual(own); // the same key twice in one batch: one id
+    expect(new Set(ups.map((u) => u[1].stack_id)).size).toBe(1); // the shared key: one id across the batches
+    expect(new Set([...own, ups[0][1].stack_id]).size).toBe(9); // nine keys, nine ids
+    expect(new Set(ups.flat().map((u) => u.object_key)).size).toBe(24);
+    const listed = (await stacksOf()).filter((x) => x.room_type === 'race3');
+    expect(listed.map((x) => x.stack_id).sort()).toEqual([...new Set([...own, ups[0][1].stack_id])].sort());
+  });
+
   it('batch intents allocate per item, and each item carries its stack_id', async () => {
     const files = [
       { filename: 'A1.JPG', mime: 'image/jpeg', bytes: 10, room_type: 'terrace', stack_id: 'g001', stack_key: 'T-1', stack_frames: 2, room_label: 'Terrasse' },

@@ -100,24 +100,31 @@ export async function findFileByChecksum(db: D1Database, orderId: string, checks
 }
 
 /**
- * findFileByChecksum for many checksums at once (one query per 90): per checksum the first (oldest)
- * listed file of the order with it; checksums without one are absent.
+ * findFileByChecksum for many checksums at once, as statements for a `D1Database.batch` (one per 90
+ * checksums, D1's bound-parameter limit being 100); {@link firstByChecksum} reads their results.
  */
-export async function findFilesByChecksums(db: D1Database, orderId: string, checksums: readonly string[]): Promise<Map<string, FileRow>> {
-  const found = new Map<string, FileRow>();
+export function filesByChecksumsStatements(db: D1Database, orderId: string, checksums: readonly string[]): D1PreparedStatement[] {
   const all = [...new Set(checksums)];
+  const out: D1PreparedStatement[] = [];
   for (let i = 0; i < all.length; i += 90) {
     const chunk = all.slice(i, i + 90);
     const marks = chunk.map((_, j) => `?${j + 2}`).join(', ');
-    const r = await db
-      .prepare(
-        `SELECT * FROM files WHERE order_id = ?1 AND checksum IN (${marks}) AND status NOT IN ('superseded', 'deleted')
-         ORDER BY created_at`,
-      )
-      .bind(orderId, ...chunk)
-      .all<FileRow>();
-    for (const row of r.results) if (row.checksum && !found.has(row.checksum)) found.set(row.checksum, row);
+    out.push(
+      db
+        .prepare(
+          `SELECT * FROM files WHERE order_id = ?1 AND checksum IN (${marks}) AND status NOT IN ('superseded', 'deleted')
+           ORDER BY created_at`,
+        )
+        .bind(orderId, ...chunk),
+    );
   }
+  return out;
+}
+
+/** Per checksum the first (oldest) listed file of {@link filesByChecksumsStatements}' results; checksums without one are absent. */
+export function firstByChecksum(results: readonly D1Result<FileRow>[]): Map<string, FileRow> {
+  const found = new Map<string, FileRow>();
+  for (const r of results) for (const row of r.results) if (row.checksum && !found.has(row.checksum)) found.set(row.checksum, row);
   return found;
 }
 

@@ -59,14 +59,13 @@ export function touchStackStatement(db: D1Database, row: Pick<StackRow, 'order_i
     .bind(row.order_id, row.room_type, row.stack_id, row.frames_declared, row.room_label);
 }
 
-/** Every stack row of the order in `rooms` (one query per 90 rooms). */
-export async function stacksOfRooms(db: D1Database, orderId: string, rooms: readonly string[]): Promise<StackRow[]> {
-  const out: StackRow[] = [];
+/** Every stack row of the order in `rooms`, as statements for a `D1Database.batch` (one per 90 rooms: D1 binds ≤ 100). */
+export function stacksOfRoomsStatements(db: D1Database, orderId: string, rooms: readonly string[]): D1PreparedStatement[] {
+  const out: D1PreparedStatement[] = [];
   for (let i = 0; i < rooms.length; i += 90) {
     const chunk = rooms.slice(i, i + 90);
     const marks = chunk.map((_, j) => `?${j + 2}`).join(', ');
-    const r = await db.prepare(`SELECT * FROM stacks WHERE order_id = ?1 AND room_type IN (${marks})`).bind(orderId, ...chunk).all<StackRow>();
-    out.push(...r.results);
+    out.push(db.prepare(`SELECT * FROM stacks WHERE order_id = ?1 AND room_type IN (${marks})`).bind(orderId, ...chunk));
   }
   return out;
 }

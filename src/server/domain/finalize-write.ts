@@ -13,9 +13,11 @@
  * written on its own, in its place in the list, as before (its supersede may fail after its upsert).
  * When a D1 batch fails as a whole, its files are written one by one, so one file's failure stays its own.
  *
- * `writeFinalized(env, store, list)` → per entry, in order: the registered file_id, or the Error that
- * stopped it (HttpError 400 "replaces" when another version won the supersede race; anything else is
- * internal).
+ * `writeFinalized(env, store, userId, list, alongside?)` → per entry, in order: the registered file_id, or the
+ * Error that stopped it (HttpError 400 "replaces" when another version won the supersede race; anything else
+ * is internal). `alongside`: work that needs the rows written (finalize-batch's closing check), started once
+ * they are and run at the same time as the deletes and the queue send (issue 15: the run's last answer waits
+ * for all of them); its rejection is read by the caller from the promise it made, never thrown here.
  */
 import { upsertFileStatement, type FileRow, type UpsertedFile } from '../db/files.js';
 import { transitionIntentStatement } from '../db/intents.js';
@@ -79,7 +81,13 @@ async function writeReplacing(db: D1Database, c: CheckedFinalize, userId: string
 }
 
 /** Writes `list` (see the file comment); never throws — each entry's failure is its own answer. */
-export async function writeFinalized(env: Env, store: ObjectStore, userId: string, list: readonly CheckedFinalize[]): Promise<(string | Error)[]> {
+export async function writeFinalized(
+  env: Env,
+  store: ObjectStore,
+  userId: string,
+  list: readonly CheckedFinalize[],
+  alongside?: () => Promise<unknown>,
+): Promise<(string | Error)[]> {
   const out: (UpsertedFile | Error)[] = [];
   const flush = async (group: CheckedFinalize[]): Promise<void> => {
     if (group.length === 0) return;
@@ -102,14 +110,15 @@ export async function writeFinalized(env: Env, store: ObjectStore, userId: strin
   }
   await flush(group);
 
-  // A row kept under another key (the content was listed already): this copy is redundant.
-  await Promise.all(
-    out.map((r, i) => (r instanceof Error || r.object_key === list[i].fields.objectKey ? undefined : store.delete(list[i].fields.objectKey).catch(() => undefined))),
-  );
   const ids = out.filter((r): r is UpsertedFile => !(r instanceof Error)).map((r) => r.id);
-  // SPEC v2 "Previews": processing starts after finalize (a repeated finalize may enqueue again; the
-  // consumer ignores files that are already processed).
-  if (ids.length) await enqueueAfterFinalize(env, ids);
+  await Promise.all([
+    // A row kept under another key (the content was listed already): this copy is redundant.
+    ...out.map((r, i) => (r instanceof Error || r.object_key === list[i].fields.objectKey ? undefined : store.delete(list[i].fields.objectKey).catch(() => undefined))),
+    // SPEC v2 "Previews": processing starts after finalize (a repeated finalize may enqueue again; the
+    // consumer ignores files that are already processed).
+    ids.length ? enqueueAfterFinalize(env, ids) : undefined,
+    alongside?.().catch(() => undefined),
+  ]);
   return out.map((r) => (r instanceof Error ? r : r.id));
 }
 

@@ -42,8 +42,13 @@ export async function finalizeUpload(scope: FinalizeScope, f: FinalizeFields): P
 /**
  * Finalizes the batch's items (already parsed: fields, or the error of a bad item) in `scope`.
  * Never throws: per item, in order, its FinalizeResponse or its Error (HttpError, else internal).
+ * `alongside`: see writeFinalized (domain/finalize-write.ts); not called when the intents could not be read.
  */
-export async function finalizeAll(scope: FinalizeScope, items: readonly (FinalizeFields | Error)[]): Promise<(FinalizeResponse | Error)[]> {
+export async function finalizeAll(
+  scope: FinalizeScope,
+  items: readonly (FinalizeFields | Error)[],
+  alongside?: () => Promise<unknown>,
+): Promise<(FinalizeResponse | Error)[]> {
   const { env, user, store } = scope;
   const out: (FinalizeResponse | Error)[] = items.map((it) => (it instanceof Error ? it : new Error('not finalized')));
   const todo = items.flatMap((it, i) => (it instanceof Error ? [] : [{ f: it, i }]));
@@ -60,7 +65,7 @@ export async function finalizeAll(scope: FinalizeScope, items: readonly (Finaliz
     if (r.status === 'fulfilled') passed.push({ c: r.value, i: todo[k].i });
     else out[todo[k].i] = r.reason instanceof Error ? r.reason : new Error(String(r.reason));
   });
-  const written = await writeFinalized(env, store, user.id, passed.map((p) => p.c));
+  const written = await writeFinalized(env, store, user.id, passed.map((p) => p.c), alongside);
   written.forEach((r, k) => {
     out[passed[k].i] = r instanceof Error ? r : { file_id: r, status: 'uploaded' };
   });

@@ -1,11 +1,17 @@
 /**
  * A batch of intents (SPEC v2 `POST /api/uploads/intents`: "per file, in order, exactly what
  * POST /api/uploads/intent answers"), issued with per-request instead of per-file work (issue 15 "Server
- * cost per file"): one query for the existing files of all checksums, the stacks of all claims allocated
- * together (domain/stack-allocation-batch.ts: one query, one D1 batch), one counter statement per (room, stack) taking all its versions, and ONE D1 batch inserting every
- * intent with its quota check right after it — the statements of a batch run one after another in one
- * transaction, so each intent is judged exactly as a single intent would be (db/quota.ts: race-safe).
- * Keys of one (room, stack) get ascending versions in list order, as before.
+ * cost per file"), in three D1 round trips whatever the batch's size (each is a network hop in production,
+ * and the run's first intent is on its critical path):
+ * 1. `readBatch` — the order (403 when it is not the caller's), the listed files of every checksum, the
+ *    stacks of the claims' rooms;
+ * 2. the stacks of all claims (domain/stack-allocation-batch.ts, decided in memory) written together with
+ *    one counter statement per (room, stack) taking all its versions;
+ * 3. every intent inserted with its quota check right after it — the statements of a batch run one after
+ *    another in one transaction, so each intent is judged exactly as a single intent would be (db/quota.ts:
+ *    race-safe).
+ * Keys of one (room, stack) get ascending versions in list order, as before (a file whose stack insert lost
+ * a race takes its version from its new stack's counter: its old stack has a gap then).
  * A key that collides anyway (UNIQUE(object_key)) is issued again the single way (domain/intent.ts
  * recordIntent); a failing batched D1 step leaves the files it did not answer to the single path.
  * Answers (signing, multipart starts) run ≤ ANSWERS_IN_FLIGHT at a time.
@@ -14,13 +20,15 @@
  * parsing, 413, 415, 413 QUOTA_EXCEEDED, 502; anything else is internal). Never throws.
  */
 import type { IntentResponse } from '../../contract/api.js';
-import { findFilesByChecksums } from '../db/files.js';
+import { filesByChecksumsStatements, firstByChecksum, type FileRow } from '../db/files.js';
 import { insertIntentStatement, takeKeyVersionsStatement, type IntentRow } from '../db/intents.js';
+import { stacksOfRoomsStatements, type StackRow } from '../db/stacks.js';
+import { ownedOrderStatement, type OrderRow } from '../db/users.js';
 import { dropBatchOverQuotaStatement, keepWithinQuotaStatement } from '../db/quota.js';
 import { inParallel } from '../lib/in-parallel.js';
 import { quotaExceeded, reserveQuota } from '../lib/quota.js';
 import { answerIntent, checkIntentLimits, intentBase, issueIntent, objectKeyOf, recordIntent, stackClaim, type IntentFields, type IntentScope } from './intent.js';
-import { allocateStackIds } from './stack-allocation-batch.js';
+import { planStackIds, settleStackIds } from './stack-allocation-batch.js';
 
 const ANSWERS_IN_FLIGHT = 8;
 
@@ -37,18 +45,35 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-/** The stack id of every file of `list` (SPEC v2: allocated from stack_key, all claims at once; v1: the client's). */
-async function allocateStacks(scope: IntentScope, list: Pending[], now: Date): Promise<void> {
-  const keyed = list.filter((p) => p.f.stackKey);
-  const ids = await allocateStackIds(scope.env.DB, scope.order.id, keyed.map((p) => stackClaim(scope, p.f)), now);
-  keyed.forEach((p, k) => {
-    p.stackId = ids[k];
-  });
-  for (const p of list) p.stackId ??= p.f.stackId;
+/** What a batch reads before it decides anything (its first D1 round trip, {@link readBatch}). */
+export interface BatchReads {
+  /** The order when it exists and is the caller's; null otherwise (403, nothing is issued). */
+  order: OrderRow | null;
+  /** Per checksum of the batch: the order's oldest listed file with it (absent: none). */
+  existing: Map<string, FileRow>;
+  /** The order's stack rows in the rooms of the batch's stack claims. */
+  stacks: StackRow[];
 }
 
-/** Versions for every file, one counter statement per (room, stack), all in one D1 batch; sets `row`. */
-async function recordRows(scope: IntentScope, list: Pending[], now: Date): Promise<void> {
+/**
+ * ONE D1 batch (one round trip, one transaction): the order owned by `userId`, the listed files of the items'
+ * checksums, the stacks of the rooms of the items with a stack_key. Throws what D1 throws.
+ */
+export async function readBatch(db: D1Database, orderId: string, userId: string, items: readonly (IntentFields | Error)[]): Promise<BatchReads> {
+  const fields = items.filter((it): it is IntentFields => !(it instanceof Error));
+  const byChecksum = filesByChecksumsStatements(db, orderId, fields.flatMap((f) => (f.checksum ? [f.checksum] : [])));
+  const ofRooms = stacksOfRoomsStatements(db, orderId, [...new Set(fields.filter((f) => f.stackKey).map((f) => f.roomType))]);
+  const res = await db.batch<unknown>([ownedOrderStatement(db, orderId, userId), ...byChecksum, ...ofRooms]);
+  const files = res.slice(1, 1 + byChecksum.length) as D1Result<FileRow>[];
+  return {
+    order: (res[0] as D1Result<OrderRow>).results[0] ?? null,
+    existing: firstByChecksum(files),
+    stacks: res.slice(1 + byChecksum.length).flatMap((r) => (r as D1Result<StackRow>).results),
+  };
+}
+
+/** `list` grouped by (room, stack id), in list order within each group. */
+function byStack(list: readonly Pending[]): Pending[][] {
   const groups = new Map<string, Pending[]>();
   for (const p of list) {
     const k = `${p.f.roomType}\0${p.stackId}`;
@@ -56,17 +81,54 @@ async function recordRows(scope: IntentScope, list: Pending[], now: Date): Promi
     if (g) g.push(p);
     else groups.set(k, [p]);
   }
+  return [...groups.values()];
+}
+
+/** One counter statement per group, taking all its versions (db/intents.ts). */
+function counterStatements(scope: IntentScope, groups: readonly Pending[][]): D1PreparedStatement[] {
   const db = scope.env.DB;
-  const gs = [...groups.values()];
-  const counted = await db.batch<{ issued: number }>(gs.map((g) => takeKeyVersionsStatement(db, scope.order.id, g[0].f.roomType, g[0].stackId as string, g.length)));
-  gs.forEach((g, k) => {
-    const last = counted[k].results[0]?.issued;
+  return groups.map((g) => takeKeyVersionsStatement(db, scope.order.id, g[0].f.roomType, g[0].stackId as string, g.length));
+}
+
+/** Sets `row` of each file of `groups` (but `skip`) from its group's counter result: ascending versions in list order. */
+function assignRows(scope: IntentScope, groups: readonly Pending[][], counted: readonly D1Result[], now: Date, skip?: ReadonlySet<Pending>): void {
+  groups.forEach((g, k) => {
+    const last = (counted[k] as D1Result<{ issued: number }>).results[0]?.issued;
     if (typeof last !== 'number') throw new Error('key counter returned no row');
     g.forEach((p, j) => {
+      if (skip?.has(p)) return;
       const base = intentBase(scope, p.f, p.mime, p.stackId as string, now);
       p.row = { ...base, object_key: objectKeyOf(base, scope.order.shootcode, last - g.length + 1 + j, now) };
     });
   });
+}
+
+/**
+ * The stack id (SPEC v2: allocated from stack_key, all claims at once; v1: the client's) and the versioned
+ * row of every file of `list`: the stack writes and the counters in ONE D1 batch (the counters run after the
+ * inserts they count under). A file whose stack was allocated again (a lost race) takes its version in a
+ * second batch, under its new stack.
+ */
+async function recordRows(scope: IntentScope, list: Pending[], stackRows: readonly StackRow[], now: Date): Promise<void> {
+  const db = scope.env.DB;
+  const keyed = list.filter((p) => p.f.stackKey);
+  const claims = keyed.map((p) => stackClaim(scope, p.f));
+  const plan = planStackIds(db, scope.order.id, claims, stackRows, now);
+  keyed.forEach((p, k) => {
+    p.stackId = plan.ids[k];
+  });
+  for (const p of list) p.stackId ??= p.f.stackId;
+  const groups = byStack(list);
+  const res = await db.batch<unknown>([...plan.statements, ...counterStatements(scope, groups)]);
+  const ids = await settleStackIds(db, claims, plan, res.slice(0, plan.statements.length), now);
+  const moved = new Set(keyed.filter((p, k) => p.stackId !== ids[k]));
+  keyed.forEach((p, k) => {
+    p.stackId = ids[k];
+  });
+  assignRows(scope, groups, res.slice(plan.statements.length), now, moved);
+  if (moved.size === 0) return;
+  const again = byStack([...moved]);
+  assignRows(scope, again, await db.batch(counterStatements(scope, again)), now);
 }
 
 /**
@@ -114,8 +176,11 @@ async function insertJudged(db: D1Database, list: Pending[], userId: string, lim
   return { inserted, dropped: rows.map((_, k) => inserted[k] && res[2 * k + 1].meta.changes === 1) };
 }
 
-/** Issues the batch's intents (already parsed: fields, or the error of a bad item); see the file comment. */
-export async function issueAll(scope: IntentScope, items: readonly (IntentFields | Error)[]): Promise<(IntentResponse | Error)[]> {
+/**
+ * Issues the batch's intents (already parsed: fields, or the error of a bad item) with what {@link readBatch}
+ * read for them; see the file comment.
+ */
+export async function issueAll(scope: IntentScope, items: readonly (IntentFields | Error)[], reads: BatchReads): Promise<(IntentResponse | Error)[]> {
   const out: (IntentResponse | Error | undefined)[] = items.map((it) => (it instanceof Error ? it : undefined));
   const todo: Pending[] = [];
   items.forEach((f, i) => {
@@ -128,17 +193,14 @@ export async function issueAll(scope: IntentScope, items: readonly (IntentFields
   });
   let recorded: Pending[] = [];
   try {
-    const sums = todo.flatMap((p) => (p.f.checksum ? [p.f.checksum] : []));
-    const existing = sums.length ? await findFilesByChecksums(scope.env.DB, scope.order.id, sums) : new Map();
     const fresh = todo.filter((p) => {
-      const ex = p.f.checksum ? existing.get(p.f.checksum) : undefined;
+      const ex = p.f.checksum ? reads.existing.get(p.f.checksum) : undefined;
       if (ex) out[p.i] = { existing_file_id: ex.id, object_key: ex.object_key, stack_id: ex.stack_id };
       return !ex;
     });
     const now = new Date();
     if (fresh.length) {
-      await allocateStacks(scope, fresh, now);
-      await recordRows(scope, fresh, now);
+      await recordRows(scope, fresh, reads.stacks, now);
       recorded = await insertRows(scope, fresh, now, out);
     }
   } catch (e) {

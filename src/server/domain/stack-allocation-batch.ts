@@ -2,50 +2,55 @@
  * domain/stack-allocation.ts for a whole batch of intents at once (issue 15 "Server cost per file"): the
  * same three rules — a known stack_key gets its stack_id again (its declared frames / room label touched
  * when they changed); else the client's proposal when no other key holds it; else the next free gNNN —
- * decided in memory, in list order, from ONE query for the stacks of the batch's rooms, and written in ONE
- * D1 batch (touches and inserts in list order). Race-safe as the single rule: every insert is
- * ON CONFLICT DO NOTHING (db/stacks.ts); a claim whose insert lost a race to another request is allocated
- * again the single way (allocateStackId), which looks again.
- *
- * `allocateStackIds(db, orderId, claims)` → the stack_id of each claim, in order. Throws what D1 throws
- * (the caller then falls back to one intent at a time).
+ * decided in memory, in list order, from the stack rows of the batch's rooms (read by the caller in its
+ * first D1 batch: db/stacks.ts `stacksOfRoomsStatements`). `planStackIds` returns the ids and the writes
+ * (touches and inserts in list order) for the caller to run in ITS next D1 batch, before the statements
+ * that use the ids; `settleStackIds` then reads that batch's results. Race-safe as the single rule: every
+ * insert is ON CONFLICT DO NOTHING (db/stacks.ts); a claim whose insert lost a race to another request is
+ * allocated again the single way (allocateStackId), which looks again, and the later claims of its key follow it.
  */
-import { insertStackStatement, stacksOfRooms, touchStackStatement, type StackRow } from '../db/stacks.js';
+import { insertStackStatement, touchStackStatement, type StackRow } from '../db/stacks.js';
 import { allocateStackId, nextFreeStackId, type StackClaim } from './stack-allocation.js';
 
-export async function allocateStackIds(db: D1Database, orderId: string, claims: readonly StackClaim[], now: Date = new Date()): Promise<string[]> {
-  if (claims.length === 0) return [];
-  const rows = await stacksOfRooms(db, orderId, [...new Set(claims.map((c) => c.roomType))]);
+/** The planned allocation of a batch's claims. */
+export interface StackPlan {
+  /** Per claim, in order: its stack_id (provisional for a new stack until settled). */
+  ids: string[];
+  /** Touches and inserts, in list order: to run in one D1 batch. */
+  statements: D1PreparedStatement[];
+  /** Per claim: the index of its insert in `statements`, or -1 (a known stack). */
+  insertAt: number[];
+}
+
+/** Decides every claim's stack_id from `rows` (the stacks of the claims' rooms); writes nothing. */
+export function planStackIds(db: D1Database, orderId: string, claims: readonly StackClaim[], rows: readonly StackRow[], now: Date): StackPlan {
   const byKey = new Map<string, StackRow>();
-  const ids = new Map<string, Set<string>>();
+  const taken = new Map<string, Set<string>>();
   const idsOf = (room: string): Set<string> => {
-    let s = ids.get(room);
-    if (!s) ids.set(room, (s = new Set()));
+    let s = taken.get(room);
+    if (!s) taken.set(room, (s = new Set()));
     return s;
   };
   for (const r of rows) {
     if (r.stack_key !== null) byKey.set(`${r.room_type}\0${r.stack_key}`, r);
     idsOf(r.room_type).add(r.stack_id);
   }
-  const statements: D1PreparedStatement[] = [];
-  /** Per claim: the index of its insert statement, or -1 (known stack). */
-  const insertAt: number[] = [];
-  const out: string[] = [];
+  const plan: StackPlan = { ids: [], statements: [], insertAt: [] };
   for (const c of claims) {
     const k = `${c.roomType}\0${c.stackKey}`;
     const known = byKey.get(k);
     if (known) {
       if (known.frames_declared !== c.framesDeclared || (c.roomLabel && known.room_label !== c.roomLabel)) {
         const touched = { ...known, frames_declared: c.framesDeclared ?? known.frames_declared, room_label: c.roomLabel ?? known.room_label };
-        statements.push(touchStackStatement(db, { ...known, frames_declared: c.framesDeclared, room_label: c.roomLabel }));
+        plan.statements.push(touchStackStatement(db, { ...known, frames_declared: c.framesDeclared, room_label: c.roomLabel }));
         byKey.set(k, touched);
       }
-      insertAt.push(-1);
-      out.push(known.stack_id);
+      plan.insertAt.push(-1);
+      plan.ids.push(known.stack_id);
       continue;
     }
-    const taken = idsOf(c.roomType);
-    const id = c.proposed && !taken.has(c.proposed) ? c.proposed : nextFreeStackId([...taken]);
+    const ids = idsOf(c.roomType);
+    const id = c.proposed && !ids.has(c.proposed) ? c.proposed : nextFreeStackId([...ids]);
     const row: StackRow = {
       order_id: orderId,
       room_type: c.roomType,
@@ -55,16 +60,28 @@ export async function allocateStackIds(db: D1Database, orderId: string, claims: 
       frames_declared: c.framesDeclared,
       created_at: now.toISOString(),
     };
-    insertAt.push(statements.length);
-    statements.push(insertStackStatement(db, row));
+    plan.insertAt.push(plan.statements.length);
+    plan.statements.push(insertStackStatement(db, row));
     byKey.set(k, row);
-    taken.add(id);
-    out.push(id);
+    ids.add(id);
+    plan.ids.push(id);
   }
-  if (statements.length === 0) return out;
-  const res = await db.batch(statements);
-  for (const [i, at] of insertAt.entries()) {
-    if (at >= 0 && res[at].meta.changes !== 1) out[i] = await allocateStackId(db, claims[i], now); // lost a race
+  return plan;
+}
+
+/**
+ * The final stack_id of every claim: the planned one, or — for a claim whose insert changed nothing (it lost
+ * a race to another request) — one allocated again the single way. `results`: the results of `plan.statements`.
+ * Throws what D1 throws.
+ */
+export async function settleStackIds(db: D1Database, claims: readonly StackClaim[], plan: StackPlan, results: readonly D1Result[], now: Date): Promise<string[]> {
+  const out = [...plan.ids];
+  // A later claim of the same key was planned onto the lost insert's id: it follows the new allocation.
+  const again = new Map<string, string>();
+  for (const [i, at] of plan.insertAt.entries()) {
+    const k = `${claims[i].roomType}\0${claims[i].stackKey}`;
+    if (at >= 0 && results[at].meta.changes !== 1) again.set(k, await allocateStackId(db, claims[i], now));
+    out[i] = again.get(k) ?? out[i];
   }
   return out;
 }

@@ -12,10 +12,11 @@
  * same file_id twice).
  *
  * Optional `closing_check` (issue 15): up to MAX_CLOSING_ORDERS order ids; the answer then also carries
- * `closing_check`, one entry per order read after the rows are written (routes/closing-check.ts).
+ * `closing_check`, one entry per order read after the rows are written (routes/closing-check.ts), while the
+ * files are queued for processing.
  */
 import type { Hono } from 'hono';
-import type { FinalizeBatchResponse } from '../../contract/api.js';
+import type { ClosingCheckEntry, FinalizeBatchResponse } from '../../contract/api.js';
 import { FinalizeBatchEnvelopeSchema, FinalizeRequestSchema } from '../../contract/requests.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { requireAuth } from '../lib/auth.js';
@@ -37,9 +38,11 @@ export function registerFinalizeBatchRoute(app: Hono<AppEnv>): void {
   app.post('/api/uploads/finalize-batch', requireAuth, validJson(FinalizeBatchEnvelopeSchema), async (c) => {
     const { files, closing_check: closing } = c.req.valid('json');
     const scope: FinalizeScope = { env: c.env, user: c.var.user, store: c.var.services.store };
-    const results = (await finalizeAll(scope, files.map(parseOne))).map((r) => batchItem(r, 'batch finalize'));
+    let check: Promise<ClosingCheckEntry[]> | undefined;
+    const read = closing ? () => (check = closingCheck(c.env.DB, c.var.user.id, closing)) : undefined;
+    const results = (await finalizeAll(scope, files.map(parseOne), read)).map((r) => batchItem(r, 'batch finalize'));
     // Each registered file was queued for processing by finalizeAll (SPEC v2 "Previews").
-    if (!closing) return c.json<FinalizeBatchResponse>({ results });
-    return c.json<FinalizeBatchResponse>({ results, closing_check: await closingCheck(c.env.DB, c.var.user.id, closing) });
+    if (!read) return c.json<FinalizeBatchResponse>({ results });
+    return c.json<FinalizeBatchResponse>({ results, closing_check: await (check ?? read()) });
   });
 }
