@@ -4,6 +4,7 @@
 import { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { EARLY_CONNECT_COMMANDS } from './early-connect.js';
 import { explain } from './messages.js';
 import { failureFrom } from '../core/transfer/failures.js';
 import { resolveCredentials } from './credentials.js';
@@ -54,14 +55,15 @@ export function stallMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | u
 
 /**
  * Runs a command body and turns whatever it throws into SPEC's exit codes and a clear message on stderr
- * (and an `error` event on stdout with --json).
+ * (and an `error` event on stdout with --json). `command`: its name; the advice to run it again mentions
+ * registered files only for the commands that upload (EARLY_CONNECT_COMMANDS).
  */
-export async function runCommand(g: GlobalOptions, body: () => Promise<number | undefined>): Promise<void> {
+export async function runCommand(g: GlobalOptions, body: () => Promise<number | undefined>, command = ''): Promise<void> {
   try {
     const code = await body();
     process.exitCode = code ?? EXIT.OK;
   } catch (err) {
-    const { code, reason, message } = toExit(err);
+    const { code, reason, message } = toExit(err, { uploads: EARLY_CONNECT_COMMANDS.has(command) });
     const figures = (err as { figures?: Record<string, number> }).figures; // QuotaExit: bytes need/left/used/limit
     if (g.json) writeJsonLine({ event: 'error', code: reason, detail: message, ...(figures ? { quota: figures } : {}) });
     process.stderr.write(`${message}\n`);
@@ -69,20 +71,20 @@ export async function runCommand(g: GlobalOptions, body: () => Promise<number | 
   }
 }
 
-function toExit(err: unknown): { code: number; reason: string; message: string } {
+function toExit(err: unknown, how: { uploads: boolean }): { code: number; reason: string; message: string } {
   if (err instanceof CliExit) return { code: err.code, reason: err.reason, message: err.message };
   if (err instanceof UsageError) return { code: EXIT.USAGE, reason: 'USAGE', message: err.message };
   if (isApiError(err)) {
     if (err.status === 401) {
-      const ex = explain({ code: 'UNAUTHENTICATED', detail: err.message });
+      const ex = explain({ code: 'UNAUTHENTICATED', detail: err.message }, how);
       return { code: EXIT.AUTH, reason: 'UNAUTHENTICATED', message: `${ex.text} ${ex.hint}` };
     }
     if (err.code === 'ORDER_FORBIDDEN') {
       const order = typeof err.details?.order_id === 'string' ? err.details.order_id : '';
-      const ex = explain({ code: 'ORDER_FORBIDDEN', detail: err.message, params: { order } });
+      const ex = explain({ code: 'ORDER_FORBIDDEN', detail: err.message, params: { order } }, how);
       return { code: EXIT.ORDER_FORBIDDEN, reason: 'ORDER_FORBIDDEN', message: `${ex.text} ${ex.hint}` };
     }
-    const ex = explain(err.kind === 'protocol' ? { ...failureFrom(err), code: 'BAD_RESPONSE' } : { code: err.kind === 'network' ? 'NETWORK' : err.code, detail: `${err.operation}: ${err.message}` });
+    const ex = explain(err.kind === 'protocol' ? { ...failureFrom(err), code: 'BAD_RESPONSE' } : { code: err.kind === 'network' ? 'NETWORK' : err.code, detail: `${err.operation}: ${err.message}` }, how);
     return { code: EXIT.FAILED, reason: err.code, message: `${ex.text} ${ex.hint}` };
   }
   const e = err as { message?: string; stack?: string };

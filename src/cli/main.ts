@@ -14,7 +14,7 @@ async function run(cmd: Command, body: (o: GlobalOptions & Record<string, unknow
   const o = collect(cmd);
   if (o.verbose) (await import('../api/request-log.js')).setVerbose(true);
   const { runCommand } = await import('./context.js');
-  await runCommand(o, () => body(o));
+  await runCommand(o, () => body(o), cmd.name());
 }
 
 export function buildProgram(): Command {

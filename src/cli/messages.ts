@@ -17,8 +17,12 @@ export interface Explained {
 /** Failure codes that share a text with another. */
 const ALIASES: Record<string, string> = { FILE_CHANGING: 'FILE_CHANGED' };
 
-/** Explains a Failure. Unknown codes fall back to the raw detail. */
-export function explain(f: Failure): Explained {
+/**
+ * Explains a Failure. Unknown codes fall back to the raw detail. `uploads` (default true): the command
+ * uploads, so the advice to run it again adds that registered files are not sent twice; `login`, `orders`,
+ * `download` … get the advice without it.
+ */
+export function explain(f: Failure, { uploads = true }: { uploads?: boolean } = {}): Explained {
   const p = f.params ?? {};
   const code = ALIASES[f.code] ?? f.code;
   const params = {
@@ -28,7 +32,7 @@ export function explain(f: Failure): Explained {
     seconds: p.stall_s ?? 30,
     cause: visible(String(p.cause ?? f.code)),
     reason: visible(String(p.reason ?? f.detail)),
-    rerun: t('hint.rerun'),
+    rerun: t(uploads ? 'hint.rerun' : 'hint.rerunCommand'),
     field: visible(String(p.field ?? '')),
     operation: visible(String(p.operation ?? '')),
   };

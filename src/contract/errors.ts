@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   /** The object store (S3-compatible endpoint) failed or refused a server-side request; retryable. */
   STORAGE_ERROR: 502,
+  /** The local server only: still migrating and seeding after 30 s (server/startup-gate.ts); retryable. */
+  SERVER_STARTING: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

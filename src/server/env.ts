@@ -34,6 +34,8 @@ export interface Env extends Partial<Cloudflare.Env> {
   PREVIEW_QUEUE?: Queue<{ file_id: string }>;
   /** Seconds before a failed processing job's first retry (doubled per attempt); default 10. */
   PROCESSING_RETRY_DELAY?: string;
+  /** The local server's start-up gate (startup-gate.ts): a random string per start; never set in production. */
+  LOCAL_STARTUP_GATE?: string;
   /** HMAC key of the local signer (any string; the local server makes a random one). */
   LOCAL_SIGNING_SECRET?: string;
   /** Max file size in bytes; default 262144000 (SPEC: 250 MB). */

@@ -6,6 +6,7 @@
 import { createApp } from './app.js';
 import type { Env } from './env.js';
 import { runHousekeeping } from './housekeeping.js';
+import { throughStartupGate } from './startup-gate.js';
 import { handleProcessingBatch } from './processing/consumer.js';
 
 export { IntentLimiter } from './ratelimit/intent-limiter.js';
@@ -14,7 +15,8 @@ export type { Env } from './env.js';
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  /** The Hono app; on the local server behind its start-up gate (startup-gate.ts), a no-op elsewhere. */
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => throughStartupGate(request, env, () => app.fetch(request, env, ctx)),
   /** Cron (wrangler.toml [triggers]): housekeeping as of the event's scheduledTime (awaited, not waitUntil). */
   async scheduled(controller: ScheduledController, env: Env): Promise<void> {
     const r = await runHousekeeping(env, new Date(controller.scheduledTime));

@@ -4,7 +4,7 @@
  * and `whoami` works; `slow_down` makes the client poll less often; denial and expiry end with exit 3;
  * `logout` revokes the token on the server (401 afterwards).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CliEnv, waitFor } from '../helpers/cli.js';
@@ -110,6 +110,27 @@ describe('piximmo login (device flow), whoami, logout', () => {
     expect(good.code, good.stderr).toBe(0);
     expect(storedConf(cli).data.token).toBe('tok-alice');
     expect((await cli.run(['whoami'])).stdout).toContain('alice');
+  });
+
+  it('no server at the address: login says to run it again, without the upload note about registered files (en, de); upload keeps the note', async () => {
+    const closed = new CliEnv('http://127.0.0.1:9', 'tok-alice', { PIXIMMO_RETRIES: '1' });
+    try {
+      const en = await closed.run(['login', '--token', 'tok-alice', '--lang', 'en']);
+      expect(en.code).toBe(1);
+      expect(en.stderr).toContain('Run the same command again.');
+      expect(en.stderr).not.toContain('registered');
+      const de = await closed.run(['whoami', '--lang', 'de']);
+      expect(de.stderr).toContain('Erneut versuchen: denselben Befehl noch einmal ausführen.');
+      expect(de.stderr).not.toContain('registrierte');
+      const shoot = path.join(closed.home, 'shoot');
+      mkdirSync(shoot);
+      writeFileSync(path.join(shoot, 'IMG_0001.JPG'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+      const up = await closed.run(['upload', shoot, '--order', 'ORD-1', '--lang', 'en', '--offline-wait', '0']);
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain('files already registered are not sent again');
+    } finally {
+      closed.cleanup();
+    }
   });
 
   it('the server answers slow_down to a client that polls too fast, with the interval raised by 5 s', async () => {

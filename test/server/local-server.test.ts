@@ -4,6 +4,7 @@
  * prints `listening on http://127.0.0.1:<port>` and exits 0 on SIGTERM.
  */
 import { spawn } from 'node:child_process';
+import { createServer, connect } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +109,55 @@ describe('CLI runner (dist/local-server.js)', () => {
     });
     expect(code).toBe(0);
   });
+
+  it.skipIf(!existsSync(RUNNER))('a request that comes in as soon as the port is open, before the listening line, waits for the migrations and the seed (start-up gate): alice is known, the order is hers', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'piximmo-gate-'));
+    dirs.push(stateDir);
+    const port = await freePort();
+    const child = spawn(process.execPath, [RUNNER, '--port', String(port), '--state', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let listening = false;
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening on')) listening = true;
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!(await accepts(port))) {
+        if (Date.now() > deadline) throw new Error('the port never opened');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const early = listening; // before the fix, the window between the two was 1–2 s: the requests below met no tables
+      const url = `http://127.0.0.1:${port}`;
+      const [me, files] = await Promise.all([api(url, 'GET', '/api/me'), api(url, 'GET', '/api/orders/ORD-1/files')]);
+      expect(me.status).toBe(200);
+      expect(me.body.user_id).toBe('alice');
+      expect(files.status).toBe(200);
+      expect(early).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => {
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    }
+  });
 });
+
+/** A TCP port free right now on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** Whether 127.0.0.1:`port` accepts a TCP connection now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}

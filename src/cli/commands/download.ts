@@ -65,7 +65,7 @@ export async function downloadCommand(ids: string[], opts: DownloadOptions): Pro
         if (opts.json) writeJsonLine({ event: 'download', file_id: id, state: 'failed', error: { code, detail } });
         else if (code === 'CHECKSUM_MISMATCH') process.stderr.write(`${t('download.mismatch', { id })}\n`);
         else {
-          const ex = explain({ code, detail });
+          const ex = explain({ code, detail }, { uploads: false });
           process.stderr.write(`${t('download.failed', { id, text: ex.text, hint: ex.hint })}\n`);
         }
       }

@@ -18,6 +18,7 @@ const deMain: Record<keyof typeof enMain, string> = {
   'action.cancel': 'Abbrechen',
 
   'hint.rerun': 'Erneut versuchen: denselben Befehl noch einmal ausführen; bereits registrierte Dateien werden nicht erneut gesendet.',
+  'hint.rerunCommand': 'Erneut versuchen: denselben Befehl noch einmal ausführen.',
 
   'fail.NETWORK': 'Die Verbindung ist nach mehreren Versuchen gescheitert ({cause}).',
   'fail.NETWORK.hint': 'Netzwerk prüfen. {rerun}',

@@ -19,6 +19,7 @@ export const enMain = {
   'action.cancel': 'Cancel',
 
   'hint.rerun': 'Run the same command again; files already registered are not sent again.',
+  'hint.rerunCommand': 'Run the same command again.',
 
   'fail.NETWORK': 'The connection failed after several tries ({cause}).',
   'fail.NETWORK.hint': 'Check the network. {rerun}',

@@ -15,9 +15,7 @@
  *
  * Compaction (the journal is larger than the snapshot, or on close) writes snapshot G+1 atomically, then
  * replaces the journal with the header of G+1 atomically: a crash between the two leaves snapshot G+1 and
- * journal G, which loading ignores. Both temp files are written and synced at the same time (issue 15: the
- * close of a run waits for its compaction); only their renames keep that order. The snapshot is streamed in
- * chunks, never held as one string.
+ * journal G, which loading ignores. The snapshot is streamed in chunks, never held as one string.
  */
 import { promises as fs } from 'node:fs';
 import { isManifestEntry, validateManifest, type ManifestData, type ManifestEntry } from './manifest-shape.js';
@@ -145,28 +143,11 @@ export class JournalWriter {
   async compact(data: ManifestData): Promise<void> {
     await this.close(); // the journal file is replaced: appends go to the new one
     const gen = this.gen + 1;
+    this.snapshotBytes = await writeSnapshot(this.file, data, gen);
     const header = headerLine(gen);
-    let bytes = 0;
-    const staged = await Promise.allSettled([
-      stageAtomic(this.file, async (fh) => {
-        bytes = await writeSnapshot(fh, data, gen);
-      }),
-      stageAtomic(journalPath(this.file), async (fh) => {
-        await fh.write(header);
-      }),
-    ]);
-    const [snapshot, journal] = staged.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
-    const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (!snapshot || !journal || failed) {
-      await Promise.all([snapshot?.abandon(), journal?.abandon()]);
-      throw failed?.reason;
-    }
-    await snapshot.commit().catch(async (err: unknown) => {
-      await journal.abandon();
-      throw err;
+    await writeAtomic(journalPath(this.file), async (fh) => {
+      await fh.write(header);
     });
-    await journal.commit();
-    this.snapshotBytes = bytes;
     this.gen = gen;
     this.journalBytes = header.length;
     this.tidy = true;
@@ -219,42 +200,33 @@ function parseLine(line: string): { k: string; e: ManifestEntry } | null {
   }
 }
 
-/** The snapshot streamed out to `fh` in chunks of entries (valid JSON, equal to JSON.stringify); returns its bytes. */
-async function writeSnapshot(fh: fs.FileHandle, data: ManifestData, gen: number): Promise<number> {
+/** The snapshot streamed out in chunks of entries (valid JSON, equal to JSON.stringify); returns its bytes. */
+async function writeSnapshot(file: string, data: ManifestData, gen: number): Promise<number> {
   const { files, ...meta } = data;
   let bytes = 0;
-  let chunk = `${JSON.stringify({ ...meta, journal: gen }).slice(0, -1)},"files":{`;
-  let n = 0;
-  let first = true;
-  for (const k in files) {
-    chunk += `${first ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(files[k])}`;
-    first = false;
-    if (++n % CHUNK_ENTRIES === 0) {
-      bytes += Buffer.byteLength(chunk);
-      await fh.write(chunk);
-      chunk = '';
+  await writeAtomic(file, async (fh) => {
+    let chunk = `${JSON.stringify({ ...meta, journal: gen }).slice(0, -1)},"files":{`;
+    let n = 0;
+    let first = true;
+    for (const k in files) {
+      chunk += `${first ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(files[k])}`;
+      first = false;
+      if (++n % CHUNK_ENTRIES === 0) {
+        bytes += Buffer.byteLength(chunk);
+        await fh.write(chunk);
+        chunk = '';
+      }
     }
-  }
-  chunk += '}}';
-  bytes += Buffer.byteLength(chunk);
-  await fh.write(chunk);
+    chunk += '}}';
+    bytes += Buffer.byteLength(chunk);
+    await fh.write(chunk);
+  });
   return bytes;
 }
 
-/** A temp file written and synced beside its target: `commit` renames it into place, `abandon` removes it. */
-interface StagedFile {
-  commit(): Promise<void>;
-  abandon(): Promise<void>;
-}
-
-/**
- * The first half of an atomic replace (temp file + fsync; the rename is `commit`): a reader sees the old or
- * the new file, never a torn one. Throws the fs error (a full disk: ENOSPC) with the temp file removed.
- */
-async function stageAtomic(file: string, fill: (fh: fs.FileHandle) => Promise<void>): Promise<StagedFile> {
+/** temp file + fsync + rename: a reader sees the old or the new file, never a torn one. */
+async function writeAtomic(file: string, fill: (fh: fs.FileHandle) => Promise<void>): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  // A full disk leaves a partial temp file: remove it, the last good file stays in place.
-  const abandon = (): Promise<void> => fs.rm(tmp, { force: true }).catch(() => undefined);
   try {
     const fh = await fs.open(tmp, 'w', 0o600);
     try {
@@ -263,18 +235,12 @@ async function stageAtomic(file: string, fill: (fh: fs.FileHandle) => Promise<vo
     } finally {
       await fh.close();
     }
+    await fs.rename(tmp, file);
   } catch (err) {
-    await abandon();
+    // A full disk leaves a partial temp file: remove it, the last good file stays in place.
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  return {
-    commit: () =>
-      fs.rename(tmp, file).catch(async (err: unknown) => {
-        await abandon();
-        throw err;
-      }),
-    abandon,
-  };
 }
 
 async function readOrNull(file: string): Promise<string | null> {

@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import { applyMigrations, type D1Like } from './migrate.js';
+import { GATE_HEADER, GATE_OPEN_PATH } from '../startup-gate.js';
 import { defaultSeedPath, migrationsDir, workerScriptPath } from './paths.js';
 import { type LocalScanner, setUpScanner } from './scanner.js';
 import { applySeed, loadSeed, type SeedFile } from './seed.js';
@@ -171,6 +172,9 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   if (persist) mkdirSync(stateDir, { recursive: true });
 
   const vars = storageVars(opts, stateDir, persist);
+  // Requests wait while the database is migrated and seeded below (startup-gate.ts).
+  const gate = randomBytes(16).toString('hex');
+  vars.LOCAL_STARTUP_GATE = gate;
   const extra: Record<string, string | undefined> = {
     MAX_BYTES: optVar(opts.maxBytes),
     URL_TTL_SECONDS: optVar(opts.urlTtlSeconds),
@@ -226,6 +230,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     const db = (await mf.getD1Database('DB')) as unknown as D1Like;
     await applyMigrations(db, migrationsDir());
     await applySeed(db, seed);
+    const opened = await mf.dispatchFetch(`http://localhost${GATE_OPEN_PATH}`, { method: 'POST', headers: { [GATE_HEADER]: gate } });
+    if (opened.status !== 204) throw new Error(`the Worker did not open its start-up gate (HTTP ${opened.status})`);
     const port = Number(ready.port);
     return {
       url: `http://${ready.hostname}:${port}`,
