@@ -137,6 +137,26 @@ describe('listing', () => {
     expect(Object.keys(two.files[0]).sort()).toEqual(['bytes', 'file_id', 'status']);
     expect(two.next_cursor === null || typeof two.next_cursor === 'string').toBe(true);
   });
+
+  it('fields=file_id (read as ids alone, with the order check in one D1 batch) pages, filters and refuses exactly as the whole listing', async () => {
+    await uploadFile(s.url, randomBytes(777), { filename: 'ids2.jpg', order_id: 'ORD-1', room_type: 'kitchen' });
+    const walk = async (query: string): Promise<string[]> => {
+      const out: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = (await api(s.url, 'GET', `/api/orders/ORD-1/files?${query}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body as unknown as Page;
+        out.push(...page.files.map((f) => f.file_id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      return out;
+    };
+    expect(await walk('fields=file_id')).toEqual(await walk('fields=status'));
+    expect(await walk('fields=file_id&room_type=kitchen')).toEqual(await walk('room_type=kitchen'));
+    expect(await walk('fields=file_id&status=deleted')).toEqual(await walk('status=deleted'));
+    const foreign = await api(s.url, 'GET', '/api/orders/ORD-9/files?fields=file_id');
+    expect(foreign.status).toBe(403);
+    expect((foreign.body as unknown as { error: { code: string } }).error.code).toBe('ORDER_FORBIDDEN');
+  });
 });
 
 describe('GET /api/uploads/stats', () => {

@@ -5,6 +5,7 @@
  * allocation in domain/stack-allocation.ts race-safe: an insert that loses a race changes nothing.
  */
 import type { ExifMeta, StackRecord } from '../../contract/api.js';
+import { ownedOrderStatement } from './users.js';
 
 export interface StackRow {
   order_id: string;
@@ -80,13 +81,15 @@ export async function stackIdsOf(db: D1Database, orderId: string, roomType: stri
 }
 
 /**
- * The order's stacks with what is registered in them (GET /api/orders/:id/stacks): frames = listed files
- * (not superseded, not deleted) of (order, room_type, stack_id); `ev` = their exif_meta.ev in capture
- * order (files without one are left out). Sorted by room_type, then stack_id.
+ * The order's stacks with what is registered in them (GET /api/orders/:id/stacks) when the order is `userId`'s;
+ * null when it is not, or does not exist (SPEC: the two are not told apart). frames = listed files (not
+ * superseded, not deleted) of (order, room_type, stack_id); `ev` = their exif_meta.ev in capture order (files
+ * without one are left out). Sorted by room_type, then stack_id. One round trip to D1 and one transaction: the ownership, the
+ * stack rows and the frames are the same moment's (a foreign order's rows are read and dropped unread).
  */
-export async function listStacks(db: D1Database, orderId: string): Promise<StackRecord[]> {
-  // One round trip to D1 and one transaction: the stack rows and the frames are the same moment's.
-  const [stacks, frames] = await db.batch<unknown>(stackStatements(db, orderId));
+export async function ownedOrderStacks(db: D1Database, orderId: string, userId: string): Promise<StackRecord[] | null> {
+  const [order, stacks, frames] = await db.batch<unknown>([ownedOrderStatement(db, orderId, userId), ...stackStatements(db, orderId)]);
+  if (order.results.length === 0) return null;
   return stackRecordsOf(stacks as D1Result<StackRow>, frames as D1Result<StackFrameRow>);
 }
 
@@ -98,7 +101,7 @@ export interface StackFrameRow {
 }
 
 /**
- * The two statements of {@link listStacks} (the order's stack rows, then its listed files' stacks and EXIF),
+ * The two statements of {@link ownedOrderStacks} (the order's stack rows, then its listed files' stacks and EXIF),
  * to run in a `db.batch` with others (routes/closing-check.ts); {@link stackRecordsOf} reads their results.
  */
 export function stackStatements(db: D1Database, orderId: string): [stacks: D1PreparedStatement, frames: D1PreparedStatement] {
@@ -113,7 +116,7 @@ export function stackStatements(db: D1Database, orderId: string): [stacks: D1Pre
   ];
 }
 
-/** The order's stacks (see {@link listStacks}) from the results of {@link stackStatements}, in their order. */
+/** The order's stacks (see {@link ownedOrderStacks}) from the results of {@link stackStatements}, in their order. */
 export function stackRecordsOf(stacks: D1Result<StackRow>, files: D1Result<StackFrameRow>): StackRecord[] {
   const frames = new Map<string, ExifMeta[]>();
   for (const f of files.results) {

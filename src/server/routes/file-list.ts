@@ -4,14 +4,15 @@
  * Query: `status` (one FileStatus; default: uploaded, processing, ready, failed, infected), `room_type`,
  * `limit` (1…1000, default 1000), `cursor` (the previous page's next_cursor), `with_urls=1` (each file
  * gains `download_url`, a signed GET of 15 minutes; infected files and files not yet scanned get none),
- * `fields` (issue 15: each file carries only these fields and its file_id, e.g. `fields=file_id`).
+ * `fields` (issue 15: each file carries only these fields and its file_id, e.g. `fields=file_id` — the CLI's
+ * check of a run: then, without URLs, the order and two columns of the page are read in one D1 round trip).
  * Answer: FileListResponse `{files, next_cursor}`; order and cursor: db/file-list.ts.
  * 400 VALIDATION_FAILED naming the parameter (FileListQuerySchema; `cursor` here); 403 ORDER_FORBIDDEN for a foreign or unknown order.
  */
 import type { Context } from 'hono';
 import type { FileListQuery, FileListResponse, FileRecord } from '../../contract/api.js';
-import { decodeCursor, listFilePage, MAX_PAGE } from '../db/file-list.js';
-import { findOwnedOrder } from '../db/users.js';
+import { decodeCursor, type FileIdRow, fileIdPageOf, fileIdPageStatement, listFilePage, MAX_PAGE } from '../db/file-list.js';
+import { findOwnedOrder, type OrderRow, ownedOrderStatement } from '../db/users.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { signDownload } from '../lib/download-url.js';
 import { invalid, orderForbidden } from '../lib/errors.js';
@@ -26,12 +27,20 @@ export async function listOrderFiles(c: Context<AppEnv>, q: FileListQuery): Prom
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (after === null) throw invalid('cursor', 'cursor is not one this server gave out');
   const withUrls = q.with_urls === true;
+  const roomType = q.room_type ? roomSlug(q.room_type) : undefined;
+  if (!withUrls && q.fields?.length === 1 && q.fields[0] === 'file_id') {
+    const db = c.env.DB;
+    const [owned, ids] = await db.batch<unknown>([ownedOrderStatement(db, orderId, c.var.user.id), fileIdPageStatement(db, { orderId, status, roomType, limit, after })]);
+    if ((owned as D1Result<OrderRow>).results.length === 0) throw orderForbidden(orderId);
+    const page = fileIdPageOf(ids as D1Result<FileIdRow>, limit);
+    return c.json({ files: page.fileIds.map((file_id) => ({ file_id })), next_cursor: page.nextCursor });
+  }
   const order = await findOwnedOrder(c.env.DB, orderId, c.var.user.id);
   if (!order) throw orderForbidden(orderId);
   const page = await listFilePage(c.env.DB, {
     orderId: order.id,
     status,
-    roomType: q.room_type ? roomSlug(q.room_type) : undefined,
+    roomType,
     limit,
     after,
   });
