@@ -126,10 +126,12 @@ export class Gallery {
     if (refocus) (this.root.querySelector(refocus) as HTMLElement | null)?.focus();
   }
 
+  /** The room's heading: the folder's name as written, with the room's own name after it unless they read the same ("Wohnzimmer", not "Wohnzimmer (Wohnzimmer)"). */
   private roomLabel(room: string, label?: string | null): string {
     const key = `room.${room}` as MessageKey;
     const known = (WEB_ROOMS as readonly string[]).includes(room) ? this.t(key) : null;
-    return label ? (known ? `${label} (${known})` : label) : (known ?? room);
+    if (!label) return known ?? room;
+    return known && label.trim().toLocaleLowerCase(this.lang) !== known.toLocaleLowerCase(this.lang) ? `${label} (${known})` : label;
   }
 
   private tile(f: GalleryFile): HTMLLIElement {
