@@ -153,19 +153,12 @@ export class ManifestStore {
     if (this.failure) throw this.failure;
   }
 
-  /**
-   * Writes what is left into a new snapshot (so a clean close leaves one whole JSON; the entries not yet written
-   * go straight into it, not through a journal line first) and releases the lock. Rejects with the write error.
-   */
+  /** Flushes, folds the journal into a new snapshot (so a clean close leaves one whole JSON) and releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      while (this.writing) await this.writing;
-      if (this.failure) throw this.failure;
-      if (this.turn) clearTimeout(this.turn);
-      this.turn = null;
-      if (this.dirty.size > 0 || this.journal.hasLines) {
-        this.dirty.clear();
+      await this.flush();
+      if (this.journal.hasLines) {
         this.writing = this.journal.compact(this.data);
         await this.writing.finally(() => {
           this.writing = null;
