@@ -4,7 +4,7 @@
 import { PiximmoApi } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { CliExit, EXIT } from './exit-codes.js';
-import { EARLY_CONNECT_COMMANDS } from './early-connect.js';
+import { UPLOADING_COMMANDS } from './early-connect.js';
 import { explain } from './messages.js';
 import { failureFrom } from '../core/transfer/failures.js';
 import { resolveCredentials } from './credentials.js';
@@ -56,14 +56,14 @@ export function stallMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | u
 /**
  * Runs a command body and turns whatever it throws into SPEC's exit codes and a clear message on stderr
  * (and an `error` event on stdout with --json). `command`: its name; the advice to run it again mentions
- * registered files only for the commands that upload (EARLY_CONNECT_COMMANDS).
+ * registered files only for the commands that upload (UPLOADING_COMMANDS, early-connect.ts).
  */
 export async function runCommand(g: GlobalOptions, body: () => Promise<number | undefined>, command = ''): Promise<void> {
   try {
     const code = await body();
     process.exitCode = code ?? EXIT.OK;
   } catch (err) {
-    const { code, reason, message } = toExit(err, { uploads: EARLY_CONNECT_COMMANDS.has(command) });
+    const { code, reason, message } = toExit(err, { uploads: UPLOADING_COMMANDS.has(command) });
     const figures = (err as { figures?: Record<string, number> }).figures; // QuotaExit: bytes need/left/used/limit
     if (g.json) writeJsonLine({ event: 'error', code: reason, detail: message, ...(figures ? { quota: figures } : {}) });
     process.stderr.write(`${message}\n`);

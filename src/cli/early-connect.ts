@@ -9,8 +9,11 @@
 import { proxyConfigured, warmEarly } from '../api/warm-sockets.js';
 import { resolveSetting } from './resolve-settings.js';
 
-/** Commands whose first request opens the run (and whose wait the photographer sees). */
-export const EARLY_CONNECT_COMMANDS: ReadonlySet<string> = new Set(['upload', 'batch', 'watch']);
+/**
+ * The commands that upload: their first request opens the run (and its wait is the photographer's), and a failed
+ * one is advised to run again knowing registered files are not sent twice (context.ts).
+ */
+export const UPLOADING_COMMANDS: ReadonlySet<string> = new Set(['upload', 'batch', 'watch']);
 
 /**
  * Opens the connection to the API the command will use (`--api-url` — `apiUrlFlag`, read from argv by main.ts —
@@ -18,7 +21,7 @@ export const EARLY_CONNECT_COMMANDS: ReadonlySet<string> = new Set(['upload', 'b
  * Never throws: a bad URL is the command's own error to report.
  */
 export function connectEarly(argv: readonly string[], apiUrlFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
-  if (!argv.slice(2).some((a) => EARLY_CONNECT_COMMANDS.has(a)) || argv.includes('--dry-run') || proxyConfigured(env)) return;
+  if (!argv.slice(2).some((a) => UPLOADING_COMMANDS.has(a)) || argv.includes('--dry-run') || proxyConfigured(env)) return;
   try {
     warmEarly(new URL(resolveSetting('apiUrl', { apiUrl: apiUrlFlag }, { env }).value).origin);
   } catch {

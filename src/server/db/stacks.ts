@@ -5,7 +5,7 @@
  * allocation in domain/stack-allocation.ts race-safe: an insert that loses a race changes nothing.
  */
 import type { ExifMeta, StackRecord } from '../../contract/api.js';
-import { ownedOrderStatement } from './users.js';
+import { batchForOwner } from './users.js';
 
 export interface StackRow {
   order_id: string;
@@ -88,8 +88,9 @@ export async function stackIdsOf(db: D1Database, orderId: string, roomType: stri
  * stack rows and the frames are the same moment's (a foreign order's rows are read and dropped unread).
  */
 export async function ownedOrderStacks(db: D1Database, orderId: string, userId: string): Promise<StackRecord[] | null> {
-  const [order, stacks, frames] = await db.batch<unknown>([ownedOrderStatement(db, orderId, userId), ...stackStatements(db, orderId)]);
-  if (order.results.length === 0) return null;
+  const owned = await batchForOwner(db, orderId, userId, stackStatements(db, orderId));
+  if (!owned) return null;
+  const [stacks, frames] = owned.results;
   return stackRecordsOf(stacks as D1Result<StackRow>, frames as D1Result<StackFrameRow>);
 }
 

@@ -72,6 +72,22 @@ export function ownedOrderStatement(db: D1Database, orderId: string, userId: str
   return db.prepare(`SELECT id, user_id, shootcode FROM orders WHERE id = ?1 AND user_id = ?2`).bind(orderId, userId);
 }
 
+/**
+ * `statements` run in ONE D1 batch behind the ownership check of `orderId` (one round trip, one transaction):
+ * the order with their results, in order; null when the order is not `userId`'s or does not exist (SPEC: the
+ * two are not told apart — a foreign order's rows are read with it and dropped unread).
+ */
+export async function batchForOwner(
+  db: D1Database,
+  orderId: string,
+  userId: string,
+  statements: readonly D1PreparedStatement[],
+): Promise<{ order: OrderRow; results: D1Result<unknown>[] } | null> {
+  const [owned, ...results] = await db.batch<unknown>([ownedOrderStatement(db, orderId, userId), ...statements]);
+  const order = (owned as D1Result<OrderRow>).results[0];
+  return order ? { order, results } : null;
+}
+
 export interface OrderWithCount {
   id: string;
   shootcode: string;

@@ -23,7 +23,7 @@ import type { IntentResponse } from '../../contract/api.js';
 import { filesByChecksumsStatements, firstByChecksum, type FileRow } from '../db/files.js';
 import { insertIntentStatement, takeKeyVersionsStatement, type IntentRow } from '../db/intents.js';
 import { stacksOfRoomsStatements, type StackRow } from '../db/stacks.js';
-import { ownedOrderStatement, type OrderRow } from '../db/users.js';
+import { batchForOwner, type OrderRow } from '../db/users.js';
 import { dropBatchOverQuotaStatement, keepWithinQuotaStatement } from '../db/quota.js';
 import { inParallel } from '../lib/in-parallel.js';
 import { quotaExceeded, reserveQuota } from '../lib/quota.js';
@@ -47,8 +47,8 @@ function asError(e: unknown): Error {
 
 /** What a batch reads before it decides anything (its first D1 round trip, {@link readBatch}). */
 export interface BatchReads {
-  /** The order when it exists and is the caller's; null otherwise (403, nothing is issued). */
-  order: OrderRow | null;
+  /** The order (the caller's). */
+  order: OrderRow;
   /** Per checksum of the batch: the order's oldest listed file with it (absent: none). */
   existing: Map<string, FileRow>;
   /** The order's stack rows in the rooms of the batch's stack claims. */
@@ -56,19 +56,21 @@ export interface BatchReads {
 }
 
 /**
- * ONE D1 batch (one round trip, one transaction): the order owned by `userId`, the listed files of the items'
- * checksums, the stacks of the rooms of the items with a stack_key. Throws what D1 throws.
+ * ONE D1 batch (one round trip, one transaction, db/users.ts batchForOwner): the order owned by `userId`, the
+ * listed files of the items' checksums, the stacks of the rooms of the items with a stack_key. Null when the
+ * order is not the caller's (403: nothing is issued). Throws what D1 throws.
  */
-export async function readBatch(db: D1Database, orderId: string, userId: string, items: readonly (IntentFields | Error)[]): Promise<BatchReads> {
+export async function readBatch(db: D1Database, orderId: string, userId: string, items: readonly (IntentFields | Error)[]): Promise<BatchReads | null> {
   const fields = items.filter((it): it is IntentFields => !(it instanceof Error));
   const byChecksum = filesByChecksumsStatements(db, orderId, fields.flatMap((f) => (f.checksum ? [f.checksum] : [])));
   const ofRooms = stacksOfRoomsStatements(db, orderId, [...new Set(fields.filter((f) => f.stackKey).map((f) => f.roomType))]);
-  const res = await db.batch<unknown>([ownedOrderStatement(db, orderId, userId), ...byChecksum, ...ofRooms]);
-  const files = res.slice(1, 1 + byChecksum.length) as D1Result<FileRow>[];
+  const owned = await batchForOwner(db, orderId, userId, [...byChecksum, ...ofRooms]);
+  if (!owned) return null;
+  const { order, results } = owned;
   return {
-    order: (res[0] as D1Result<OrderRow>).results[0] ?? null,
-    existing: firstByChecksum(files),
-    stacks: res.slice(1 + byChecksum.length).flatMap((r) => (r as D1Result<StackRow>).results),
+    order,
+    existing: firstByChecksum(results.slice(0, byChecksum.length) as D1Result<FileRow>[]),
+    stacks: results.slice(byChecksum.length).flatMap((r) => (r as D1Result<StackRow>).results),
   };
 }
 

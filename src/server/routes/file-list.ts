@@ -12,7 +12,7 @@
 import type { Context } from 'hono';
 import type { FileListQuery, FileListResponse, FileRecord } from '../../contract/api.js';
 import { decodeCursor, type FileIdRow, fileIdPageOf, fileIdPageStatement, listFilePage, MAX_PAGE } from '../db/file-list.js';
-import { findOwnedOrder, type OrderRow, ownedOrderStatement } from '../db/users.js';
+import { batchForOwner, findOwnedOrder } from '../db/users.js';
 import type { AppEnv } from '../lib/app-env.js';
 import { signDownload } from '../lib/download-url.js';
 import { invalid, orderForbidden } from '../lib/errors.js';
@@ -29,10 +29,9 @@ export async function listOrderFiles(c: Context<AppEnv>, q: FileListQuery): Prom
   const withUrls = q.with_urls === true;
   const roomType = q.room_type ? roomSlug(q.room_type) : undefined;
   if (!withUrls && q.fields?.length === 1 && q.fields[0] === 'file_id') {
-    const db = c.env.DB;
-    const [owned, ids] = await db.batch<unknown>([ownedOrderStatement(db, orderId, c.var.user.id), fileIdPageStatement(db, { orderId, status, roomType, limit, after })]);
-    if ((owned as D1Result<OrderRow>).results.length === 0) throw orderForbidden(orderId);
-    const page = fileIdPageOf(ids as D1Result<FileIdRow>, limit);
+    const owned = await batchForOwner(c.env.DB, orderId, c.var.user.id, [fileIdPageStatement(c.env.DB, { orderId, status, roomType, limit, after })]);
+    if (!owned) throw orderForbidden(orderId);
+    const page = fileIdPageOf(owned.results[0] as D1Result<FileIdRow>, limit);
     return c.json({ files: page.fileIds.map((file_id) => ({ file_id })), next_cursor: page.nextCursor });
   }
   const order = await findOwnedOrder(c.env.DB, orderId, c.var.user.id);

@@ -45,7 +45,7 @@ export function registerBatchIntentRoute(app: Hono<AppEnv>): void {
     await takeIntentToken(c);
     const items = files.map((f) => parseOne(order_id, f));
     const reads = await readBatch(c.env.DB, order_id, c.var.user.id, items);
-    if (!reads.order) throw orderForbidden(order_id);
+    if (!reads) throw orderForbidden(order_id);
     const uploads = (await issueAll(intentScope(c, reads.order), items, reads)).map((r) => batchItem(r, 'batch intent'));
     return c.json<BatchIntentResponse>({ uploads });
   });
