@@ -206,6 +206,35 @@ describe('IntentBroker: batches', () => {
     expect(src.singles).toHaveLength(0);
   });
 
+  it('a 403 ORDER_FORBIDDEN for the whole request answers every other file of that order at once (no request each)', async () => {
+    // Regression: at SPEC's 3 intents/s the files already in flight each asked again — 15 paced requests, 5 s.
+    for (const batch of [true, false]) {
+      const clock = new ManualClock();
+      const src = new StubSource(clock);
+      const broker = new IntentBroker(batch ? src : { intent: src.intent }, new IntentPacer(3, clock), clock, 4);
+      const forbidden = new ApiError({ kind: 'http', status: 403, code: 'ORDER_FORBIDDEN', message: 'not yours', operation: 'POST /api/uploads/intents' });
+      const refuse = async (): Promise<never> => {
+        throw forbidden;
+      };
+      src.batchAnswer = refuse;
+      src.singleAnswer = refuse;
+      const files = Array.from({ length: 15 }, (_, i) => cand(`f${i}`, 'ORD-9'));
+      const other = cand('mine', 'ORD-1');
+      for (const f of [...files, other]) broker.offer(f);
+      // All ask at once, as the files window's transfers do.
+      const results = Promise.allSettled(files.map((f) => broker.get(f, retryCtx(clock))));
+      await clock.runAll();
+      expect((await results).every((r) => r.status === 'rejected' && r.reason === forbidden)).toBe(true);
+      expect(src.batches.length + src.singles.length, `batch=${batch}`).toBe(1);
+      // Another order is not affected.
+      src.singleAnswer = async (body) => src.answer(body);
+      src.batchAnswer = async (orderId, fs) => fs.map((f) => src.answer({ ...f, order_id: orderId }));
+      const mine = broker.get(other, retryCtx(clock));
+      await clock.runAll();
+      await expect(mine).resolves.toHaveProperty('signed_url');
+    }
+  });
+
   it('a 429 on the batch waits Retry-After, pushes the pacer back and asks again', async () => {
     const { clock, src, pacer, broker, ctx } = setup({ rate: 3 });
     const backOff = vi.spyOn(pacer, 'backOff');

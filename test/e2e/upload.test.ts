@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliEnv } from '../helpers/cli.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeJpeg } from '../../src/fixtures/jpeg.js';
 import type { FileListResponse, SingleIntentResponse } from '../../src/contract/api.js';
@@ -116,6 +117,33 @@ describe('piximmo upload end to end', () => {
     }
     const bobs = await list(server, 'ORD-9', 'tok-bob');
     expect(bobs.files).toHaveLength(0);
+  });
+
+  it('a wrong order stops after one intent request, not one per file (batch route or single intents)', async () => {
+    // Regression: the files already in flight each asked again at SPEC's 3 intents/s — 10 requests, 3 s.
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      for (const batchRoute of [true, false]) {
+        proxy.missingRoute = batchRoute ? undefined : (method, p) => method === 'POST' && p === '/api/uploads/intents';
+        const fresh = new CliEnv(proxy.url, 'tok-alice');
+        try {
+          const before = proxy.log.length;
+          const r = await fresh.run(['upload', shoot, '--order', 'ORD-9', '--no-progress']);
+          expect(r.code, r.stdout + r.stderr).toBe(4);
+          expect(r.stderr).toContain('ORD-9');
+          const intents = proxy.log.slice(before).filter((e) => e.kind === 'intent' && e.status === 403);
+          // The single-intent path sends the next file's request 370 ms after the first: a second 403 only
+          // when the first answer took longer than that (a loaded machine).
+          expect(intents.length, `batch route: ${batchRoute}`).toBeLessThanOrEqual(batchRoute ? 1 : 2);
+          expect(intents.length).toBeGreaterThanOrEqual(1);
+          expect(proxy.log.slice(before).filter((e) => e.kind === 'put')).toEqual([]);
+        } finally {
+          fresh.cleanup();
+        }
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('an intent without finalize never appears in the order list', async () => {

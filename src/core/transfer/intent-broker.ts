@@ -63,6 +63,11 @@ export class IntentBroker {
   private expected = Number.POSITIVE_INFINITY;
   /** Ends the first batch's gathering early (set while it gathers). */
   private gathered?: () => void;
+  /**
+   * Orders the server refused as a whole (403 ORDER_FORBIDDEN): every later file of the order gets that
+   * answer at once instead of a paced request of its own (at 3 intents/s a 15-file shoot took 5 s to stop).
+   */
+  private readonly refused = new Map<string, ApiError>();
 
   constructor(
     private readonly api: IntentSource,
@@ -101,8 +106,10 @@ export class IntentBroker {
     this.waiting.delete(c.file);
     this.wanting.set(c.file, c);
     try {
+      this.throwIfRefused(c);
       // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
       await this.asked.get(c.file)?.catch(() => undefined);
+      this.throwIfRefused(c);
       const cached = this.takeFresh(c.file);
       if (cached) {
         this.prefetch(c.body.order_id, retry.signal);
@@ -115,19 +122,24 @@ export class IntentBroker {
           await this.asked.get(c.file)?.catch(() => undefined);
           const again = this.takeFresh(c.file);
           if (again) return again;
+          this.throwIfRefused(c);
           if (!this.batchSupported || !this.leading) break;
           await this.leading.catch(() => undefined);
         }
+        this.throwIfRefused(c);
         const ask = (async () => {
           // The run's first batch waits a moment for the files being hashed, so it carries more than a few.
           if (this.batchSupported && !this.askedOnce) await this.gather(retry.signal);
           this.askedOnce = true;
+          this.throwIfRefused(c);
           await this.pacer.acquire(retry.signal);
           try {
+            this.throwIfRefused(c); // refused while this file waited for its slot
             const mine = this.batchSupported ? await this.requestBatch(c, retry.signal) : await this.api.intent(c.body, retry.signal);
             this.wanting.delete(c.file); // answered: the next asking file's batch must not carry it again
             return mine;
           } catch (err) {
+            this.noteRefusal(c.body.order_id, err);
             if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
             throw err;
           }
@@ -204,6 +216,7 @@ export class IntentBroker {
         });
       })
       .catch((err: unknown) => {
+        this.noteRefusal(orderId, err);
         if (isApiError(err) && err.status === 429) this.pacer.backOff(rateLimitWaitMs(err));
       })
       .finally(() => {
@@ -262,6 +275,21 @@ export class IntentBroker {
     for (const w of this.wanting.values()) bytes += w.body.bytes ?? 0;
     for (const w of this.waiting.values()) bytes += w.body.bytes ?? 0;
     return bytes > FIRST_BATCH_BYTES;
+  }
+
+  /** Remembers a whole-request 403 ORDER_FORBIDDEN for `orderId` (recovery.ts: it stops the order, not one file). */
+  private noteRefusal(orderId: string, err: unknown): void {
+    if (isApiError(err) && err.code === 'ORDER_FORBIDDEN') this.refused.set(orderId, err);
+  }
+
+  /** Throws the order's refusal when the server has refused `c`'s order already; `c` leaves `wanting`. */
+  private throwIfRefused(c: Candidate): void {
+    const err = this.refused.get(c.body.order_id);
+    if (!err) return;
+    this.wanting.delete(c.file);
+    this.waiting.delete(c.file);
+    this.cache.delete(c.file);
+    throw err;
   }
 
   /** Intents to keep ready: what starts within ~1.5 s at the current start rate, at least two per transfer. */
