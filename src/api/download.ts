@@ -15,7 +15,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { request, type Dispatcher } from './undici-core.js';
-import { ApiError } from './errors.js';
+import { ApiError, hostOf } from './errors.js';
 import { parseJsonAnswer } from './http.js';
 
 export interface DownloadExpect {
@@ -45,7 +45,7 @@ export async function downloadToFile(
     res = await request(url, { method: 'GET', dispatcher, signal: opts.signal });
   } catch (err) {
     const e = err as { code?: string; message?: string; cause?: { code?: string } };
-    throw new ApiError({ kind: 'network', code: e.cause?.code ?? e.code ?? 'NETWORK', message: e.message ?? String(err), operation, cause: err });
+    throw new ApiError({ kind: 'network', code: e.cause?.code ?? e.code ?? 'NETWORK', message: e.message ?? String(err), operation, host: hostOf(url), cause: err });
   }
   if (res.statusCode < 200 || res.statusCode >= 300) {
     parseJsonAnswer({ status: res.statusCode, headers: res.headers, text: await res.body.text() }, operation);

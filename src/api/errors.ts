@@ -30,6 +30,8 @@ export class ApiError extends Error {
   readonly retryAfterMs?: number;
   /** Which call failed, e.g. "POST /api/uploads/intent" or "PUT signed URL". */
   readonly operation: string;
+  /** For transport errors: the `host:port` the request went to (the API or the storage), never a path or query. */
+  readonly host?: string;
 
   constructor(init: {
     kind: FailureKind;
@@ -39,6 +41,7 @@ export class ApiError extends Error {
     operation: string;
     details?: Record<string, unknown>;
     retryAfterMs?: number;
+    host?: string;
     cause?: unknown;
   }) {
     super(init.message, init.cause !== undefined ? { cause: init.cause } : undefined);
@@ -49,6 +52,7 @@ export class ApiError extends Error {
     this.operation = init.operation;
     this.details = init.details;
     this.retryAfterMs = init.retryAfterMs;
+    this.host = init.host;
   }
 }
 
@@ -66,4 +70,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   if (Number.isFinite(secs)) return Math.min(cap, Math.max(0, secs * 1000));
   const at = Date.parse(v);
   return Number.isFinite(at) ? Math.min(cap, Math.max(0, at - now)) : undefined;
+}
+
+/** `host:port` of a request URL, for messages (a signed URL's path and query carry its signature: left out). */
+export function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }

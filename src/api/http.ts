@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { buildConnector } from 'undici';
 import { EnvHttpProxyAgent, request, type Dispatcher } from './undici-core.js';
-import { ApiError, parseRetryAfter } from './errors.js';
+import { ApiError, hostOf, parseRetryAfter } from './errors.js';
 import { isErrorBody } from '../contract/errors.js';
 import { logRequest } from './request-log.js';
 
@@ -123,6 +123,7 @@ export async function send(call: HttpCall, onProgressHook?: (touch: () => void) 
       code,
       message: describeNetworkError(code, e.cause?.message ?? e.message ?? String(err)),
       operation: call.operation,
+      host: hostOf(call.url),
       cause: err,
     });
   } finally {

@@ -84,7 +84,8 @@ function toExit(err: unknown, how: { uploads: boolean }): { code: number; reason
       const ex = explain({ code: 'ORDER_FORBIDDEN', detail: err.message, params: { order } }, how);
       return { code: EXIT.ORDER_FORBIDDEN, reason: 'ORDER_FORBIDDEN', message: `${ex.text} ${ex.hint}` };
     }
-    const ex = explain(err.kind === 'protocol' ? { ...failureFrom(err), code: 'BAD_RESPONSE' } : { code: err.kind === 'network' ? 'NETWORK' : err.code, detail: `${err.operation}: ${err.message}` }, how);
+    const f = err.kind === 'protocol' ? { ...failureFrom(err), code: 'BAD_RESPONSE' } : err.kind === 'network' ? failureFrom(err) : { code: err.code, detail: `${err.operation}: ${err.message}` };
+    const ex = explain(f, how);
     return { code: EXIT.FAILED, reason: err.code, message: `${ex.text} ${ex.hint}` };
   }
   const e = err as { message?: string; stack?: string };

@@ -30,7 +30,7 @@ export function explain(f: Failure, { uploads = true }: { uploads?: boolean } = 
     order: p.order,
     ...sizes(p),
     seconds: p.stall_s ?? 30,
-    cause: visible(String(p.cause ?? f.code)),
+    cause: visible(code === 'NETWORK' && typeof p.cause === 'string' ? networkWhy(p.cause, typeof p.host === 'string' ? p.host : undefined) : String(p.cause ?? f.code)),
     reason: visible(String(p.reason ?? f.detail)),
     rerun: t(uploads ? 'hint.rerun' : 'hint.rerunCommand'),
     field: visible(String(p.field ?? '')),
@@ -42,6 +42,32 @@ export function explain(f: Failure, { uploads = true }: { uploads?: boolean } = 
     return { text: t(key, params), hint: t(`${key}.hint` as MessageKey, params) };
   }
   return { text: t('fail.other', params), hint: t('fail.other.hint', params) };
+}
+
+/** Transport codes (api/http.ts) → words; codes not listed are shown as they are. */
+const NET_WORDS: Record<string, MessageKey> = {
+  ECONNREFUSED: 'net.refused',
+  ENOTFOUND: 'net.notFound',
+  EAI_AGAIN: 'net.dns',
+  EHOSTUNREACH: 'net.noRoute',
+  ENETUNREACH: 'net.noRoute',
+  ENETDOWN: 'net.noRoute',
+  EHOSTDOWN: 'net.noRoute',
+  ETIMEDOUT: 'net.timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'net.timeout',
+  ECONNRESET: 'net.cut',
+  UND_ERR_SOCKET: 'net.cut',
+  EPIPE: 'net.cut',
+};
+
+/**
+ * Why a request found no host, in words: "127.0.0.1:1: connection refused", "api.example.invalid: no such host
+ * name" — the host tells a wrong API URL from a dead network (SPEC "Offline is a state" only says to wait).
+ */
+export function networkWhy(code: string, host?: string): string {
+  const key = NET_WORDS[code];
+  const why = key ? t(key) : visible(code);
+  return host ? t('net.where', { host: visible(host), why }) : why;
 }
 
 /** `size` and `limit` texts; with a limit, both in the unit the limit is written in ("the limit is 250 MiB"). */

@@ -39,14 +39,22 @@ describe('withRetry with an OfflineGate', () => {
   it('waits through 50 refused connections without spending a try, and tells offline/online once', async () => {
     const clock = new InstantClock();
     const changes: boolean[] = [];
-    const gate = new OfflineGate({ maxWaitMs: Number.POSITIVE_INFINITY, now: () => clock.now(), onChange: (off) => changes.push(off) });
-    const s = failing([...Array.from({ length: 50 }, () => net('ECONNREFUSED')), net('ECONNRESET')], 'ok');
+    const reasons: unknown[] = [];
+    const gate = new OfflineGate({
+      maxWaitMs: Number.POSITIVE_INFINITY,
+      now: () => clock.now(),
+      onChange: (off, _since, why) => (changes.push(off), reasons.push(why)),
+    });
+    const refused = (): ApiError => new ApiError({ kind: 'network', code: 'ECONNREFUSED', message: 'x', operation: 'test', host: 'api.test:8787' });
+    const s = failing([...Array.from({ length: 50 }, refused), net('ECONNRESET')], 'ok');
     const retries: number[] = [];
     const out = await withRetry(s.fn, { policy: { ...DEFAULT_RETRY, attempts: 2 }, clock, offline: gate, onRetry: (_e, _w, a) => retries.push(a) });
     expect(out).toBe('ok');
     expect(s.calls()).toBe(52);
     expect(retries).toEqual([1]); // only the cut connection counted
     expect(changes).toEqual([true, false]);
+    // What the first unreachable request met, for the words ("api.test:8787: connection refused").
+    expect(reasons).toEqual([{ code: 'ECONNREFUSED', host: 'api.test:8787' }, undefined]);
     expect(Math.max(...clock.sleeps.slice(0, 50))).toBeLessThanOrEqual(10_000); // back within the cap
   });
 

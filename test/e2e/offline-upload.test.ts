@@ -42,8 +42,9 @@ describe('upload --offline-wait', () => {
       const r = await cli.run(['upload', path.join(base, 'shoot'), '--order', 'ORD-1', '--offline-wait', '3s', '--json']);
       expect(r.code, r.stderr).toBe(1);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
-      expect(r.events.filter((e) => e.event === 'offline')).toHaveLength(1);
-      expect(count(r.stderr, 'offline, waiting…')).toBe(1);
+      expect(r.events.filter((e) => e.event === 'offline')).toEqual([expect.objectContaining({ code: 'ECONNREFUSED', host: `127.0.0.1:${port}` })]);
+      // The words name the host and why it cannot be reached: a wrong API URL reads differently from a dead network.
+      expect(count(r.stderr, `offline, waiting… (127.0.0.1:${port}: connection refused;`)).toBe(1);
       expect(r.events.find((e) => e.event === 'summary')).toMatchObject({ failed: 3 });
     } finally {
       cli.cleanup();
@@ -67,6 +68,23 @@ describe('upload --offline-wait', () => {
       expect(r.events.filter((e) => e.event === 'offline')).toHaveLength(1);
       expect(r.events.filter((e) => e.event === 'online')).toHaveLength(1);
       expect(r.events.find((e) => e.event === 'summary')).toMatchObject({ registered: 3, failed: 0 });
+    } finally {
+      cli.cleanup();
+    }
+  }, 120_000);
+
+  it('a host name that does not resolve is named in the offline line, in English and German', async () => {
+    const cli = new CliEnv('http://piximmo-no-such-host.invalid', 'tok-alice', { PIXIMMO_INTENT_RATE: '0' });
+    try {
+      // NXDOMAIN is ENOTFOUND; a machine whose resolver cannot be asked at all gets EAI_AGAIN.
+      for (const [lang, words] of [
+        ['en', /^offline, waiting… \(piximmo-no-such-host\.invalid: (no such host name|name lookup failed);/m],
+        ['de', /^offline, warte… \(piximmo-no-such-host\.invalid: (diesen Servernamen gibt es nicht|Namensauflösung gescheitert);/m],
+      ] as const) {
+        const r = await cli.run(['upload', path.join(base, 'shoot'), '--order', 'ORD-1', '--offline-wait', '1s', '--no-progress', '--lang', lang]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toMatch(words);
+      }
     } finally {
       cli.cleanup();
     }

@@ -38,7 +38,8 @@ export type RetryEvent = { event: 'retry'; path: string; order_id: string; code:
 export type WarningEvent = { event: 'warning'; path?: string; code: string; detail: string; [param: string]: string | number | undefined };
 /** A run or command that ends in an error; `quota` with QUOTA_EXCEEDED, `order_id` with ORDER_FORBIDDEN. */
 export type ErrorEvent = { event: 'error'; code: string; detail: string; order_id?: string; quota?: Record<string, number> };
-export type OfflineEvent = { event: 'offline'; since: string };
+/** `code` (ENOTFOUND, ECONNREFUSED, …) and `host` (`host:port`): what the first unreachable request met. */
+export type OfflineEvent = { event: 'offline'; since: string; code?: string; host?: string };
 export type OnlineEvent = { event: 'online'; offline_ms: number };
 export type SummaryEvent = {
   event: 'summary';

@@ -71,7 +71,7 @@ export class JsonRenderer implements RunRenderer {
         writeJsonLine({ event: 'warning', ...(e.file ? { path: e.file.relPath } : {}), code: e.code, detail: e.detail, ...e.params });
         break;
       case 'offline':
-        writeJsonLine({ event: 'offline', since: new Date(e.since_ms).toISOString() });
+        writeJsonLine({ event: 'offline', since: new Date(e.since_ms).toISOString(), code: e.code, host: e.host });
         process.stderr.write(`${eventNote(e)}\n`); // the human words on stderr, as for notices
         break;
       case 'online':

@@ -7,7 +7,7 @@ import { flagAdding } from '../../core/plan/allow-list.js';
 import type { EngineEvent, PlannedFile } from '../../core/transfer/events.js';
 import type { ShootPlan } from '../../core/plan/plan.js';
 import type { RunSummary } from '../summary.js';
-import { explain, stateWord } from '../messages.js';
+import { explain, networkWhy, stateWord } from '../messages.js';
 import { formatBytes, formatDuration } from '../format.js';
 import { t } from '../i18n/index.js';
 import { summaryText } from './summary-text.js';
@@ -73,7 +73,7 @@ export function eventNote(e: EngineEvent): string | undefined {
       if (e.code === 'STACK_ID_ALLOCATED' && e.params) return `${t('state.note').padEnd(14)} ${visible(stackAllocatedText(e.params))}`;
       return `${t('state.warning').padEnd(14)} ${e.file ? `${visible(e.file.relPath)}: ` : ''}${visible(e.code)}`;
     case 'offline':
-      return t('run.offline');
+      return e.code ? t('run.offlineAt', { why: networkWhy(e.code, e.host) }) : t('run.offline');
     case 'online':
       return t('run.online', { duration: formatDuration(e.offline_ms) });
     case 'fatal':

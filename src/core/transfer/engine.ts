@@ -120,7 +120,8 @@ export class UploadEngine {
       this.offline = new OfflineGate({
         maxWaitMs: this.config.offlineWaitMs,
         now: () => this.clock.now(),
-        onChange: (off, since) => this.emit(off ? { type: 'offline', since_ms: since } : { type: 'online', offline_ms: this.clock.now() - since }),
+        onChange: (off, since, why) =>
+          this.emit(off ? { type: 'offline', since_ms: since, ...why } : { type: 'online', offline_ms: this.clock.now() - since }),
       });
     }
     // Every file in flight, hash, pause and request listens on this one signal: more than Node's default of

@@ -83,8 +83,12 @@ export type EngineEvent =
   | { type: 'fatal'; failure: Failure }
   /** An order is not the user's (403 at intent): its files stop, other orders go on (batch). */
   | { type: 'order-forbidden'; orderId: string; failure: Failure }
-  /** SPEC "Offline is a state": the API cannot be reached (DNS, refused, no route) since `since_ms`; requests wait. */
-  | { type: 'offline'; since_ms: number }
+  /**
+   * SPEC "Offline is a state": the API or the storage cannot be reached (DNS, refused, no route) since
+   * `since_ms`; requests wait. `code` (ENOTFOUND, ECONNREFUSED, …) and `host` (`host:port`) say what the first
+   * unreachable request met.
+   */
+  | { type: 'offline'; since_ms: number; code?: string; host?: string }
   /** The API answers again after `offline_ms` offline. */
   | { type: 'online'; offline_ms: number };
 

@@ -50,6 +50,7 @@ export function failureFrom(err: unknown, f?: PlannedFile): Failure {
     }
     // A short, language-neutral cause (ECONNRESET, HTTP_503, …) for messages in any language.
     params.cause = err.kind === 'http' ? `HTTP ${err.status}` : err.code;
+    if (err.host) params.host = err.host;
     const limit = err.details?.max_bytes ?? err.details?.limit;
     if (typeof limit === 'number') params.limit = limit;
     if (err.kind === 'network') return { code: 'NETWORK', detail: `${err.operation}: ${err.message} (${err.code})`, params };

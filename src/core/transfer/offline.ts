@@ -16,8 +16,17 @@ export interface OfflineGateOptions {
   /** How long one offline spell may last before requests fail as usual, ms; Infinity = wait forever (watch). */
   maxWaitMs: number;
   now?: () => number;
-  /** Told when the state flips: `offline` true with the time it began (ms since epoch), false when back. */
-  onChange?: (offline: boolean, sinceMs: number) => void;
+  /**
+   * Told when the state flips: `offline` true with the time it began (ms since epoch) and what the first
+   * unreachable request met, false when back.
+   */
+  onChange?: (offline: boolean, sinceMs: number, reason?: Unreachable) => void;
+}
+
+/** What made a request find its host unreachable: the transport code (ENOTFOUND, ECONNREFUSED, …) and `host:port`. */
+export interface Unreachable {
+  code: string;
+  host?: string;
 }
 
 export class OfflineGate {
@@ -33,11 +42,11 @@ export class OfflineGate {
    * A request found the host unreachable. Returns how long this offline spell may still last, ms (Infinity for
    * watch) — or undefined when it has lasted `maxWaitMs` (the request then fails as a network error).
    */
-  unreachable(): number | undefined {
+  unreachable(reason?: Unreachable): number | undefined {
     const now = (this.opts.now ?? Date.now)();
     if (this.since === undefined) {
       this.since = now;
-      this.opts.onChange?.(true, now);
+      this.opts.onChange?.(true, now, reason);
     }
     const left = this.opts.maxWaitMs - (now - this.since);
     return left > 0 ? left : undefined;

@@ -129,7 +129,7 @@ function stopOf(err: unknown, ctx: RecoveryContext): RecoveryAction | undefined 
 /** Retry, rate-limit wait or network wait for a request; undefined when the request's own budget is spent. */
 function requestAction(err: ApiError, ctx: RecoveryContext, tries: RequestTries): RecoveryAction | undefined {
   if (ctx.offline && isUnreachable(err)) {
-    const left = ctx.offline.unreachable();
+    const left = ctx.offline.unreachable({ code: err.code, host: err.host });
     if (left !== undefined) return { kind: 'wait-network', waitMs: Math.min(networkWaitMs(tries.offline++, ctx.config, ctx.random), left) };
   } else if (err.kind === 'http' || err.kind === 'protocol') {
     ctx.offline?.reachable(); // an answer came back: the host is reachable
