@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
+import { localizeCommander } from './help-words.js';
 import { detectLang, setLang, t } from './i18n/index.js';
 
 function collect(cmd: Command): GlobalOptions & Record<string, unknown> {
@@ -18,14 +19,18 @@ async function run(cmd: Command, body: (o: GlobalOptions & Record<string, unknow
 }
 
 export function buildProgram(): Command {
-  const program = new Command('piximmo')
-    .description('Upload real-estate photo shoots — brackets, RAW, HEIC, video — into the right order, safely.')
-    .version(VERSION)
-    .option('--api-url <url>', 'piximmo API base URL (env PIXIMMO_API_URL)')
-    .option('--token <token>', 'device token (env PIXIMMO_TOKEN)')
-    .option('--json', 'machine-readable NDJSON on stdout, no prompts or spinners')
-    .option('--lang <de|en>', 'language of messages (default from LC_ALL / LC_MESSAGES / LANG)')
-    .option('--verbose', 'log every HTTP request on stderr, without tokens (also DEBUG=piximmo)')
+  // Headings, descriptions and commander's usage errors in the user's language; set before the subcommands
+  // are added so they inherit them.
+  const program = localizeCommander(new Command('piximmo'))
+    .description(t('help.program'))
+    .version(VERSION, '-V, --version', t('help.opt.version'))
+    .helpOption('-h, --help', t('help.opt.help'))
+    .helpCommand('help [command]', t('help.opt.help'))
+    .option('--api-url <url>', t('help.opt.apiUrl'))
+    .option('--token <token>', t('help.opt.token'))
+    .option('--json', t('help.opt.json'))
+    .option('--lang <de|en>', t('help.opt.lang'))
+    .option('--verbose', t('help.opt.verbose'))
     .addHelpText('after', () => `\n${t('help.after')}`)
     .showHelpAfterError()
     // commander's own usage errors → SPEC exit code 2; --help/--version → 0. Set before the
@@ -35,21 +40,21 @@ export function buildProgram(): Command {
   // Options of every command that uploads (upload, watch, batch).
   const transferOptions = (c: Command): Command =>
     c
-      .option('--concurrency <n>', 'transfers at once (default 4); small files go more at once: up to 12 within n MiB')
-      .option('--types <list>', 'allowed extensions, e.g. jpg,heic or +tif (default jpg,jpeg,png,heic,dng,mp4,mov and the RAW formats cr2,cr3,nef,arw,raf,rw2,orf)')
-      .option('--no-progress', 'plain lines instead of progress bars')
-      .option('--room <room>', 'room for files outside room folders (camera cards)')
-      .option('--stack-gap <seconds>', 'largest gap between frames of one bracket (default 2)')
-      .option('--retries <n>', 'tries per request on network errors, 5xx and stalls (default 5)')
-      .option('--bwlimit <rate>', 'cap the upload rate across all transfers, bytes/s: 5M, 800K, 2MiB')
-      .option('--offline-wait <time>', 'how long to wait while the API cannot be reached: 10m, 90s, 0 (default 10m; watch: no limit)')
+      .option('--concurrency <n>', t('help.opt.concurrency'))
+      .option('--types <list>', t('help.opt.types'))
+      .option('--no-progress', t('help.opt.noProgress'))
+      .option('--room <room>', t('help.opt.room'))
+      .option('--stack-gap <seconds>', t('help.opt.stackGap'))
+      .option('--retries <n>', t('help.opt.retries'))
+      .option('--bwlimit <rate>', t('help.opt.bwlimit'))
+      .option('--offline-wait <time>', t('help.opt.offlineWait'))
       .addOption(new Option('--intent-rate <n>', 'intents per second the client allows itself').hideHelp());
   const uploadOptions = (c: Command): Command =>
-    transferOptions(c.requiredOption('--order <id>', 'order to upload into, e.g. ORD-123'))
-      .option('--dry-run', 'show the plan (file → room, stack, size) and send nothing')
-      .option('--manifest <file>', 'use this manifest file instead of the one in the state directory');
+    transferOptions(c.requiredOption('--order <id>', t('help.opt.orderUpload')))
+      .option('--dry-run', t('help.opt.dryRun'))
+      .option('--manifest <file>', t('help.opt.manifest'));
 
-  uploadOptions(program.command('upload').argument('<dir...>', 'shoot folders').description('upload shoot folders into an order'))
+  uploadOptions(program.command('upload').argument('<dir...>', t('help.upload.dir')).description(t('help.upload')))
     .action(async (dirs: string[], _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/upload.js')).uploadCommand(dirs, o as never)),
     );
@@ -57,10 +62,10 @@ export function buildProgram(): Command {
   uploadOptions(
     program
       .command('watch')
-      .argument('[dir]', 'card-reader folder, e.g. /media/EOS_DIGITAL; without it: every card (volume with DCIM) that appears')
-      .description('upload every new file of a card (or of each card inserted) as it appears')
-      .option('--cards-root <dir>', 'look for cards in the subfolders of this folder (default: the OS mount places)')
-      .option('--copy-to <dir>', 'second copy of every file into DIR/<order>/<card>/…, verified by SHA-256'),
+      .argument('[dir]', t('help.watch.dir'))
+      .description(t('help.watch'))
+      .option('--cards-root <dir>', t('help.watch.cardsRoot'))
+      .option('--copy-to <dir>', t('help.watch.copyTo')),
   )
     .action(async (dir: string | undefined, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/watch.js')).watchCommand(dir, o as never)),
@@ -69,8 +74,8 @@ export function buildProgram(): Command {
   transferOptions(
     program
       .command('batch')
-      .argument('<file>', 'CSV with header folder,order — or JSON [{"folder","order"}]; folders relative to the file')
-      .description('upload many (folder, order) pairs with one pool and one summary'),
+      .argument('<file>', t('help.batch.file'))
+      .description(t('help.batch')),
   )
     .action(async (file: string, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/batch.js')).batchCommand(file, o as never)),
@@ -78,67 +83,67 @@ export function buildProgram(): Command {
 
   program
     .command('login')
-    .description('log in (device flow in the browser, --with-token from standard input, or --token)')
-    .option('--with-token', 'read the token from standard input (not visible in the process list)')
+    .description(t('help.login'))
+    .option('--with-token', t('help.login.withToken'))
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).loginCommand(o)));
   program
     .command('logout')
-    .description('revoke and forget the stored token')
+    .description(t('help.logout'))
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).logoutCommand(o)));
   program
     .command('whoami')
-    .description('show the logged-in user')
+    .description(t('help.whoami'))
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).whoamiCommand(o)));
   program
     .command('orders')
-    .description("list the user's orders")
+    .description(t('help.orders'))
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/account.js')).ordersCommand(o)));
   program
     .command('files')
-    .description('list what the server has in an order: status and previews of each file')
-    .requiredOption('--order <id>', 'order')
-    .option('--status <status>', 'only files in this state: uploaded, processing, ready, failed, infected, deleted, superseded')
-    .option('--room <room>', 'only files of this room (folder name or room type)')
+    .description(t('help.files'))
+    .requiredOption('--order <id>', t('help.opt.order'))
+    .option('--status <status>', t('help.files.status'))
+    .option('--room <room>', t('help.files.room'))
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/files.js')).filesCommand(o as never)));
   program
     .command('download')
-    .argument('<file_id...>', 'file ids (piximmo files --order … shows them)')
-    .description('download originals; each checked against its SHA-256, existing files never overwritten')
-    .option('-o, --output <dir>', 'target folder (default: the current folder)')
-    .option('--force', 'overwrite files that exist already')
+    .argument('<file_id...>', t('help.download.ids'))
+    .description(t('help.download'))
+    .option('-o, --output <dir>', t('help.download.output'))
+    .option('--force', t('help.download.force'))
     .action(async (ids: string[], _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/download.js')).downloadCommand(ids, o as never)),
     );
   program
     .command('rm')
-    .argument('<file_id...>', 'file ids')
-    .description('delete files on the server (asks first; removed for good after 7 days)')
-    .option('-y, --yes', 'do not ask (scripts)')
+    .argument('<file_id...>', t('help.rm.ids'))
+    .description(t('help.rm'))
+    .option('-y, --yes', t('help.rm.yes'))
     .action(async (ids: string[], _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/rm.js')).rmCommand(ids, o as never)),
     );
   program
     .command('stacks')
-    .description("list an order's stacks: frames registered of declared, EV values, complete or not")
-    .requiredOption('--order <id>', 'order')
+    .description(t('help.stacks'))
+    .requiredOption('--order <id>', t('help.opt.order'))
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/stacks.js')).stacksCommand(o as never)));
   program
     .command('status')
-    .argument('<dir>', 'shoot folder')
-    .description('what the manifest says, per room: registered / pending / failed')
-    .requiredOption('--order <id>', 'order')
-    .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
+    .argument('<dir>', t('help.shootDir'))
+    .description(t('help.status'))
+    .requiredOption('--order <id>', t('help.opt.order'))
+    .option('--manifest <file>', t('help.opt.manifest'))
     .action(async (dir: string, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/status.js')).statusCommand(dir, o as never)),
     );
   program
     .command('verify')
-    .argument('<dir>', 'shoot folder')
-    .description("compare local checksums with the order's files on the server: missing, extra, mismatched")
-    .requiredOption('--order <id>', 'order')
-    .option('--types <list>', 'allowed extensions (as for upload)')
-    .option('--manifest <file>', 'use this manifest file instead of the one in the state directory')
-    .option('--rehash', "recompute every checksum instead of trusting the manifest's")
+    .argument('<dir>', t('help.shootDir'))
+    .description(t('help.verify'))
+    .requiredOption('--order <id>', t('help.opt.order'))
+    .option('--types <list>', t('help.verify.types'))
+    .option('--manifest <file>', t('help.opt.manifest'))
+    .option('--rehash', t('help.verify.rehash'))
     .action(async (dir: string, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/verify.js')).verifyCommand(dir, o as never)),
     );
@@ -146,15 +151,15 @@ export function buildProgram(): Command {
     .command('config')
     .argument('<action>', 'get | set | list')
     .argument('[key]', 'api-url | concurrency | types | room-aliases | stack-gap | lang')
-    .argument('[value]', 'new value (set)')
-    .description('show or change settings (stored with conf, file mode 0600)')
+    .argument('[value]', t('help.config.value'))
+    .description(t('help.config'))
     .action(async (action: string, key: string | undefined, value: string | undefined, _o, cmd: Command) =>
       run(cmd, async (o) => (await import('./commands/config.js')).configCommand(action, key, value, o)),
     );
   program
     .command('completion')
     .argument('<shell>', 'bash | zsh | fish')
-    .description('print a shell completion script, e.g. source <(piximmo completion bash)')
+    .description(t('help.completion'))
     .action(async (shell: string, _o, cmd: Command) =>
       run(cmd, async () => (await import('./commands/completion.js')).completionCommand(shell, program)),
     );

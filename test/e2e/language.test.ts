@@ -80,4 +80,37 @@ describe('German and English', () => {
     expect(shape(de.stdout)).toEqual(shape(en.stdout));
     expect(de.stdout).not.toMatch(/registriert|fehlgeschlagen|Datei/);
   });
+
+  it('--help and commander’s usage errors: German from LANG=de, English with --lang en', async () => {
+    const cli = new CliEnv(server.url, 'tok-alice', { LANG: 'de_DE.UTF-8' });
+    try {
+      // Option names, placeholders, lists of extensions and environment variables are typed as they are.
+      // A line that starts a term (two spaces, then a command or option) has the term's name first.
+      const prose = (line: string): string =>
+        words((/^ {2}\S/.test(line) ? line.trim().split(/\s+/).slice(1) : line.split(/\s+/)).filter((tok) => !/^[-<[(]|[,=]|^[A-Z_]{3,}/.test(tok)).join(' '));
+      for (const args of [['--help'], ['upload', '--help'], ['files', '--help'], ['verify', '--help']]) {
+        const de = await cli.run(args);
+        expect(de.code).toBe(0);
+        const lines = de.stdout.split('\n').filter((l) => prose(l).trim() !== '' && !l.includes('piximmo '));
+        for (const line of lines) expect(prose(line), `${args.join(' ')}: ${line}`).not.toMatch(ENGLISH);
+      }
+      const top = await cli.run(['--help']);
+      for (const w of ['Aufruf: piximmo [Optionen] [Befehl]', 'Befehle:', 'upload [Optionen] <dir...>', 'Shooting-Ordner in einen Auftrag hochladen', '5 Speicherplatz reicht nicht'])
+        expect(top.stdout).toContain(w);
+      const en = await cli.run(['--lang', 'en', '--help']);
+      for (const w of ['Usage: piximmo [options] [command]', 'Commands:', 'upload shoot folders into an order', '5 not enough storage quota']) expect(en.stdout).toContain(w);
+
+      const missing = await cli.run(['upload', shoot]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain("Fehler: die Option '--order <id>' fehlt");
+      const typo = await cli.run(['uplod']);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain("Fehler: unbekannter Befehl 'uplod'\n(Meinten Sie upload?)");
+      const missingEn = await cli.run(['--lang', 'en', 'upload', shoot]);
+      expect(missingEn.code).toBe(2);
+      expect(missingEn.stderr).toContain("error: required option '--order <id>' not specified");
+    } finally {
+      cli.cleanup();
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * hochgeladen, registriert, fehlgeschlagen, Erneut versuchen, Abbrechen).
  */
 import { deChecks } from './de-checks.js';
+import { deHelp } from './de-help.js';
 import { type enMain, type MessageKey, mergeParts } from './en.js';
 
 /** Exactly the keys of en.ts's own part (checked by the type system); the other part is de-checks.ts. */
@@ -235,8 +236,9 @@ const deMain: Record<keyof typeof enMain, string> = {
     '',
     'Exit-Codes:',
     '  0 alles registriert oder als Duplikat übersprungen   1 einige Dateien fehlgeschlagen',
-    '  2 Aufruf- oder Konfigurationsfehler   3 Anmeldung nötig   4 Auftrag nicht erlaubt   130 abgebrochen',
+    '  2 Aufruf- oder Konfigurationsfehler   3 Anmeldung nötig   4 Auftrag nicht erlaubt',
+    '  5 Speicherplatz reicht nicht   130 abgebrochen',
   ].join('\n'),
 };
 
-export const de: Record<MessageKey, string> = mergeParts(deMain, deChecks);
+export const de: Record<MessageKey, string> = mergeParts(deMain, deChecks, deHelp);

@@ -4,6 +4,7 @@
  * in its own file (files stay under 300 lines): en-checks.ts (status, verify, config, safety, stacks).
  */
 import { enChecks } from './en-checks.js';
+import { enHelp } from './en-help.js';
 
 /** Every area without a part file of its own. */
 export const enMain = {
@@ -237,7 +238,7 @@ export const enMain = {
     '',
     'Exit codes:',
     '  0 all registered or skipped as duplicates   1 some files failed   2 usage or configuration error',
-    '  3 authentication needed   4 order forbidden   130 interrupted',
+    '  3 authentication needed   4 order forbidden   5 not enough storage quota   130 interrupted',
   ].join('\n'),
 } as const;
 
@@ -247,10 +248,10 @@ export const enMain = {
  * of the CLI, `--help` included (issue 15: --help ≤ 1.3 × `node -e 0`); Object.create(null) is a
  * dictionary from the start. Also used by de.ts.
  */
-export function mergeParts<A extends object, B extends object>(a: A, b: B): A & B {
-  return Object.assign(Object.create(null) as object, a, b) as A & B;
+export function mergeParts<A extends object, B extends object, C extends object>(a: A, b: B, c: C): A & B & C {
+  return Object.assign(Object.create(null) as object, a, b, c) as A & B & C;
 }
 
-export const en = mergeParts(enMain, enChecks);
+export const en = mergeParts(enMain, enChecks, enHelp);
 
 export type MessageKey = keyof typeof en;
