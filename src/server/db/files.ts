@@ -3,6 +3,7 @@
  * UNIQUE(object_key) makes finalize idempotent and race-free: the upsert returns the one row's id.
  */
 import type { ExifMeta, FileRecord, FileStatus, PreviewSizeName } from '../../contract/api.js';
+import { inListStatements } from './in-list.js';
 
 export interface FileRow {
   id: string;
@@ -104,21 +105,13 @@ export async function findFileByChecksum(db: D1Database, orderId: string, checks
  * checksums, D1's bound-parameter limit being 100); {@link firstByChecksum} reads their results.
  */
 export function filesByChecksumsStatements(db: D1Database, orderId: string, checksums: readonly string[]): D1PreparedStatement[] {
-  const all = [...new Set(checksums)];
-  const out: D1PreparedStatement[] = [];
-  for (let i = 0; i < all.length; i += 90) {
-    const chunk = all.slice(i, i + 90);
-    const marks = chunk.map((_, j) => `?${j + 2}`).join(', ');
-    out.push(
-      db
-        .prepare(
-          `SELECT * FROM files WHERE order_id = ?1 AND checksum IN (${marks}) AND status NOT IN ('superseded', 'deleted')
-           ORDER BY created_at`,
-        )
-        .bind(orderId, ...chunk),
-    );
-  }
-  return out;
+  return inListStatements(
+    db,
+    [orderId],
+    [...new Set(checksums)],
+    (marks) => `SELECT * FROM files WHERE order_id = ?1 AND checksum IN (${marks}) AND status NOT IN ('superseded', 'deleted')
+       ORDER BY created_at`,
+  );
 }
 
 /** Per checksum the first (oldest) listed file of {@link filesByChecksumsStatements}' results; checksums without one are absent. */

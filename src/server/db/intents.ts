@@ -2,6 +2,7 @@
  * D1 repository: upload intents (one row per issued object key) and the per-(order, room, stack)
  * key counter. Status flow: pending → uploaded → finalized; or → expired (housekeeping) / aborted.
  */
+import { inListStatements } from './in-list.js';
 
 export type IntentStatus = 'pending' | 'uploaded' | 'finalized' | 'expired' | 'aborted';
 
@@ -91,17 +92,11 @@ export async function getIntentByKey(db: D1Database, objectKey: string): Promise
   return db.prepare(`SELECT * FROM intents WHERE object_key = ?1`).bind(objectKey).first<IntentRow>();
 }
 
-/** Bound parameters per D1 query stay under D1's limit of 100. */
-const KEYS_PER_QUERY = 90;
-
-/** The intents of `objectKeys` (unknown keys are absent), by object key; one query per 90 keys. */
+/** The intents of `objectKeys` (unknown keys are absent), by object key; one query per 90 keys (in-list.ts). */
 export async function getIntentsByKeys(db: D1Database, objectKeys: readonly string[]): Promise<Map<string, IntentRow>> {
   const found = new Map<string, IntentRow>();
-  const keys = [...new Set(objectKeys)];
-  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-    const chunk = keys.slice(i, i + KEYS_PER_QUERY);
-    const marks = chunk.map((_, j) => `?${j + 1}`).join(', ');
-    const r = await db.prepare(`SELECT * FROM intents WHERE object_key IN (${marks})`).bind(...chunk).all<IntentRow>();
+  for (const statement of inListStatements(db, [], [...new Set(objectKeys)], (marks) => `SELECT * FROM intents WHERE object_key IN (${marks})`)) {
+    const r = await statement.all<IntentRow>();
     for (const row of r.results) found.set(row.object_key, row);
   }
   return found;

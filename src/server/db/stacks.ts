@@ -6,6 +6,7 @@
  */
 import type { ExifMeta, StackRecord } from '../../contract/api.js';
 import { batchForOwner } from './users.js';
+import { inListStatements } from './in-list.js';
 
 export interface StackRow {
   order_id: string;
@@ -62,13 +63,7 @@ export function touchStackStatement(db: D1Database, row: Pick<StackRow, 'order_i
 
 /** Every stack row of the order in `rooms`, as statements for a `D1Database.batch` (one per 90 rooms: D1 binds ≤ 100). */
 export function stacksOfRoomsStatements(db: D1Database, orderId: string, rooms: readonly string[]): D1PreparedStatement[] {
-  const out: D1PreparedStatement[] = [];
-  for (let i = 0; i < rooms.length; i += 90) {
-    const chunk = rooms.slice(i, i + 90);
-    const marks = chunk.map((_, j) => `?${j + 2}`).join(', ');
-    out.push(db.prepare(`SELECT * FROM stacks WHERE order_id = ?1 AND room_type IN (${marks})`).bind(orderId, ...chunk));
-  }
-  return out;
+  return inListStatements(db, [orderId], rooms, (marks) => `SELECT * FROM stacks WHERE order_id = ?1 AND room_type IN (${marks})`);
 }
 
 /** The stack ids of (order, room_type) that have a row. */
