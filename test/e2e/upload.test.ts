@@ -131,6 +131,8 @@ describe('piximmo upload end to end', () => {
           const r = await fresh.run(['upload', shoot, '--order', 'ORD-9', '--no-progress']);
           expect(r.code, r.stdout + r.stderr).toBe(4);
           expect(r.stderr).toContain('ORD-9');
+          // The summary (stdout, maybe a log file) says why on its own.
+          expect(r.stdout).toContain('Order ORD-9: 10 files not sent — the order does not exist or is not yours.');
           const intents = proxy.log.slice(before).filter((e) => e.kind === 'intent' && e.status === 403);
           // The single-intent path sends the next file's request 370 ms after the first: a second 403 only
           // when the first answer took longer than that (a loaded machine).

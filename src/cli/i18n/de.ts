@@ -106,6 +106,7 @@ const deMain: Record<keyof typeof enMain, string> = {
   'summary.missing': 'ACHTUNG: {n} registrierte Datei(en) fehlen in der Liste des Auftrags auf dem Server:',
   'summary.failedLine': 'FEHLGESCHLAGEN {path}: {text}',
   'summary.interrupted': 'Abgebrochen: der Stand ist gespeichert; denselben Befehl noch einmal ausführen, um weiterzumachen.',
+  'summary.forbidden': 'Auftrag {order}: {n} {filesWord} nicht gesendet — den Auftrag gibt es nicht, oder er gehört nicht zu diesem Konto.',
 
   'usage.noFolder': 'Den Ordner {dir} gibt es nicht.',
   'usage.notFolder': '{dir} ist kein Ordner.',

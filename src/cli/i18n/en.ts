@@ -107,6 +107,7 @@ export const enMain = {
   'summary.missing': 'WARNING: {n} registered file(s) are not in the order\'s list on the server:',
   'summary.failedLine': 'FAILED {path}: {text}',
   'summary.interrupted': 'Interrupted: the state is saved; run the same command again to continue.',
+  'summary.forbidden': 'Order {order}: {n} {filesWord} not sent — the order does not exist or is not yours.',
 
   'usage.noFolder': 'The folder {dir} does not exist.',
   'usage.notFolder': '{dir} is not a folder.',

@@ -55,6 +55,11 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
       (tot.pending ? t('summary.pending', { n: tot.pending }) : '') +
       t('summary.sent', { size: formatBytes(s.bytes_sent), time: formatDuration(s.duration_ms) }),
   );
+  // The order's own words, so a summary read alone (stdout to a file) says why its files were not sent.
+  for (const order of s.forbidden_orders) {
+    const n = s.rows.reduce((sum, r) => sum + (r.order_id === order ? r.pending : 0), 0);
+    lines.push(t('summary.forbidden', { order: visible(order), n, filesWord: filesWord(n) }));
+  }
   if (check.checked && check.missing.length > 0) {
     lines.push(t('summary.missing', { n: check.missing.length }));
     for (const f of check.missing) lines.push(`  ${visible(f.relPath)}`);
