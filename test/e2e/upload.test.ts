@@ -148,6 +148,18 @@ describe('piximmo upload end to end', () => {
     }
   });
 
+  it('watch with a wrong order stops by itself: exit 4, the summary says why', async () => {
+    const fresh = new CliEnv(server.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0', PIXIMMO_WATCH_STABLE_MS: '200' });
+    try {
+      const r = await fresh.run(['watch', shoot, '--order', 'ORD-9', '--no-progress']);
+      expect(r.code, r.stdout + r.stderr).toBe(4);
+      expect(r.stderr).toContain('Order ORD-9 does not exist or is not yours.');
+      expect(r.stdout).toContain('Order ORD-9: 10 files not sent — the order does not exist or is not yours.');
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   it('an intent without finalize never appears in the order list', async () => {
     const body = readFileSync(path.join(shoot, 'Wohnzimmer', 'g1', names[0]));
     const extra = Buffer.concat([body, Buffer.from('not-finalized')]);

@@ -276,10 +276,11 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
     await copier?.idle();
     status.stop();
     const outcomes = [...last.values()];
+    const forbiddenOrders = forbidden ? [opts.order] : [];
     const copyFailed = [...cards.values()].some((c) => c.counts().copyFailed > 0);
     renderer.notice('info', 'WATCH_STOPPED', t('watch.stopped', { dir: dir ? [...cards.keys()].join(', ') : places.map((p) => p.dir).join(', ') }));
     renderer.finish(
-      summarize({ outcomes, forbidden_orders: [], interrupted: busy, bytes_sent: status.bytesSent, duration_ms: status.elapsedMs(), fatal }),
+      summarize({ outcomes, forbidden_orders: forbiddenOrders, interrupted: busy, bytes_sent: status.bytesSent, duration_ms: status.elapsedMs(), fatal }),
       { checked: false, missing: [] },
     );
     if (copier) {
@@ -288,7 +289,7 @@ export async function watchCommand(dir: string | undefined, opts: WatchOptions):
       const total = all.reduce((s, c) => s + c.total, 0);
       renderer.notice('info', 'COPY_SUMMARY', t('watch.copySummary', { copied, total, dir: copier.destRoot }));
     }
-    return exitCodeFor({ fatal, forbidden_orders: forbidden ? [opts.order] : [], interrupted: busy }, copyFailed || outcomes.some((o) => o.state === 'failed'));
+    return exitCodeFor({ fatal, forbidden_orders: forbiddenOrders, interrupted: busy }, copyFailed || outcomes.some((o) => o.state === 'failed'));
   } finally {
     clearInterval(safeTimer);
     finder?.close();
