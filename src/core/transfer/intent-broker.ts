@@ -109,7 +109,6 @@ export class IntentBroker {
       this.throwIfRefused(c);
       // Its intent may be on the way in another file's batch: wait for that rather than ask twice.
       await this.asked.get(c.file)?.catch(() => undefined);
-      this.throwIfRefused(c);
       const cached = this.takeFresh(c.file);
       if (cached) {
         this.prefetch(c.body.order_id, retry.signal);
@@ -126,12 +125,10 @@ export class IntentBroker {
           if (!this.batchSupported || !this.leading) break;
           await this.leading.catch(() => undefined);
         }
-        this.throwIfRefused(c);
         const ask = (async () => {
           // The run's first batch waits a moment for the files being hashed, so it carries more than a few.
           if (this.batchSupported && !this.askedOnce) await this.gather(retry.signal);
           this.askedOnce = true;
-          this.throwIfRefused(c);
           await this.pacer.acquire(retry.signal);
           try {
             this.throwIfRefused(c); // refused while this file waited for its slot
