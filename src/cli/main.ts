@@ -107,7 +107,7 @@ export function buildProgram(): Command {
     .action(async (_o, cmd: Command) => run(cmd, async (o) => (await import('./commands/files.js')).filesCommand(o as never)));
   program
     .command('download')
-    .argument('<file_id...>', t('help.download.ids'))
+    .argument('<file_id...>', t('help.fileIds'))
     .description(t('help.download'))
     .option('-o, --output <dir>', t('help.download.output'))
     .option('--force', t('help.download.force'))
@@ -116,7 +116,7 @@ export function buildProgram(): Command {
     );
   program
     .command('rm')
-    .argument('<file_id...>', t('help.rm.ids'))
+    .argument('<file_id...>', t('help.fileIds'))
     .description(t('help.rm'))
     .option('-y, --yes', t('help.rm.yes'))
     .action(async (ids: string[], _o, cmd: Command) =>
