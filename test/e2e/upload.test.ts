@@ -160,6 +160,27 @@ describe('piximmo upload end to end', () => {
     }
   });
 
+  it('a folder with nothing to upload says so, without an empty table (en, de); exit 0', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'piximmo-empty-'));
+    const fresh = new CliEnv(server.url, 'tok-alice');
+    try {
+      writeFileSync(path.join(empty, 'notes.txt'), 'not a photo');
+      const en = await fresh.run(['upload', empty, '--order', 'ORD-1', '--no-progress']);
+      expect(en.code, en.stderr).toBe(0);
+      expect(en.stdout).toContain('Order ORD-1: 0 files (0 B) in');
+      expect(en.stdout).toContain('Nothing to upload: no photo or video here of a type piximmo uploads.');
+      expect(en.stdout).toContain('0 of 0 files registered');
+      rmSync(path.join(empty, 'notes.txt'));
+      const de = await fresh.run(['upload', empty, '--order', 'ORD-1', '--no-progress', '--lang', 'de']);
+      expect(de.code, de.stderr).toBe(0);
+      expect(de.stdout).toContain('Nichts hochzuladen');
+      expect(de.stdout).not.toMatch(/^Raum /m); // no table without a row
+    } finally {
+      fresh.cleanup();
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it('an intent without finalize never appears in the order list', async () => {
     const body = readFileSync(path.join(shoot, 'Wohnzimmer', 'g1', names[0]));
     const extra = Buffer.concat([body, Buffer.from('not-finalized')]);

@@ -74,7 +74,8 @@ const deMain: Record<keyof typeof enMain, string> = {
   'warn.exif': '{name}: keine lesbaren EXIF-Daten (Kamera, Belichtung, Aufnahmezeit unbekannt); wird trotzdem hochgeladen.',
 
   'scan.scanning': 'Lese {dir} ein …',
-  'scan.found': 'Auftrag {order}: {files} Dateien ({size}) in {root}',
+  'scan.found': 'Auftrag {order}: {files} {filesWord} ({size}) in {root}',
+  'scan.nothing': 'Nichts hochzuladen: hier ist kein Foto und kein Video eines Typs, den piximmo hochlädt.',
   'scan.skipped': 'übersprungen',
   'plan.stack': 'Reihe',
   'plan.ev': 'EV-Werte',

@@ -75,7 +75,8 @@ export const enMain = {
   'warn.exif': '{name}: no readable EXIF (camera, exposure, capture time unknown); it is uploaded anyway.',
 
   'scan.scanning': 'Scanning {dir} …',
-  'scan.found': 'Order {order}: {files} files ({size}) in {root}',
+  'scan.found': 'Order {order}: {files} {filesWord} ({size}) in {root}',
+  'scan.nothing': 'Nothing to upload: no photo or video here of a type piximmo uploads.',
   'scan.skipped': 'skipped',
   'plan.stack': 'stack',
   'plan.ev': 'EV values',

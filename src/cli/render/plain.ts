@@ -26,7 +26,8 @@ export function placeLabel(f: { room_type: string; stack_id: string }): string {
  */
 export function scanText(plan: ShootPlan, orderId: string): string {
   const bytes = plan.items.reduce((s, i) => s + i.bytes, 0);
-  const lines = [t('scan.found', { order: orderId, files: plan.items.length, size: formatBytes(bytes), root: visible(plan.root) })];
+  const lines = [t('scan.found', { order: orderId, files: plan.items.length, filesWord: filesWord(plan.items.length), size: formatBytes(bytes), root: visible(plan.root) })];
+  if (plan.items.length === 0) lines.push(`  ${t('scan.nothing')}`);
   const byExt = new Map<string, number>();
   let noExt = 0;
   for (const s of plan.skipped) {

@@ -27,7 +27,8 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
     cell(t('summary.time'), 8, 'right'),
     ` ${t('summary.reasons')}`,
   ].join(' ');
-  lines.push('', head, '-'.repeat(head.length));
+  // No file and nothing skipped (an empty folder): no table of nothing, the totals line says it.
+  lines.push('', ...(s.rows.length > 0 ? [head, '-'.repeat(head.length)] : []));
   for (const r of s.rows) {
     const reasons = s.failures
       .filter((o) => o.file.shoot.orderId === r.order_id && o.file.room_type === r.room_type)
@@ -49,7 +50,7 @@ export function summaryText(s: RunSummary, check: ServerCheck): string {
     );
   }
   const tot = s.totals;
-  lines.push('-'.repeat(head.length));
+  if (s.rows.length > 0) lines.push('-'.repeat(head.length));
   lines.push(
     t('summary.totalV2', { registered: tot.registered, files: tot.files, filesWord: filesWord(tot.files), already: tot.already, skipped: tot.skipped, failed: tot.failed }) +
       (tot.pending ? t('summary.pending', { n: tot.pending }) : '') +
