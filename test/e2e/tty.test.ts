@@ -36,6 +36,18 @@ function writeShoot(dir: string, seed: number): void {
   }
 }
 
+/** A shell script in `dir` that runs the CLI with `cli`'s environment and `args`, then prints EXIT=<code> and stays. */
+function cliScript(dir: string, name: string, cli: CliEnv, args: string): string {
+  const script = path.join(dir, `${name}.sh`);
+  const exports = Object.entries(cli.env)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `export ${k}=${q(v!)}`)
+    .join('\n');
+  writeFileSync(script, `${exports}\n${cliCommand().map(q).join(' ')} ${args}\necho "EXIT=$?"\nsleep 120\n`);
+  chmodSync(script, 0o755);
+  return script;
+}
+
 describe.skipIf(!tmuxOk)('progress view in a terminal (tmux)', () => {
   let server: TestServer;
   let proxy: FaultProxy;
@@ -60,13 +72,7 @@ describe.skipIf(!tmuxOk)('progress view in a terminal (tmux)', () => {
     const shoot = path.join(work, 'shoot');
     writeShoot(shoot, 10);
     const cli = new CliEnv(proxy.url, 'tok-alice', { PIXIMMO_INTENT_RATE: '0', TERM: 'xterm-256color' });
-    const script = path.join(work, 'run.sh');
-    const exports = Object.entries(cli.env)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `export ${k}=${q(v!)}`)
-      .join('\n');
-    writeFileSync(script, `${exports}\n${cliCommand().map(q).join(' ')} upload ${q(shoot)} --order ORD-1 --concurrency 2\necho "EXIT=$?"\nsleep 120\n`);
-    chmodSync(script, 0o755);
+    const script = cliScript(work, 'run', cli, `upload ${q(shoot)} --order ORD-1 --concurrency 2`);
     try {
       tmux('new-session', '-d', '-x', '160', '-y', '40', '-s', 'up', `sh ${q(script)}`);
       const frames: string[] = [];
@@ -112,6 +118,33 @@ describe.skipIf(!tmuxOk)('progress view in a terminal (tmux)', () => {
       cli.cleanup();
     }
   }, 120_000);
+
+  it('a folder with nothing to upload: the scan line says so, no bar of 0/0', async () => {
+    const empty = path.join(work, 'empty');
+    mkdirSync(empty);
+    const cli = new CliEnv(proxy.url, 'tok-alice', { TERM: 'xterm-256color' });
+    const script = cliScript(work, 'empty', cli, `upload ${q(empty)} --order ORD-1`);
+    try {
+      tmux('new-session', '-d', '-x', '160', '-y', '40', '-s', 'empty', `sh ${q(script)}`);
+      let pane = '';
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && !/EXIT=\d+/.test(pane)) {
+        await new Promise((r) => setTimeout(r, 200));
+        pane = tmux('capture-pane', '-p', '-t', 'empty');
+      }
+      expect(pane, pane).toMatch(/EXIT=0/);
+      expect(pane).toContain('Nothing to upload: no photo or video here of a type piximmo uploads.');
+      expect(pane).toContain('0 of 0 files registered');
+      expect(pane).not.toContain('0/0 files');
+    } finally {
+      try {
+        tmux('kill-session', '-t', 'empty');
+      } catch {
+        // already gone
+      }
+      cli.cleanup();
+    }
+  }, 90_000);
 
   it('off a terminal (stdout and stderr piped) there are no escape codes, also without NO_COLOR', async () => {
     const shoot = path.join(work, 'piped');

@@ -63,6 +63,7 @@ export class TtyRenderer implements RunRenderer {
   }
 
   start(files: readonly PlannedFile[]): void {
+    if (files.length === 0) return; // nothing to send: no bar of 0/0 (the scan line said so)
     this.progress.plan(files);
     this.started = true;
     this.out.write('\x1b[?25l'); // hide the cursor while the block is redrawn
